@@ -1,0 +1,3 @@
+"""Ops Console core: everything that runs without Qt (store, sync, domain logic, CLI)."""
+
+__version__ = "0.1.0"

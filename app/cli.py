@@ -1,0 +1,70 @@
+"""The ``opsconsole`` command line: the parser and the headless sub-commands.
+
+The console entry point is ``ui.cli:main``, which adds what needs Qt (the
+window, ``self-test``) on top of this parser; ``python -m app`` runs the same
+parser headless.  Start-up cost matters (the window should appear about as fast as a bare Qt
+window), so this module imports only the standard library at the top.  Each
+sub-command lives in its own module exposing ``register(subparsers)``; those
+modules keep their heavy imports inside the handler functions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from app import __version__
+
+# Modules that contribute sub-commands; each has ``register(subparsers)``.
+CORE_COMMAND_MODULES = (
+    "app.sync.cli",
+    "app.demo.cli",
+    "app.licensing.cli",
+)
+
+
+def build_parser(command_modules: Sequence[str] = CORE_COMMAND_MODULES) -> argparse.ArgumentParser:
+    import importlib
+
+    parser = argparse.ArgumentParser(
+        prog="opsconsole",
+        description="Ops Console: service health, customers, tickets, licenses and costs.",
+    )
+    parser.add_argument("--version", action="version", version=f"opsconsole {__version__}")
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="where the cache, settings, keys and logs live (default: the platform's "
+        "user data dir; env OPSCONSOLE_DATA_DIR)",
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="run on the embedded demo business in a fresh temporary data dir",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in command_modules:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    command_modules: Sequence[str] = CORE_COMMAND_MODULES,
+    default_handler: Callable[[argparse.Namespace], int] | None = None,
+) -> int:
+    """Parse ``argv`` and run the chosen sub-command (or ``default_handler``)."""
+    parser = build_parser(command_modules)
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None) or default_handler
+    if handler is None:
+        parser.print_help()
+        return 2
+    try:
+        return int(handler(args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,71 @@
+"""Where Ops Console keeps its files on this workstation.
+
+One data dir holds the cache, the settings file, the encrypted secrets and
+signing keys, and the logs.  It comes from ``platformdirs`` and can be
+overridden by ``--data-dir`` or ``OPSCONSOLE_DATA_DIR`` (tests and ``--demo``
+use that to stay out of the user's real files).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+APP_NAME = "OpsConsole"
+APP_AUTHOR = "OpsConsole"
+ENV_DATA_DIR = "OPSCONSOLE_DATA_DIR"
+
+
+def default_data_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR))
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Every file location, derived from one data dir."""
+
+    data_dir: Path
+
+    @classmethod
+    def resolve(cls, override: str | os.PathLike[str] | None = None) -> Paths:
+        """``--data-dir`` wins, then ``OPSCONSOLE_DATA_DIR``, then the platform default."""
+        chosen = override or os.environ.get(ENV_DATA_DIR) or default_data_dir()
+        return cls(Path(chosen).expanduser().resolve())
+
+    @property
+    def cache(self) -> Path:
+        return self.data_dir / "cache.sqlite3"
+
+    @property
+    def settings(self) -> Path:
+        return self.data_dir / "settings.toml"
+
+    @property
+    def secrets_file(self) -> Path:
+        """Passphrase-encrypted API tokens, used only where the OS has no keyring."""
+        return self.data_dir / "secrets.enc"
+
+    @property
+    def keys_dir(self) -> Path:
+        """Passphrase-encrypted license signing keys (PKCS#8) and their public halves."""
+        return self.data_dir / "keys"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.data_dir / "logs"
+
+    @property
+    def log_file(self) -> Path:
+        return self.log_dir / "opsconsole.log"
+
+    def ensure(self) -> Paths:
+        for d in (self.data_dir, self.keys_dir, self.log_dir):
+            d.mkdir(parents=True, exist_ok=True)
+        try:
+            os.chmod(self.data_dir, 0o700)  # secrets and keys live here; not for other users
+        except OSError:
+            pass
+        return self

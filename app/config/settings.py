@@ -1,0 +1,249 @@
+"""Typed application settings: a TOML file with defaults and per-key validation.
+
+Each setting is a dataclass field whose ``metadata`` says how to validate it.
+Loading never fails the app: a bad value is reported with its key
+(``[sync] interval_minutes = 0: must be between 1 and 1440; using the default 5``)
+and that one key falls back to its default.  Secrets are *not* settings: API
+tokens live in the keyring (``app.secrets``), never in this file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROLES = ("executive", "product", "operations", "finance", "support")
+
+
+def _meta(
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    choices: tuple[str, ...] | None = None,
+    pattern: str | None = None,
+    help: str = "",
+) -> dict[str, Any]:
+    return {"min": minimum, "max": maximum, "choices": choices, "pattern": pattern, "help": help}
+
+
+_URL = r"^(https?://[^\s/$.?#][^\s]*)?$"  # empty means "not configured"
+_HHMM = r"^([01]\d|2[0-3]):[0-5]\d$"
+
+
+@dataclass(frozen=True)
+class BackendSettings:
+    ops_api_url: str = field(default="", metadata=_meta(pattern=_URL, help="Ops API base URL, e.g. https://ops.example.com/api"))
+    stripe_api_base: str = field(default="https://api.stripe.com", metadata=_meta(pattern=_URL, help="Stripe API address (changed only for testing)"))
+    verify_tls: bool = field(default=True, metadata=_meta(help="Verify TLS certificates"))
+    timeout_seconds: float = field(default=20.0, metadata=_meta(minimum=1, maximum=300, help="Per-request timeout"))
+
+
+@dataclass(frozen=True)
+class SyncSettings:
+    interval_minutes: int = field(default=5, metadata=_meta(minimum=1, maximum=1440, help="Minutes between background syncs"))
+    offline_role: str = field(default="executive", metadata=_meta(choices=ROLES, help="Role assumed when /me cannot be reached and none is cached"))
+
+
+@dataclass(frozen=True)
+class BusinessHours:
+    timezone: str = field(default="UTC", metadata=_meta(help="IANA time zone of the support team"))
+    start: str = field(default="09:00", metadata=_meta(pattern=_HHMM, help="Start of the working day (HH:MM)"))
+    end: str = field(default="17:00", metadata=_meta(pattern=_HHMM, help="End of the working day (HH:MM)"))
+    weekdays: tuple[int, ...] = field(default=(1, 2, 3, 4, 5), metadata=_meta(minimum=1, maximum=7, help="Working days, 1 = Monday … 7 = Sunday"))
+    holidays: tuple[str, ...] = field(default=(), metadata=_meta(pattern=r"^\d{4}-\d{2}-\d{2}$", help="Dates with no SLA clock (YYYY-MM-DD)"))
+
+
+@dataclass(frozen=True)
+class BudgetSettings:
+    """Monthly cost budgets in whole dollars per cost service (``total`` is the business)."""
+
+    firebase: float = field(default=800.0, metadata=_meta(minimum=0, help="Monthly budget, USD"))
+    anthropic: float = field(default=500.0, metadata=_meta(minimum=0, help="Monthly budget, USD"))
+    total: float = field(default=2000.0, metadata=_meta(minimum=0, help="Monthly budget for all services, USD"))
+    warn_ratio: float = field(default=0.80, metadata=_meta(minimum=0.01, maximum=2, help="Share of budget that raises a warning"))
+    critical_ratio: float = field(default=0.95, metadata=_meta(minimum=0.01, maximum=2, help="Share of budget that is critical"))
+
+
+@dataclass(frozen=True)
+class KpiTargets:
+    monthly_churn_pct: float = field(default=3.0, metadata=_meta(minimum=0, maximum=100, help="Highest acceptable monthly customer churn, %"))
+    mrr_growth_pct: float = field(default=5.0, metadata=_meta(minimum=-100, maximum=1000, help="Target month-over-month MRR growth, %"))
+    first_response_hours: float = field(default=4.0, metadata=_meta(minimum=0.1, maximum=720, help="First-response SLA for normal tickets, business hours"))
+    availability_pct: float = field(default=99.9, metadata=_meta(minimum=50, maximum=100, help="Default service availability objective, %"))
+
+
+@dataclass(frozen=True)
+class Settings:
+    backends: BackendSettings = field(default_factory=BackendSettings)
+    sync: SyncSettings = field(default_factory=SyncSettings)
+    business_hours: BusinessHours = field(default_factory=BusinessHours)
+    budgets: BudgetSettings = field(default_factory=BudgetSettings)
+    kpi: KpiTargets = field(default_factory=KpiTargets)
+
+
+@dataclass(frozen=True)
+class LoadedSettings:
+    """Settings as loaded, with every problem found (each names its key)."""
+
+    settings: Settings
+    problems: tuple[str, ...] = ()
+
+
+class SettingsError(ValueError):
+    """A value that cannot be accepted; the message names the key."""
+
+
+def _check_scalar(key: str, value: Any, default: Any, meta: dict[str, Any]) -> Any:
+    expected = type(default)
+    if expected is bool:
+        if not isinstance(value, bool):
+            raise SettingsError(f"{key} = {value!r}: must be true or false")
+    elif expected in (int, float):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise SettingsError(f"{key} = {value!r}: must be a number")
+        if expected is int and not float(value).is_integer():
+            raise SettingsError(f"{key} = {value!r}: must be a whole number")
+        value = expected(value)
+        lo, hi = meta["min"], meta["max"]
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            raise SettingsError(f"{key} = {value!r}: must be between {lo:g} and {hi:g}" if hi is not None else f"{key} = {value!r}: must be at least {lo:g}")
+    elif expected is str:
+        if not isinstance(value, str):
+            raise SettingsError(f"{key} = {value!r}: must be text")
+        if meta["choices"] and value not in meta["choices"]:
+            raise SettingsError(f"{key} = {value!r}: must be one of {', '.join(meta['choices'])}")
+        if meta["pattern"] and not re.match(meta["pattern"], value):
+            raise SettingsError(f"{key} = {value!r}: is not a valid value ({meta['help']})")
+    return value
+
+
+def _check(key: str, value: Any, f: dataclasses.Field[Any], default: Any) -> Any:
+    meta = {**_meta(), **dict(f.metadata)}
+    if isinstance(default, tuple):
+        if not isinstance(value, list):
+            raise SettingsError(f"{key} = {value!r}: must be a list")
+        item_default = default[0] if default else ("" if meta["pattern"] else 0)
+        return tuple(_check_scalar(f"{key}[{i}]", v, item_default, meta) for i, v in enumerate(value))
+    return _check_scalar(key, value, default, meta)
+
+
+def _validate_cross(settings: Settings) -> list[str]:
+    """Rules between keys; the offending key is reset by the caller."""
+    problems = []
+    bh = settings.business_hours
+    if bh.start >= bh.end:
+        problems.append(f"[business_hours] end = {bh.end!r}: must be later than start ({bh.start})")
+    b = settings.budgets
+    if b.warn_ratio >= b.critical_ratio:
+        problems.append(f"[budgets] critical_ratio = {b.critical_ratio!r}: must be above warn_ratio ({b.warn_ratio})")
+    return problems
+
+
+def _timezone_problem(settings: Settings) -> str | None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(settings.business_hours.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return f"[business_hours] timezone = {settings.business_hours.timezone!r}: unknown time zone"
+    return None
+
+
+def from_dict(data: dict[str, Any]) -> LoadedSettings:
+    """Build settings from parsed TOML, keeping the default for each key that is wrong."""
+    problems: list[str] = []
+    sections: dict[str, Any] = {}
+    defaults = Settings()
+    known_sections = {f.name: f for f in dataclasses.fields(Settings)}
+    for name in data:
+        if name not in known_sections:
+            problems.append(f"[{name}]: unknown section (ignored)")
+    for sec_name, sec_field in known_sections.items():
+        sec_default = getattr(defaults, sec_name)
+        raw = data.get(sec_name, {})
+        if not isinstance(raw, dict):
+            problems.append(f"[{sec_name}]: must be a table (ignored)")
+            raw = {}
+        values: dict[str, Any] = {}
+        fields = {f.name: f for f in dataclasses.fields(sec_default)}
+        for key in raw:
+            if key not in fields:
+                problems.append(f"[{sec_name}] {key}: unknown setting (ignored)")
+        for key, f in fields.items():
+            if key not in raw:
+                continue
+            default = getattr(sec_default, key)
+            try:
+                values[key] = _check(f"[{sec_name}] {key}", raw[key], f, default)
+            except SettingsError as exc:
+                problems.append(f"{exc}; using the default {_show(default)}")
+        sections[sec_name] = dataclasses.replace(sec_default, **values)
+    settings = Settings(**sections)
+    cross = _validate_cross(settings)
+    if cross:
+        problems.extend(f"{p}; using the defaults for that section" for p in cross)
+        if any(p.startswith("[business_hours]") for p in cross):
+            settings = dataclasses.replace(settings, business_hours=BusinessHours(timezone=settings.business_hours.timezone))
+        if any(p.startswith("[budgets]") for p in cross):
+            settings = dataclasses.replace(settings, budgets=dataclasses.replace(settings.budgets, warn_ratio=0.80, critical_ratio=0.95))
+    tz_problem = _timezone_problem(settings)
+    if tz_problem:
+        problems.append(f"{tz_problem}; using the default 'UTC'")
+        settings = dataclasses.replace(settings, business_hours=dataclasses.replace(settings.business_hours, timezone="UTC"))
+    return LoadedSettings(settings, tuple(problems))
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_show(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value) if isinstance(value, str) else f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def load(path: Path) -> LoadedSettings:
+    """Read ``path``; a missing file is the defaults, an unreadable one is a problem plus the defaults."""
+    if not path.exists():
+        return LoadedSettings(Settings())
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
+        return LoadedSettings(Settings(), (f"{path.name}: cannot be read ({exc}); using all defaults",))
+    return from_dict(data)
+
+
+def to_dict(settings: Settings) -> dict[str, Any]:
+    return {
+        sec.name: {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(getattr(settings, sec.name)).items()}
+        for sec in dataclasses.fields(settings)
+    }
+
+
+def save(path: Path, settings: Settings) -> None:
+    """Write atomically (temp file + rename) so a crash never leaves half a settings file."""
+    import tomli_w
+
+    checked = from_dict(to_dict(settings))
+    if checked.problems:
+        raise SettingsError("; ".join(checked.problems))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".toml.tmp")
+    tmp.write_text(
+        f"# Ops Console settings, written {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC.\n"
+        "# API tokens are not kept here: they live in the OS keyring.\n\n" + tomli_w.dumps(to_dict(settings)),
+        encoding="utf-8",
+    )
+    os.replace(tmp, path)
+
+
+def field_help(section: str, key: str) -> str:
+    """The help text of one setting (the settings dialog shows it as a tooltip)."""
+    sec = next(f for f in dataclasses.fields(Settings) if f.name == section)
+    sec_type = sec.default_factory()  # type: ignore[misc]
+    return next(f.metadata.get("help", "") for f in dataclasses.fields(sec_type) if f.name == key)

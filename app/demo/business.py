@@ -1,0 +1,231 @@
+"""The generated business as one object: every resource, built on first use, plus test levers.
+
+Each part (billing, tickets, health, finance, licenses) is generated the first
+time something asks for it, so starting a backend is instant and a benchmark
+that only syncs tickets never pays for invoices.  All state is guarded by one
+re-entrant lock: the HTTP server holds it while answering, tests hold nothing
+(the mutation helpers take it themselves).
+
+The Ops API's resources are ``Feed``s; time-driven series (health checks,
+costs, usage) grow as the clock moves, through ``refresh``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import gc
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from app.demo import stripe_objects
+from app.demo.billing import Billing
+from app.demo.clock import Clock
+from app.demo.feed import Feed, ListSource, Row
+from app.demo.finance import Finance, budget_rows
+from app.demo.health import Health
+from app.demo.licenses import seed_licenses
+from app.demo.support import FIRST_ID, TicketBook, TicketEventSource, TicketSource
+
+OPS_RESOURCES = (
+    "services", "incidents", "incident_updates", "tickets", "ticket_events", "licenses", "health_checks",
+    "costs", "budgets", "usage",
+)
+SERIES = ("health_checks", "costs", "usage")  # rows appear as the clock moves
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic GC while generating: millions of new, acyclic objects only make it rescan."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+class Business:
+    """Deterministic for (seed, sizes, anchor time); changed only through its methods."""
+
+    def __init__(self, seed: int, customers: int, tickets: int, clock: Clock) -> None:
+        self.seed = seed
+        self.clock = clock
+        self.anchor = clock.now().replace(microsecond=0)
+        self.lock = threading.RLock()
+        self._sizes = {"customers": customers, "tickets": tickets}
+        self._parts: dict[str, Any] = {}
+        self._feeds: dict[str, Feed] = {}
+        self._notes = 0
+        self._series_until = self.anchor
+
+    # ------------------------------------------------------------------ parts, generated on first use
+
+    def _part(self, name: str, make: Callable[[], Any]) -> Any:
+        with self.lock:
+            if name not in self._parts:
+                with _collector_paused():
+                    self._parts[name] = make()
+            return self._parts[name]
+
+    @property
+    def billing(self) -> Billing:
+        return self._part(
+            "billing", lambda: Billing(self.seed, self._sizes["customers"], self.anchor, stripe_objects.render)
+        )
+
+    @property
+    def health(self) -> Health:
+        return self._part("health", lambda: Health(self.seed, self.anchor))
+
+    @property
+    def finance(self) -> Finance:
+        return self._part("finance", lambda: Finance(self.seed, self.anchor, self.billing.daily))
+
+    @property
+    def tickets(self) -> TicketBook:
+        def make() -> TicketBook:
+            requesters = [(c.id, c.email) for c in self.billing.customers]
+            return TicketBook(self.seed, self._sizes["tickets"], self.anchor, requesters)
+
+        return self._part("tickets", make)
+
+    def feed(self, resource: str) -> Feed:
+        """The change feed of an Ops API resource (``KeyError`` for an unknown one)."""
+        with self.lock:
+            if resource not in self._feeds:
+                feed = Feed(self._builders[resource]())
+                if resource in SERIES:  # catch up with the clock moves it missed while not built
+                    for row in self._series_rows(resource, self.anchor, self._series_until):
+                        feed.put(row)
+                self._feeds[resource] = feed
+            return self._feeds[resource]
+
+    @property
+    def _builders(self) -> dict[str, Callable[[], Any]]:
+        return {
+            "services": lambda: ListSource(self.health.services),
+            "incidents": lambda: ListSource(self.health.incidents),
+            "incident_updates": lambda: ListSource(self.health.updates),
+            "tickets": lambda: TicketSource(self.tickets),
+            "ticket_events": lambda: TicketEventSource(self.tickets),
+            "licenses": lambda: ListSource(seed_licenses(self.seed, self._license_holders(), self.anchor)),
+            "health_checks": lambda: ListSource(self._series_rows("health_checks", None, self.anchor)),
+            "costs": lambda: ListSource(self._series_rows("costs", None, self.anchor)),
+            "budgets": lambda: ListSource(budget_rows(self.anchor)),
+            "usage": lambda: ListSource(self._series_rows("usage", None, self.anchor)),
+        }
+
+    def _series_rows(self, resource: str, after: dt.datetime | None, until: dt.datetime) -> list[Row]:
+        """Rows of a time-driven series that appeared after ``after`` (None: its whole history) until ``until``."""
+        if resource == "health_checks":
+            return self.health.checks(after, until)
+        days = self.finance.published_days(after, until)
+        if resource == "costs":
+            return [row for day in days for row in self.finance.costs(day)]
+        return [self.finance.usage(day) for day in days]
+
+    def _license_holders(self) -> list[tuple[str, str, str]]:
+        return [(c.id, c.name, c.email) for c in self.billing.customers[:200]]
+
+    def refresh(self) -> None:
+        """Extend the time-driven series up to the clock: new health checks, a new day's costs."""
+        with self.lock:
+            now = self.clock.now()
+            if now <= self._series_until:
+                return
+            before, self._series_until = self._series_until, now
+            for resource in SERIES:
+                if resource in self._feeds:
+                    for row in self._series_rows(resource, before, now):
+                        self._feeds[resource].put(row)
+
+    # ------------------------------------------------------------------ writes the Ops API applies
+
+    def apply_ticket_event(self, ticket: Row, event: Row) -> Row:
+        """Store ``event`` and let status/assignee/priority/escalation events change the ticket."""
+        with self.lock:
+            stamp = self.clock.stamp()
+            data = event.get("data") or {}
+            kind = event["kind"]
+            if kind == "status":
+                ticket["status"] = data["status"]
+                resolved = data["status"] in ("solved", "closed")
+                ticket["resolved_at"] = (ticket.get("resolved_at") or event["created_at"]) if resolved else None
+            elif kind in ("assignee", "priority"):
+                ticket[kind] = data[kind]
+            elif kind == "escalation":
+                ticket["tier"] = data.get("tier") or min(3, ticket["tier"] + 1)
+                ticket["escalated"] = True
+                ticket["assignee"] = data.get("assignee", ticket["assignee"])
+            elif kind == "reply" and ticket.get("first_response_at") is None:
+                ticket["first_response_at"] = event["created_at"]
+            ticket["updated_at"] = stamp
+            self.feed("tickets").put(ticket)
+            stored = {**event, "ticket_id": ticket["id"], "updated_at": stamp}
+            self.feed("ticket_events").put(stored)
+            return stored
+
+    def apply_incident_update(self, incident: Row, update: Row) -> Row:
+        with self.lock:
+            stamp = self.clock.stamp()
+            incident["status"] = update["status"]
+            if incident.get("acknowledged_at") is None:
+                incident["acknowledged_at"] = update["created_at"]
+            incident["resolved_at"] = update["created_at"] if update["status"] == "resolved" else None
+            incident["updated_at"] = stamp
+            self.feed("incidents").put(incident)
+            stored = {**update, "incident_id": incident["id"], "updated_at": stamp}
+            self.feed("incident_updates").put(stored)
+            return stored
+
+    def store_license(self, license_row: Row) -> Row:
+        with self.lock:
+            stored = {**license_row, "updated_at": self.clock.stamp()}
+            self.feed("licenses").put(stored)
+            return stored
+
+    # ------------------------------------------------------------------ levers for tests
+
+    def touch_customers(self, count: int) -> list[str]:
+        """Change ``count`` customers in Stripe (each gets a ``customer.updated`` event)."""
+        with self.lock:
+            return self.billing.touch_customers(count, self.clock.stamp())
+
+    def create_customer(self, name: str, email: str) -> str:
+        with self.lock:
+            return self.billing.create_customer(name, email, self.clock.stamp())
+
+    def delete_customer(self, customer_id: str) -> None:
+        with self.lock:
+            self.billing.delete_customer(customer_id, self.clock.stamp())
+
+    def cancel_subscription(self, subscription_id: str) -> None:
+        with self.lock:
+            self.billing.cancel_subscription(subscription_id, self.clock.stamp())
+
+    def touch_tickets(self, count: int) -> list[int]:
+        """Add an internal note to the ``count`` lowest-numbered live tickets, moving them to the feed's end."""
+        with self.lock:
+            feed = self.feed("tickets")
+            touched: list[int] = []
+            for ticket_id in range(FIRST_ID, FIRST_ID + len(self.tickets)):
+                ticket = feed.get(ticket_id)
+                if len(touched) == count:
+                    break
+                if ticket is None or ticket.get("deleted"):
+                    continue
+                self._notes += 1
+                note = {"id": f"automation-note-{self._notes}", "kind": "note", "author": "Automation",
+                        "body": "Reminder: this ticket is close to its SLA.", "data": None,
+                        "created_at": self.clock.now()}
+                self.apply_ticket_event(ticket, note)
+                touched.append(ticket_id)
+            return touched
+
+    def delete_ticket(self, ticket_id: int) -> None:
+        """Delete a ticket (spam, say): the feed serves a tombstone from now on."""
+        with self.lock:
+            self.feed("tickets").delete(ticket_id, self.clock.stamp())

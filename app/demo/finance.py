@@ -1,0 +1,88 @@
+"""Daily cloud costs against the handbook's budgets, and the product's daily usage.
+
+Costs grow month over month along a path chosen per service so that recent
+months approach or cross the warning (80 %) and critical (95 %) lines, which
+is what the Costs pane exists to show.  A day's costs appear the next morning
+(02:00 UTC), like a billing export; usage is derived from the billing
+simulation (signups, trials, conversions) so the dashboards agree.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import math
+import random
+from collections import Counter
+from typing import Any
+
+Row = dict[str, Any]
+COST_LAG = dt.timedelta(hours=26)  # day D's costs are published at D+1 02:00
+HISTORY_DAYS = 396  # 13 months
+
+# service -> (monthly budget in cents, share of budget spent 13 months ago, share spent now)
+BUDGETS = {
+    "firebase": (80_000, 0.55, 0.93),
+    "anthropic": (50_000, 0.35, 1.08),
+    "stripe": (40_000, 0.50, 0.82),
+    "storage": (15_000, 0.60, 0.78),
+    "cdn": (20_000, 0.45, 0.97),
+}
+TOTAL_BUDGET_CENTS = 200_000
+
+
+def budget_rows(now: dt.datetime) -> list[Row]:
+    since = now - dt.timedelta(days=HISTORY_DAYS + 30)
+    rows = [{"id": service, "service": service, "monthly_cents": cents, "currency": "USD", "warn_ratio": 0.80,
+             "critical_ratio": 0.95, "updated_at": since} for service, (cents, _, _) in BUDGETS.items()]
+    rows.append({"id": "total", "service": "total", "monthly_cents": TOTAL_BUDGET_CENTS, "currency": "USD",
+                 "warn_ratio": 0.80, "critical_ratio": 0.95, "updated_at": since})
+    return rows
+
+
+class Finance:
+    """Costs and usage as functions of the day, so the series extends as the clock moves."""
+
+    def __init__(self, seed: int, now: dt.datetime, daily: Counter[tuple[str, dt.date]]) -> None:
+        self._seed = seed
+        self._first_day = now.date() - dt.timedelta(days=HISTORY_DAYS)
+        self._daily = daily
+
+    def _rng(self, kind: str, day: dt.date) -> random.Random:
+        return random.Random(f"{kind}:{self._seed}:{day.toordinal()}")
+
+    def published_days(self, after: dt.datetime | None, until: dt.datetime) -> list[dt.date]:
+        """Days whose figures were published after ``after`` and by ``until``."""
+        last = (until - COST_LAG).date()
+        first = self._first_day if after is None else max(self._first_day, (after - COST_LAG).date() + dt.timedelta(1))
+        return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+
+    def costs(self, day: dt.date) -> list[Row]:
+        rng = self._rng("costs", day)
+        progress = (day - self._first_day).days / HISTORY_DAYS
+        weekday = 0.8 if day.weekday() >= 5 else 1.07
+        days_in_month = calendar.monthrange(day.year, day.month)[1]
+        published = dt.datetime.combine(day, dt.time()) + COST_LAG
+        rows = []
+        for service, (budget, then, now) in BUDGETS.items():
+            share = then + (now - then) * progress ** 1.4
+            cents = budget * share / days_in_month * weekday * rng.uniform(0.85, 1.15)
+            rows.append({"id": f"{day.isoformat()}:{service}", "day": day, "service": service,
+                         "amount_micros": round(cents * 10_000), "currency": "USD", "source": "opsapi",
+                         "updated_at": published})
+        return rows
+
+    def usage(self, day: dt.date) -> Row:
+        rng = self._rng("usage", day)
+        progress = (day - self._first_day).days / HISTORY_DAYS
+        weekend = day.weekday() >= 5
+        signups = self._daily["signups", day]
+        active = int((800 + 5_200 * progress) * (0.45 if weekend else 1.0) * rng.uniform(0.93, 1.07))
+        return {
+            "id": day.isoformat(), "day": day, "active_users": active,
+            "signups": signups + int(signups * rng.uniform(1.5, 3.0)),  # most sign-ups never subscribe
+            "trial_starts": self._daily["trial_starts", day], "conversions": self._daily["conversions", day],
+            "processing_volume": active * rng.randint(30, 55),
+            "processing_success_rate": round(1 - rng.betavariate(1.2, 200) * (1 + math.sin(progress * 40) ** 8 * 4), 5),
+            "updated_at": dt.datetime.combine(day, dt.time()) + COST_LAG,
+        }

@@ -1,0 +1,123 @@
+"""The loopback HTTP server: ``http.server`` threads, keep-alive, and faults acted out on the wire.
+
+Faults need the socket: a dropped connection, a body cut short after the
+headers promised more, a complete response whose JSON is truncated.  Open
+connections are tracked so ``close`` can end idle keep-alive threads at once
+instead of leaving them running after the backend stopped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import socket
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+from app.demo.faults import FaultInjector
+from app.demo.messages import OpsError, Request, Response
+from app.demo.options import FAULTS_BEFORE
+
+log = logging.getLogger(__name__)
+API_PREFIXES = ("/api/", "/v1/")
+
+
+class DemoHTTPServer(ThreadingHTTPServer):
+    """Binds 127.0.0.1 only; joins its handler threads on close."""
+
+    daemon_threads = False
+    block_on_close = True
+
+    def __init__(self, port: int, respond: Callable[[Request], Response], faults: FaultInjector) -> None:
+        self.respond = respond
+        self.faults = faults
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+        super().__init__(("127.0.0.1", port), _Handler)
+
+    def track(self, connection: socket.socket, open_: bool) -> None:
+        with self._connections_lock:
+            (self._connections.add if open_ else self._connections.discard)(connection)
+
+    def close(self) -> None:
+        """Stop serving, hang up on idle keep-alive connections, wait for every handler thread."""
+        self.shutdown()
+        with self._connections_lock:
+            for connection in self._connections:
+                with contextlib.suppress(OSError):  # already closed by the client
+                    connection.shutdown(socket.SHUT_RDWR)
+        self.server_close()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: DemoHTTPServer
+    timeout = 120  # idle keep-alive connections end on their own eventually
+
+    def setup(self) -> None:
+        super().setup()
+        self.server.track(self.connection, True)
+
+    def finish(self) -> None:
+        self.server.track(self.connection, False)
+        super().finish()
+
+    def log_message(self, format: str, *args: object) -> None:
+        log.debug("%s " + format, self.address_string(), *args)
+
+    def do_GET(self) -> None:
+        self._serve()
+
+    def do_POST(self) -> None:
+        self._serve()
+
+    do_PUT = do_PATCH = do_DELETE = do_POST
+
+    def _serve(self) -> None:
+        url = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        request = Request(
+            method=self.command, path=url.path, query=parse_qs(url.query, keep_blank_values=True),
+            headers={name.lower(): value for name, value in self.headers.items()},
+            body=self.rfile.read(length) if length else b"",
+        )
+        fault = self.server.faults.draw() if url.path.startswith(API_PREFIXES) else None
+        if fault == "slow":
+            time.sleep(self.server.faults.options.slow_seconds)
+        if fault == "disconnect":
+            self._hang_up()
+            return
+        if fault in FAULTS_BEFORE:
+            response = self.server.faults.refusal(fault, stripe=url.path.startswith("/v1/"))
+        else:
+            response = self._respond(request)
+        body = response.body
+        if fault == "bad_json":
+            body = body[: len(body) // 2]
+        self.send_response(response.status)
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(response.body if fault == "cut_body" else body)))
+        self.end_headers()
+        if fault == "cut_body":
+            self.wfile.write(body[: len(body) // 2])
+            self._hang_up()
+            return
+        self.wfile.write(body)
+
+    def _respond(self, request: Request) -> Response:
+        """The application's answer; a bug in it becomes a 500 in the Ops error shape, not a dropped socket."""
+        try:
+            return self.server.respond(request)
+        except Exception:
+            log.exception("demo backend failed on %s %s", request.method, request.path)
+            return OpsError(500, "internal_error", "the demo backend failed; see its log").response()
+
+    def _hang_up(self) -> None:
+        self.close_connection = True
+        self.wfile.flush()
+        with contextlib.suppress(OSError):  # the client may have gone first
+            self.connection.shutdown(socket.SHUT_RDWR)

@@ -1,0 +1,176 @@
+"""The Ops API's writes: validate the body whole, then apply it to the business.
+
+Each function takes the business, the path id and the decoded JSON body and
+returns ``(status, stored row)`` or raises ``OpsError`` — 422 naming the first
+wrong field, 404 for an unknown target, 409 for an id already taken.
+Idempotency is handled by the caller (``ops_api``); these run only once per key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from app.demo.business import Business
+from app.demo.feed import Row
+from app.demo.health import STEPS
+from app.demo.messages import OpsError
+from app.demo.support import PRIORITIES, STATES
+from app.demo.wire import dumps, parse_iso
+
+EVENT_KINDS = ("reply", "note", "status", "assignee", "priority", "escalation")
+LICENSE_FIELDS = (
+    "id", "key_id", "product", "customer_id", "customer_name", "customer_email", "plan", "seats", "features",
+    "issued_at", "not_before", "expires_at", "grace_days", "fingerprint", "max_version", "issued_by", "revoked_at",
+    "revoke_reason", "supersedes", "license_text",
+)
+_REQUIRED_LICENSE_FIELDS = ("id", "key_id", "product", "plan", "seats", "issued_at", "not_before", "expires_at")
+_LICENSE_TIMES = ("issued_at", "not_before", "expires_at", "revoked_at")
+
+
+def _invalid(field: str, message: str) -> OpsError:
+    return OpsError(422, "invalid_field", message, field)
+
+
+def _text(body: dict[str, Any], field: str, *, required: bool = True) -> str | None:
+    value = body.get(field)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise _invalid(field, f"{field} must be a non-empty string")
+    return value
+
+
+def _time(body: dict[str, Any], field: str, *, required: bool = True) -> dt.datetime | None:
+    value = body.get(field)
+    if value is None and not required:
+        return None
+    try:
+        if isinstance(value, str):
+            return parse_iso(value)
+    except ValueError:
+        pass
+    raise _invalid(field, f"{field} must be an ISO-8601 timestamp")
+
+
+def _choice(value: Any, field: str, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise _invalid(field, f"{field} must be one of: {', '.join(choices)}")
+    return value
+
+
+def _object(body: Any) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise OpsError(422, "invalid_body", "the request body must be a JSON object")
+    return body
+
+
+def _existing(business: Business, resource: str, row_id: Any, what: str) -> Row:
+    row = business.feed(resource).get(row_id)
+    if row is None or row.get("deleted"):
+        raise OpsError(404, "not_found", f"no {what} {row_id}")
+    return row
+
+
+def _unused_id(business: Business, resource: str, row_id: str) -> str:
+    if business.feed(resource).get(row_id) is not None:
+        raise OpsError(409, "already_exists", f"id {row_id} is already taken", "id")
+    return row_id
+
+
+def _event_data(kind: str, data: Any) -> dict[str, Any] | None:
+    """The new value a change event carries, under the key named like the field it changes."""
+    if data is not None and not isinstance(data, dict):
+        raise _invalid("data", "data must be an object")
+    data = data or {}
+    if kind == "status":
+        _choice(data.get("status"), "data.status", STATES)
+    elif kind == "priority":
+        _choice(data.get("priority"), "data.priority", PRIORITIES)
+    elif kind == "assignee" and "assignee" not in data:
+        raise _invalid("data.assignee", "data.assignee is required (null unassigns)")
+    elif kind == "escalation" and "tier" in data and data["tier"] not in (1, 2, 3):
+        raise _invalid("data.tier", "data.tier must be 1, 2 or 3")
+    return data or None
+
+
+def post_ticket_event(business: Business, ticket_id: str, body: Any) -> tuple[int, Row]:
+    body = _object(body)
+    try:
+        ticket = _existing(business, "tickets", int(ticket_id), "ticket")
+    except ValueError:
+        raise OpsError(404, "not_found", f"no ticket {ticket_id}") from None
+    kind = _choice(body.get("kind"), "kind", EVENT_KINDS)
+    event = {
+        "id": _text(body, "id"), "kind": kind, "author": _text(body, "author", required=False),
+        "body": _text(body, "body", required=kind in ("reply", "note")),
+        "data": _event_data(kind, body.get("data")), "created_at": _time(body, "created_at"),
+    }
+    _unused_id(business, "ticket_events", event["id"])
+    return 201, business.apply_ticket_event(ticket, event)
+
+
+def post_incident_update(business: Business, incident_id: str, body: Any) -> tuple[int, Row]:
+    body = _object(body)
+    incident = _existing(business, "incidents", incident_id, "incident")
+    update = {
+        "id": _text(body, "id"), "status": _choice(body.get("status"), "status", STEPS), "body": _text(body, "body"),
+        "author": _text(body, "author", required=False), "created_at": _time(body, "created_at"),
+    }
+    _unused_id(business, "incident_updates", update["id"])
+    return 201, business.apply_incident_update(incident, update)
+
+
+def _license(body: dict[str, Any]) -> Row:
+    unknown = sorted(set(body) - set(LICENSE_FIELDS) - {"updated_at"})
+    if unknown:
+        raise _invalid(unknown[0], f"unknown field {unknown[0]}")
+    for name in _REQUIRED_LICENSE_FIELDS:
+        if body.get(name) is None:
+            raise _invalid(name, f"{name} is required")
+    row: Row = {name: body.get(name) for name in LICENSE_FIELDS}
+    for name in LICENSE_FIELDS:
+        if name in _LICENSE_TIMES:
+            row[name] = _time(body, name, required=False)
+        elif name not in ("seats", "grace_days", "features"):
+            row[name] = _text(body, name, required=False)
+    for name in ("seats", "grace_days"):
+        value = row[name] if row[name] is not None else 0
+        if not isinstance(value, int) or isinstance(value, bool) or value < (1 if name == "seats" else 0):
+            raise _invalid(name, f"{name} must be a {'positive' if name == 'seats' else 'non-negative'} integer")
+        row[name] = value
+    features = row["features"]
+    if features is not None and not (isinstance(features, list) and all(isinstance(f, str) for f in features)):
+        raise _invalid("features", "features must be a list of strings")
+    if row["expires_at"] <= row["not_before"]:
+        raise _invalid("expires_at", "expires_at must be after not_before")
+    return row
+
+
+def _same_license(a: Row, b: Row) -> bool:
+    return dumps({k: a.get(k) for k in LICENSE_FIELDS}) == dumps({k: b.get(k) for k in LICENSE_FIELDS})
+
+
+def post_license(business: Business, _: str, body: Any) -> tuple[int, Row]:
+    """Register a license issued on a workstation; re-sending the identical license is a no-op (200)."""
+    row = _license(_object(body))
+    existing = business.feed("licenses").get(row["id"])
+    if existing is not None:
+        if existing.get("deleted") or not _same_license(existing, row):
+            raise OpsError(409, "already_exists", f"license {row['id']} exists with different content", "id")
+        return 200, existing
+    return 201, business.store_license(row)
+
+
+def post_license_revoke(business: Business, license_id: str, body: Any) -> tuple[int, Row]:
+    """Revoke a license; revoking a revoked license changes nothing (the first revocation stands)."""
+    body = _object(body)
+    reason, revoked_at = _text(body, "reason"), _time(body, "revoked_at")
+    license_row = _existing(business, "licenses", license_id, "license")
+    if license_row.get("revoked_at") is not None:
+        return 200, license_row
+    return 200, business.store_license({**license_row, "revoked_at": revoked_at, "revoke_reason": reason})
+
+
+Write = Callable[[Business, str, Any], tuple[int, Row]]

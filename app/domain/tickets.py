@@ -1,0 +1,128 @@
+"""Ticket actions and one ticket's story: what the Tickets tab reads and writes.
+
+A user's action (reply, status change, assignment, escalation) becomes a
+``ticket_events`` row marked ``pending`` *and* an outbox entry, in one
+transaction: the event shows at once as "waiting to send", and sync pushes
+it with the same id, so the server's copy replaces ours when it comes back.
+The ticket row itself is left as the server last described it -- the server
+applies the event and the next sync brings the new status or assignee.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Engine, insert, select
+
+from app.domain import revenue
+from app.store import outbox
+from app.store.schema import AppState, Customer, Ticket, TicketEvent
+
+STATUSES = ("new", "open", "pending", "on_hold", "solved", "closed")
+TOP_TIER = 3
+ME_KEY = "me"  # app_state key where sync keeps the signed-in user from /me
+
+_T, _E = Ticket.__table__, TicketEvent.__table__
+
+
+@dataclass(frozen=True)
+class TicketDetail:
+    """A ticket, its latest events (newest first) and the customer facts an escalation quotes."""
+
+    ticket: dict[str, Any]
+    events: list[dict[str, Any]]
+    customer_name: str | None
+    customer_plan: str | None
+    customer_mrr_cents: float | None
+
+
+def ticket_detail(conn: Connection, ticket_id: int, limit: int = 200) -> TicketDetail | None:
+    ticket = conn.execute(select(_T).where(_T.c.id == ticket_id)).mappings().first()
+    if ticket is None:
+        return None
+    events = conn.execute(
+        select(_E).where(_E.c.ticket_id == ticket_id).order_by(_E.c.created_at.desc(), _E.c.id.desc()).limit(limit)
+    ).mappings().all()
+    name = plan = mrr = None
+    customer_id = ticket["customer_id"]
+    if customer_id:
+        c = Customer.__table__
+        row = conn.execute(
+            select(c.c.name, revenue.customer_plan(c.c.id), revenue.customer_mrr(c.c.id)).where(c.c.id == customer_id)
+        ).first()
+        if row is not None:
+            name, plan, mrr = row[0], row[1], float(row[2])
+    return TicketDetail(dict(ticket), [dict(e) for e in events], name, plan, mrr)
+
+
+def known_assignees(conn: Connection, limit: int = 500) -> list[str]:
+    """Names seen as assignees, for the Assign… suggestions (walks the assignee index)."""
+    rows = conn.execute(
+        select(_T.c.assignee).where(_T.c.assignee.is_not(None)).group_by(_T.c.assignee).limit(limit)
+    )
+    return [r[0] for r in rows]
+
+
+def current_author(conn: Connection) -> str | None:
+    """Who is acting: the signed-in user sync last heard from ``/me`` (None offline before any sync)."""
+    me = conn.execute(select(AppState.value_json).where(AppState.key == ME_KEY)).scalar_one_or_none()
+    user = me.get("user") if isinstance(me, dict) else None
+    if isinstance(user, dict):
+        return user.get("name") or user.get("email")
+    return None
+
+
+def iso_z(value: dt.datetime) -> str:
+    """Naive UTC → ``2026-01-31T12:00:00.000Z``, the API's timestamp form."""
+    return value.isoformat(timespec="milliseconds") + "Z"
+
+
+def record_event(
+    engine: Engine,
+    ticket_id: int,
+    kind: str,
+    *,
+    body: str | None = None,
+    data: dict[str, Any] | None = None,
+    now: dt.datetime | None = None,
+) -> str:
+    """Write a pending event and its outbox entry in one transaction; returns the event id.
+
+    Runs on the serialised writer thread.  The event id is a client uuid: the
+    server stores the event under it, so the pushed event and the synced one
+    are the same row.
+    """
+    now = now or outbox.utcnow()
+    event_id = str(uuid.uuid4())
+    with engine.begin() as conn:
+        author = current_author(conn)
+        conn.execute(
+            insert(_E).values(
+                id=event_id, ticket_id=ticket_id, kind=kind, author=author, body=body,
+                data_json=data, created_at=now, pending=True,
+            )
+        )
+        payload = {"id": event_id, "kind": kind, "author": author, "body": body, "data": data, "created_at": iso_z(now)}
+        outbox.enqueue(conn, "ticket_event", f"/v1/tickets/{ticket_id}/events", payload, idempotency_key=event_id)
+    return event_id
+
+
+def next_tier(tier: int) -> int:
+    return min(TOP_TIER, tier + 1)
+
+
+def escalation_body(summary: str, steps_tried: str, impact: str, plan: str | None, mrr_cents: float | None) -> str:
+    """The note the next tier reads first: what is wrong, what was tried, who is hurt and how much they pay."""
+    customer = plan or "no subscription in the cache"
+    if mrr_cents is not None:
+        customer += f", MRR ${mrr_cents / 100:,.2f}"
+    return (
+        f"Summary: {summary.strip()}\n"
+        f"Steps tried: {steps_tried.strip() or '—'}\n"
+        f"Impact: {impact.strip() or '—'}\n"
+        f"Customer: {customer}"
+    )
+

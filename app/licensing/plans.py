@@ -1,0 +1,32 @@
+"""The plans a license can be issued on, with their default seats and features.
+
+Kept apart from the signing code, with only standard-library imports, because
+the CLI builds its ``--plan`` choices from it at start-up, and the pane fills
+its issue form from it.
+"""
+
+from __future__ import annotations
+
+from app.licensing.errors import LicensingError
+
+DEFAULT_PRODUCT = "opsdesk"
+
+#: plan → (seats, features) when the request does not say otherwise.
+PLAN_DEFAULTS: dict[str, tuple[int, tuple[str, ...]]] = {
+    "starter": (5, ("core", "email-support")),
+    "professional": (50, ("core", "email-support", "reports", "api", "sso")),
+    "enterprise": (
+        1000,
+        ("core", "email-support", "reports", "api", "sso", "audit-log", "priority-support", "on-premise"),
+    ),
+}
+
+
+def plan_defaults(plan: str) -> tuple[int, tuple[str, ...]]:
+    """Default (seats, features) of ``plan``."""
+    try:
+        return PLAN_DEFAULTS[plan]
+    except KeyError:
+        raise LicensingError(
+            f"Unknown plan {plan!r}; choose one of {', '.join(PLAN_DEFAULTS)}."
+        ) from None

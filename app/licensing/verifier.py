@@ -1,0 +1,495 @@
+"""The license file format and its verifier: the one module the desktop product embeds.
+
+Why one file with no project imports: the product copies this module as-is, so
+it may depend on nothing but the standard library and ``cryptography``, and the
+issuer (``app.licensing.issuing``) uses the very same encoder, so what is
+signed and what is checked can never drift apart.  ``docs/license-format.md``
+describes the format for people; this module is its reference.
+
+A license file is armoured text::
+
+    -----BEGIN OPSCONSOLE LICENSE-----
+    {"customer_email":"ops@acme.example",...,"seats":50}
+    -----BEGIN SIGNATURE <key id>-----
+    <base64 Ed25519 signature of the JSON line's UTF-8 bytes>
+    -----END OPSCONSOLE LICENSE-----
+
+Parsing is strict on purpose: every byte of the file is either signed, or
+part of a fixed armour line, or the canonical base64 of the signature, so any
+single changed byte is refused.  The signature is checked *before* the JSON is
+parsed, so unsigned bytes never reach the JSON parser.
+"""
+
+from __future__ import annotations
+
+import binascii
+import datetime as dt
+import json
+import re
+from collections.abc import Callable, Container, Mapping
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+FORMAT_VERSION = 1
+LICENSE_LABEL = "OPSCONSOLE LICENSE"
+REVOCATION_LABEL = "OPSCONSOLE REVOCATION LIST"
+#: How far the product's clock may lag the issuing workstation's (or its own last run)
+#: before a time check fails: machines' clocks differ by minutes, and a license
+#: issued "now" must work at once.
+CLOCK_SKEW = dt.timedelta(minutes=10)
+#: Key ids name files and armour lines, so they are kept to a safe alphabet.
+KEY_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+_VERSION_PATTERN = re.compile(r"\d{1,9}(\.\d{1,9}){0,3}")
+_MAX_PAYLOAD = 64 * 1024
+_SIGNATURE_B64_LEN = 88  # 64 bytes of Ed25519 signature
+
+PublicKeys = Mapping[str, Ed25519PublicKey]
+
+
+# --------------------------------------------------------------------------- errors
+
+
+class LicenseError(Exception):
+    """Base of every refusal: the product catches this one type and reads the subclass."""
+
+
+class MalformedLicense(LicenseError):
+    """The text is not a well-formed license (or revocation list) file."""
+
+
+class UnknownKey(LicenseError):
+    """Signed with a key id the product does not know (or no longer trusts)."""
+
+
+class BadSignature(LicenseError):
+    """The signature does not match the content: the file was altered or forged."""
+
+
+class NotYetValid(LicenseError):
+    """The license's not-before time has not come yet."""
+
+
+class Expired(LicenseError):
+    """The license expired and its grace days are over."""
+
+
+class WrongProduct(LicenseError):
+    """The license is for another product."""
+
+
+class WrongMachine(LicenseError):
+    """A node-locked license used on a machine with another fingerprint."""
+
+
+class Revoked(LicenseError):
+    """The license is on the revocation list."""
+
+
+class ClockMovedBack(LicenseError):
+    """``now`` is before the license was issued or before the product last ran: the clock was set back."""
+
+
+class VersionNotCovered(LicenseError):
+    """The product version is newer than the license's maximum version."""
+
+
+class StaleRevocationList(LicenseError):
+    """A revocation list older than one the product already accepted (a replay)."""
+
+
+# --------------------------------------------------------------------------- encoding
+
+
+_encoder = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def canonical_json(obj: object) -> str:
+    """Sorted keys, no separator spaces, non-ASCII kept: the one form a payload is written in.
+
+    Its UTF-8 bytes are what is signed.
+    """
+    return _encoder.encode(obj)
+
+
+#: A JSON string literal, escaped exactly as ``canonical_json`` does (C-accelerated).
+_quote: Callable[[str], str] = json.encoder.encode_basestring
+
+
+def _nullable(value: str | None) -> str:
+    return "null" if value is None else _quote(value)
+
+
+def format_time(value: dt.datetime) -> str:
+    """``YYYY-MM-DDTHH:MM:SSZ``; ``value`` must be naive UTC with whole seconds (see ``utc_seconds``)."""
+    return value.isoformat() + "Z"
+
+
+def armour(label: str, key_id: str, payload: str, signature: bytes) -> str:
+    """The armoured text of a signed payload (the inverse of ``unarmour``)."""
+    return (
+        f"-----BEGIN {label}-----\n{payload}\n-----BEGIN SIGNATURE {key_id}-----\n"
+        f"{binascii.b2a_base64(signature, newline=False).decode()}\n-----END {label}-----\n"
+    )
+
+
+def unarmour(label: str, text: str | bytes) -> tuple[str, str, bytes]:
+    """Split armoured text into (key id, payload line, signature), refusing any deviation.
+
+    Line ends may be all LF or all CRLF (a file that went through a Windows
+    editor or mail client); anything else, a missing final newline, extra
+    lines or spaces, or a non-canonical base64 signature is malformed.
+    """
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise MalformedLicense(f"The file is not UTF-8 text ({exc.reason}).") from None
+    if "\r" in text:
+        unix = text.replace("\r\n", "\n")
+        if "\r" in unix or unix.count("\n") != text.count("\r\n"):
+            raise MalformedLicense("The file mixes line endings.")
+        text = unix
+    lines = text.split("\n")
+    if len(lines) != 6 or lines[5] != "":
+        raise MalformedLicense(f"Expected 5 lines ending in a newline, found {len(lines) - 1}.")
+    begin, payload, sig_line, sig_b64, end, _ = lines
+    if begin != f"-----BEGIN {label}-----" or end != f"-----END {label}-----":
+        raise MalformedLicense(f"This is not an {label} file (armour lines missing or altered).")
+    if not (sig_line.startswith("-----BEGIN SIGNATURE ") and sig_line.endswith("-----")):
+        raise MalformedLicense("The signature armour line is missing or altered.")
+    key_id = sig_line[21:-5]
+    if not KEY_ID_PATTERN.fullmatch(key_id):
+        raise MalformedLicense("The signature line names no valid key id.")
+    if len(sig_b64) != _SIGNATURE_B64_LEN:
+        raise MalformedLicense("The signature has the wrong length.")
+    try:
+        signature = binascii.a2b_base64(sig_b64, strict_mode=True)
+    except (binascii.Error, ValueError):
+        raise MalformedLicense("The signature is not valid base64.") from None
+    # Strict decoding still ignores the spare bits of the last character: re-encode to compare.
+    if binascii.b2a_base64(signature, newline=False).decode() != sig_b64:
+        raise MalformedLicense("The signature is not in canonical base64.")
+    if not payload or len(payload) > _MAX_PAYLOAD:
+        raise MalformedLicense("The payload line is empty or too long.")
+    return key_id, payload, signature
+
+
+def _check_signature(label: str, text: str | bytes, public_keys: PublicKeys) -> tuple[str, str]:
+    """(key id, payload line) of a file whose signature checks out under a known key."""
+    key_id, payload, signature = unarmour(label, text)
+    key = public_keys.get(key_id)
+    if key is None:
+        raise UnknownKey(f"Signed with key {key_id!r}, which this product does not trust.")
+    try:
+        key.verify(signature, payload.encode())
+    except UnicodeEncodeError:  # a lone surrogate in a str: never what a signer wrote
+        raise MalformedLicense("The payload is not valid Unicode text.") from None
+    except InvalidSignature:
+        raise BadSignature("The signature does not match the content: the file was altered.") from None
+    return key_id, payload
+
+
+def load_public_keys(encoded: Mapping[str, str | bytes]) -> dict[str, Ed25519PublicKey]:
+    """Key id → public key, from raw base64 (as exported) or raw 32 bytes.
+
+    Load once and reuse: decoding a point costs about as much as a verification.
+    """
+    keys = {}
+    for key_id, value in encoded.items():
+        raw = binascii.a2b_base64(value, strict_mode=True) if isinstance(value, str) else value
+        keys[key_id] = Ed25519PublicKey.from_public_bytes(raw)
+    return keys
+
+
+# --------------------------------------------------------------------------- payload fields
+
+
+def _payload_object(payload: str) -> dict[str, object]:
+    try:
+        obj = json.loads(payload)
+    except (ValueError, RecursionError):
+        raise MalformedLicense("The payload is not valid JSON.") from None
+    if not isinstance(obj, dict):
+        raise MalformedLicense("The payload is not a JSON object.")
+    if obj.get("format") != FORMAT_VERSION:
+        raise MalformedLicense(f"Unsupported format version {obj.get('format')!r}.")
+    return obj
+
+
+def _field(obj: dict[str, object], name: str, kind: type, optional: bool = False) -> object:
+    value = obj.get(name)
+    if value is None and optional:
+        return None
+    if type(value) is not kind or (kind is str and not value):
+        raise MalformedLicense(f"Field {name!r} is missing or not a {kind.__name__}.")
+    return value
+
+
+def _parse_time(value: object, name: str) -> dt.datetime:
+    if type(value) is not str or len(value) != 20 or value[10] != "T" or value[19] != "Z":
+        raise MalformedLicense(f"Field {name!r} is not a time like 2026-01-31T12:00:00Z.")
+    try:
+        return dt.datetime.fromisoformat(value[:19])
+    except ValueError:
+        raise MalformedLicense(f"Field {name!r} is not a valid time.") from None
+
+
+def version_tuple(version: str) -> tuple[int, ...]:
+    """``"2.4.1"`` → ``(2, 4, 1)``, so versions compare numerically (2.10 > 2.9)."""
+    if not _VERSION_PATTERN.fullmatch(version):
+        raise ValueError(f"{version!r} is not a version like 2.4 or 2.4.1")
+    return tuple(int(part) for part in version.split("."))
+
+
+def naive_utc(value: dt.datetime) -> dt.datetime:
+    """Aware datetimes are converted to UTC; naive ones are taken as UTC already."""
+    return value if value.tzinfo is None else value.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def utc_seconds(value: dt.datetime) -> dt.datetime:
+    """``value`` as naive UTC with whole seconds: the form and precision the format carries."""
+    return naive_utc(value).replace(microsecond=0)
+
+
+# --------------------------------------------------------------------------- licenses
+
+_LICENSE_TEXT_FIELDS = (
+    "license_id", "key_id", "product", "customer_id", "customer_name", "customer_email", "plan",
+)
+
+
+class License(NamedTuple):
+    """What a license grants.
+
+    Times are naive UTC with whole seconds, the convention of the cache (and
+    cheap to format); ``verify`` accepts naive-UTC or aware ``now`` values.
+    A named tuple rather than a frozen dataclass because it is as immutable
+    and five times cheaper to build, which the product pays at every start.
+    """
+
+    license_id: str
+    key_id: str
+    product: str
+    customer_id: str
+    customer_name: str
+    customer_email: str
+    plan: str
+    seats: int
+    features: tuple[str, ...]
+    issued_at: dt.datetime
+    not_before: dt.datetime
+    expires_at: dt.datetime
+    grace_days: int = 0
+    fingerprint: str | None = None
+    max_version: str | None = None
+
+    @property
+    def grace_ends_at(self) -> dt.datetime:
+        """The last moment the product still runs (expiry plus grace days)."""
+        return self.expires_at + dt.timedelta(days=self.grace_days)
+
+    def in_grace(self, now: dt.datetime) -> bool:
+        """Past expiry but within the grace days: the product runs and nags."""
+        return self.expires_at <= naive_utc(now) < self.grace_ends_at
+
+    def payload_text(self) -> str:
+        """The canonical JSON of the license: the line that is signed.
+
+        Spelled out key by key in sorted order instead of going through
+        ``canonical_json``: issuing is a hot path, and a generic encoder costs
+        as much again as this.  The tests check it equals ``canonical_json`` of
+        the same fields.
+        """
+        q = _quote
+        return (
+            f'{{"customer_email":{q(self.customer_email)},"customer_id":{q(self.customer_id)},'
+            f'"customer_name":{q(self.customer_name)},"expires_at":"{format_time(self.expires_at)}",'
+            f'"features":[{",".join(map(q, self.features))}],"fingerprint":{_nullable(self.fingerprint)},'
+            f'"format":{FORMAT_VERSION},"grace_days":{self.grace_days:d},'
+            f'"issued_at":"{format_time(self.issued_at)}","key_id":{q(self.key_id)},'
+            f'"license_id":{q(self.license_id)},"max_version":{_nullable(self.max_version)},'
+            f'"not_before":"{format_time(self.not_before)}","plan":{q(self.plan)},'
+            f'"product":{q(self.product)},"seats":{self.seats:d}}}'
+        )
+
+    @classmethod
+    def from_payload(cls, payload: str) -> License:
+        """Parse and validate a payload; any deviation from the schema is ``MalformedLicense``.
+
+        Written as flat checks rather than per-field helpers: this runs on every
+        start of the product and is most of the verifier's cost beside Ed25519.
+        """
+        obj = _payload_object(payload)
+        if obj.keys() != _LICENSE_KEYS:
+            raise MalformedLicense("The payload's fields are not those of a version 1 license.")
+        for name in _LICENSE_TEXT_FIELDS:
+            value = obj[name]
+            if type(value) is not str or not value:
+                raise MalformedLicense(f"Field {name!r} is not a non-empty text.")
+        seats, grace_days, features = obj["seats"], obj["grace_days"], obj["features"]
+        if type(seats) is not int or seats < 1:
+            raise MalformedLicense("Field 'seats' is not a number of at least 1.")
+        if type(grace_days) is not int or grace_days < 0:
+            raise MalformedLicense("Field 'grace_days' is not a number of at least 0.")
+        if type(features) is not list or not all(type(f) is str and f for f in features):
+            raise MalformedLicense("Field 'features' is not a list of names.")
+        fingerprint, max_version = obj["fingerprint"], obj["max_version"]
+        if fingerprint is not None and (type(fingerprint) is not str or not fingerprint):
+            raise MalformedLicense("Field 'fingerprint' is neither null nor a non-empty text.")
+        if max_version is not None and (
+            type(max_version) is not str or not _VERSION_PATTERN.fullmatch(max_version)
+        ):
+            raise MalformedLicense("Field 'max_version' is neither null nor a version like 2.4.")
+        expires_at = _parse_time(obj["expires_at"], "expires_at")
+        try:
+            expires_at + dt.timedelta(days=grace_days)
+        except OverflowError:
+            raise MalformedLicense("The expiry plus grace days is beyond the year 9999.") from None
+        return cls(
+            obj["license_id"], obj["key_id"], obj["product"], obj["customer_id"],
+            obj["customer_name"], obj["customer_email"], obj["plan"], seats, tuple(features),
+            _parse_time(obj["issued_at"], "issued_at"),
+            _parse_time(obj["not_before"], "not_before"),
+            expires_at, grace_days, fingerprint, max_version,
+        )
+
+
+_LICENSE_KEYS = frozenset(License._fields) | {"format"}
+
+
+def read_license(text: str | bytes) -> License:
+    """The fields of a license file *without* checking its signature (for display only)."""
+    _, payload, _ = unarmour(LICENSE_LABEL, text)
+    return License.from_payload(payload)
+
+
+def verify(
+    text: str | bytes,
+    public_keys: PublicKeys,
+    now: dt.datetime,
+    fingerprint: str | None = None,
+    last_seen: dt.datetime | None = None,
+    *,
+    product: str | None = None,
+    revocations: Container[str] | None = None,
+    product_version: str | None = None,
+) -> License:
+    """The license in ``text`` if it holds right now; otherwise the ``LicenseError`` saying why.
+
+    ``public_keys`` maps key id → key (see ``load_public_keys``).  ``now`` and
+    ``last_seen`` (the latest time the product ran, which it persists) are
+    datetimes; naive ones are UTC.  ``product`` is the embedding product's
+    name and ``product_version`` its version: when given, a license for
+    another product or with a lower ``max_version`` is refused.
+    ``revocations`` is a ``RevocationList`` (from ``load_revocation_list``)
+    or any container of revoked license ids.
+    """
+    key_id, payload = _check_signature(LICENSE_LABEL, text, public_keys)
+    lic = License.from_payload(payload)
+    if lic.key_id != key_id:
+        raise MalformedLicense("The payload's key id differs from the signature's.")
+    if product is not None and lic.product != product:
+        raise WrongProduct(f"This license is for {lic.product!r}, not {product!r}.")
+    if revocations is not None and lic.license_id in revocations:
+        raise Revoked(f"License {lic.license_id} has been revoked.")
+    now = naive_utc(now)
+    if now + CLOCK_SKEW < lic.issued_at:
+        raise ClockMovedBack(f"The clock says {now:%Y-%m-%d %H:%M}, before the license was issued.")
+    if last_seen is not None and now + CLOCK_SKEW < naive_utc(last_seen):
+        raise ClockMovedBack(f"The clock says {now:%Y-%m-%d %H:%M}, before this product last ran.")
+    if now + CLOCK_SKEW < lic.not_before:
+        raise NotYetValid(f"The license is valid from {lic.not_before:%Y-%m-%d %H:%M} UTC.")
+    if now >= lic.grace_ends_at:
+        raise Expired(
+            f"The license expired on {lic.expires_at:%Y-%m-%d} "
+            f"(its grace days ended {lic.grace_ends_at:%Y-%m-%d})."
+        )
+    if lic.fingerprint is not None and fingerprint != lic.fingerprint:
+        raise WrongMachine("This license is locked to another machine.")
+    if product_version is not None and lic.max_version is not None:
+        highest = version_tuple(lic.max_version)
+        try:  # "3.2" covers every 3.2.x: compare only as many parts as the license names
+            covered = version_tuple(product_version)[: len(highest)] <= highest
+        except ValueError as exc:
+            raise VersionNotCovered(str(exc)) from None
+        if not covered:
+            raise VersionNotCovered(f"The license covers versions up to {lic.max_version}.")
+    return lic
+
+
+# --------------------------------------------------------------------------- revocation lists
+
+
+@dataclass(frozen=True, slots=True)
+class RevocationList:
+    """A signed list of revoked license ids; a higher ``version`` supersedes a lower one."""
+
+    version: int
+    key_id: str
+    issued_at: dt.datetime
+    revoked: Mapping[str, dt.datetime]  # license id → revoked at
+
+    def __contains__(self, license_id: object) -> bool:
+        return license_id in self.revoked
+
+    def to_payload(self) -> dict[str, object]:
+        """The JSON object that is signed (through ``canonical_json``); entries sorted by id."""
+        return {
+            "format": FORMAT_VERSION,
+            "issued_at": format_time(self.issued_at),
+            "key_id": self.key_id,
+            "revoked": [
+                {"license_id": lid, "revoked_at": format_time(at)}
+                for lid, at in sorted(self.revoked.items())
+            ],
+            "version": self.version,
+        }
+
+    @classmethod
+    def from_payload(cls, payload: str) -> RevocationList:
+        """Parse and validate a payload; any deviation from the schema is ``MalformedLicense``."""
+        obj = _payload_object(payload)
+        if obj.keys() != {"format", "issued_at", "key_id", "revoked", "version"}:
+            raise MalformedLicense("The payload's fields are not those of a revocation list.")
+        entries = obj["revoked"]
+        if type(entries) is not list:
+            raise MalformedLicense("Field 'revoked' is not a list.")
+        revoked = {}
+        for entry in entries:
+            if type(entry) is not dict or entry.keys() != {"license_id", "revoked_at"}:
+                raise MalformedLicense("A revocation entry is not {license_id, revoked_at}.")
+            revoked[_field(entry, "license_id", str)] = _parse_time(entry["revoked_at"], "revoked_at")
+        return cls(
+            version=_field(obj, "version", int),
+            key_id=_field(obj, "key_id", str),
+            issued_at=_parse_time(obj["issued_at"], "issued_at"),
+            revoked=revoked,
+        )
+
+
+def read_revocation_list(text: str | bytes) -> RevocationList:
+    """The content of a revocation list *without* checking its signature (the issuer's own lists)."""
+    _, payload, _ = unarmour(REVOCATION_LABEL, text)
+    return RevocationList.from_payload(payload)
+
+
+def load_revocation_list(
+    text: str | bytes, public_keys: PublicKeys, *, newer_than: int = 0
+) -> RevocationList:
+    """Verify and parse a revocation list; ``newer_than`` refuses a replayed older list.
+
+    The product keeps the version it last accepted and passes it here, so a
+    user cannot swap the current list for an older one that lacks a revocation.
+    """
+    key_id, payload = _check_signature(REVOCATION_LABEL, text, public_keys)
+    revocations = RevocationList.from_payload(payload)
+    if revocations.key_id != key_id:
+        raise MalformedLicense("The payload's key id differs from the signature's.")
+    if revocations.version <= newer_than:
+        raise StaleRevocationList(
+            f"Revocation list version {revocations.version} is not newer than {newer_than}."
+        )
+    return revocations

@@ -1,0 +1,23 @@
+"""Alembic environment: runs against the URL the caller configured, in SQLite batch mode."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import create_engine
+
+from app.store.migrations import include_object
+from app.store.schema import Base
+
+config = context.config
+url = config.get_main_option("sqlalchemy.url")
+connectable = create_engine(url)
+with connectable.connect() as connection:
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        render_as_batch=True,  # SQLite cannot ALTER most things; batch mode rebuilds tables
+        include_object=include_object,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+connectable.dispose()

@@ -1,0 +1,76 @@
+"""The outbox: local changes awaiting push to the Ops API.
+
+A user's action writes its cache rows *and* an outbox entry in one transaction
+(callers pass the open connection), so nothing they did is lost when the
+network or the process dies.  ``app.sync`` pushes entries in id order with
+their ``Idempotency-Key``; a change the server refuses (4xx) stays as
+``refused`` with the server's message until the user retries or discards it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from app.store.schema import OutboxEntry
+
+_table = OutboxEntry.__table__
+
+PENDING = "pending"
+REFUSED = "refused"
+SENT = "sent"
+
+
+def utcnow() -> dt.datetime:
+    """Naive UTC now, the cache's time convention."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def enqueue(
+    conn: Connection,
+    kind: str,
+    path: str,
+    payload: dict[str, Any],
+    *,
+    method: str = "POST",
+    idempotency_key: str | None = None,
+) -> int:
+    """Add a change to the outbox inside the caller's transaction; returns its id."""
+    result = conn.execute(
+        insert(_table).values(
+            created_at=utcnow(),
+            kind=kind,
+            method=method,
+            path=path,
+            payload_json=payload,
+            idempotency_key=idempotency_key or str(uuid.uuid4()),
+            state=PENDING,
+            attempts=0,
+        )
+    )
+    return int(result.inserted_primary_key[0])
+
+
+def retry(conn: Connection, entry_id: int) -> None:
+    """Put a refused entry back in the queue (the user fixed the cause, or wants another try)."""
+    conn.execute(
+        update(_table)
+        .where(_table.c.id == entry_id, _table.c.state == REFUSED)
+        .values(state=PENDING, next_attempt_at=None)
+    )
+
+
+def discard(conn: Connection, entry_id: int) -> None:
+    """Drop an entry the user chose to give up on (only refused or pending ones)."""
+    conn.execute(delete(_table).where(_table.c.id == entry_id, _table.c.state != SENT))
+
+
+def count_by_state(conn: Connection) -> dict[str, int]:
+    """How many entries are pending/refused/sent; the status bar shows the first two."""
+    from sqlalchemy import func
+
+    rows = conn.execute(select(_table.c.state, func.count()).group_by(_table.c.state))
+    return {state: n for state, n in rows}

@@ -1,0 +1,399 @@
+"""The cache schema: one table per fact the panes show, as SQLAlchemy 2.0 models.
+
+Conventions every writer and reader relies on:
+
+* Times are naive UTC ``datetime`` values (``DateTime`` columns store them as
+  ISO text, which sorts correctly).  Dates are ``Date``.
+* Stripe amounts are integer minor units (``*_cents``), as Stripe sends them.
+  Cost amounts are integer micro-units (``amount_micros``: 1 USD = 1,000,000)
+  because billing exports carry fractions of a cent; integers keep sums exact.
+* Tables filled by sync carry ``synced_at`` (when the cache heard it) so a pane
+  can show how stale a row is.  Ids are the source's ids.
+* Every column a pane filters or sorts on has an index (declared here, created
+  by the Alembic migrations).  Full-text search uses the FTS5 tables created in
+  the migrations (``tickets_fts``, ``customers_fts``), kept in step by triggers.
+
+The ORM classes are for reading and for small writes; bulk sync writes use
+SQLAlchemy Core upserts against ``Model.__table__``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    """Declarative base of the cache; ``Base.metadata`` is what Alembic migrates."""
+
+
+# --------------------------------------------------------------------------- billing (Stripe)
+
+
+class Product(Base):
+    __tablename__ = "products"
+
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    name: Mapped[str] = mapped_column(String)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    metadata_json: Mapped[dict | None] = mapped_column(JSON)
+    synced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class Price(Base):
+    """A Stripe price (or a legacy plan, which Stripe models the same way)."""
+
+    __tablename__ = "prices"
+
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    product_id: Mapped[str | None] = mapped_column(String, index=True)
+    nickname: Mapped[str | None] = mapped_column(String)
+    unit_amount_cents: Mapped[int | None] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3), default="usd")
+    interval: Mapped[str | None] = mapped_column(String)  # month | year | None (one-off)
+    interval_count: Mapped[int] = mapped_column(Integer, default=1)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_legacy_plan: Mapped[bool] = mapped_column(Boolean, default=False)
+    metadata_json: Mapped[dict | None] = mapped_column(JSON)
+    synced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    name: Mapped[str | None] = mapped_column(String, index=True)
+    email: Mapped[str | None] = mapped_column(String, index=True)
+    created: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    currency: Mapped[str | None] = mapped_column(String(3))
+    delinquent: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    balance_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    metadata_json: Mapped[dict | None] = mapped_column(JSON)
+    synced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class Subscription(Base):
+    __tablename__ = "subscriptions"
+
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    customer_id: Mapped[str] = mapped_column(
+        String, ForeignKey("customers.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String, index=True)
+    created: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    current_period_start: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    current_period_end: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
+    cancel_at_period_end: Mapped[bool] = mapped_column(Boolean, default=False)
+    canceled_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    trial_start: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    trial_end: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    coupon_id: Mapped[str | None] = mapped_column(String)
+    percent_off: Mapped[float | None] = mapped_column(Float)
+    amount_off_cents: Mapped[int | None] = mapped_column(BigInteger)
+    synced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class SubscriptionItem(Base):
+    __tablename__ = "subscription_items"
+
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    subscription_id: Mapped[str] = mapped_column(
+        String, ForeignKey("subscriptions.id", ondelete="CASCADE"), index=True
+    )
+    price_id: Mapped[str | None] = mapped_column(String, index=True)
+    quantity: Mapped[int] = mapped_column(Integer, default=1)
+    synced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class Invoice(Base):
+    __tablename__ = "invoices"
+
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    customer_id: Mapped[str] = mapped_column(
+        String, ForeignKey("customers.id", ondelete="CASCADE"), index=True
+    )
+    subscription_id: Mapped[str | None] = mapped_column(String, index=True)
+    number: Mapped[str | None] = mapped_column(String)
+    status: Mapped[str | None] = mapped_column(String, index=True)
+    currency: Mapped[str] = mapped_column(String(3), default="usd")
+    amount_due_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    amount_paid_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    created: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    due_date: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    paid_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    synced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+# --------------------------------------------------------------------------- support (Ops API)
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    subject: Mapped[str] = mapped_column(String, index=True)
+    body: Mapped[str | None] = mapped_column(Text)
+    customer_id: Mapped[str | None] = mapped_column(String, index=True)  # Stripe id; may be absent from cache
+    requester_email: Mapped[str | None] = mapped_column(String, index=True)
+    status: Mapped[str] = mapped_column(String, index=True)  # new|open|pending|on_hold|solved|closed
+    priority: Mapped[str] = mapped_column(String, index=True)  # urgent|high|normal|low
+    tier: Mapped[int] = mapped_column(Integer, default=1, index=True)  # support tier 1..3
+    category: Mapped[str | None] = mapped_column(String, index=True)
+    assignee: Mapped[str | None] = mapped_column(String, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    first_response_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    sla_due_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
+    escalated: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    synced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class TicketEvent(Base):
+    """The ticket's event log: replies, status/assignee/priority changes, escalations."""
+
+    __tablename__ = "ticket_events"
+
+    id: Mapped[str] = mapped_column(String, primary_key=True)  # server id, or local uuid until pushed
+    ticket_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("tickets.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String)  # reply|note|status|assignee|priority|escalation
+    author: Mapped[str | None] = mapped_column(String)
+    body: Mapped[str | None] = mapped_column(Text)
+    data_json: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    pending: Mapped[bool] = mapped_column(Boolean, default=False)  # local, not yet accepted by server
+    synced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+# --------------------------------------------------------------------------- health (Ops API + probes)
+
+
+class Service(Base):
+    __tablename__ = "services"
+
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    name: Mapped[str] = mapped_column(String, index=True)
+    url: Mapped[str | None] = mapped_column(String)
+    probe_interval_s: Mapped[int] = mapped_column(Integer, default=60)
+    timeout_s: Mapped[float] = mapped_column(Float, default=5.0)
+    expected_status: Mapped[int] = mapped_column(Integer, default=200)
+    slo_target: Mapped[float] = mapped_column(Float, default=0.999)  # availability objective
+    criticality: Mapped[str | None] = mapped_column(String)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    synced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class HealthCheck(Base):
+    __tablename__ = "health_checks"
+    __table_args__ = (Index("ix_health_checks_service_time", "service_id", "checked_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    service_id: Mapped[str] = mapped_column(String, ForeignKey("services.id", ondelete="CASCADE"))
+    checked_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    ok: Mapped[bool] = mapped_column(Boolean)
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    latency_ms: Mapped[float | None] = mapped_column(Float)
+    error: Mapped[str | None] = mapped_column(String)
+    source: Mapped[str] = mapped_column(String, default="probe")  # probe (local) | api (synced)
+
+
+class Incident(Base):
+    __tablename__ = "incidents"
+
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    service_id: Mapped[str | None] = mapped_column(String, index=True)
+    title: Mapped[str] = mapped_column(String)
+    severity: Mapped[str] = mapped_column(String, index=True)  # P0..P4
+    status: Mapped[str] = mapped_column(String, index=True)  # investigating|identified|monitoring|resolved
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    synced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class IncidentUpdate(Base):
+    __tablename__ = "incident_updates"
+
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    incident_id: Mapped[str] = mapped_column(
+        String, ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String)
+    body: Mapped[str] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(String)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    pending: Mapped[bool] = mapped_column(Boolean, default=False)
+    synced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+# --------------------------------------------------------------------------- licensing
+
+
+class License(Base):
+    """The registry of issued licenses (ours and, through sync, colleagues')."""
+
+    __tablename__ = "licenses"
+
+    id: Mapped[str] = mapped_column(String, primary_key=True)  # license id (uuid)
+    key_id: Mapped[str] = mapped_column(String, index=True)
+    product: Mapped[str] = mapped_column(String)
+    customer_id: Mapped[str | None] = mapped_column(String, index=True)
+    customer_name: Mapped[str | None] = mapped_column(String, index=True)
+    customer_email: Mapped[str | None] = mapped_column(String)
+    plan: Mapped[str] = mapped_column(String, index=True)
+    seats: Mapped[int] = mapped_column(Integer)
+    features_json: Mapped[list | None] = mapped_column(JSON)
+    issued_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    not_before: Mapped[dt.datetime] = mapped_column(DateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    grace_days: Mapped[int] = mapped_column(Integer, default=0)
+    fingerprint: Mapped[str | None] = mapped_column(String)
+    max_version: Mapped[str | None] = mapped_column(String)
+    issued_by: Mapped[str | None] = mapped_column(String)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
+    revoke_reason: Mapped[str | None] = mapped_column(String)
+    supersedes: Mapped[str | None] = mapped_column(String)  # license id this one re-issues
+    license_text: Mapped[str | None] = mapped_column(Text)  # the signed file, for re-export
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
+    pending: Mapped[bool] = mapped_column(Boolean, default=False)
+    synced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class SigningPublicKey(Base):
+    """Public halves of signing keys (rotation: one active, old ones still verify).
+
+    Private keys never enter the cache: they are passphrase-encrypted files.
+    """
+
+    __tablename__ = "signing_public_keys"
+
+    key_id: Mapped[str] = mapped_column(String, primary_key=True)
+    algorithm: Mapped[str] = mapped_column(String, default="Ed25519")
+    public_key_b64: Mapped[str] = mapped_column(String)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    active: Mapped[bool] = mapped_column(Boolean, default=False)
+    retired_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class RevocationList(Base):
+    """Each published, signed revocation list (versioned; the product loads the newest)."""
+
+    __tablename__ = "revocation_lists"
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    key_id: Mapped[str] = mapped_column(String)
+    issued_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    text: Mapped[str] = mapped_column(Text)
+
+
+# --------------------------------------------------------------------------- costs and usage
+
+
+class CostRecord(Base):
+    __tablename__ = "cost_records"
+    __table_args__ = (
+        UniqueConstraint("day", "service", "source", "currency", name="uq_cost_records_day_service"),
+        Index("ix_cost_records_service_day", "service", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    day: Mapped[dt.date] = mapped_column(Date, index=True)
+    service: Mapped[str] = mapped_column(String)
+    amount_micros: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    source: Mapped[str] = mapped_column(String)  # opsapi | aws_cur | gcp_billing | simple_csv
+    imported_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class Budget(Base):
+    """Monthly budget per cost service; service ``total`` is the whole business."""
+
+    __tablename__ = "budgets"
+
+    service: Mapped[str] = mapped_column(String, primary_key=True)
+    monthly_cents: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    warn_ratio: Mapped[float] = mapped_column(Float, default=0.80)
+    critical_ratio: Mapped[float] = mapped_column(Float, default=0.95)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    synced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class UsageDaily(Base):
+    __tablename__ = "usage_daily"
+
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    active_users: Mapped[int] = mapped_column(Integer, default=0)
+    signups: Mapped[int] = mapped_column(Integer, default=0)
+    trial_starts: Mapped[int] = mapped_column(Integer, default=0)
+    conversions: Mapped[int] = mapped_column(Integer, default=0)
+    processing_volume: Mapped[int] = mapped_column(BigInteger, default=0)
+    processing_success_rate: Mapped[float] = mapped_column(Float, default=1.0)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    synced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+# --------------------------------------------------------------------------- sync bookkeeping
+
+
+class SyncState(Base):
+    """Where each resource's sync stands, so a killed sync resumes and panes show staleness."""
+
+    __tablename__ = "sync_state"
+
+    resource: Mapped[str] = mapped_column(String, primary_key=True)
+    cursor: Mapped[str | None] = mapped_column(String)  # page cursor of a pass in progress
+    watermark: Mapped[str | None] = mapped_column(String)  # updated_since / event id of the last full pass
+    full_pass_done: Mapped[bool] = mapped_column(Boolean, default=False)
+    rows_synced: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_attempt_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    last_success_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class OutboxEntry(Base):
+    """A local change awaiting push, written in the same transaction as the change itself."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    kind: Mapped[str] = mapped_column(String)  # ticket_event|license_issue|license_revoke|incident_update
+    method: Mapped[str] = mapped_column(String, default="POST")
+    path: Mapped[str] = mapped_column(String)  # relative to the Ops API base, e.g. /v1/licenses
+    payload_json: Mapped[dict] = mapped_column(JSON)
+    idempotency_key: Mapped[str] = mapped_column(String, unique=True)
+    state: Mapped[str] = mapped_column(String, default="pending", index=True)  # pending|refused|sent
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class AppState(Base):
+    """Small facts about this workstation's cache: the signed-in role from ``/me`` and the like."""
+
+    __tablename__ = "app_state"
+
+    key: Mapped[str] = mapped_column(String, primary_key=True)
+    value_json: Mapped[dict | list | str | int | float | bool | None] = mapped_column(JSON)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

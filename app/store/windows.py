@@ -1,0 +1,215 @@
+"""Windows of SQL results: what a big table shows, fetched a page at a time.
+
+A ``TableSpec`` declares a table's columns once (key, title, SQL expression,
+kind); a ``WindowQuery`` is one view of it (sort column, direction, search
+text, preset filters).  ``WindowSource`` answers ``count`` and ``page`` for a
+query with bound parameters only.  Sorting and filtering happen in SQL on
+indexed columns; full-text search goes through the table's FTS5 index.
+
+Pages are fetched by *keyset* when the previous page's last row is known
+(``page_after``: about a millisecond anywhere in a million rows) and by OFFSET
+otherwise (a jump to the middle of the scrollbar).  Both run on worker threads;
+the Qt model (``ui.models.sql_table``) only ever holds the pages in view.
+
+A search picks its plan from the FTS vocabulary: a common word (tens of
+thousands of matches) is found fastest by walking the sort column's index and
+testing membership, a rare one by starting from its matches.  The rows are the
+same either way; measured at a million tickets, the wrong plan costs 20×.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    FromClause,
+    Select,
+    and_,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+    tuple_,
+)
+
+# How a column's values are shown and aligned (the Qt model formats by kind).
+TEXT, INT, FLOAT, CENTS, MICROS, DATETIME, DATE, BOOL, PERCENT = (
+    "text", "int", "float", "cents", "micros", "datetime", "date", "bool", "percent",
+)
+NUMERIC_KINDS = frozenset({INT, FLOAT, CENTS, MICROS, PERCENT})
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a big table, declared once."""
+
+    key: str
+    title: str
+    expr: ColumnElement[Any]
+    kind: str = TEXT
+    width: int = 120
+    tooltip: str = ""
+    sortable: bool = True
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A table as panes show it: its columns, the unique key, search and preset filters."""
+
+    name: str
+    source: FromClause
+    key: ColumnElement[Any]
+    columns: tuple[Column, ...]
+    default_sort: str
+    default_descending: bool = False
+    fts_table: str | None = None  # FTS5 table whose rowid is ``source``'s rowid
+    search_columns: tuple[ColumnElement[Any], ...] = ()  # LIKE search when there is no FTS
+    filters: Mapping[str, ColumnElement[bool]] = field(default_factory=dict)
+
+    def column(self, key: str) -> Column:
+        for c in self.columns:
+            if c.key == key:
+                return c
+        raise KeyError(f"{self.name} has no column {key!r}")
+
+    def index_of(self, key: str) -> int:
+        return [c.key for c in self.columns].index(key)
+
+
+@dataclass(frozen=True)
+class WindowQuery:
+    """What the user asked to see: immutable, so it can be handed to worker threads."""
+
+    sort_key: str
+    descending: bool = False
+    search: str = ""
+    filters: tuple[str, ...] = ()
+    conditions: tuple[ColumnElement[bool], ...] = ()  # extra fixed conditions (e.g. one customer's rows)
+
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+# Above this many estimated matches, walking the sort index beats sorting the matches.
+DENSE_MATCHES = 20_000
+_VOCAB_TERMS_SCANNED = 500
+
+
+def search_words(search: str) -> list[str]:
+    """The words of a search, as the FTS tokenizer (unicode61) splits them."""
+    return [w.lower() for w in _WORD.findall(search)]
+
+
+def fts_expression(words: Sequence[str]) -> str | None:
+    """Words → an FTS5 query of quoted prefix terms (every word must match).
+
+    Quoting each word makes FTS5 syntax characters in the input harmless.
+    """
+    return " AND ".join(f'"{w}"*' for w in words) if words else None
+
+
+class WindowSource:
+    """Counts and pages of one ``TableSpec`` over an engine; safe to call from any thread."""
+
+    def __init__(self, engine: Engine, spec: TableSpec) -> None:
+        self.engine = engine
+        self.spec = spec
+
+    # -- building statements
+
+    def _is_dense(self, conn: Connection, words: Sequence[str]) -> bool:
+        """Whether every word of the search matches many rows (per the FTS vocabulary)."""
+        vocab = text(
+            f"SELECT count(*), coalesce(sum(doc), 0) FROM (SELECT doc FROM {self.spec.fts_table}_vocab "
+            "WHERE term >= :lo AND term < :hi LIMIT :cap)"
+        )
+        for word in words:
+            terms, docs = conn.execute(vocab, {"lo": word, "hi": word + "\U0010ffff", "cap": _VOCAB_TERMS_SCANNED}).one()
+            if docs < DENSE_MATCHES and terms < _VOCAB_TERMS_SCANNED:
+                return False
+        return True
+
+    def _where(self, query: WindowQuery, conn: Connection | None = None) -> list[ColumnElement[bool]]:
+        """The WHERE clauses; given ``conn``, a search also picks its plan (see module doc)."""
+        spec = self.spec
+        clauses: list[ColumnElement[bool]] = list(query.conditions)
+        for name in query.filters:
+            clauses.append(spec.filters[name])
+        if query.search.strip():
+            if spec.fts_table:
+                words = search_words(query.search)
+                match = fts_expression(words)
+                if match is None:
+                    clauses.append(false())
+                else:
+                    walk_index = conn is not None and self._is_dense(conn, words)
+                    # A unary + keeps SQLite from driving the query by rowid.
+                    prefix = "+" if walk_index else ""
+                    rowid = literal_column(f"{prefix}{spec.source.name}.rowid")  # type: ignore[attr-defined]
+                    clauses.append(
+                        rowid.in_(
+                            select(literal_column("rowid"))
+                            .select_from(text(spec.fts_table))
+                            .where(text(f"{spec.fts_table} MATCH :fts_query").bindparams(fts_query=match))
+                        )
+                    )
+            elif spec.search_columns:
+                pattern = "%" + query.search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+                clauses.append(or_(*(c.ilike(pattern, escape="\\") for c in spec.search_columns)))
+        return clauses
+
+    def _ordered(self, query: WindowQuery, conn: Connection) -> tuple[Select[Any], ColumnElement[Any]]:
+        spec = self.spec
+        sort = spec.column(query.sort_key).expr
+        stmt = select(spec.key, *(c.expr for c in spec.columns)).select_from(spec.source)
+        where = self._where(query, conn)
+        if where:
+            stmt = stmt.where(and_(*where))
+        if query.descending:
+            stmt = stmt.order_by(sort.desc(), spec.key.desc())
+        else:
+            stmt = stmt.order_by(sort.asc(), spec.key.asc())
+        return stmt, sort
+
+    # -- queries
+
+    def count(self, query: WindowQuery) -> int:
+        stmt = select(func.count()).select_from(self.spec.source)
+        where = self._where(query)
+        if where:
+            stmt = stmt.where(and_(*where))
+        with self.engine.connect() as conn:
+            return int(conn.execute(stmt).scalar_one())
+
+    def page(self, query: WindowQuery, offset: int, limit: int) -> list[tuple[Any, ...]]:
+        """Rows ``offset`` … ``offset + limit`` (first value of each row: the key)."""
+        with self.engine.connect() as conn:
+            stmt, _ = self._ordered(query, conn)
+            return [tuple(r) for r in conn.execute(stmt.limit(limit).offset(offset))]
+
+    def page_after(self, query: WindowQuery, last_row: Sequence[Any], limit: int) -> list[tuple[Any, ...]]:
+        """The ``limit`` rows that follow ``last_row`` (a row this source returned), by keyset."""
+        key_value = last_row[0]
+        sort_value = last_row[1 + self.spec.index_of(query.sort_key)]
+        key = self.spec.key
+        sort = self.spec.column(query.sort_key).expr
+        # SQLite orders NULL first ascending and last descending; the seek must agree.
+        if not query.descending:
+            if sort_value is None:
+                seek = or_(and_(sort.is_(None), key > key_value), sort.is_not(None))
+            else:
+                seek = tuple_(sort, key) > tuple_(sort_value, key_value)
+        elif sort_value is None:
+            seek = and_(sort.is_(None), key < key_value)
+        else:
+            seek = or_(tuple_(sort, key) < tuple_(sort_value, key_value), sort.is_(None))
+        with self.engine.connect() as conn:
+            stmt, _ = self._ordered(query, conn)
+            return [tuple(r) for r in conn.execute(stmt.where(seek).limit(limit))]

@@ -1,0 +1,102 @@
+"""The sync engine: one pass = who am I, push the outbox, pull the Ops API, pull Stripe.
+
+``run_once`` is synchronous and Qt-free: the UI calls it on a worker thread
+(with a progress callback and a cancel token) and asks ``Backoff`` when to call
+it again; the CLI calls it once.  Passes never overlap — a second caller waits
+for the first to finish, which is what a "sync now" click during a scheduled
+pass should do.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from sqlalchemy import Engine
+
+from app.connectors.ops_api import OpsApiClient
+from app.connectors.stripe_api import StripeSource
+from app.sync import outbox_push, state
+from app.sync.config import SyncConfig
+from app.sync.ops_pull import pull_resource
+from app.sync.ops_resources import RESOURCES as OPS_RESOURCES
+from app.sync.report import SyncReport
+from app.sync.steps import StepRunner
+from app.sync.stripe_pull import EVENTS_KEY, StripePuller
+from app.tasks import CancelToken, ProgressCallback, no_progress
+
+ME_KEY = "me"
+ME_STEP = "ops:me"
+OUTBOX_STEP = "ops:outbox"
+
+
+class SyncEngine:
+    """Keeps one cache in step with the backends named by a ``SyncConfig``."""
+
+    def __init__(self, cache_engine: Engine, config: SyncConfig):
+        self._db = cache_engine
+        self._config = config
+        self._lock = threading.Lock()
+
+    @property
+    def config(self) -> SyncConfig:
+        return self._config
+
+    def run_once(self, progress: ProgressCallback = no_progress, cancel: CancelToken | None = None) -> SyncReport:
+        """One full pass; raises ``app.tasks.Cancelled`` when cancelled (pages written so far stay)."""
+        cancel = cancel or CancelToken()
+        report = SyncReport()
+        with self._lock:
+            if self._config.ops_enabled:
+                self._sync_ops(report, progress, cancel)
+            if self._config.stripe_enabled:
+                self._sync_stripe(report, progress, cancel)
+        return report
+
+    def _sync_ops(self, report: SyncReport, progress: ProgressCallback, cancel: CancelToken) -> None:
+        client = OpsApiClient(self._config, cancel)
+        step = StepRunner(self._db, report)
+        try:
+            if not step(ME_STEP, lambda: self._store_me(client, report)):
+                return  # no answer to /me: the backend is down or we are not let in
+            if not step(OUTBOX_STEP, lambda: self._push(client, report, cancel)) and not step.keep_going:
+                return
+            for resource in OPS_RESOURCES:
+                cancel.raise_if_cancelled()
+                ok = step(
+                    resource.state_key,
+                    lambda r=resource: pull_resource(
+                        self._db, client, r, page_size=self._config.ops_page_size, progress=progress, cancel=cancel
+                    ),
+                )
+                if not ok and not step.keep_going:
+                    return
+        finally:
+            client.close()
+
+    def _store_me(self, client: OpsApiClient, report: SyncReport) -> int:
+        me = client.me()
+        report.role = me.get("role")
+        with self._db.begin() as conn:
+            state.put_app_value(conn, ME_KEY, me)
+        return 0
+
+    def _push(self, client: OpsApiClient, report: SyncReport, cancel: CancelToken) -> int:
+        result = outbox_push.push(self._db, client, cancel)
+        report.pushed += result.sent
+        report.refused += result.refused
+        return result.sent
+
+    def _sync_stripe(self, report: SyncReport, progress: ProgressCallback, cancel: CancelToken) -> None:
+        source = StripeSource(self._config, cancel)
+        step = StepRunner(self._db, report)
+        try:
+            puller = StripePuller(self._db, source, progress, cancel, self._config.stripe_objects)
+            step(EVENTS_KEY, lambda: _run(puller, step))
+        finally:
+            source.close()
+
+
+def _run(puller: StripePuller, step: StepRunner) -> int:
+    """Run the Stripe pull under a top-level step (catching what happens outside its own steps)."""
+    puller.run(step)
+    return 0

@@ -1,0 +1,144 @@
+"""The Ops API resources sync pulls, in the order that keeps foreign keys satisfied.
+
+Each entry says which cache table a resource fills, which columns identify a
+row (the upsert's conflict target) and how an API id maps onto them — most
+resources key on ``id``, but costs key on (day, service, source, currency),
+budgets on the service and usage on the day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Table
+
+from app.connectors.convert import parse_date, parse_datetime
+from app.connectors.ops_rows import Converter, row_converter
+from app.store.schema import (
+    Budget,
+    CostRecord,
+    HealthCheck,
+    Incident,
+    IncidentUpdate,
+    License,
+    Service,
+    Ticket,
+    TicketEvent,
+    UsageDaily,
+)
+
+COST_SOURCE = "opsapi"
+HEALTH_SOURCE = "api"
+
+
+@dataclass(frozen=True)
+class OpsResource:
+    """How one API resource lands in the cache."""
+
+    name: str
+    table: Table
+    to_row: Converter
+    key: tuple[str, ...] = ("id",)
+    # API tombstone id → values of the ``tombstone_on`` columns (default: ``key``).
+    tombstone_key: Callable[[str], tuple[Any, ...]] = lambda item_id: (item_id,)
+    tombstone_on: tuple[str, ...] | None = None
+    # False when no unique constraint backs ``key``: rows are then replaced
+    # (delete by key, insert) instead of upserted.
+    unique_key: bool = True
+
+    @property
+    def state_key(self) -> str:
+        return f"ops:{self.name}"
+
+    @property
+    def tombstone_columns(self) -> tuple[str, ...]:
+        return self.tombstone_on or self.key
+
+    @property
+    def has_pending(self) -> bool:
+        return "pending" in self.table.columns
+
+
+def _int_id(item_id: Any) -> tuple[Any, ...]:
+    return (int(item_id),)
+
+
+def _with_int_id(convert: Converter) -> Converter:
+    """Tables keyed by INTEGER get the API's string id as a number (``"42"`` → 42)."""
+
+    def wrapped(item: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
+        row = convert(item, now)
+        row["id"] = int(row["id"])
+        return row
+
+    return wrapped
+
+
+def _health_check_key(item_id: str) -> tuple[Any, ...]:
+    """``"<service_id>:<checked_at>"`` → the natural key of a synced check.
+
+    The cache keys health checks by an integer shared with local probe rows,
+    so synced checks are identified by (service, time, source) instead of the
+    API's string id, which is composed of exactly those.
+    """
+    service_id, _, checked_at = item_id.partition(":")
+    return (service_id, parse_datetime(checked_at), HEALTH_SOURCE)
+
+
+def _cost_key(item_id: str) -> tuple[Any, ...]:
+    day, _, service = item_id.partition(":")
+    return (parse_date(day), service, COST_SOURCE)
+
+
+def _table(model: Any) -> Table:
+    return model.__table__
+
+
+RESOURCES: tuple[OpsResource, ...] = (
+    OpsResource("services", _table(Service), row_converter(_table(Service))),
+    OpsResource("incidents", _table(Incident), row_converter(_table(Incident))),
+    OpsResource("incident_updates", _table(IncidentUpdate), row_converter(_table(IncidentUpdate))),
+    OpsResource(
+        "tickets", _table(Ticket), _with_int_id(row_converter(_table(Ticket))), tombstone_key=_int_id
+    ),
+    OpsResource(
+        "ticket_events", _table(TicketEvent), row_converter(_table(TicketEvent), renames={"data_json": "data"})
+    ),
+    OpsResource(
+        "licenses", _table(License), row_converter(_table(License), renames={"features_json": "features"})
+    ),
+    OpsResource(
+        "health_checks",
+        _table(HealthCheck),
+        row_converter(_table(HealthCheck), fixed={"source": HEALTH_SOURCE}, skip=frozenset({"id"}), stamp=None),
+        key=("service_id", "checked_at", "source"),
+        tombstone_key=_health_check_key,
+        unique_key=False,
+    ),
+    OpsResource(
+        "costs",
+        _table(CostRecord),
+        row_converter(
+            _table(CostRecord), fixed={"source": COST_SOURCE}, skip=frozenset({"id"}), stamp="imported_at"
+        ),
+        key=("day", "service", "source", "currency"),
+        tombstone_key=_cost_key,  # the API's cost id names no currency: all of them go
+        tombstone_on=("day", "service", "source"),
+    ),
+    OpsResource(
+        "budgets",
+        _table(Budget),
+        row_converter(_table(Budget), renames={"service": "id"}),
+        key=("service",),
+    ),
+    OpsResource(
+        "usage",
+        _table(UsageDaily),
+        row_converter(_table(UsageDaily), renames={"day": "id"}),
+        key=("day",),
+        tombstone_key=lambda item_id: (parse_date(item_id),),
+    ),
+)

@@ -1,0 +1,149 @@
+"""The Stripe objects sync pulls, parents first, and how each lands in the cache.
+
+Subscriptions and invoices reference customers through a foreign key, so
+before a page of them is written, customers the cache has not seen yet (created
+since the customers pass) are fetched first.  Subscriptions also own their
+items: writing a subscription replaces its item set.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, Table, bindparam, delete, select
+
+from app.connectors import stripe_rows
+from app.connectors.stripe_api import StripeSource
+from app.store.schema import Customer, Invoice, Price, Product, Subscription, SubscriptionItem
+from app.sync.writer import upsert
+
+Obj = dict[str, Any]
+RowMaker = Callable[[Obj, dt.datetime], dict[str, Any]]
+
+_customers: Table = Customer.__table__
+_items: Table = SubscriptionItem.__table__
+
+
+@dataclass(frozen=True)
+class StripeResource:
+    """One list endpoint and the table it fills.
+
+    ``object`` is Stripe's ``object`` field (how events name it); ``owned``
+    restricts the rows this resource answers for in its table (prices and
+    plans share one, and only recurring prices are plans).
+    """
+
+    name: str
+    object: str
+    path: str
+    table: Table
+    to_row: RowMaker
+    params: dict[str, Any] = field(default_factory=dict)
+    owned: Callable[[Table], Any] | None = None
+    needs_customers: bool = False
+
+    @property
+    def state_key(self) -> str:
+        return f"stripe:{self.name}"
+
+    def scope(self) -> Any:
+        """The WHERE clause selecting the rows this resource owns (for the unseen-row sweep)."""
+        return self.owned(self.table) if self.owned else None
+
+
+def _table(model: Any) -> Table:
+    return model.__table__
+
+
+RESOURCES: tuple[StripeResource, ...] = (
+    StripeResource("products", "product", "/v1/products", _table(Product), stripe_rows.product_row),
+    StripeResource("prices", "price", "/v1/prices", _table(Price), stripe_rows.price_row),
+    StripeResource(
+        "plans", "plan", "/v1/plans", _table(Price), stripe_rows.plan_row, owned=lambda t: t.c.interval.is_not(None)
+    ),
+    StripeResource("customers", "customer", "/v1/customers", _table(Customer), stripe_rows.customer_row),
+    StripeResource(
+        "subscriptions",
+        "subscription",
+        "/v1/subscriptions",
+        _table(Subscription),
+        stripe_rows.subscription_row,
+        params={"status": "all", "expand": ["data.discounts"]},
+        needs_customers=True,
+    ),
+    StripeResource(
+        "invoices", "invoice", "/v1/invoices", _table(Invoice), stripe_rows.invoice_row, needs_customers=True
+    ),
+)
+
+BY_OBJECT = {r.object: r for r in RESOURCES}
+
+
+def missing_customers(conn: Connection, objs: list[Obj]) -> set[str]:
+    """Customer ids referenced by ``objs`` that the cache does not hold."""
+    wanted = {stripe_rows.ref_id(o.get("customer")) for o in objs} - {None}
+    if not wanted:
+        return set()
+    present = set(conn.execute(select(_customers.c.id).where(_customers.c.id.in_(wanted))).scalars())
+    return {w for w in wanted if w is not None} - present
+
+
+def fetch_customers(source: StripeSource, ids: set[str]) -> list[Obj]:
+    """The customers ``ids`` as Stripe has them now (deleted ones are simply absent)."""
+    found = (source.retrieve(f"/v1/customers/{cid}") for cid in sorted(ids))
+    return [c for c in found if c is not None and not c.get("deleted")]
+
+
+def complete_items(source: StripeSource, sub: Obj) -> list[Obj]:
+    """All items of a subscription (the embedded list stops at 10; page the rest)."""
+    embedded = sub.get("items") or {}
+    items = list(embedded.get("data") or [])
+    has_more = bool(embedded.get("has_more"))
+    while has_more:
+        page = source.list_page("/v1/subscription_items", {"subscription": sub["id"]}, items[-1]["id"])
+        items.extend(page.data)
+        has_more = page.has_more
+    return items
+
+
+def write_objects(
+    conn: Connection,
+    resource: StripeResource,
+    objs: list[Obj],
+    now: dt.datetime,
+    *,
+    parents: Sequence[Obj] = (),
+    orphans: frozenset[str] = frozenset(),
+    items: dict[str, list[Obj]] | None = None,
+) -> None:
+    """Write a page of one resource: the customers it needs first, then the objects, then their items.
+
+    ``orphans`` are customers Stripe no longer has; objects of theirs are
+    skipped (the cache cannot hold them, and Stripe deletes a deleted
+    customer's subscriptions anyway).
+    """
+    if parents:
+        upsert(conn, _customers, [stripe_rows.customer_row(c, now) for c in parents])
+    if orphans:
+        objs = [o for o in objs if stripe_rows.ref_id(o.get("customer")) not in orphans]
+    upsert(conn, resource.table, [resource.to_row(o, now) for o in objs])
+    if items is not None:
+        replace_items(conn, {o["id"]: items.get(o["id"], []) for o in objs}, now)
+
+
+# Items of a subscription that the write just made did not touch are gone from Stripe.
+_stale_items = delete(_items).where(
+    _items.c.subscription_id == bindparam("subscription"), _items.c.synced_at < bindparam("written")
+)
+
+
+def replace_items(conn: Connection, items_by_sub: dict[str, list[Obj]], now: dt.datetime) -> None:
+    """Make each subscription's cached items exactly the given ones (upsert, then drop the untouched)."""
+    if not items_by_sub:
+        return
+    rows = [stripe_rows.subscription_item_row(i, sub_id, now) for sub_id, items in items_by_sub.items() for i in items]
+    upsert(conn, _items, rows)
+    conn.execute(_stale_items, [{"subscription": sub_id, "written": now} for sub_id in items_by_sub])

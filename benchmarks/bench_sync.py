@@ -1,0 +1,132 @@
+"""Sync throughput: customers and their subscriptions from the demo backend, against ``requests`` alone.
+
+The peer fetches exactly the pages the sync fetches (same endpoints, page
+size, cursors) with a bare ``requests`` session and decodes the JSON; the
+figure is the whole sync of the same data into a fresh cache — the stripe
+package's request path, mapping to rows, upserts and cursor bookkeeping.
+A ratio near 1 means the sync is limited by the network, not by the cache.
+
+``run(customers=...)`` sizes the business (100,000 by default).  The demo
+backend runs in its own process, as a real backend would, so its rendering
+does not compete with the client for the interpreter lock; it generates the
+business before either side is timed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+from app.store.database import open_cache
+from app.sync.config import SyncConfig
+from app.sync.engine import SyncEngine
+from benchmarks.rows import Row
+
+NOW = dt.datetime(2026, 6, 1, 12, 0, 0)
+OBJECTS = ("customers", "subscriptions")
+PAGE = 100  # Stripe's largest page
+
+
+# Started as ``python -c``: serve a generated business until stdin closes.
+_SERVER = """
+import datetime as dt, json, sys
+from app.demo.backend import DemoBackend
+backend = DemoBackend(customers=int(sys.argv[1]), tickets=0, now=dt.datetime.fromisoformat(sys.argv[2])).start()
+backend.business.billing
+print(json.dumps({"base": backend.stripe_api_base, "key": backend.stripe_api_key}), flush=True)
+sys.stdin.read()
+backend.stop()
+"""
+
+
+@dataclass(frozen=True)
+class Server:
+    stripe_api_base: str
+    stripe_api_key: str
+
+
+@contextmanager
+def _server(customers: int) -> Iterator[Server]:
+    process = subprocess.Popen(
+        [sys.executable, "-c", _SERVER, str(customers), NOW.isoformat()],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        info = json.loads(process.stdout.readline())
+        yield Server(info["base"], info["key"])
+    finally:
+        assert process.stdin is not None
+        process.stdin.close()
+        process.wait(timeout=60)
+        process.stdout.close()
+
+
+def _fetch_pages(backend: Server) -> int:
+    """What ``requests`` alone does for the same data: page through both lists, decode each page."""
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {backend.stripe_api_key}"
+    objects = 0
+    try:
+        for path, params in (("/v1/customers", {}), ("/v1/subscriptions", {"status": "all"})):
+            after = None
+            while True:
+                query = {**params, "limit": PAGE, **({"starting_after": after} if after else {})}
+                body = session.get(backend.stripe_api_base + path, params=query, timeout=30).json()
+                objects += len(body["data"])
+                if not body["has_more"] or not body["data"]:
+                    break
+                after = body["data"][-1]["id"]
+    finally:
+        session.close()
+    return objects
+
+
+def _sync(backend: Server, directory: Path) -> float:
+    cache = open_cache(directory / "cache.sqlite3")  # migrations are not part of the figure
+    try:
+        config = SyncConfig(
+            stripe_api_base=backend.stripe_api_base,
+            stripe_api_key=backend.stripe_api_key,
+            stripe_objects=OBJECTS,
+            stripe_page_size=PAGE,
+        )
+        started = time.perf_counter()
+        report = SyncEngine(cache.engine, config).run_once()
+        elapsed = time.perf_counter() - started
+    finally:
+        cache.dispose()
+    if not report.ok:
+        raise RuntimeError(f"benchmark sync failed: {report.errors}")
+    return elapsed
+
+
+def run(customers: int = 100_000) -> list[Row]:
+    with _server(customers) as backend:
+        with tempfile.TemporaryDirectory() as tmp:
+            started = time.perf_counter()
+            objects = _fetch_pages(backend)
+            peer = time.perf_counter() - started
+            figure = _sync(backend, Path(tmp))
+    return [
+        Row(
+            name=f"sync {customers:,} customers + subscriptions ({objects:,} objects)",
+            figure=figure,
+            peer_name="requests alone, same pages",
+            peer_figure=peer,
+            unit="s",
+            goal=1.5,
+        )
+    ]

@@ -1,0 +1,140 @@
+"""What goes into the bundle, declared once for the spec, the build script and the tests.
+
+Why a separate module: the spec is executed by PyInstaller with its own
+globals, so tests cannot import it.  Keeping the lists here lets the tests
+check them without building (every resource listed, nothing we use excluded)
+and keeps the spec itself about *how* to build, not *what*.  Only the
+standard library is imported, so this module works without PyInstaller.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import glob
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NAME = "opsconsole"
+DISPLAY_NAME = "Ops Console"
+BUNDLE_ID = "com.opsconsole.desktop"
+ICON_SVG = ROOT / "resources" / "icons" / "opsconsole.svg"
+
+# Data files, as (glob relative to the repo, folder in the bundle).  Alembic
+# loads env.py and the revisions as *files* (not through the import system),
+# so the migrations must be on disk beside the frozen ``app.store.migrations``.
+DATAS: tuple[tuple[str, str], ...] = (
+    ("resources/*.qss", "resources"),
+    ("resources/icons/*", "resources/icons"),
+    ("app/store/migrations/env.py", "app/store/migrations"),
+    ("app/store/migrations/script.py.mako", "app/store/migrations"),
+    ("app/store/migrations/versions/*.py", "app/store/migrations/versions"),
+    ("app/demo/*.json", "app/demo"),
+)
+
+# Modules imported by name (importlib) or from files Alembic loads, which
+# PyInstaller's static analysis cannot see.  The sub-command modules come from
+# ui.cli itself (app.cli's plus the Qt ones) so a new one cannot be forgotten here.
+EXTRA_HIDDEN_IMPORTS: tuple[str, ...] = (
+    "app.store.schema",  # imported by migrations/env.py, which Alembic loads as a file
+    "alembic.op",  # imported by every revision file
+    "alembic.context",
+    "sqlalchemy.dialects.sqlite",
+    "PySide6.QtOpenGL",  # pyqtgraph imports both by name (Qt/OpenGLHelpers.py)
+    "PySide6.QtOpenGLWidgets",
+)
+
+# Qt modules the app uses: QtCore/QtGui/QtWidgets everywhere, QtSvg(Widgets)
+# for icons, QtOpenGL(Widgets) because pyqtgraph imports them by name.  The
+# tests check that ui/ imports nothing else.  QtNetwork is excluded: the app
+# talks HTTP through requests, and Qt's network stack would add ~5 MB (its
+# library, Kerberos, TLS plugins).
+QT_MODULES_USED = ("QtCore", "QtGui", "QtWidgets", "QtSvg", "QtSvgWidgets", "QtOpenGL", "QtOpenGLWidgets")
+
+_QT_EXCLUDED = (
+    "Qt3DAnimation", "Qt3DCore", "Qt3DExtras", "Qt3DInput", "Qt3DLogic", "Qt3DRender",
+    "QtAxContainer", "QtBluetooth", "QtCanvasPainter", "QtCharts", "QtConcurrent",
+    "QtDataVisualization", "QtDBus", "QtDesigner", "QtGraphs", "QtGraphsWidgets",
+    "QtHelp", "QtHttpServer", "QtLocation", "QtMultimedia", "QtMultimediaWidgets",
+    "QtNetwork", "QtNetworkAuth", "QtNfc", "QtPdf", "QtPdfWidgets",
+    "QtPositioning", "QtPrintSupport", "QtQml", "QtQuick", "QtQuick3D",
+    "QtQuickControls2", "QtQuickTest", "QtQuickWidgets", "QtRemoteObjects", "QtScxml",
+    "QtSensors", "QtSerialBus", "QtSerialPort", "QtSpatialAudio", "QtSql",
+    "QtStateMachine", "QtTest", "QtTextToSpeech", "QtUiTools", "QtWebChannel",
+    "QtWebEngineCore", "QtWebEngineQuick", "QtWebEngineWidgets", "QtWebSockets",
+    "QtWebView", "QtXml",
+)  # fmt: skip
+
+# Python modules never needed at run time: the other Qt bindings pyqtgraph
+# probes for, GUI toolkits and test/dev tooling that libraries import optionally.
+EXCLUDES: tuple[str, ...] = tuple(f"PySide6.{m}" for m in _QT_EXCLUDED) + (
+    "PyQt5", "PyQt6", "PySide2",
+    "pyqtgraph.opengl", "pyqtgraph.examples", "pyqtgraph.jupyter", "OpenGL",
+    "tkinter", "_tkinter", "turtle", "idlelib", "pydoc_data", "lib2to3",
+    "unittest", "doctest", "test", "distutils", "setuptools", "pip",
+    "pytest", "_pytest", "hypothesis", "IPython", "matplotlib", "scipy",
+    "pygments",  # only Mako's optional error highlighting
+    "aiohttp",  # stripe's optional async client; present only with the test extra (localstripe)
+    "numpy.f2py", "numpy.testing", "numpy.distutils",
+)  # fmt: skip
+
+# Files PySide6's hooks collect that the app never loads (paths inside the
+# bundle, fnmatch patterns), pruned on Linux; the libraries only they needed
+# (EGL device support, the build machine's GTK, cairo, pango, libjpeg…) go
+# with them (elf.drop_orphans).  Kept: the xcb and wayland platforms
+# (desktops), offscreen and minimal (CI, smoke test), the SVG image and icon
+# plugins (our icons; PNG is built into QtGui), input methods, xcb GL.
+# Translations go because the UI is English and installs no QTranslator.
+# QML, PDF, WebEngine, multimedia… never get this far: EXCLUDES keeps their
+# modules, and so their libraries and plugins, out of the analysis.
+PRUNE: tuple[str, ...] = (
+    "*/Qt/translations/*",
+    "*/Qt/plugins/platforms/libqeglfs.so",
+    "*/Qt/plugins/platforms/libqlinuxfb.so",
+    "*/Qt/plugins/platforms/libqminimalegl.so",
+    "*/Qt/plugins/platforms/libqvkkhrdisplay.so",
+    "*/Qt/plugins/platforms/libqvnc.so",
+    "*/Qt/plugins/platformthemes/libqgtk3.so",
+    "*/Qt/plugins/egldeviceintegrations/*",
+    "*/Qt/plugins/generic/*",
+    "*/Qt/plugins/imageformats/libq[!s]*.so",
+)
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """One file to bundle: where it is in the repo and the folder it goes to in the bundle."""
+
+    source: Path
+    dest_dir: str
+
+
+def data_files(root: Path = ROOT) -> list[DataFile]:
+    """Expand :data:`DATAS`; a pattern that matches nothing is skipped (the tests say which must match)."""
+    found: list[DataFile] = []
+    for pattern, dest in DATAS:
+        for src in sorted(glob.glob(str(root / pattern))):
+            path = Path(src)
+            if path.is_file() and not path.name.endswith((".pyc", ".pyo")):
+                found.append(DataFile(path, dest))
+    return found
+
+
+def hidden_imports() -> list[str]:
+    """The sub-command modules ui.cli loads by name, plus :data:`EXTRA_HIDDEN_IMPORTS`."""
+    from ui.cli import UI_COMMAND_MODULES
+
+    return sorted({*UI_COMMAND_MODULES, *EXTRA_HIDDEN_IMPORTS})
+
+
+def is_pruned(dest: str) -> bool:
+    """True for a path inside the bundle that :data:`PRUNE` drops."""
+    path = "/" + dest.replace("\\", "/")
+    return any(fnmatch.fnmatch(path, pattern) for pattern in PRUNE)
+
+
+def version() -> str:
+    """The version the bundle carries: ``app.__version__``, the one pyproject reads too."""
+    from app import __version__
+
+    return __version__

@@ -1,0 +1,41 @@
+"""Suite-wide isolation: no test touches the user's data dir, settings or keyring.
+
+* ``OPSCONSOLE_DATA_DIR`` points at a fresh ``tmp_path`` for every test.
+* ``keyring`` uses an in-memory backend (tests/keyring_memory.py).
+* Qt runs offscreen; QSettings are redirected to ``tmp_path``.
+* Backend environment variables are cleared so a developer's shell cannot leak in.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+_BACKEND_ENV = (
+    "OPSCONSOLE_API_URL",
+    "OPSCONSOLE_API_TOKEN",
+    "STRIPE_API_KEY",
+    "OPSCONSOLE_STRIPE_API_BASE",
+    "OPSCONSOLE_KEY_PASSPHRASE",
+    "OPSCONSOLE_SECRETS_PASSPHRASE",
+)
+
+
+@pytest.fixture(autouse=True)
+def isolated_data_dir(tmp_path, monkeypatch):
+    """Every test gets its own data dir and an empty in-memory keyring."""
+    import keyring
+
+    from tests.keyring_memory import MemoryKeyring
+
+    data_dir = tmp_path / "data"
+    monkeypatch.setenv("OPSCONSOLE_DATA_DIR", str(data_dir))
+    for name in _BACKEND_ENV:
+        monkeypatch.delenv(name, raising=False)
+    previous = keyring.get_keyring()
+    keyring.set_keyring(MemoryKeyring())
+    yield data_dir
+    keyring.set_keyring(previous)

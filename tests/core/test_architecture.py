@@ -1,0 +1,32 @@
+"""The core/Qt wall is checked, not hoped: import-linter's contracts from pyproject.toml."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_import_contracts_hold():
+    lint = Path(sys.executable).with_name("lint-imports")
+    result = subprocess.run([str(lint), "--config", str(ROOT / "pyproject.toml")], cwd=ROOT,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Contracts: 2 kept, 0 broken" in result.stdout
+
+
+def test_the_core_runs_without_qt():
+    """Importing every core package in a fresh interpreter loads no Qt module."""
+    code = (
+        "import sys, pkgutil, importlib, app\n"
+        "for m in pkgutil.walk_packages(app.__path__, 'app.'):\n"
+        "    if m.name.endswith(('__main__', 'migrations.env')) or '.versions' in m.name:\n"
+        "        continue  # scripts: they run when imported\n"
+        "    importlib.import_module(m.name)\n"
+        "bad = [m for m in sys.modules if m.startswith(('PySide6', 'shiboken6', 'pyqtgraph', 'ui'))]\n"
+        "print(bad); sys.exit(1 if bad else 0)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -1,0 +1,68 @@
+"""Secrets go to the keyring or an encrypted file; logs redact anything token-shaped."""
+
+from __future__ import annotations
+
+import logging
+
+import keyring
+import pytest
+from keyring.backends import fail
+
+from app import logs
+from app.secrets import OPS_API_TOKEN, KeyringUnavailable, SecretsError, SecretStore
+
+
+def test_tokens_live_in_the_keyring(tmp_path):
+    store = SecretStore(tmp_path / "secrets.enc")
+    store.set(OPS_API_TOKEN, "tok_live_1234567890")
+    assert SecretStore(tmp_path / "secrets.enc").get(OPS_API_TOKEN) == "tok_live_1234567890"
+    assert not (tmp_path / "secrets.enc").exists()
+
+
+def test_without_a_keyring_the_user_is_told_and_may_use_an_encrypted_file(tmp_path, monkeypatch):
+    keyring.set_keyring(fail.Keyring())
+    store = SecretStore(tmp_path / "secrets.enc")
+    with pytest.raises(KeyringUnavailable, match="no keyring service"):
+        store.set(OPS_API_TOKEN, "tok_1234567890abcdef")
+    store.file.unlock("correct horse battery staple")
+    store.set(OPS_API_TOKEN, "tok_1234567890abcdef")
+    raw = (tmp_path / "secrets.enc").read_bytes()
+    assert b"tok_1234567890abcdef" not in raw
+    # A new run: locked until the passphrase is given (here through the environment, as scripts do).
+    assert SecretStore(tmp_path / "secrets.enc").get(OPS_API_TOKEN) is None
+    monkeypatch.setenv("OPSCONSOLE_SECRETS_PASSPHRASE", "correct horse battery staple")
+    assert SecretStore(tmp_path / "secrets.enc").get(OPS_API_TOKEN) == "tok_1234567890abcdef"
+    other = SecretStore.__new__(SecretStore)
+    other.file = type(store.file)(tmp_path / "secrets.enc")
+    with pytest.raises(SecretsError, match="passphrase .* is wrong"):
+        other.file.unlock("wrong")
+
+
+@pytest.mark.parametrize(
+    "secret",
+    [
+        "sk_live_51HxYzAbCdEfGhIjKlMn",
+        "Bearer abcdefghijklmnop123456",
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.SflKxwRJSMeKKF2QT4fwpMeJf36",
+    ],
+)
+def test_logs_redact_token_shaped_text(tmp_path, secret):
+    log_file = tmp_path / "logs" / "opsconsole.log"
+    logs.configure(log_file)
+    try:
+        logging.getLogger("test").warning("calling with %s failed", secret)
+        try:
+            raise RuntimeError(f"token={secret}")
+        except RuntimeError:
+            logging.getLogger("test").exception("boom")
+    finally:
+        for handler in logging.getLogger().handlers:
+            handler.flush()
+    text = log_file.read_text()
+    assert "[REDACTED]" in text
+    assert secret.split()[-1] not in text
+    logs.configure(log_file)  # idempotent: no duplicate handlers
+    assert sum(getattr(h, "_opsconsole", False) for h in logging.getLogger().handlers) == 1
+    for handler in [h for h in logging.getLogger().handlers if getattr(h, "_opsconsole", False)]:
+        logging.getLogger().removeHandler(handler)
+        handler.close()

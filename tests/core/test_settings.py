@@ -1,0 +1,70 @@
+"""Typed settings: defaults, validation naming the key, per-key fallback, atomic save."""
+
+from __future__ import annotations
+
+from app.config import settings as cfg
+
+
+def test_missing_file_gives_defaults(tmp_path):
+    loaded = cfg.load(tmp_path / "settings.toml")
+    assert loaded.problems == ()
+    assert loaded.settings.sync.interval_minutes == 5
+    assert loaded.settings.budgets.firebase == 800.0
+
+
+def test_bad_value_names_the_key_and_keeps_the_default(tmp_path):
+    path = tmp_path / "settings.toml"
+    path.write_text('[sync]\ninterval_minutes = 0\noffline_role = "finance"\n[budgets]\nfirebase = "lots"\n')
+    loaded = cfg.load(path)
+    assert loaded.settings.sync.interval_minutes == 5  # the default, not 0
+    assert loaded.settings.sync.offline_role == "finance"  # the good key in the same section is kept
+    assert loaded.settings.budgets.firebase == 800.0
+    assert any("[sync] interval_minutes = 0" in p and "between 1 and 1440" in p for p in loaded.problems)
+    assert any("[budgets] firebase" in p and "must be a number" in p for p in loaded.problems)
+
+
+def test_unknown_keys_choices_patterns_and_cross_rules(tmp_path):
+    path = tmp_path / "settings.toml"
+    path.write_text(
+        '[backends]\nops_api_url = "not a url"\ncolour = "blue"\n'
+        '[sync]\noffline_role = "ceo"\n'
+        '[business_hours]\nstart = "18:00"\nend = "09:00"\ntimezone = "Mars/Olympus"\n'
+        '[budgets]\nwarn_ratio = 0.99\ncritical_ratio = 0.9\n'
+    )
+    loaded = cfg.load(path)
+    text = "\n".join(loaded.problems)
+    assert "[backends] colour: unknown setting" in text
+    assert "[backends] ops_api_url = 'not a url'" in text
+    assert "[sync] offline_role = 'ceo': must be one of" in text
+    assert "[business_hours] end" in text and "[business_hours] timezone" in text
+    assert "[budgets] critical_ratio" in text
+    s = loaded.settings
+    assert (s.backends.ops_api_url, s.sync.offline_role) == ("", "executive")
+    assert (s.business_hours.start, s.business_hours.end, s.business_hours.timezone) == ("09:00", "17:00", "UTC")
+    assert (s.budgets.warn_ratio, s.budgets.critical_ratio) == (0.80, 0.95)
+
+
+def test_unreadable_file_is_a_problem_not_a_crash(tmp_path):
+    path = tmp_path / "settings.toml"
+    path.write_text("[sync\ninterval_minutes = ")
+    loaded = cfg.load(path)
+    assert loaded.settings == cfg.Settings()
+    assert "cannot be read" in loaded.problems[0]
+
+
+def test_save_round_trips_and_refuses_bad_settings(tmp_path):
+    import dataclasses
+
+    import pytest
+
+    path = tmp_path / "settings.toml"
+    s = cfg.Settings()
+    s = dataclasses.replace(s, sync=dataclasses.replace(s.sync, interval_minutes=15),
+                            business_hours=dataclasses.replace(s.business_hours, holidays=("2026-12-25",)))
+    cfg.save(path, s)
+    assert cfg.load(path) == cfg.LoadedSettings(s)
+    bad = dataclasses.replace(s, sync=dataclasses.replace(s.sync, interval_minutes=-3))
+    with pytest.raises(cfg.SettingsError, match="interval_minutes"):
+        cfg.save(path, bad)
+    assert cfg.load(path).settings.sync.interval_minutes == 15  # the file was not touched
+    assert "token" not in path.read_text().split("\n", 2)[2]  # no secrets in the settings file

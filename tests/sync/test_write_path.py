@@ -1,0 +1,88 @@
+"""The write path on its own: upserts by each resource's key, tombstones, and local pending rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, insert, select
+
+from app.store.schema import CostRecord, HealthCheck, License, Service
+from app.sync.ops_pull import write_items
+from app.sync.ops_resources import RESOURCES
+from app.sync.prefetch import pages_ahead
+from app.tasks import CancelToken
+
+BY_NAME = {r.name: r for r in RESOURCES}
+T0 = "2026-06-01T10:00:00Z"
+
+
+def _license(license_id: str, **changes) -> dict:
+    item = {
+        "id": license_id, "key_id": "k1", "product": "desktop", "plan": "pro", "seats": 3,
+        "features": ["export"], "issued_at": T0, "not_before": T0, "expires_at": "2027-06-01T10:00:00Z",
+        "updated_at": T0,
+    }
+    return {**item, **changes}
+
+
+def test_server_version_replaces_a_pending_row_and_tombstones_spare_unpushed_ones(cache) -> None:
+    now = dt.datetime(2026, 6, 1, 10)
+    with cache.engine.begin() as conn:
+        for license_id in ("pushed", "local-only"):
+            conn.execute(insert(License).values(
+                id=license_id, key_id="k1", product="desktop", plan="pro", seats=1, issued_at=now,
+                not_before=now, expires_at=now + dt.timedelta(days=30), pending=True,
+            ))
+        write_items(conn, BY_NAME["licenses"], [
+            _license("pushed", seats=5),
+            {"id": "local-only", "deleted": True, "updated_at": T0},
+        ])
+        rows = {r.id: r for r in conn.execute(select(License.__table__)).all()}
+    assert rows["pushed"].seats == 5 and rows["pushed"].pending is False
+    assert rows["pushed"].features_json == ["export"]
+    assert rows["local-only"].pending is True  # the server cannot delete what it never saw
+
+
+def test_costs_upsert_on_their_natural_key_and_tombstones_delete(cache) -> None:
+    costs = BY_NAME["costs"]
+    item = {"id": "2026-05-31:storage", "day": "2026-05-31", "service": "storage",
+            "amount_micros": 1_000_000, "currency": "USD", "source": "opsapi"}
+    with cache.engine.begin() as conn:
+        write_items(conn, costs, [item])
+        write_items(conn, costs, [{**item, "amount_micros": 2_500_000}])
+        amounts = conn.execute(select(CostRecord.amount_micros)).scalars().all()
+        write_items(conn, costs, [{"id": "2026-05-31:storage", "deleted": True, "updated_at": T0}])
+        left = conn.execute(select(func.count()).select_from(CostRecord)).scalar_one()
+    assert amounts == [2_500_000]
+    assert left == 0
+
+
+def test_synced_health_checks_never_duplicate_and_leave_local_probes_alone(cache) -> None:
+    check = {"id": f"api:{T0}", "service_id": "api", "checked_at": T0, "ok": True, "status_code": 200,
+             "latency_ms": 12.5, "error": None, "updated_at": T0}
+    with cache.engine.begin() as conn:
+        write_items(conn, BY_NAME["services"], [{"id": "api", "name": "API", "updated_at": T0}])
+        conn.execute(insert(HealthCheck).values(
+            service_id="api", checked_at=dt.datetime(2026, 6, 1, 10), ok=False, source="probe",
+        ))
+        write_items(conn, BY_NAME["health_checks"], [check])
+        write_items(conn, BY_NAME["health_checks"], [{**check, "latency_ms": 13.0}])
+        rows = conn.execute(select(HealthCheck.source, HealthCheck.latency_ms).order_by(HealthCheck.source)).all()
+        write_items(conn, BY_NAME["health_checks"], [{"id": f"api:{T0}", "deleted": True, "updated_at": T0}])
+        after = conn.execute(select(HealthCheck.source)).scalars().all()
+        services = conn.execute(select(func.count()).select_from(Service)).scalar_one()
+    assert rows == [("api", 13.0), ("probe", None)]
+    assert after == ["probe"] and services == 1
+
+
+def test_prefetch_yields_every_page_in_order_and_requests_one_ahead() -> None:
+    requested: list[int | None] = []
+
+    def fetch(cursor: int | None) -> int:
+        requested.append(cursor)
+        return 0 if cursor is None else cursor
+
+    pages = pages_ahead(fetch, None, lambda page: page + 1 if page < 4 else None, CancelToken())
+    assert next(pages) == 0
+    assert list(pages) == [1, 2, 3, 4]
+    assert requested == [None, 1, 2, 3, 4]

@@ -1,0 +1,84 @@
+"""UI test fixtures: offscreen Qt, QSettings in tmp_path, a fresh cache, a task runner, and a leak guard.
+
+The guard fails a test that leaves a background task, a pool thread or an
+active timer behind (STYLE.md habit 7): such leftovers are how UI tests turn
+flaky and how a real window hangs on quit.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QSettings, QThreadPool, QTimer
+from PySide6.QtWidgets import QApplication
+
+from app.store.database import open_cache
+from ui.workers import TaskRunner, live_runners
+
+
+@pytest.fixture(autouse=True)
+def isolated_qsettings(tmp_path):
+    """Window state goes to tmp_path, never to the user's real QSettings."""
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "qsettings"))
+    yield
+
+
+@pytest.fixture(autouse=True)
+def no_leftover_work(qapp):
+    """Fail the test if it leaves tasks, threads or timers running."""
+    threads_before = {t.ident for t in threading.enumerate()}
+    yield
+    problems = []
+    for runner in live_runners():
+        try:
+            active = runner.active_count
+            if active:
+                problems.append(f"a TaskRunner still has {active} unfinished task(s)")
+            runner.shutdown(5000)
+        except RuntimeError:  # its Qt pools were already deleted with their owner
+            continue
+    QCoreApplication.processEvents()
+    if QThreadPool.globalInstance().activeThreadCount():
+        problems.append("the global QThreadPool still runs tasks")
+        QThreadPool.globalInstance().waitForDone(5000)
+    timers = [t for w in QApplication.topLevelWidgets() for t in w.findChildren(QTimer) if t.isActive()]
+    timers += [t for t in qapp.findChildren(QTimer) if t.isActive()]
+    if timers:
+        problems.append(f"{len(timers)} QTimer(s) still active: {[t.objectName() or repr(t) for t in timers]}")
+    for widget in QApplication.topLevelWidgets():
+        widget.close()
+        widget.deleteLater()
+    QCoreApplication.processEvents()
+    new_threads = [t for t in threading.enumerate() if t.ident not in threads_before and t.is_alive() and not t.daemon]
+    if new_threads:
+        problems.append(f"threads left running: {[t.name for t in new_threads]}")
+    if problems:
+        pytest.fail("test left work behind: " + "; ".join(problems))
+
+
+@pytest.fixture
+def cache(isolated_data_dir):
+    """A fresh, migrated cache in the test's data dir."""
+    opened = open_cache(isolated_data_dir / "cache.sqlite3")
+    yield opened
+    opened.dispose()
+
+
+@pytest.fixture
+def runner(qtbot):
+    """A task runner that tests must drain (use ``wait_idle``) before they end."""
+    task_runner = TaskRunner()
+    yield task_runner
+    leftover = task_runner.active_count
+    task_runner.shutdown(5000)
+    QCoreApplication.processEvents()
+    task_runner.deleteLater()
+    if leftover:
+        pytest.fail(f"test ended with {leftover} background task(s) still running; wait for them (wait_idle)")
+
+
+def wait_idle(qtbot, runner: TaskRunner, timeout: int = 10_000) -> None:
+    """Wait until every job of ``runner`` has delivered its result on the GUI thread."""
+    qtbot.waitUntil(lambda: runner.active_count == 0, timeout=timeout)

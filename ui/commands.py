@@ -1,0 +1,49 @@
+"""Sub-commands that need Qt: ``self-test`` (the installer's smoke test)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = sub.add_parser(
+        "self-test",
+        help="build the main window offscreen, open every pane, exit 0 when all is well",
+    )
+    parser.set_defaults(handler=self_test)
+
+
+def self_test(args: argparse.Namespace) -> int:
+    """Start the real window on a throw-away data dir (unless --data-dir), show each pane, close."""
+    import tempfile
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QCoreApplication
+
+    from app.config.paths import Paths
+    from ui.application import application, build_context
+    from ui.main_window import MainWindow
+
+    started = time.perf_counter()
+    application()
+    paths = Paths.resolve(args.data_dir or tempfile.mkdtemp(prefix="opsconsole-selftest-"))
+    context = build_context(paths, verbose=args.verbose)
+    window = MainWindow(context)
+    window.show()
+    for pane in window.panes:
+        window.tabs.setCurrentWidget(pane)
+        pane.ensure_built()
+        QCoreApplication.processEvents()
+    deadline = time.monotonic() + 30
+    while context.runner.active_count and time.monotonic() < deadline:
+        QCoreApplication.processEvents()
+        time.sleep(0.01)
+    built = [p.title for p in window.panes if p.built]
+    window.close()
+    context.cache.dispose()
+    ok = len(built) == len(window.panes)
+    print(f"self-test {'ok' if ok else 'FAILED'}: {len(built)}/{len(window.panes)} panes ({', '.join(built)}) "
+          f"in {time.perf_counter() - started:.2f} s; data dir {paths.data_dir}")
+    return 0 if ok else 1

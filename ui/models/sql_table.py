@@ -1,0 +1,271 @@
+"""The one table model for every big table: a Qt adapter over windows of SQL results.
+
+It keeps only pages of rows near the view (an LRU of ``MAX_PAGES`` pages of
+``PAGE_SIZE`` rows), fetches missing pages and the row count on worker
+threads, and sorts and filters by asking the store for a different
+``WindowQuery`` -- never by sorting in Python.  Memory therefore stays flat
+whether the table has a hundred rows or a million, and the GUI thread never
+runs a query.
+
+``refresh()`` marks the cache stale instead of clearing it: old rows stay on
+screen until their fresh page arrives, so a background sync does not make the
+table flicker or lose the user's scroll position.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+
+from app.store import windows as w
+from app.store.windows import WindowQuery, WindowSource
+from ui.formatting import format_value
+from ui.workers import TaskRunner
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 200
+MAX_PAGES = 24
+KEY_ROLE = Qt.ItemDataRole.UserRole + 100  # the row's unique key
+RAW_ROLE = Qt.ItemDataRole.UserRole + 101  # the cell's unformatted value
+
+_Index = QModelIndex | QPersistentModelIndex
+_PLACEHOLDER = QBrush(QColor(150, 150, 150))
+
+
+class SqlTableModel(QAbstractTableModel):
+    """A read-only table over ``source`` that fetches what is in view."""
+
+    count_changed = Signal(int)  # rows matching the current query (known after the count job)
+    failed = Signal(str)  # a count or page query failed; the message is for the user
+
+    def __init__(self, source: WindowSource, runner: TaskRunner, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.source = source
+        self.spec = source.spec
+        self._runner = runner
+        self._query = WindowQuery(self.spec.default_sort, self.spec.default_descending)
+        self._generation = 0
+        self._count = 0
+        self._count_known = False
+        self._pages: OrderedDict[int, list[tuple[Any, ...]]] = OrderedDict()
+        self._stale: dict[int, list[tuple[Any, ...]]] = {}
+        self._pending: set[int] = set()
+        self._request_page(0)
+        self._request_count()
+
+    # -- what the panes call
+
+    @property
+    def query(self) -> WindowQuery:
+        return self._query
+
+    @property
+    def row_count_known(self) -> bool:
+        return self._count_known
+
+    def set_query(self, query: WindowQuery) -> None:
+        """Show a different window (sort, search, filters): rows are re-counted and re-fetched."""
+        if query == self._query:
+            return
+        self.beginResetModel()
+        self._query = query
+        self._generation += 1
+        self._count, self._count_known = 0, False
+        self._pages.clear()
+        self._stale.clear()
+        self._pending.clear()
+        self.endResetModel()
+        self._request_page(0)
+        self._request_count()
+
+    def set_search(self, text: str) -> None:
+        self.set_query(_replace(self._query, search=text))
+
+    def set_filters(self, names: tuple[str, ...]) -> None:
+        self.set_query(_replace(self._query, filters=names))
+
+    def refresh(self) -> None:
+        """The cache changed underneath (a sync landed): re-count and re-fetch, keeping rows on screen."""
+        self._generation += 1
+        self._stale = dict(self._pages) | self._stale
+        self._pages.clear()
+        self._pending.clear()
+        self._request_count()
+
+    def key_at(self, row: int) -> Any:
+        data = self._row(row)
+        return None if data is None else data[0]
+
+    def row_values(self, row: int) -> dict[str, Any] | None:
+        """The raw values of a loaded row by column key (None while its page is loading)."""
+        data = self._row(row)
+        if data is None:
+            return None
+        return {c.key: data[i + 1] for i, c in enumerate(self.spec.columns)}
+
+    def cached_page_count(self) -> int:
+        return len(self._pages) + len(self._stale)
+
+    # -- Qt overrides
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else self._count
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.spec.columns)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        column = self.spec.columns[index.column()]
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if column.kind in w.NUMERIC_KINDS:
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        row = self._row(index.row())
+        if row is None:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return "…" if index.column() == 0 else ""
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return _PLACEHOLDER
+            return None
+        value = row[index.column() + 1]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return format_value(column.kind, value)
+        if role == RAW_ROLE:
+            return value
+        if role == KEY_ROLE:
+            return row[0]
+        return self.cell_role(column.key, row, role)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.spec.columns):
+            return None
+        column = self.spec.columns[section]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.title
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return column.tooltip or None
+        if role == Qt.ItemDataRole.TextAlignmentRole and column.kind in w.NUMERIC_KINDS:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        spec_column = self.spec.columns[column]
+        if not spec_column.sortable:
+            return
+        self.set_query(_replace(self._query, sort_key=spec_column.key, descending=order == Qt.SortOrder.DescendingOrder))
+
+    # -- hook for panes
+
+    def cell_role(self, column_key: str, row: tuple[Any, ...], role: int) -> Any:
+        """Extra roles (colours, tooltips) for a loaded cell; panes override.  ``row[0]`` is the key."""
+        return None
+
+    def value(self, row: tuple[Any, ...], column_key: str) -> Any:
+        """A raw value of ``row`` by column key (for ``cell_role`` overrides)."""
+        return row[self.spec.index_of(column_key) + 1]
+
+    # -- internals
+
+    def _row(self, row: int) -> tuple[Any, ...] | None:
+        if not 0 <= row < self._count:
+            return None
+        page_no, offset = divmod(row, PAGE_SIZE)
+        page = self._pages.get(page_no)
+        if page is not None:
+            self._pages.move_to_end(page_no)
+        else:
+            self._request_page(page_no)
+            page = self._stale.get(page_no)
+        if page is None or offset >= len(page):
+            return None
+        return page[offset]
+
+    def _request_count(self) -> None:
+        generation, query = self._generation, self._query
+        self._runner.run(
+            self.source.count,
+            query,
+            on_success=lambda n: self._count_arrived(generation, n),
+            on_failure=lambda exc: self._query_failed(generation, exc),
+        )
+
+    def _request_page(self, page_no: int) -> None:
+        if page_no in self._pending:
+            return
+        self._pending.add(page_no)
+        generation, query = self._generation, self._query
+        previous = self._pages.get(page_no - 1)
+        if previous is not None and len(previous) == PAGE_SIZE:
+            job: tuple[Any, ...] = (self.source.page_after, query, previous[-1], PAGE_SIZE)
+        else:
+            job = (self.source.page, query, page_no * PAGE_SIZE, PAGE_SIZE)
+        self._runner.run(
+            *job,
+            on_success=lambda rows: self._page_arrived(generation, page_no, rows),
+            on_failure=lambda exc: self._query_failed(generation, exc),
+        )
+
+    def _count_arrived(self, generation: int, count: int) -> None:
+        if generation != self._generation:
+            return
+        self._count_known = True
+        self._set_row_count(count)
+        self._stale = {p: rows for p, rows in self._stale.items() if p * PAGE_SIZE < count}
+        if self._stale:
+            # Make the view ask again for the stale rows it shows, which fetches fresh pages.
+            first = min(self._stale) * PAGE_SIZE
+            last = min(count, (max(self._stale) + 1) * PAGE_SIZE) - 1
+            self.dataChanged.emit(self.index(first, 0), self.index(last, len(self.spec.columns) - 1))
+        self.count_changed.emit(count)
+
+    def _set_row_count(self, count: int) -> None:
+        old = self._count
+        if count > old:
+            self.beginInsertRows(QModelIndex(), old, count - 1)
+            self._count = count
+            self.endInsertRows()
+        elif count < old:
+            self.beginRemoveRows(QModelIndex(), count, old - 1)
+            self._count = count
+            self.endRemoveRows()
+
+    def _page_arrived(self, generation: int, page_no: int, rows: list[tuple[Any, ...]]) -> None:
+        if generation != self._generation:
+            return
+        self._pending.discard(page_no)
+        self._stale.pop(page_no, None)
+        self._pages[page_no] = rows
+        self._pages.move_to_end(page_no)
+        if page_no == 0 and not self._count_known:
+            # Show the first screenful before the (slower) count is known; a short
+            # first page *is* the count.
+            self._count_known = len(rows) < PAGE_SIZE
+            self._set_row_count(len(rows) if self._count_known else max(self._count, len(rows)))
+            if self._count_known:
+                self.count_changed.emit(len(rows))
+        while len(self._pages) > MAX_PAGES:
+            self._pages.popitem(last=False)
+        first = page_no * PAGE_SIZE
+        last = min(self._count, first + PAGE_SIZE) - 1
+        if last >= first:
+            self.dataChanged.emit(self.index(first, 0), self.index(last, len(self.spec.columns) - 1))
+
+    def _query_failed(self, generation: int, exc: BaseException) -> None:
+        if generation != self._generation:
+            return
+        self._pending.clear()
+        log.error("table %s: query failed: %s", self.spec.name, exc)
+        self.failed.emit(f"Could not read {self.spec.name} from the local cache: {exc}")
+
+
+def _replace(query: WindowQuery, **changes: Any) -> WindowQuery:
+    from dataclasses import replace
+
+    return replace(query, **changes)

@@ -1,0 +1,44 @@
+"""Window state through QSettings under named keys: geometry, splitters, table headers.
+
+Typed application settings (backends, budgets…) are not here: they live in
+``app.config.settings``.  This is only how the window looked when it closed.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtWidgets import QHeaderView, QSplitter, QWidget
+
+from app.config.paths import APP_AUTHOR, APP_NAME
+
+
+def qsettings() -> QSettings:
+    """The UI-state store; tests redirect it with ``QSettings.setPath`` to a temp dir."""
+    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, APP_AUTHOR, APP_NAME)
+
+
+def save_geometry(key: str, widget: QWidget) -> None:
+    qsettings().setValue(f"{key}/geometry", widget.saveGeometry())
+
+
+def restore_geometry(key: str, widget: QWidget) -> bool:
+    value = qsettings().value(f"{key}/geometry")
+    return isinstance(value, QByteArray) and widget.restoreGeometry(value)
+
+
+def save_header(key: str, header: QHeaderView) -> None:
+    qsettings().setValue(f"{key}/header", header.saveState())
+
+
+def restore_header(key: str, header: QHeaderView) -> bool:
+    value = qsettings().value(f"{key}/header")
+    return isinstance(value, QByteArray) and header.restoreState(value)
+
+
+def save_splitter(key: str, splitter: QSplitter) -> None:
+    qsettings().setValue(f"{key}/splitter", splitter.saveState())
+
+
+def restore_splitter(key: str, splitter: QSplitter) -> bool:
+    value = qsettings().value(f"{key}/splitter")
+    return isinstance(value, QByteArray) and splitter.restoreState(value)

@@ -1,0 +1,171 @@
+"""Keeps the cache fresh: scheduled and on-demand sync passes, reported as signals.
+
+The engine (``app.sync``) is Qt-free and synchronous; this controller runs it
+on the task runner's long-job thread, re-emits its progress on the GUI thread,
+and arms a single-shot timer with the engine's back-off policy: the settings'
+interval while the backends answer, growing retries while they do not.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from sqlalchemy import func, select
+
+from app.domain.roles import effective_role
+from app.secrets import OPS_API_TOKEN, STRIPE_API_KEY
+from app.store import outbox
+from app.store.schema import SyncState
+from app.sync.backoff import Backoff
+from app.sync.config import SyncConfig
+from app.sync.engine import ME_KEY, SyncEngine
+from app.sync.report import SyncReport
+from app.sync.state import get_app_value
+from app.tasks import Cancelled, Progress
+from ui.context import AppContext
+from ui.status_bar import ERROR, NOT_CONFIGURED, OFFLINE, ONLINE, SYNCING
+from ui.workers import TaskHandle
+
+log = logging.getLogger(__name__)
+
+
+def config_from(context: AppContext) -> SyncConfig:
+    """Settings + keyring (+ environment overrides), or the in-process demo backend."""
+    if context.demo is not None:
+        return context.demo.sync_config  # type: ignore[attr-defined]
+    backends = context.settings.backends
+    base = SyncConfig(
+        ops_api_url=backends.ops_api_url,
+        ops_api_token=context.secrets.get(OPS_API_TOKEN) or "",
+        stripe_api_base=backends.stripe_api_base,
+        stripe_api_key=context.secrets.get(STRIPE_API_KEY) or "",
+        timeout=backends.timeout_seconds,
+        verify_tls=backends.verify_tls,
+    )
+    return SyncConfig.from_env(base)
+
+
+class SyncController(QObject):
+    state_changed = Signal(str, object, str)  # state, last full success (naive UTC) or None, detail
+    progress = Signal(str, int, object)  # resource, rows done, total or None
+    finished = Signal()  # a pass ended (the cache may have changed)
+    outbox_changed = Signal(int, int)  # pending, refused
+    role_changed = Signal(str)
+
+    def __init__(self, context: AppContext, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self._engine = SyncEngine(context.cache.engine, config_from(context))
+        self._backoff = Backoff(interval=context.settings.sync.interval_minutes * 60.0)
+        self._timer = QTimer(self, singleShot=True)
+        self._timer.setObjectName("syncSchedule")
+        self._timer.timeout.connect(self._run_pass)
+        self._running: TaskHandle | None = None
+        self._stopped = False
+        self.last_report: SyncReport | None = None
+
+    # -- state read from the cache (small, fixed-size queries)
+
+    def last_success(self) -> dt.datetime | None:
+        """The last time every resource that has synced at all succeeded (the oldest of them)."""
+        with self.context.cache.engine.connect() as conn:
+            return conn.execute(select(func.min(SyncState.last_success_at))).scalar()
+
+    def current_role(self) -> str:
+        with self.context.cache.engine.connect() as conn:
+            me = get_app_value(conn, ME_KEY)
+        return effective_role(me, self.context.settings.sync.offline_role)
+
+    def _emit_outbox(self) -> None:
+        with self.context.cache.engine.connect() as conn:
+            counts = outbox.count_by_state(conn)
+        self.outbox_changed.emit(counts.get(outbox.PENDING, 0), counts.get(outbox.REFUSED, 0))
+
+    @property
+    def configured(self) -> bool:
+        config = self._engine.config
+        return config.ops_enabled or config.stripe_enabled
+
+    @property
+    def running(self) -> bool:
+        return self._running is not None
+
+    # -- commands
+
+    def start(self) -> None:
+        """Show what the cache knows, then sync at once if a backend is configured."""
+        self.state_changed.emit(ONLINE if self.configured else NOT_CONFIGURED, self.last_success(), "")
+        self._emit_outbox()
+        if self.configured:
+            self._timer.start(0)
+
+    def sync_now(self) -> None:
+        """File ▸ Sync now: a pass at once, forgetting any back-off from earlier failures."""
+        self._backoff.reset()
+        self._run_pass()
+
+    def _run_pass(self) -> None:
+        if self._running is not None or self._stopped:
+            return
+        if not self.configured:
+            self.state_changed.emit(NOT_CONFIGURED, self.last_success(), "")
+            return
+        self._timer.stop()
+        self.state_changed.emit(SYNCING, self.last_success(), "")
+        self._running = self.context.runner.run(
+            self._engine.run_once,
+            on_success=self._done,
+            on_failure=self._failed,
+            on_progress=self._progress,
+            long_running=True,
+        )
+
+    def stop(self) -> None:
+        """The window is closing: no more passes, and cancel the one running."""
+        self._stopped = True
+        self._timer.stop()
+        if self._running is not None:
+            self._running.cancel()
+
+    def settings_changed(self) -> None:
+        """Settings or tokens were edited: rebuild the engine's config and sync with it."""
+        self._engine = SyncEngine(self.context.cache.engine, config_from(self.context))
+        self._backoff.interval = self.context.settings.sync.interval_minutes * 60.0
+        self.start()
+
+    # -- results
+
+    def _progress(self, progress: Progress) -> None:
+        self.progress.emit(progress.label, progress.done, progress.total)
+
+    def _done(self, report: SyncReport) -> None:
+        self._running = None
+        self.last_report = report
+        if report.offline:
+            state, detail = OFFLINE, "; ".join(report.errors.values())
+        elif report.errors:
+            state, detail = ERROR, "; ".join(f"{name}: {err}" for name, err in sorted(report.errors.items()))
+        else:
+            state, detail = ONLINE, ""
+        self.state_changed.emit(state, self.last_success(), detail)
+        self.role_changed.emit(self.current_role())
+        self._emit_outbox()
+        self.finished.emit()
+        self._schedule(failed=not report.ok)
+
+    def _failed(self, exc: BaseException) -> None:
+        self._running = None
+        if isinstance(exc, Cancelled):
+            self.state_changed.emit(ONLINE, self.last_success(), "sync cancelled")
+        else:
+            log.error("sync failed: %s", exc)
+            self.state_changed.emit(ERROR, self.last_success(), str(exc))
+        self.finished.emit()
+        self._schedule(failed=True)
+
+    def _schedule(self, *, failed: bool) -> None:
+        delay = self._backoff.next_delay(failed)
+        if not self._stopped:
+            self._timer.start(int(delay * 1000))
