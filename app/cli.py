@@ -43,6 +43,13 @@ def build_parser(command_modules: Sequence[str] = CORE_COMMAND_MODULES) -> argpa
         action="store_true",
         help="run on the embedded demo business in a fresh temporary data dir",
     )
+    parser.add_argument(
+        "--demo-role",
+        default="executive",
+        choices=("executive", "product", "operations", "finance", "support"),
+        help="the role the demo backend signs you in as (default executive: every pane, read-only; "
+        "support can issue licenses and answer tickets)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in command_modules:

@@ -63,7 +63,8 @@ def run() -> list[Row]:
         ("licensing: issue (sign + serialise)", lambda: sign_license(lic, key),
          "raw Ed25519 sign (cryptography)", lambda: key.sign(payload)),
         ("licensing: verify (parse + verify + checks)",
-         lambda: verify(text, keys, later, "3f9c2a7e-host-fingerprint", product="opsdesk", revocations=()),
+         lambda: verify(text, keys, later, "3f9c2a7e-host-fingerprint",
+                        product="opsconsole-desktop", revocations=()),
          "raw Ed25519 verify (cryptography)", lambda: public.verify(signature, payload)),
     )
     rows = []

@@ -101,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
     if args.demo:
         from ui.demo import start_demo
 
-        context.demo = start_demo()
+        context.demo = start_demo(args.demo_role)
         initial_sync(context)
     from ui.main_window import MainWindow
 

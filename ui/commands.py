@@ -6,6 +6,8 @@ import argparse
 import os
 import time
 
+from app.config.paths import ENV_DATA_DIR, Paths
+
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = sub.add_parser(
@@ -20,16 +22,23 @@ def self_test(args: argparse.Namespace) -> int:
     import tempfile
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QCoreApplication
-
-    from app.config.paths import Paths
-    from ui.application import application, build_context
-    from ui.main_window import MainWindow
+    from ui.application import application
 
     started = time.perf_counter()
     application()
-    paths = Paths.resolve(args.data_dir or tempfile.mkdtemp(prefix="opsconsole-selftest-"))
-    context = build_context(paths, verbose=args.verbose)
+    with tempfile.TemporaryDirectory(prefix="opsconsole-selftest-") as scratch:
+        # --data-dir or OPSCONSOLE_DATA_DIR test that cache; otherwise a throw-away one.
+        paths = Paths.resolve(args.data_dir or os.environ.get(ENV_DATA_DIR) or scratch)
+        return _open_every_pane(paths, args.verbose, started)
+
+
+def _open_every_pane(paths: Paths, verbose: bool, started: float) -> int:
+    from PySide6.QtCore import QCoreApplication
+
+    from ui.application import build_context
+    from ui.main_window import MainWindow
+
+    context = build_context(paths, verbose=verbose)
     window = MainWindow(context)
     window.show()
     for pane in window.panes:

@@ -21,8 +21,9 @@ class DemoSession:
         self.backend.stop()
 
 
-def start_demo() -> DemoSession:
-    backend = DemoBackend().start()
+def start_demo(role: str = "executive") -> DemoSession:
+    """Serve the generated business on a free loopback port, signed in as ``role``."""
+    backend = DemoBackend(role=role).start()
     config = SyncConfig(
         ops_api_url=backend.ops_api_url,
         ops_api_token=backend.ops_api_token,

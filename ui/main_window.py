@@ -135,6 +135,8 @@ class MainWindow(QMainWindow):
         dialog = SettingsDialog(self.context, self)
         if dialog.exec():
             self.context.loaded_settings = dialog.saved
+            for pane in self.panes:
+                pane.apply_settings(self.context.settings)
             self.sync.settings_changed()
 
     def show_about(self) -> None:

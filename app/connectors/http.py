@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import NameResolutionError, NewConnectionError
 
 from app import __version__
 from app.connectors.errors import Refused, Unauthorized, Unavailable
@@ -81,8 +82,7 @@ def classify_exception(exc: requests.RequestException) -> Exception:
 
 
 def _is_connect_failure(exc: requests.ConnectionError) -> bool:
-    from urllib3.exceptions import NameResolutionError, NewConnectionError
-
+    """Whether the chain of causes shows the connection was never made (vs. dropped later)."""
     seen: set[int] = set()
     cause: BaseException | None = exc
     while cause is not None and id(cause) not in seen:

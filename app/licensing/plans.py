@@ -9,16 +9,14 @@ from __future__ import annotations
 
 from app.licensing.errors import LicensingError
 
-DEFAULT_PRODUCT = "opsdesk"
+#: The desktop product licenses are issued for (the name the demo business uses too).
+DEFAULT_PRODUCT = "opsconsole-desktop"
 
 #: plan → (seats, features) when the request does not say otherwise.
 PLAN_DEFAULTS: dict[str, tuple[int, tuple[str, ...]]] = {
-    "starter": (5, ("core", "email-support")),
-    "professional": (50, ("core", "email-support", "reports", "api", "sso")),
-    "enterprise": (
-        1000,
-        ("core", "email-support", "reports", "api", "sso", "audit-log", "priority-support", "on-premise"),
-    ),
+    "starter": (5, ("offline",)),
+    "professional": (50, ("offline", "sso")),
+    "enterprise": (1000, ("audit-log", "offline", "sso")),
 }
 
 

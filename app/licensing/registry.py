@@ -27,6 +27,8 @@ _lists = RevocationListRow.__table__
 
 #: Columns that stay on this workstation: sync bookkeeping, not facts about the license.
 _LOCAL_COLUMNS = frozenset({"pending", "synced_at"})
+#: Where the Ops API's field name differs from the cache column (the same renames sync pulls with).
+_API_NAMES = {"features_json": "features"}
 
 
 def iso_z(value: dt.datetime | None) -> str | None:
@@ -37,7 +39,7 @@ def iso_z(value: dt.datetime | None) -> str | None:
 def record_json(row: dict[str, Any]) -> dict[str, Any]:
     """The API form of a registry row: every column but the local ones, times as ISO ``Z``."""
     return {
-        name: iso_z(value) if isinstance(value, dt.datetime) else value
+        _API_NAMES.get(name, name): iso_z(value) if isinstance(value, dt.datetime) else value
         for name, value in row.items()
         if name not in _LOCAL_COLUMNS
     }

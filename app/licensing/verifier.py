@@ -267,7 +267,7 @@ class License(NamedTuple):
     Times are naive UTC with whole seconds, the convention of the cache (and
     cheap to format); ``verify`` accepts naive-UTC or aware ``now`` values.
     A named tuple rather than a frozen dataclass because it is as immutable
-    and five times cheaper to build, which the product pays at every start.
+    and several times cheaper to build, which the product pays at every start.
     """
 
     license_id: str

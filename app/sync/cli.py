@@ -31,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     from app.store.database import open_cache
     from app.sync.config import SyncConfig
     from app.sync.engine import SyncEngine
-    from app.tasks import Progress
+    from app.tasks import Progress, no_progress
 
     config = SyncConfig.from_env()
     if not (config.ops_enabled or config.stripe_enabled):
@@ -49,11 +49,13 @@ def run(args: argparse.Namespace) -> int:
         total = f"/{progress.total}" if progress.total is not None else ""
         print(f"\r{progress.label:<20} {progress.done}{total}   ", end="", file=sys.stderr, flush=True)
 
+    interactive = sys.stderr.isatty()  # a log file gets the summary, not a stream of carriage returns
     try:
-        report = SyncEngine(cache.engine, config).run_once(show)
+        report = SyncEngine(cache.engine, config).run_once(show if interactive else no_progress)
     finally:
         cache.dispose()
-    print(file=sys.stderr)
+    if interactive:
+        print(file=sys.stderr)
     if args.json:
         print(json.dumps(report.as_dict(), indent=2))
     else:

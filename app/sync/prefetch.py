@@ -1,16 +1,18 @@
-"""Fetch the next page while the current one is being written.
+"""Fetch the next pages while the current one is being written.
 
-A page's cursor is known as soon as the page arrives, so the request for the
-next page can be in flight while the cache writes this one: the network and
-SQLite overlap instead of taking turns, which is what keeps a large sync
-limited by the network.  One page ahead is enough — the writer is never far
-behind — and bounds memory.
+A page's cursor is known as soon as the page arrives, so a helper thread can
+keep requesting pages while the cache writes the ones already here: the
+network and SQLite overlap instead of taking turns, which is what keeps a
+large sync limited by the network.  A few pages of lead (not one) ride out
+the moments SQLite stalls to checkpoint its WAL; the bound keeps memory small.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from queue import Full, Queue
 from typing import TypeVar
 
 from app.tasks import CancelToken
@@ -18,28 +20,69 @@ from app.tasks import CancelToken
 P = TypeVar("P")
 C = TypeVar("C")
 
+LEAD = 4  # pages fetched ahead of the writer at most
+
+
+@dataclass(frozen=True)
+class _Failure:
+    error: BaseException
+
+
+@dataclass(frozen=True)
+class _End:
+    """The helper stopped: after the last page, or because the job was cancelled."""
+
 
 def pages_ahead(
     fetch: Callable[[C | None], P],
     first: C | None,
     next_cursor: Callable[[P], C | None],
     cancel: CancelToken,
+    lead: int = LEAD,
 ) -> Iterator[P]:
-    """Yield pages from ``first`` on, each next one already requested while the caller handles this one.
+    """Yield pages from ``first`` on while a helper thread fetches up to ``lead`` pages ahead.
 
-    ``next_cursor`` returns None after the last page.  Errors of a fetch are
+    ``next_cursor`` returns None after the last page.  A fetch's error is
     raised where its page would have been yielded, i.e. after every earlier
-    page was handled.
+    page was handled.  Closing the iterator (or leaving the loop) stops the
+    helper and waits for it, so no thread outlives the pass.
     """
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-prefetch") as pool:
-        pending: Future[P] | None = pool.submit(fetch, first)
-        while pending is not None:
-            page = pending.result()
-            cursor = next_cursor(page)
-            pending = pool.submit(fetch, cursor) if cursor is not None and not cancel.cancelled else None
+    queue: Queue[P | _Failure | _End] = Queue(maxsize=lead)
+    stop = threading.Event()
+
+    def put(item: P | _Failure | _End) -> None:
+        while not stop.is_set():
             try:
-                yield page
-            except GeneratorExit:
-                if pending is not None:
-                    pending.cancel()
-                raise
+                queue.put(item, timeout=0.1)
+                return
+            except Full:
+                continue
+
+    def produce() -> None:  # runs on the helper thread
+        cursor = first
+        try:
+            while not stop.is_set() and not cancel.cancelled:
+                page = fetch(cursor)
+                put(page)
+                cursor = next_cursor(page)
+                if cursor is None:
+                    break
+        except BaseException as exc:  # handed over to the consumer's thread
+            put(_Failure(exc))
+            return
+        put(_End())
+
+    helper = threading.Thread(target=produce, name="sync-prefetch", daemon=True)
+    helper.start()
+    try:
+        while True:
+            item = queue.get()
+            if isinstance(item, _End):
+                cancel.raise_if_cancelled()  # the helper stopped early because of it
+                return
+            if isinstance(item, _Failure):
+                raise item.error
+            yield item
+    finally:
+        stop.set()
+        helper.join()

@@ -242,19 +242,19 @@ class StripePuller:
             self._cancel.raise_if_cancelled()
             batch = events[start : start + 100]
             prepared = [(event, self._prepare(event)) for event in batch]
+            settled = self._settle_ties(batch)
             with self._engine.begin() as conn:
                 for event, (obj, parents, items) in prepared:
                     self._apply(conn, event, obj, parents, items)
+                for resource, obj_id, obj, parents, items in settled:
+                    self._write_current(conn, resource, obj_id, obj, parents, items)
                 cursor = _advance(cursor, batch)
                 current = state.save_progress(
                     conn, current, cursor=None, watermark=cursor.dump(), rows=len(batch), finished=False
                 )
             done += len(batch)
             self._progress(Progress("events", done, len(events)))
-        settled = self._settle_ties(events)
         with self._engine.begin() as conn:
-            for resource, obj_id, obj, parents, items in settled:
-                self._write_current(conn, resource, obj_id, obj, parents, items)
             state.save_progress(conn, current, cursor=None, watermark=cursor.dump(), rows=0, finished=True)
         return done
 
@@ -263,7 +263,8 @@ class StripePuller:
 
         Within one second the listing order is the only order there is, and
         Stripe-compatible servers disagree on it; for those objects the
-        object as it is now settles what replaying could not.
+        object as it is now, written after the batch's events in the same
+        transaction, settles what replaying could not.
         """
         seconds: dict[tuple[str, str], list[int]] = {}
         for event in events:

@@ -1,18 +1,19 @@
 """The write path: SQLAlchemy Core upserts and deletes, one executemany per table per page.
 
 Sync writes only through here, always inside the caller's transaction, so a
-page and its cursor commit together.  Statements are built once per
-(table, key, excluded columns) and reused: building an ``on_conflict_do_update``
-costs more than executing it for a page of a hundred rows.
+page and its cursor commit together.  Upserts are built with SQLAlchemy Core,
+compiled once per (table, key, columns) and run as one executemany per page.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Table, TextClause, and_, bindparam, delete, text, tuple_
+from sqlalchemy import JSON, Connection, Date, DateTime, Table, and_, delete, tuple_
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.dialects.sqlite import insert
 
@@ -21,41 +22,63 @@ Row = dict[str, Any]
 # SQLite's default limit of host parameters per statement is 32766; stay well below.
 _IN_CHUNK = 500
 
+_DIALECT = sqlite.dialect()  # qmark parameters, as the sqlite3 driver takes them
 
-# Named parameters, so the compiled SQL can be re-read by ``text`` below.
-_NAMED = sqlite.dialect(paramstyle="named")
+
+def _db_value(column_type: Any) -> Callable[[Any], Any] | None:
+    """How SQLAlchemy would store a Python value of ``column_type`` in SQLite (None: as is).
+
+    The same text SQLAlchemy's SQLite types write — datetimes as
+    ``YYYY-MM-DD HH:MM:SS.ffffff``, dates as ``YYYY-MM-DD``, JSON through
+    ``json.dumps`` (``None`` as JSON ``null``, SQLAlchemy's default) — so rows
+    written here read back through the ORM exactly like rows it wrote.
+    """
+    if isinstance(column_type, DateTime):
+        return lambda v: None if v is None else v.isoformat(" ", "microseconds")
+    if isinstance(column_type, Date):
+        return lambda v: None if v is None else v.isoformat()
+    if isinstance(column_type, JSON):
+        return json.dumps
+    return None
+
+
+@dataclass(frozen=True)
+class PreparedUpsert:
+    """An upsert compiled once: its SQL and, per positional parameter, the column and its conversion."""
+
+    sql: str
+    plan: tuple[tuple[str, Callable[[Any], Any] | None], ...]
+
+    def parameters(self, rows: Sequence[Row]) -> list[tuple[Any, ...]]:
+        return [tuple(row[name] if to_db is None else to_db(row[name]) for name, to_db in self.plan) for row in rows]
 
 
 @lru_cache(maxsize=128)
-def upsert_statement(table: Table, key: tuple[str, ...], columns: tuple[str, ...]) -> TextClause:
-    """``INSERT … ON CONFLICT (key) DO UPDATE`` of ``columns``, compiled once.
+def prepared_upsert(table: Table, key: tuple[str, ...], columns: tuple[str, ...]) -> PreparedUpsert:
+    """``INSERT … ON CONFLICT (key) DO UPDATE`` of ``columns``, built with Core and compiled once.
 
-    SQLAlchemy gives SQLite's ``on_conflict_do_update`` no cache key, so it
-    would compile the statement again for every page — a few milliseconds a
-    page, more than SQLite needs to write it.  The Core statement is
-    therefore compiled here once and kept as a ``text`` clause with typed
-    parameters (which SQLAlchemy caches, and whose types still convert
-    datetimes, booleans and JSON exactly as the ORM does).  Only columns the
-    rows carry are set, so a database-assigned id (cost records) is never
-    overwritten.
+    Why not ``conn.execute(core_statement, rows)``: SQLAlchemy gives SQLite's
+    ``on_conflict_do_update`` no cache key, so it compiles the statement again
+    for every page, and its per-row parameter processing costs more than
+    SQLite needs to store the row.  Compiling once and converting values with
+    ``_db_value`` keeps a sync limited by the network.  Only columns the rows
+    carry are set, so a database-assigned id (cost records) is never overwritten.
     """
     stmt = insert(table)
     excluded = stmt.excluded
     updates = {name: excluded[name] for name in columns if name not in key}
-    core = stmt.on_conflict_do_update(index_elements=list(key), set_=updates)
-    sql = str(core.compile(dialect=_NAMED, column_keys=list(columns)))
-    return text(sql).bindparams(*(bindparam(name, type_=table.c[name].type) for name in columns))
+    compiled = stmt.on_conflict_do_update(index_elements=list(key), set_=updates).compile(
+        dialect=_DIALECT, column_keys=list(columns)
+    )
+    order = compiled.positiontup or []
+    return PreparedUpsert(str(compiled), tuple((name, _db_value(table.c[name].type)) for name in order))
 
 
-def upsert(
-    conn: Connection,
-    table: Table,
-    rows: Sequence[Row],
-    key: tuple[str, ...] = ("id",),
-) -> None:
+def upsert(conn: Connection, table: Table, rows: Sequence[Row], key: tuple[str, ...] = ("id",)) -> None:
     """Insert or update ``rows`` (all with the same keys) in one executemany."""
     if rows:
-        conn.execute(upsert_statement(table, key, tuple(rows[0])), list(rows))
+        prepared = prepared_upsert(table, key, tuple(rows[0]))
+        conn.exec_driver_sql(prepared.sql, prepared.parameters(rows))
 
 
 def delete_keys(

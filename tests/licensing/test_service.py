@@ -48,9 +48,9 @@ def test_issue_offline_writes_registry_row_and_outbox_entry(service, offline):
     assert (entry["kind"], entry["path"], entry["method"]) == ("license_issue", "/v1/licenses", "POST")
     assert entry["idempotency_key"] == f"license_issue:{row['id']}"
     payload = entry["payload_json"]
-    columns = {c.name for c in LicenseRow.__table__.columns} - {"pending", "synced_at"}
-    assert set(payload) == columns
-    assert payload["features_json"] == list(issued.license.features)
+    columns = {c.name for c in LicenseRow.__table__.columns} - {"pending", "synced_at", "features_json"}
+    assert set(payload) == columns | {"features"}  # the Ops API's name for features_json
+    assert payload["features"] == list(issued.license.features)
     for name in ("issued_at", "not_before", "expires_at", "updated_at"):
         assert payload[name].endswith("Z")
         dt.datetime.fromisoformat(payload[name][:-1])

@@ -21,7 +21,10 @@ LATER = ISSUED + dt.timedelta(days=30)
 
 def test_round_trip_gives_back_the_issued_license(make_license, public_keys):
     lic, text = make_license(fingerprint="fp-1", max_version="3.2")
-    assert v.verify(text, public_keys, LATER, "fp-1", product="opsdesk", product_version="3.2.9") == lic
+    verified = v.verify(
+        text, public_keys, LATER, "fp-1", product="opsconsole-desktop", product_version="3.2.9"
+    )
+    assert verified == lic
     assert v.verify(text.encode(), public_keys, LATER, "fp-1") == lic
     assert lic.seats == 50 and "sso" in lic.features
     assert "Müller & Söhne GmbH" in text  # readable as is, not escaped

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.demo.backend import DemoBackend
+from app.store.database import open_cache
 from app.store.schema import AppState, Customer, Subscription, SyncState, Ticket
 from app.sync.engine import SyncEngine
 from app.tasks import CancelToken, Cancelled, Progress
@@ -62,8 +63,6 @@ def test_later_passes_follow_changes_and_tombstones(cache, backend) -> None:
 
 
 def test_incremental_equals_a_fresh_full_sync(tmp_path, cache, backend) -> None:
-    from app.store.database import open_cache
-
     engine = SyncEngine(cache.engine, config_for(backend))
     assert engine.run_once().ok
     backend.clock.advance(dt.timedelta(hours=3))

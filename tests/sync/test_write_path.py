@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from contextlib import closing
 
+import pytest
 from sqlalchemy import func, insert, select
 
-from app.store.schema import CostRecord, HealthCheck, License, Service
+from app.store.schema import CostRecord, Customer, HealthCheck, License, Service, UsageDaily
 from app.sync.ops_pull import write_items
 from app.sync.ops_resources import RESOURCES
 from app.sync.prefetch import pages_ahead
+from app.sync.writer import upsert
 from app.tasks import CancelToken
 
 BY_NAME = {r.name: r for r in RESOURCES}
@@ -86,3 +90,45 @@ def test_prefetch_yields_every_page_in_order_and_requests_one_ahead() -> None:
     assert next(pages) == 0
     assert list(pages) == [1, 2, 3, 4]
     assert requested == [None, 1, 2, 3, 4]
+
+
+def test_prefetch_raises_a_fetch_error_in_order_and_never_leaves_its_thread_behind() -> None:
+    before = threading.active_count()
+
+    def fetch(cursor: int | None) -> int:
+        if cursor == 2:
+            raise RuntimeError("page 2 failed")
+        return cursor or 0
+
+    pages = pages_ahead(fetch, None, lambda page: page + 1, CancelToken())
+    assert [next(pages), next(pages)] == [0, 1]
+    with pytest.raises(RuntimeError, match="page 2"):
+        next(pages)
+
+    endless = pages_ahead(lambda cursor: cursor or 0, None, lambda page: page + 1, CancelToken())
+    with closing(endless):
+        assert next(endless) == 0
+    assert threading.active_count() == before
+
+
+def test_upserted_values_are_stored_exactly_as_sqlalchemy_stores_them(cache) -> None:
+    """The fast path converts values itself; the stored text must match SQLAlchemy's own."""
+    when = dt.datetime(2026, 6, 1, 10, 0, 0)
+    customer = {"name": "Ada", "email": "ada@example.com", "created": when, "currency": "usd",
+                "delinquent": True, "balance_cents": -500, "metadata_json": {"tier": "pro"}, "synced_at": None}
+    usage = {"active_users": 3, "signups": 1, "trial_starts": 0, "conversions": 0, "processing_volume": 9,
+             "processing_success_rate": 0.5, "updated_at": when.replace(microsecond=123), "synced_at": when}
+    with cache.engine.begin() as conn:
+        conn.execute(insert(Customer), [{"id": "core", **customer}, {"id": "core-null", **customer, "metadata_json": None}])
+        upsert(conn, Customer.__table__, [{"id": "fast", **customer}, {"id": "fast-null", **customer, "metadata_json": None}])
+        conn.execute(insert(UsageDaily), [{"day": dt.date(2026, 5, 30), **usage}])
+        upsert(conn, UsageDaily.__table__, [{"day": dt.date(2026, 5, 31), **usage}], ("day",))
+        stored = conn.exec_driver_sql(
+            "SELECT id, name, created, delinquent, metadata_json, synced_at FROM customers ORDER BY id"
+        ).all()
+        days = conn.exec_driver_sql("SELECT day, updated_at FROM usage_daily ORDER BY day").all()
+        typed = conn.execute(select(Customer.__table__).where(Customer.id == "fast")).one()
+    by_id = {row[0]: row[1:] for row in stored}
+    assert by_id["core"] == by_id["fast"] and by_id["core-null"] == by_id["fast-null"]
+    assert days[0][1] == days[1][1] and [d[0] for d in days] == ["2026-05-30", "2026-05-31"]
+    assert typed.created == when and typed.metadata_json == {"tier": "pro"} and typed.delinquent is True

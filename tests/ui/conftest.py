@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QCoreApplication, QSettings, QThreadPool, QTimer
 from PySide6.QtWidgets import QApplication
 
@@ -32,6 +33,8 @@ def no_leftover_work(qapp):
     yield
     problems = []
     for runner in live_runners():
+        if not shiboken6.isValid(runner):  # its Qt side was deleted with its owner: nothing can run
+            continue
         try:
             active = runner.active_count
             if active:

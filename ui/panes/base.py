@@ -14,6 +14,7 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from sqlalchemy import Engine, select
 
+from app.config.settings import Settings
 from app.store.schema import SyncState
 from ui.formatting import format_age
 from ui.workers import TaskRunner
@@ -24,7 +25,8 @@ class Pane(QWidget):
 
     pane_id: str = ""
     title: str = ""
-    resources: tuple[str, ...] = ()  # sync resources whose staleness this pane shows
+    resources: tuple[str, ...] = ()  # sync_state keys (e.g. "ops:tickets") whose staleness this pane shows
+    settings: Settings | None = None  # panes that use typed settings keep them here
 
     def __init__(self, engine: Engine, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -65,6 +67,12 @@ class Pane(QWidget):
 
     def refresh_models(self) -> None:
         """Mark the pane's models stale; subclasses with models override."""
+
+    def apply_settings(self, settings: Settings) -> None:
+        """The user saved new settings (budgets, business hours…): use them and redraw."""
+        if self.settings is not None:
+            self.settings = settings
+        self.refresh()
 
     def set_read_only(self, read_only: bool) -> None:
         """Executives see everything but change nothing; panes disable their actions."""

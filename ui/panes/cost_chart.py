@@ -62,7 +62,9 @@ class CostChart(pg.PlotWidget):
         plot.setClipToView(True)
         plot.setMouseEnabled(x=True, y=False)  # zoom through time; the y axis follows what is visible
         plot.getViewBox().setAutoVisible(y=True)
-        self._legend = plot.addLegend(offset=(8, 8), colCount=3, labelTextColor=text, brush=palette.color(QPalette.ColorRole.Base))
+        backdrop = palette.color(QPalette.ColorRole.Base)
+        backdrop.setAlpha(150)  # lines behind the legend stay visible
+        self._legend = plot.addLegend(offset=(8, 8), colCount=3, labelTextColor=text, brush=backdrop)
         self._text = text
         self.setToolTip(
             "Daily cost per service over 13 months up to the selected month (shaded).\n"
@@ -101,7 +103,7 @@ class CostChart(pg.PlotWidget):
         if budget is not None and budget.monthly_micros > 0:
             plot.addItem(pg.PlotDataItem(
                 x, _dollars(daily_budget(budget, series.days)), name=f"{selected} daily budget",
-                pen=pg.mkPen(colors.get(selected, self._text), width=2, style=Qt.PenStyle.DashLine),
+                pen=pg.mkPen(self._text, width=1.5, style=Qt.PenStyle.DashLine),
             ))
         plot.setXRange(x[0], x[-1] + _DAY, padding=0.01)
 

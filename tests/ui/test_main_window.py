@@ -1,0 +1,90 @@
+"""The main window: five panes in order, tab shortcuts, menus, offline status, remembered state, settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import socket
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from app.config.paths import Paths
+from app.store.schema import SyncState
+from ui.application import build_context
+from ui.main_window import MainWindow
+from ui.status_bar import OFFLINE
+
+
+@pytest.fixture
+def context(isolated_data_dir, qapp):
+    ctx = build_context(Paths.resolve(isolated_data_dir))
+    yield ctx
+    ctx.runner.shutdown()
+    ctx.cache.dispose()
+
+
+@pytest.fixture
+def window(qtbot, context):
+    win = MainWindow(context)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.close()
+
+
+def test_five_panes_in_the_brief_order_each_builds(window, qtbot):
+    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == ["Health", "Customers", "Tickets", "Licenses", "Costs"]
+    for pane in window.panes:
+        window.show_pane(pane)
+        assert pane.built
+    qtbot.waitUntil(lambda: window.context.runner.active_count == 0, timeout=20_000)
+
+
+def test_ctrl_number_switches_tabs(window, qtbot):
+    for i in (5, 1, 3, 2, 4):
+        QTest.keyClick(window, getattr(Qt.Key, f"Key_{i}"), Qt.KeyboardModifier.ControlModifier)
+        assert window.tabs.currentIndex() == i - 1
+    qtbot.waitUntil(lambda: window.context.runner.active_count == 0, timeout=20_000)
+
+
+def test_menus_hold_the_commands(window):
+    titles = {a.text().replace("&", ""): a for a in window.menuBar().actions()}
+    assert list(titles) == ["File", "View", "Help"]
+    file_items = [a.text().replace("&", "") for a in titles["File"].menu().actions() if a.text()]
+    assert file_items == ["Sync now", "Import costs…", "Settings…", "Quit"]
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]  # nothing listens once the socket is closed
+
+
+def test_status_bar_says_offline_when_the_backend_is_unreachable(qtbot, context, monkeypatch):
+    monkeypatch.setenv("OPSCONSOLE_API_URL", f"http://127.0.0.1:{_closed_port()}/api")
+    monkeypatch.setenv("OPSCONSOLE_API_TOKEN", "token-for-a-dead-server")
+    last = dt.datetime(2026, 11, 20, 9, 30)
+    with context.cache.engine.begin() as conn:
+        conn.execute(SyncState.__table__.insert().values(resource="ops:tickets", last_success_at=last))
+    win = MainWindow(context)
+    qtbot.addWidget(win)
+    win.sync.sync_now()
+    qtbot.waitUntil(lambda: win.status.state == OFFLINE, timeout=60_000)
+    assert win.status.sync_label.text().startswith("Offline — showing cache from 2026-11-")
+    win.close()
+
+
+def test_window_geometry_and_tab_are_remembered(qtbot, context):
+    first = MainWindow(context)
+    qtbot.addWidget(first)
+    first.resize(1000, 700)
+    first.show()
+    first.show_pane(first.pane("tickets"))
+    first.close()
+    second = MainWindow(context)
+    qtbot.addWidget(second)
+    assert (second.width(), second.height()) == (1000, 700)
+    assert second.tabs.currentWidget() is second.pane("tickets")
+    second.close()

@@ -1,0 +1,61 @@
+"""The settings dialog: generated from the typed settings, refuses bad values, tokens to the keyring."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QLineEdit, QSpinBox
+
+from app.config import settings as cfg
+from app.config.paths import Paths
+from app.secrets import OPS_API_TOKEN
+from ui.application import build_context
+from ui.dialogs.settings_dialog import SettingsDialog
+
+
+@pytest.fixture
+def context(isolated_data_dir, qapp):
+    ctx = build_context(Paths.resolve(isolated_data_dir))
+    yield ctx
+    ctx.runner.shutdown()
+    ctx.cache.dispose()
+
+
+
+def test_a_bad_value_is_refused_naming_the_key_and_nothing_is_written(qtbot, context):
+    dialog = SettingsDialog(context)
+    qtbot.addWidget(dialog)
+    dialog.findChild(QLineEdit, "backends.ops_api_url").setText("ftp:/nowhere")
+    dialog.save()
+    assert dialog.result() == 0 and dialog.error.isVisibleTo(dialog)
+    assert "[backends] ops_api_url" in dialog.error.text()
+    assert not context.paths.settings.exists()
+
+
+def test_good_values_are_saved_and_tokens_go_to_the_keyring(qtbot, context):
+    dialog = SettingsDialog(context)
+    qtbot.addWidget(dialog)
+    dialog.findChild(QLineEdit, "backends.ops_api_url").setText("https://ops.example.com/api")
+    dialog.findChild(QSpinBox, "sync.interval_minutes").setValue(12)
+    dialog.findChild(QLineEdit, f"secret.{OPS_API_TOKEN}").setText("opsapi-token-123456789")
+    dialog.save()
+    assert dialog.result() == 1
+    loaded = cfg.load(context.paths.settings)
+    assert loaded.settings.backends.ops_api_url == "https://ops.example.com/api"
+    assert loaded.settings.sync.interval_minutes == 12
+    assert context.secrets.get(OPS_API_TOKEN) == "opsapi-token-123456789"
+    assert "opsapi-token" not in context.paths.settings.read_text()
+
+
+def test_settings_problems_at_start_are_shown(qtbot, isolated_data_dir, qapp):
+    paths = Paths.resolve(isolated_data_dir).ensure()
+    paths.settings.write_text("[sync]\ninterval_minutes = -4\n")
+    ctx = build_context(paths)
+    try:
+        assert ctx.settings.sync.interval_minutes == 5
+        assert any("interval_minutes = -4" in n for n in ctx.notices)
+        dialog = SettingsDialog(ctx)
+        qtbot.addWidget(dialog)
+        assert "interval_minutes" in dialog.error.text()
+    finally:
+        ctx.runner.shutdown()
+        ctx.cache.dispose()

@@ -1,0 +1,1 @@
+"""Ops Console Qt application: main window, panes, table models, dialogs, widgets, workers."""

@@ -1,0 +1,128 @@
+"""What a license file says and whether it holds: for support staff looking at a customer's ``.lic``.
+
+The file is read and verified on a worker (``inspect_file``), never on the
+GUI thread: the file may sit on a network share, and verifying means reading
+the registry's revocations and keys.  The verdict comes from
+``LicenseService.inspect`` (the product's own check); the registry line adds
+what only this registry knows -- who revoked it, when and why, or that it was
+issued elsewhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+
+from app.licensing.errors import LicensingError
+from app.licensing.service import Inspection, LicenseService
+from ui.dialogs.license_actions import days_until, local_day, relative_days
+from ui.widgets.palette import GREEN, GREY, RED
+
+#: A license file is five short lines; anything much bigger is not one, and is not read whole.
+MAX_FILE_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class InspectedFile:
+    name: str
+    inspection: Inspection
+    registry: str  # what this workstation's registry says about the license, in words
+
+
+def expiry_words(expires_at: dt.datetime) -> str:
+    """"expires 2027-11-22 (in 365 days)" or "expired 2026-10-01 (52 days ago)", in local days."""
+    verb = "expires" if days_until(expires_at) >= 0 else "expired"
+    return f"{verb} {local_day(expires_at)} ({relative_days(expires_at)})"
+
+
+def registry_words(record: dict[str, Any] | None) -> str:
+    """One sentence on a license's registry row (None: not in this registry)."""
+    if record is None:
+        return "Not in this workstation's registry: issued elsewhere, or not synced here yet."
+    if record["revoked_at"] is not None:
+        return f"Revoked on {local_day(record['revoked_at'])}: {record['revoke_reason'] or 'no reason given'}."
+    sync = " · waiting to send" if record["pending"] else ""
+    return f"In the registry, not revoked — {expiry_words(record['expires_at'])}{sync}."
+
+
+def inspect_file(service: LicenseService, path: Path) -> InspectedFile:
+    """Worker job: read ``path`` (bounded), verify it, and look its id up in the registry."""
+    with path.open("rb") as f:
+        data = f.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        refused = Inspection(fields=[], verdict="This is not a license file: it is far too large.", ok=False)
+        return InspectedFile(path.name, refused, "")
+    inspection = service.inspect(data)
+    license_id = dict(inspection.fields).get("License")
+    record = None
+    if license_id:
+        try:
+            record = service.record(license_id)
+        except LicensingError:
+            record = None
+    return InspectedFile(path.name, inspection, registry_words(record) if license_id else "")
+
+
+class LicenseInspector(QWidget):
+    """The fields of an inspected file and its verdict, green or red; hidden until there is one."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = QLabel()
+        font = self.title.font()
+        font.setBold(True)
+        self.title.setFont(font)
+        close = QToolButton(text="✕", autoRaise=True)
+        close.setToolTip("Close the inspection")
+        close.clicked.connect(self.hide)
+        self.verdict = QLabel()
+        self.verdict.setWordWrap(True)
+        self.verdict.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.registry = QLabel()
+        self.registry.setWordWrap(True)
+        self.registry.setToolTip("What this workstation's license registry says about the license id")
+        self._fields = QWidget()
+        self._form = QFormLayout(self._fields)
+        self._form.setContentsMargins(0, 0, 0, 0)
+        head = QHBoxLayout()
+        head.addWidget(self.title, 1)
+        head.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 0, 0)
+        layout.addLayout(head)
+        layout.addWidget(self.verdict)
+        layout.addWidget(self.registry)
+        layout.addWidget(self._fields)
+        layout.addStretch(1)
+        self.hide()
+
+    def show_loading(self, name: str) -> None:
+        self._set(f"Inspecting {name}…", "", GREY, "", [])
+
+    def show_result(self, result: InspectedFile) -> None:
+        i = result.inspection
+        self._set(f"Inspected file: {result.name}", i.verdict, GREEN if i.ok else RED, result.registry, i.fields)
+
+    def show_error(self, name: str, exc: BaseException) -> None:
+        self._set(f"Inspected file: {name}", f"Could not read the file: {exc}", RED, "", [])
+
+    def _set(self, title: str, verdict: str, color: Any, registry: str, fields: list[tuple[str, str]]) -> None:
+        self.title.setText(title)
+        self.verdict.setText(f'<span style="color:{color.name()};"><b>{html.escape(verdict)}</b></span>')
+        self.verdict.setVisible(bool(verdict))
+        self.registry.setText(registry)
+        self.registry.setVisible(bool(registry))
+        while self._form.rowCount():
+            self._form.removeRow(0)
+        for label, value in fields:
+            shown = QLabel(value)
+            shown.setWordWrap(True)
+            shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self._form.addRow(f"{label}:", shown)
+        self.show()
