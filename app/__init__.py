@@ -1,3 +1,6 @@
 """Ops Console core: everything that runs without Qt (store, sync, domain logic, CLI)."""
 
 __version__ = "0.1.0"
+
+# How every HTTP request of ours introduces itself.
+USER_AGENT = f"OpsConsole/{__version__}"

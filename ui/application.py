@@ -21,6 +21,7 @@ from app.config.paths import APP_AUTHOR, APP_NAME, Paths
 from app.secrets import SecretStore
 from app.store.database import MigrationError, open_cache
 from resources import resource_path
+from ui import settings_keys
 from ui.context import AppContext
 from ui.workers import TaskRunner
 
@@ -58,7 +59,8 @@ def build_context(paths: Paths, *, verbose: bool = False) -> AppContext:
     loaded = cfg.load(paths.settings)
     for problem in loaded.problems:
         log.warning("settings: %s", problem)
-    cache = open_cache(paths.cache)
+    settings_keys.use_data_dir(paths.data_dir)
+    cache = open_cache(paths.cache, full_check=False)  # the full check runs once the window is up
     notices = list(cache.notices)
     if loaded.problems:
         notices.append("Some settings were not valid and their defaults are used:\n• " + "\n• ".join(loaded.problems))
@@ -107,6 +109,7 @@ def run(args: argparse.Namespace) -> int:
 
     window = MainWindow(context)
     window.show()
+    window.check_cache_integrity()
     window.sync.start()
     for notice in context.notices:
         QTimer.singleShot(0, lambda n=notice: QMessageBox.information(window, "Ops Console", n))

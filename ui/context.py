@@ -7,12 +7,16 @@ they need in their constructors (no globals, no singletons).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from app.config.paths import Paths
 from app.config.settings import LoadedSettings
 from app.secrets import SecretStore
 from app.store.database import Cache
 from ui.workers import TaskRunner
+
+if TYPE_CHECKING:
+    from app.licensing.service import LicenseService
 
 
 @dataclass
@@ -24,6 +28,22 @@ class AppContext:
     runner: TaskRunner
     demo: object | None = None  # the in-process demo backend, when running with --demo
     notices: list[str] = field(default_factory=list)  # told to the user once the window is up
+    _licenses: LicenseService | None = field(default=None, repr=False)
+
+    def license_service(self) -> LicenseService:
+        """The one license service of this window (it holds the unlocked signing key).
+
+        Issued licenses record who issued them: the user the Ops API last named in ``/me``.
+        """
+        if self._licenses is None:
+            from app.licensing.service import LicenseService
+            from app.sync.state import ME_KEY, get_app_value
+
+            with self.cache.engine.connect() as conn:
+                me = get_app_value(conn, ME_KEY) or {}
+            user = me.get("user") or {} if isinstance(me, dict) else {}
+            self._licenses = LicenseService(self.paths, self.cache.engine, issued_by=user.get("email") or user.get("name"))
+        return self._licenses
 
     @property
     def settings(self):  # noqa: ANN201 - Settings; kept short for call sites

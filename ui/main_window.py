@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QTabWidget, QWidg
 
 from app import __version__
 from app.domain.roles import can_write, visible_panes
+from app.store.database import check_integrity, mark_damaged
 from ui import settings_keys
 from ui.context import AppContext
 from ui.panes.base import Pane
@@ -39,7 +40,7 @@ def default_panes() -> list[PaneFactory]:
         lambda ctx: HealthPane(ctx.cache.engine, ctx.runner, ctx.settings),
         lambda ctx: CustomersPane(ctx.cache.engine, ctx.runner, ctx.settings),
         lambda ctx: TicketsPane(ctx.cache.engine, ctx.runner, ctx.settings),
-        lambda ctx: LicensesPane(ctx.cache.engine, ctx.runner, ctx.paths),
+        lambda ctx: LicensesPane(ctx.cache.engine, ctx.runner, ctx.license_service()),
         lambda ctx: CostsPane(ctx.cache.engine, ctx.runner, ctx.settings),
     ]
 
@@ -138,6 +139,23 @@ class MainWindow(QMainWindow):
             for pane in self.panes:
                 pane.apply_settings(self.context.settings)
             self.sync.settings_changed()
+
+    def check_cache_integrity(self) -> None:
+        """``PRAGMA quick_check`` in the background; a damaged cache is rebuilt at the next start."""
+        path = self.context.cache.path
+        self.context.runner.run(check_integrity, path, on_success=self._integrity_checked, long_running=True)
+
+    def _integrity_checked(self, problem: str | None) -> None:
+        if problem is None:
+            return
+        mark_damaged(self.context.cache.path, problem)
+        QMessageBox.warning(
+            self,
+            "Local cache damaged",
+            f"The local cache failed its integrity check ({problem}).\n\n"
+            "Ops Console will move it aside (it is kept, not deleted) and rebuild it from the "
+            "backends the next time it starts; changes waiting to be sent are carried over.",
+        )
 
     def show_about(self) -> None:
         paths = self.context.paths

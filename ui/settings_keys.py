@@ -2,9 +2,14 @@
 
 Typed application settings (backends, budgets…) are not here: they live in
 ``app.config.settings``.  This is only how the window looked when it closed.
+
+The file sits in the data dir (``use_data_dir`` at start-up), so a demo or a
+second data dir never disturbs the window state of the user's real one.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtWidgets import QHeaderView, QSplitter, QWidget
@@ -12,8 +17,13 @@ from PySide6.QtWidgets import QHeaderView, QSplitter, QWidget
 from app.config.paths import APP_AUTHOR, APP_NAME
 
 
+def use_data_dir(data_dir: Path) -> None:
+    """Keep window state in ``data_dir/window-state/``; call once before the window is built."""
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(data_dir / "window-state"))
+
+
 def qsettings() -> QSettings:
-    """The UI-state store; tests redirect it with ``QSettings.setPath`` to a temp dir."""
+    """The UI-state store (an INI file under the data dir, see ``use_data_dir``)."""
     return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, APP_AUTHOR, APP_NAME)
 
 

@@ -1,7 +1,8 @@
 """Keeps the cache fresh: scheduled and on-demand sync passes, reported as signals.
 
 The engine (``app.sync``) is Qt-free and synchronous; this controller runs it
-on the task runner's long-job thread, re-emits its progress on the GUI thread,
+on the task runner's long-job thread (where it is also imported: requests and
+stripe cost half a second that start-up should not pay), re-emits its progress on the GUI thread,
 and arms a single-shot timer with the engine's back-off policy: the settings'
 interval while the backends answer, growing retries while they do not.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from sqlalchemy import func, select
@@ -20,13 +22,15 @@ from app.store import outbox
 from app.store.schema import SyncState
 from app.sync.backoff import Backoff
 from app.sync.config import SyncConfig
-from app.sync.engine import ME_KEY, SyncEngine
 from app.sync.report import SyncReport
-from app.sync.state import get_app_value
-from app.tasks import Cancelled, Progress
+from app.sync.state import ME_KEY, get_app_value
+from app.tasks import CancelToken, Cancelled, Progress, ProgressCallback
 from ui.context import AppContext
 from ui.status_bar import ERROR, NOT_CONFIGURED, OFFLINE, ONLINE, SYNCING
 from ui.workers import TaskHandle
+
+if TYPE_CHECKING:
+    from app.sync.engine import SyncEngine
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +61,10 @@ class SyncController(QObject):
     def __init__(self, context: AppContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.context = context
-        self._engine = SyncEngine(context.cache.engine, config_from(context))
+        # Read on a worker by ``start``: the keyring may block (a D-Bus unlock
+        # prompt) and loading its backends costs a fifth of a second.
+        self._config: SyncConfig | None = None
+        self._engine: SyncEngine | None = None  # built on the worker thread at the first pass
         self._backoff = Backoff(interval=context.settings.sync.interval_minutes * 60.0)
         self._timer = QTimer(self, singleShot=True)
         self._timer.setObjectName("syncSchedule")
@@ -85,8 +92,8 @@ class SyncController(QObject):
 
     @property
     def configured(self) -> bool:
-        config = self._engine.config
-        return config.ops_enabled or config.stripe_enabled
+        config = self._config
+        return config is not None and (config.ops_enabled or config.stripe_enabled)
 
     @property
     def running(self) -> bool:
@@ -95,16 +102,23 @@ class SyncController(QObject):
     # -- commands
 
     def start(self) -> None:
-        """Show what the cache knows, then sync at once if a backend is configured."""
-        self.state_changed.emit(ONLINE if self.configured else NOT_CONFIGURED, self.last_success(), "")
+        """Read the backend config (settings + keyring) in the background, then sync if one is configured."""
         self._emit_outbox()
-        if self.configured:
+        self.context.runner.run(config_from, self.context, on_success=self._config_loaded, long_running=True)
+
+    def _config_loaded(self, config: SyncConfig) -> None:
+        self._config = config
+        self.state_changed.emit(ONLINE if self.configured else NOT_CONFIGURED, self.last_success(), "")
+        if self.configured and not self._stopped:
             self._timer.start(0)
 
     def sync_now(self) -> None:
         """File ▸ Sync now: a pass at once, forgetting any back-off from earlier failures."""
         self._backoff.reset()
-        self._run_pass()
+        if self._config is None:
+            self.start()  # the pass follows once the config is read
+        else:
+            self._run_pass()
 
     def _run_pass(self) -> None:
         if self._running is not None or self._stopped:
@@ -115,7 +129,7 @@ class SyncController(QObject):
         self._timer.stop()
         self.state_changed.emit(SYNCING, self.last_success(), "")
         self._running = self.context.runner.run(
-            self._engine.run_once,
+            self._pass,
             on_success=self._done,
             on_failure=self._failed,
             on_progress=self._progress,
@@ -130,10 +144,18 @@ class SyncController(QObject):
             self._running.cancel()
 
     def settings_changed(self) -> None:
-        """Settings or tokens were edited: rebuild the engine's config and sync with it."""
-        self._engine = SyncEngine(self.context.cache.engine, config_from(self.context))
+        """Settings or tokens were edited: re-read the config and sync with it."""
         self._backoff.interval = self.context.settings.sync.interval_minutes * 60.0
         self.start()
+
+    def _pass(self, progress: ProgressCallback, cancel: CancelToken) -> SyncReport:
+        """One sync pass; runs on the long-job thread."""
+        from app.sync.engine import SyncEngine
+
+        assert self._config is not None  # passes start only once the config is read
+        if self._engine is None or self._engine.config != self._config:
+            self._engine = SyncEngine(self.context.cache.engine, self._config)
+        return self._engine.run_once(progress, cancel)
 
     # -- results
 

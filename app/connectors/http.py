@@ -13,11 +13,10 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import NameResolutionError, NewConnectionError
 
-from app import __version__
+from app import USER_AGENT
 from app.connectors.errors import Refused, Unauthorized, Unavailable
 from app.connectors.retry import RetryableFailure, parse_retry_after
 
-USER_AGENT = f"OpsConsole/{__version__}"
 
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 

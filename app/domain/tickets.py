@@ -20,10 +20,10 @@ from sqlalchemy import Connection, Engine, insert, select
 from app.domain import revenue
 from app.store import outbox
 from app.store.schema import AppState, Customer, Ticket, TicketEvent
+from app.sync.state import ME_KEY
 
 STATUSES = ("new", "open", "pending", "on_hold", "solved", "closed")
 TOP_TIER = 3
-ME_KEY = "me"  # app_state key where sync keeps the signed-in user from /me
 
 _T, _E = Ticket.__table__, TicketEvent.__table__
 

@@ -4,8 +4,12 @@
 
 * WAL journal (readers never block the sync writer), foreign keys on, a busy
   timeout so a reader and the writer on two threads wait instead of failing;
-* ``PRAGMA quick_check`` passed, or the corrupt file moved aside (never
-  deleted) and a fresh cache built, with a message saying so;
+* the file is sound, or the corrupt file is moved aside (never deleted) and a
+  fresh cache built, with a message saying so.  ``PRAGMA quick_check`` reads
+  the whole file (a second per 500 MB), so the window runs it in the
+  background right after start-up (``check_integrity``) and a damaged cache is
+  marked (``mark_damaged``) to be moved aside on the next start; a cheap
+  structural check still runs here.  Headless callers pass ``full_check=True``;
 * the schema at the newest Alembic revision.  An upgrade runs on a *copy* of
   the file which replaces the original only when it succeeded, so a failed
   upgrade leaves the old cache untouched and raises ``MigrationError``.
@@ -21,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
+
+from app.store.schema import OutboxEntry
 
 log = logging.getLogger(__name__)
 
@@ -63,18 +69,35 @@ def make_engine(path: Path) -> Engine:
     return engine
 
 
-def _quick_check(path: Path) -> str | None:
-    """None when the file is a sound SQLite database, else what is wrong."""
+def check_integrity(path: Path, *, full: bool = True) -> str | None:
+    """None when the file is a sound SQLite database, else what is wrong.
+
+    ``full`` runs ``PRAGMA quick_check`` over every page; otherwise only the
+    header and schema are read (milliseconds, whatever the size).
+    """
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
-            rows = conn.execute("PRAGMA quick_check").fetchall()
+            if full:
+                rows = conn.execute("PRAGMA quick_check").fetchall()
+            else:
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                rows = [("ok",)]
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
         return str(exc)
     verdict = "; ".join(str(r[0]) for r in rows)
     return None if verdict == "ok" else verdict
+
+
+def _damage_marker(path: Path) -> Path:
+    return path.with_name(path.name + ".damaged")
+
+
+def mark_damaged(path: Path, problem: str) -> None:
+    """Remember that a background check found ``path`` damaged: the next start moves it aside."""
+    _damage_marker(path).write_text(problem, encoding="utf-8")
 
 
 def _move_aside(path: Path, reason: str) -> Path:
@@ -88,21 +111,56 @@ def _move_aside(path: Path, reason: str) -> Path:
     return target
 
 
-def open_cache(path: Path) -> Cache:
+def _salvage_outbox(old: Path, new: Path) -> int:
+    """Copy unsent outbox entries from a damaged cache into the fresh one (what the user did is not lost).
+
+    Reads what it can; pages too damaged to read are skipped.  Returns how many were saved.
+    """
+    columns = [c.name for c in OutboxEntry.__table__.columns if c.name != "id"]
+    try:
+        src = sqlite3.connect(f"file:{old}?mode=ro", uri=True)
+        try:
+            rows = src.execute(
+                f"SELECT {', '.join(columns)} FROM outbox WHERE state != 'sent' ORDER BY id"  # noqa: S608 - fixed names
+            ).fetchall()
+        finally:
+            src.close()
+    except sqlite3.DatabaseError as exc:
+        log.warning("no outbox entries could be read from the damaged cache: %s", exc)
+        return 0
+    dst = sqlite3.connect(new)
+    try:
+        with dst:
+            dst.executemany(
+                f"INSERT OR IGNORE INTO outbox ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", rows
+            )
+    finally:
+        dst.close()
+    return len(rows)
+
+
+def open_cache(path: Path, *, full_check: bool = True) -> Cache:
     """Open (creating, repairing or upgrading as needed) the cache at ``path``."""
     from app.store import migrations
 
     path.parent.mkdir(parents=True, exist_ok=True)
     notices: list[str] = []
+    marker = _damage_marker(path)
+    aside: Path | None = None
     if path.exists():
-        problem = _quick_check(path)
+        problem = marker.read_text(encoding="utf-8") if marker.exists() else check_integrity(path, full=full_check)
         if problem is not None:
             aside = _move_aside(path, problem)
             notices.append(
                 f"The local cache was damaged ({problem}). It was moved to {aside.name} "
                 "and a fresh cache is being rebuilt from the backends."
             )
+    marker.unlink(missing_ok=True)
     migrations.upgrade_in_place(path)
+    if aside is not None:
+        saved = _salvage_outbox(aside, path)
+        if saved:
+            notices.append(f"{saved} change(s) not yet sent were recovered from it and will be sent at the next sync.")
     engine = make_engine(path)
     with engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA journal_mode = WAL")

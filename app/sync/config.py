@@ -11,7 +11,7 @@ import dataclasses
 import os
 from dataclasses import dataclass, field
 
-from app.connectors.http import USER_AGENT
+from app import USER_AGENT
 from app.connectors.retry import RetryPolicy
 
 ENV_API_URL = "OPSCONSOLE_API_URL"

@@ -24,7 +24,6 @@ from app.sync.steps import StepRunner
 from app.sync.stripe_pull import EVENTS_KEY, StripePuller
 from app.tasks import CancelToken, ProgressCallback, no_progress
 
-ME_KEY = "me"
 ME_STEP = "ops:me"
 OUTBOX_STEP = "ops:outbox"
 
@@ -77,7 +76,7 @@ class SyncEngine:
         me = client.me()
         report.role = me.get("role")
         with self._db.begin() as conn:
-            state.put_app_value(conn, ME_KEY, me)
+            state.put_app_value(conn, state.ME_KEY, me)
         return 0
 
     def _push(self, client: OpsApiClient, report: SyncReport, cancel: CancelToken) -> int:

@@ -74,3 +74,43 @@ def test_an_old_cache_is_upgraded_in_place(tmp_path):
     cache = open_cache(path)
     assert migrations.current_revision(path) == migrations.head_revision()
     cache.dispose()
+
+
+def test_damage_found_in_the_background_is_repaired_at_the_next_start(tmp_path):
+    from app.store.database import check_integrity, mark_damaged
+
+    path = tmp_path / "cache.sqlite3"
+    open_cache(path).dispose()
+    assert check_integrity(path) is None
+    mark_damaged(path, "*** in database main *** Page 7: btreeInitPage() returns error code 11")
+    cache = open_cache(path, full_check=False)
+    assert "Page 7" in cache.notices[0]
+    assert [p.name for p in tmp_path.glob("cache.sqlite3.corrupt-*") if p.suffix == "" or p.name.count("-") == 2]
+    assert not (tmp_path / "cache.sqlite3.damaged").exists()
+    cache.dispose()
+
+
+def test_unsent_changes_survive_a_damaged_cache(tmp_path):
+    from app.store import outbox
+    from app.store.database import mark_damaged
+
+    path = tmp_path / "cache.sqlite3"
+    cache = open_cache(path)
+    with cache.engine.begin() as conn:
+        outbox.enqueue(conn, "license_revoke", "/v1/licenses/L1/revoke", {"reason": "refund"}, idempotency_key="k-1")
+    cache.dispose()
+    mark_damaged(path, "found damaged")
+    cache = open_cache(path)
+    with cache.engine.connect() as conn:
+        rows = conn.exec_driver_sql("select idempotency_key, state, payload_json from outbox").all()
+    assert rows == [("k-1", "pending", '{"reason": "refund"}')]
+    assert "1 change(s) not yet sent were recovered" in cache.notices[1]
+    cache.dispose()
+
+
+def test_the_quick_head_lookup_agrees_with_alembic():
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(migrations.alembic_config(migrations._HERE / "unused.sqlite3"))
+    assert len(script.get_heads()) == 1  # a linear history
+    assert migrations.head_revision() == script.get_current_head()

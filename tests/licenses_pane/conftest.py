@@ -1,7 +1,7 @@
 """Licenses pane tests: the pane fixtures (copied cache, runner, leak guard) plus a signing key.
 
 Stretching a passphrase with scrypt costs a noticeable fraction of a second,
-so one key is generated per session and each test gets a copy of its files.
+so one key is generated once per test run and each test gets a copy of its files.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt
 from app.config.paths import Paths
 from app.licensing.issuing import LicenseRequest
 from app.licensing.keys import KeyStore
+from app.licensing.service import LicenseService
 from tests.domain.conftest import migrated_template  # noqa: F401 - fixture
 from tests.panes.conftest import cache, filled, runner, settle, show  # noqa: F401 - fixtures
 from tests.ui.conftest import isolated_qsettings, no_leftover_work  # noqa: F401 - fixtures
@@ -59,7 +60,7 @@ def asked(monkeypatch) -> list[str]:
 
 
 def pane_for(qtbot, runner, cache, paths) -> LicensesPane:
-    return show(qtbot, runner, LicensesPane(cache.engine, runner, paths))
+    return show(qtbot, runner, LicensesPane(cache.engine, runner, LicenseService(paths, cache.engine)))
 
 
 def issue_directly(pane, *, customer="cus_acme", **changes) -> str:

@@ -15,6 +15,7 @@ import datetime as dt
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -76,6 +77,21 @@ def _sync_process(backend: DemoBackend, data_dir: Path, log: Path) -> subprocess
         return subprocess.Popen([sys.executable, "-c", _SYNC], env=env, stdout=subprocess.DEVNULL, stderr=sink)
 
 
+def _rows_written(path: Path) -> int:
+    """Rows the (running) sync has committed so far, read without disturbing it."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            return sum(conn.execute(f"SELECT count(*) FROM {name}").fetchone()[0] for name in _COUNTED)  # noqa: S608
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return 0
+
+
+_COUNTED = ("customers", "subscriptions", "invoices", "tickets", "ticket_events")
+
+
 @pytest.mark.slow
 def test_killed_syncs_resume_to_the_same_cache(tmp_path, reference_snapshot) -> None:
     data_dir = tmp_path / "killed"
@@ -84,11 +100,16 @@ def test_killed_syncs_resume_to_the_same_cache(tmp_path, reference_snapshot) -> 
     # the store's concern (see app.store.migrations), not the sync's.
     open_cache(data_dir / "cache.sqlite3").dispose()
     rng = random.Random(3)
+    total = sum(len(reference_snapshot[name]) for name in _COUNTED)
     kills = 0
     with DemoBackend(**SIZE) as backend:
-        for _ in range(4):
+        # Kill at random points of progress (not of time: a fast machine finishes
+        # before any fixed delay), each further into the sync than the last.
+        for share in sorted(rng.uniform(0.05, 0.9) for _ in range(4)):
             process = _sync_process(backend, data_dir, log)
-            time.sleep(rng.uniform(1.0, 3.0))  # start-up takes about a second; then it is mid-sync
+            target = int(total * share)
+            while process.poll() is None and _rows_written(data_dir / "cache.sqlite3") < target:
+                time.sleep(0.005)
             if process.poll() is None:
                 process.send_signal(signal.SIGKILL)
                 kills += 1

@@ -39,7 +39,8 @@ from app.store.outbox import utcnow
 from app.store.schema import Customer
 from app.store.windows import fts_expression, search_words
 from ui.dialogs import passphrase
-from ui.dialogs.license_actions import ExpiryPicker, copy_text, local_day, save_text
+from ui.dialogs.license_actions import ExpiryPicker, copy_text, save_text
+from ui.widgets.license_inspector import local_day
 from ui.widgets.palette import RED
 from ui.workers import TaskRunner
 
@@ -266,7 +267,8 @@ class IssueLicenseDialog(QDialog):
         self.save_button.setDefault(True)
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Close")
         self._say(
-            f"<b>License {lic.license_id[:8]} issued</b> for {html.escape(lic.customer_name)}: {lic.plan}, {lic.seats:,} seats, "
+            f"<b>License {lic.license_id[:8]} issued</b> for {html.escape(lic.customer_name)}: "
+            f"{lic.plan}, {lic.seats:,} seats, "
             f"until {local_day(lic.expires_at)}. It is in the registry, waiting to send with the next sync.<br>"
             "Save it as a .lic file or copy it to send to the customer."
         )

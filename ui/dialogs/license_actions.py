@@ -32,36 +32,20 @@ from PySide6.QtWidgets import (
 
 from app.store.outbox import utcnow
 from ui import settings_keys
+from ui.widgets.license_inspector import local_day, relative_days
 from ui.widgets.palette import RED
 from ui.workers import TaskRunner
 
 LAST_DIR_KEY = "licenses/save_dir"
-REVOKE_REASONS = ("Customer cancelled", "Refunded", "Replaced by a new license", "Key leaked or shared", "Issued by mistake")
+REVOKE_REASONS = (
+    "Customer cancelled", "Refunded", "Replaced by a new license", "Key leaked or shared", "Issued by mistake",
+)
 
 
 def end_of_local_day(day: dt.date) -> dt.datetime:
     """Naive UTC of 23:59:59 local time on ``day``: a license "until the 22nd" works all of the 22nd here."""
     local = dt.datetime.combine(day, dt.time(23, 59, 59)).astimezone()
     return local.astimezone(dt.UTC).replace(tzinfo=None)
-
-
-def local_day(value: dt.datetime) -> str:
-    """The local calendar day of a naive-UTC time, as the table shows it."""
-    return f"{value.replace(tzinfo=dt.UTC).astimezone():%Y-%m-%d}"
-
-
-def days_until(value: dt.datetime) -> int:
-    """Calendar days from today to ``value``'s local day (negative once past): what people count."""
-    return (value.replace(tzinfo=dt.UTC).astimezone().date() - dt.date.today()).days
-
-
-def relative_days(value: dt.datetime) -> str:
-    """"in 365 days", "today", "5 days ago"."""
-    days = days_until(value)
-    if days == 0:
-        return "today"
-    count = f"{abs(days):,} day{'' if abs(days) == 1 else 's'}"
-    return f"in {count}" if days > 0 else f"{count} ago"
 
 
 class ExpiryPicker(QWidget):

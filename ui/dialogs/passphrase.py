@@ -48,12 +48,12 @@ class Unlock:
 class PassphraseDialog(QDialog):
     """Asks for a key's passphrase; with ``new=True``, for a new one typed twice."""
 
-    def __init__(self, title: str, message: str, *, new: bool = False, error: str = "",
+    def __init__(self, title: str, message: str, *, new: bool = False, keep: bool = True, error: str = "",
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setMinimumWidth(440)
-        self._new = new
+        self._new, self._keep = new, keep
         text = QLabel(message)
         text.setWordWrap(True)
         self.passphrase = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
@@ -71,9 +71,12 @@ class PassphraseDialog(QDialog):
         if new:
             self.passphrase.setToolTip(f"At least {MIN_NEW_LENGTH} characters; there is no way to recover it")
             form.addRow("Again", self.again)
-        form.addRow("Keep unlocked for", self.keep)
+        if keep:  # only where the key is unlocked for signing right after
+            form.addRow("Keep unlocked for", self.keep)
+        else:
+            self.keep.setValue(0)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Generate key" if new else "Unlock")
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Save key" if new else "Unlock" if keep else "OK")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -100,7 +103,8 @@ class PassphraseDialog(QDialog):
 
     def accept(self) -> None:  # Qt override: stay open until the entry is complete
         if self.answer() is not None:
-            settings_keys.qsettings().setValue(KEEP_MINUTES_KEY, self.keep.value())
+            if self._keep:
+                settings_keys.qsettings().setValue(KEEP_MINUTES_KEY, self.keep.value())
             super().accept()
 
 
@@ -118,9 +122,18 @@ def ask(parent: QWidget | None, key_id: str, error: str = "") -> Unlock | None:
     ))
 
 
-def ask_new(parent: QWidget | None, message: str) -> Unlock | None:
-    """A passphrase for a new signing key (typed twice), or None when cancelled."""
-    return _ask(PassphraseDialog("New signing key", message, new=True, parent=parent))
+def ask_new(parent: QWidget | None, message: str, *, keep: bool = True) -> Unlock | None:
+    """A passphrase for a new signing key (typed twice), or None when cancelled.
+
+    ``keep=False`` hides "keep unlocked" where nothing is signed right after (the keys dialog).
+    """
+    return _ask(PassphraseDialog("New signing key", message, new=True, keep=keep, parent=parent))
+
+
+def ask_file(parent: QWidget | None, file_name: str) -> Unlock | None:
+    """The passphrase an imported key file was exported with, or None when cancelled."""
+    return _ask(PassphraseDialog("Encrypted key file", f"<b>{file_name}</b> is encrypted: enter its passphrase.",
+                                 keep=False, parent=parent))
 
 
 NO_KEY_MESSAGE = (

@@ -60,8 +60,8 @@ class SigningKeysDialog(QDialog):
         self.tree.setHeaderLabels(["Key id", "Created (UTC)", "State", "Private key here"])
         self.tree.setRootIsDecorated(False)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.tree.setColumnWidth(0, 200)
-        self.tree.setColumnWidth(1, 140)
+        for column, width in enumerate((180, 130, 200)):
+            self.tree.setColumnWidth(column, width)
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.buttons: dict[str, QPushButton] = {}
@@ -126,7 +126,7 @@ class SigningKeysDialog(QDialog):
 
     def generate(self) -> None:
         unlock = passphrase.ask_new(self, "Choose a passphrase for the new key. It becomes active only when "
-                                          "it is the first key, or when you Activate it.")
+                                          "it is the first key, or when you Activate it.", keep=False)
         if unlock is not None:
             self._run("Generating…", self.service.generate_key, unlock.passphrase)
 
@@ -141,11 +141,12 @@ class SigningKeysDialog(QDialog):
     def _import_pem(self, file_name: str, pem: bytes) -> None:
         source = None
         if b"ENCRYPTED" in pem:  # PKCS#8 "BEGIN ENCRYPTED PRIVATE KEY": ask for the file's own passphrase
-            answer = passphrase.ask(self, file_name)
+            answer = passphrase.ask_file(self, file_name)
             if answer is None:
                 return
             source = answer.passphrase
-        unlock = passphrase.ask_new(self, "Choose the passphrase the key is stored under on this workstation.")
+        unlock = passphrase.ask_new(self, "Choose the passphrase the key is stored under on this workstation.",
+                                    keep=False)
         if unlock is not None:
             self._run("Importing…", self.service.import_key, pem, unlock.passphrase, source_passphrase=source)
 

@@ -23,7 +23,6 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence, QShortcut, 
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
 from sqlalchemy import DateTime, Engine, and_, bindparam, case, func, select
 
-from app.config.paths import Paths
 from app.licensing.service import IssuedLicense, LicenseService, PublishedRevocations
 from app.store import windows as w
 from app.store.outbox import utcnow
@@ -31,12 +30,12 @@ from app.store.schema import License
 from app.store.windows import TableSpec, WindowSource
 from ui import settings_keys
 from ui.dialogs import issue_license, license_actions, passphrase, signing_keys
-from ui.dialogs.license_actions import copy_text, local_day, relative_days, save_text
+from ui.dialogs.license_actions import copy_text, save_text
 from ui.formatting import format_value, to_local
 from ui.models.sql_table import SqlTableModel
 from ui.panes.base import Pane
 from ui.widgets.detail_panel import DetailPanel, DetailView
-from ui.widgets.license_inspector import LicenseInspector, expiry_words, inspect_file
+from ui.widgets.license_inspector import LicenseInspector, expiry_words, inspect_file, local_day, relative_days
 from ui.widgets.master_detail import MasterDetail
 from ui.widgets.palette import AMBER, GREEN, GREY, RED, brush
 from ui.workers import TaskRunner
@@ -58,7 +57,9 @@ STATUS = case(
     (L.c.expires_at <= _SOON, EXPIRING),
     else_=ACTIVE,
 )
-STATUS_COLORS = {ACTIVE: GREEN, EXPIRING: AMBER, EXPIRED: RED, WAITING: AMBER, REVOKED_TEXT: GREY, REVOKED_WAITING: GREY}
+STATUS_COLORS = {
+    ACTIVE: GREEN, EXPIRING: AMBER, EXPIRED: RED, WAITING: AMBER, REVOKED_TEXT: GREY, REVOKED_WAITING: GREY,
+}
 STATUS_TIP = (
     "Active; Expiring within 30 days; Expired (the product still runs during the grace days); Revoked; "
     "Waiting to send: signed here, it goes to the Ops API with the next sync"
@@ -166,9 +167,9 @@ class LicensesPane(Pane):
     title = "Licenses"
     resources = ("ops:licenses",)
 
-    def __init__(self, engine: Engine, runner: TaskRunner, paths: Paths, parent: QWidget | None = None) -> None:
+    def __init__(self, engine: Engine, runner: TaskRunner, service: LicenseService, parent: QWidget | None = None) -> None:
         super().__init__(engine, runner, parent)
-        self.service = LicenseService(paths, engine)
+        self.service = service  # shared, so a key unlocked here is unlocked wherever licenses are issued
         self.issue_dialog: issue_license.IssueLicenseDialog | None = None  # the last one opened
         self.keys_dialog: signing_keys.SigningKeysDialog | None = None
         self.setAcceptDrops(True)
