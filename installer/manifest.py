@@ -29,7 +29,6 @@ DATAS: tuple[tuple[str, str], ...] = (
     ("app/store/migrations/env.py", "app/store/migrations"),
     ("app/store/migrations/script.py.mako", "app/store/migrations"),
     ("app/store/migrations/versions/*.py", "app/store/migrations/versions"),
-    ("app/demo/*.json", "app/demo"),
 )
 
 # Modules imported by name (importlib) or from files Alembic loads, which

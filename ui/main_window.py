@@ -66,6 +66,7 @@ class MainWindow(QMainWindow):
         self.sync.role_changed.connect(self.apply_role)
         self.pane_actions: list[QAction] = []
         self._build_menus()
+        self._connect_panes()
         if not settings_keys.restore_geometry(STATE_KEY, self):
             self.resize(1280, 800)
         self.tabs.setCurrentIndex(int(settings_keys.qsettings().value(f"{STATE_KEY}/tab", 0) or 0))
@@ -102,6 +103,21 @@ class MainWindow(QMainWindow):
         menu.addAction(action)
         return action
 
+    def _connect_panes(self) -> None:
+        """Cross-pane requests: issuing a license from the Customers pane uses the Licenses pane's dialog."""
+        from ui.panes.customers import CustomersPane
+        from ui.panes.licenses import LicensesPane
+
+        self._customers = next((p for p in self.panes if isinstance(p, CustomersPane)), None)
+        self._licenses = next((p for p in self.panes if isinstance(p, LicensesPane)), None)
+        if self._customers is not None and self._licenses is not None:
+            self._customers.issue_license_requested.connect(self._issue_license)
+
+    def _issue_license(self, customer_id: str) -> None:
+        assert self._licenses is not None
+        self.show_pane(self._licenses)
+        self._licenses.issue(customer_id)
+
     # -- commands
 
     def show_pane(self, pane: Pane) -> None:
@@ -120,6 +136,10 @@ class MainWindow(QMainWindow):
             self.tabs.setTabVisible(i, visible)
             self.pane_actions[i].setEnabled(visible)
             pane.set_read_only(not can_write(role))
+        if self._customers is not None:
+            self._customers.can_issue_licenses = self._licenses is not None and "licenses" in allowed
+            if self._customers.built:
+                self._customers.update_actions()
         if not self.tabs.isTabVisible(self.tabs.currentIndex()):
             first = next((i for i in range(self.tabs.count()) if self.tabs.isTabVisible(i)), 0)
             self.tabs.setCurrentIndex(first)

@@ -91,7 +91,7 @@ def test_escalation_carries_plan_and_mrr(qtbot, runner, filled, settings, monkey
         dialog.text.setPlainText("Sync stalls for large workspaces")
         dialog.steps.setPlainText("Re-indexed; restarted the worker")
         dialog.impact.setText("All 40 seats")
-        return dialog.action()
+        return dialog.value()
 
     monkeypatch.setattr(ticket_action, "ask", fill_form)
     pane = show(qtbot, runner, TicketsPane(filled.engine, runner, settings))

@@ -88,3 +88,26 @@ def test_window_geometry_and_tab_are_remembered(qtbot, context):
     assert (second.width(), second.height()) == (700, 500)
     assert second.tabs.currentWidget() is second.pane("tickets")
     second.close()
+
+
+def test_issue_license_from_the_customers_pane_opens_the_licenses_dialog(qtbot, context):
+    with context.cache.engine.begin() as conn:
+        conn.exec_driver_sql("insert into customers (id, name, email, created, delinquent, balance_cents) "
+                             "values ('cus_acme', 'Acme Corp', 'it@acme.example', '2026-01-01', 0, 0)")
+        conn.exec_driver_sql("insert into app_state (key, value_json) values ('me', '{\"role\": \"support\"}')")
+    win = MainWindow(context)
+    qtbot.addWidget(win)
+    win.show()
+    customers, licenses = win.pane("customers"), win.pane("licenses")
+    win.show_pane(customers)
+    assert not customers.issue_button.isEnabled()  # nothing selected yet
+    qtbot.waitUntil(lambda: customers.table.model.key_at(0) == "cus_acme", timeout=10_000)
+    customers.table.select_row(0)
+    assert customers.issue_button.isEnabled()
+    customers.issue_button.click()
+    assert win.tabs.currentWidget() is licenses
+    dialog = licenses.issue_dialog
+    assert dialog is not None and dialog.isVisible()
+    dialog.close()
+    qtbot.waitUntil(lambda: context.runner.active_count == 0, timeout=10_000)
+    win.close()

@@ -20,20 +20,16 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
-    QDialog,
-    QDialogButtonBox,
     QFileDialog,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
-    QVBoxLayout,
     QWidget,
 )
 
 from app.store.outbox import utcnow
 from ui import settings_keys
+from ui.dialogs.form_dialog import FormDialog
 from ui.widgets.license_inspector import local_day, relative_days
-from ui.widgets.palette import RED
 from ui.workers import TaskRunner
 
 LAST_DIR_KEY = "licenses/save_dir"
@@ -88,49 +84,12 @@ class ExpiryPicker(QWidget):
         self.summary.setText(f"until {local_day(expires)} ({relative_days(expires)})")
 
 
-class _Confirm(QDialog):
-    """A confirmation with a heading, one form and a problem line; ``value()`` is None until complete."""
-
-    def __init__(self, title: str, heading: str, ok_label: str, parent: QWidget | None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.setMinimumWidth(480)
-        label = QLabel(heading)
-        label.setWordWrap(True)
-        self.form = QFormLayout()
-        self.problem = QLabel()
-        self.problem.setStyleSheet(f"color: {RED.name()};")
-        self.problem.hide()
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok_label)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(label)
-        layout.addLayout(self.form)
-        layout.addWidget(self.problem)
-        layout.addWidget(buttons)
-
-    def value(self) -> Any:
-        raise NotImplementedError
-
-    def accept(self) -> None:  # Qt override: stay open until the form is complete
-        if self.value() is not None:
-            super().accept()
-
-    def ask(self) -> Any:
-        try:
-            return self.value() if self.exec() == QDialog.DialogCode.Accepted else None
-        finally:
-            self.deleteLater()
-
-
 def _who(record: dict[str, Any]) -> str:
     return (f"<b>{html.escape(record['customer_name'] or record['customer_id'] or '')}</b> — "
             f"{html.escape(record['plan'])}, {record['seats']:,} seats, license {record['id'][:8]}")
 
 
-class RevokeDialog(_Confirm):
+class RevokeDialog(FormDialog):
     def __init__(self, record: dict[str, Any], parent: QWidget | None = None) -> None:
         super().__init__(
             "Revoke license",
@@ -147,13 +106,11 @@ class RevokeDialog(_Confirm):
     def value(self) -> str | None:
         reason = self.reason.currentText().strip()
         if not reason:
-            self.problem.setText("Say why the license is revoked.")
-            self.problem.show()
-            return None
+            return self.refuse("Say why the license is revoked.")
         return reason
 
 
-class ExtendDialog(_Confirm):
+class ExtendDialog(FormDialog):
     def __init__(self, record: dict[str, Any], parent: QWidget | None = None) -> None:
         expires: dt.datetime = record["expires_at"]
         super().__init__(

@@ -9,6 +9,7 @@ was tried, the impact, and the customer's plan and MRR from the cache.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,17 +17,14 @@ from typing import Any
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QVBoxLayout,
     QWidget,
 )
 
 from app.domain import tickets as domain
+from ui.dialogs.form_dialog import FormDialog
 
 UNASSIGNED = "(nobody)"
 
@@ -38,23 +36,16 @@ class TicketAction:
     data: dict[str, Any] | None = None
 
 
-class TicketActionDialog(QDialog):
+class TicketActionDialog(FormDialog):
     """``mode`` is reply | status | assign | escalate."""
 
     def __init__(
         self, mode: str, detail: domain.TicketDetail, assignees: Sequence[str], parent: QWidget | None = None
     ) -> None:
-        super().__init__(parent)
-        self.mode, self.detail = mode, detail
         ticket = detail.ticket
-        self.setWindowTitle(f"{_TITLES[mode]} — ticket #{ticket['id']}")
-        self.setMinimumWidth(520)
-        self.form = QFormLayout()
-        self.problem = QLabel()
-        self.problem.setStyleSheet("color: #c62828;")
-        self.problem.hide()
-        heading = QLabel(f"<b>#{ticket['id']}</b> {ticket['subject']}")
-        heading.setWordWrap(True)
+        super().__init__(f"{_TITLES[mode]} — ticket #{ticket['id']}", f"<b>#{ticket['id']}</b> {html.escape(ticket['subject'])}",
+                         _OK_LABELS[mode], parent, min_width=520)
+        self.mode, self.detail = mode, detail
 
         self.text = QPlainTextEdit()
         self.note = QCheckBox("Internal note (not sent to the requester)")
@@ -76,15 +67,6 @@ class TicketActionDialog(QDialog):
             self.form.addRow("Assign to", self.choice)
         elif mode == "escalate":
             self._escalation_fields(detail)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_OK_LABELS[mode])
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(heading)
-        layout.addLayout(self.form)
-        layout.addWidget(self.problem)
-        layout.addWidget(buttons)
 
     def _escalation_fields(self, detail: domain.TicketDetail) -> None:
         tier = detail.ticket["tier"]
@@ -101,12 +83,12 @@ class TicketActionDialog(QDialog):
         self.form.addRow("Steps tried", self.steps)
         self.form.addRow("Impact", self.impact)
 
-    def action(self) -> TicketAction | None:
+    def value(self) -> TicketAction | None:
         """The action as entered, or None while a required field is empty (``problem`` says which)."""
         text = self.text.toPlainText().strip()
         if self.mode == "reply":
             if not text:
-                return self._refuse("Write a message first.")
+                return self.refuse("Write a message first.")
             return TicketAction("note" if self.note.isChecked() else "reply", text)
         if self.mode == "status":
             return TicketAction("status", data={"status": self.choice.currentText()})
@@ -114,7 +96,7 @@ class TicketActionDialog(QDialog):
             name = self.choice.currentText().strip()
             return TicketAction("assignee", data={"assignee": None if name in ("", UNASSIGNED) else name})
         if not text:
-            return self._refuse("The next tier needs a summary.")
+            return self.refuse("The next tier needs a summary.")
         d = self.detail
         tier = domain.next_tier(d.ticket["tier"])
         steps, impact = self.steps.toPlainText().strip(), self.impact.text().strip()
@@ -125,14 +107,6 @@ class TicketActionDialog(QDialog):
         }
         return TicketAction("escalation", body, data)
 
-    def _refuse(self, message: str) -> None:
-        self.problem.setText(message)
-        self.problem.show()
-        return None
-
-    def accept(self) -> None:  # Qt override: keep the dialog open until the form is complete
-        if self.action() is not None:
-            super().accept()
 
 
 _TITLES = {"reply": "Reply", "status": "Change status", "assign": "Assign", "escalate": "Escalate"}
@@ -143,8 +117,4 @@ def ask(
     mode: str, detail: domain.TicketDetail, assignees: Sequence[str], parent: QWidget | None = None
 ) -> TicketAction | None:
     """Show the form modally; the entered action, or None when cancelled (tests patch this)."""
-    dialog = TicketActionDialog(mode, detail, assignees, parent)
-    try:
-        return dialog.action() if dialog.exec() == QDialog.DialogCode.Accepted else None
-    finally:
-        dialog.deleteLater()
+    return TicketActionDialog(mode, detail, assignees, parent).ask()

@@ -77,6 +77,11 @@ class Pane(QWidget):
     def set_read_only(self, read_only: bool) -> None:
         """Executives see everything but change nothing; panes disable their actions."""
         self.read_only = read_only
+        if self._built:
+            self.update_actions()
+
+    def update_actions(self) -> None:
+        """Enable or disable the pane's actions (read-only role, current selection); panes with actions override."""
 
     def save_state(self) -> None:
         """Persist header/splitter state; subclasses with tables override."""

@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 from sqlalchemy import Engine
 
 from app.config.settings import Settings
@@ -173,9 +173,13 @@ class CustomersPane(Pane):
     title = "Customers"
     resources = ("stripe:customers", "stripe:subscriptions", "stripe:invoices", "stripe:prices")
 
+    # The customer to issue a license for; the main window hands it to the Licenses pane's dialog.
+    issue_license_requested = Signal(str)
+
     def __init__(self, engine: Engine, runner: TaskRunner, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(engine, runner, parent)
         self.settings = settings
+        self.can_issue_licenses = False  # the role may see the Licenses pane (set by the main window)
 
     def build(self) -> None:
         self.kpis = KpiStrip(KPI_LABELS)
@@ -192,9 +196,29 @@ class CustomersPane(Pane):
             no_match="No customers match this search and filter — try “All” or clear the search",
         )
         self.table = self.split.table
+        self.issue_button = QPushButton("Issue license…")
+        self.issue_button.setToolTip("Sign a license file for the selected customer, even offline (Ctrl+L)")
+        self.issue_button.clicked.connect(self.request_license)
+        QShortcut(QKeySequence("Ctrl+L"), self, activated=self.request_license)
+        self.table.current_changed.connect(lambda _key: self.update_actions())
+        actions = QHBoxLayout()
+        actions.addStretch(1)
+        actions.addWidget(self.issue_button)
         self.body.addWidget(self.kpis)
+        self.body.addLayout(actions)
         self.body.addWidget(self.split, 1)
         self._load_kpis()
+        self.update_actions()
+
+    def update_actions(self) -> None:
+        self.issue_button.setEnabled(
+            self.can_issue_licenses and not self.read_only and self.table.current_key() is not None
+        )
+
+    def request_license(self) -> None:
+        key = self.table.current_key()
+        if self.issue_button.isEnabled() and key is not None:
+            self.issue_license_requested.emit(str(key))
 
     def refresh_models(self) -> None:
         self.split.refresh()

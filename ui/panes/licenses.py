@@ -195,7 +195,7 @@ class LicensesPane(Pane):
         self.model = LicenseTableModel(WindowSource(self.engine, SPEC), self.runner, self)
         self.detail = DetailPanel(self.runner, lambda key: load_license(self.engine, key), render_license,
                                   placeholder="Select a license to see its terms and history")
-        self.detail.loaded.connect(lambda _record: self._update_actions())
+        self.detail.loaded.connect(lambda _record: self.update_actions())
         self.revoke_button = _button("Revoke…", "Revoke the selected license, with a reason (Del)", self.revoke)
         self.extend_button = _button("Extend…", "Re-issue with a new expiry in one step; the old file is revoked "
                                      "as superseded", self.extend)
@@ -233,18 +233,13 @@ class LicensesPane(Pane):
         QShortcut(QKeySequence("Ctrl+O"), self, activated=self.inspect)
         QShortcut(QKeySequence(Qt.Key.Key_Delete), self.table.view, activated=self.revoke,
                   context=Qt.ShortcutContext.WidgetShortcut)
-        self._update_actions()
+        self.update_actions()
 
     # -- Pane hooks
 
     def refresh_models(self) -> None:
         self.split.refresh()
-        self._update_actions()
-
-    def set_read_only(self, read_only: bool) -> None:
-        super().set_read_only(read_only)
-        if self.built:
-            self._update_actions()
+        self.update_actions()
 
     def save_state(self) -> None:
         if self.built:
@@ -252,7 +247,7 @@ class LicensesPane(Pane):
 
     def showEvent(self, event: QShowEvent) -> None:  # Qt override: the key may have locked meanwhile
         super().showEvent(event)
-        self._update_actions()
+        self.update_actions()
 
     # -- issuing and signing
 
@@ -262,7 +257,7 @@ class LicensesPane(Pane):
             return
         dialog = issue_license.open_issue_dialog(self.engine, self.runner, self.service, customer_id, self)
         dialog.issued.connect(lambda issued: self._done(f"Issued {issued.license.license_id[:8]} — waiting to send."))
-        dialog.finished.connect(lambda _r: self._update_actions())
+        dialog.finished.connect(lambda _r: self.update_actions())
         self.issue_dialog = dialog
 
     def extend(self) -> None:
@@ -308,12 +303,12 @@ class LicensesPane(Pane):
 
     def open_keys(self) -> None:
         dialog = signing_keys.open_signing_keys(self.runner, self.service, read_only=self.read_only, parent=self)
-        dialog.finished.connect(lambda _r: self._update_actions())
+        dialog.finished.connect(lambda _r: self.update_actions())
         self.keys_dialog = dialog
 
     def lock(self) -> None:
         self.service.lock()
-        self._update_actions()
+        self.update_actions()
 
     # -- the selected license
 
@@ -385,7 +380,7 @@ class LicensesPane(Pane):
     def _say(self, message: str) -> None:
         self.action_status.setText(message)
 
-    def _update_actions(self) -> None:
+    def update_actions(self) -> None:
         """Enable what the role and the selected license allow; say whether signing will ask for the passphrase."""
         if not self.built:
             return

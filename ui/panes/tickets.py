@@ -151,7 +151,7 @@ class TicketsPane(Pane):
             self.runner, lambda key: load_ticket(self.engine, key), self._render,
             placeholder="Select a ticket to see its details and history",
         )
-        self.detail.loaded.connect(lambda _detail: self._update_actions())
+        self.detail.loaded.connect(lambda _detail: self.update_actions())
         side = QWidget()
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
@@ -180,18 +180,13 @@ class TicketsPane(Pane):
         self.body.addWidget(self.split, 1)
         QShortcut(QKeySequence("Ctrl+R"), self, activated=lambda: self.act("reply"))
         self._load_assignees()
-        self._update_actions()
+        self.update_actions()
 
     # -- Pane hooks
 
     def refresh_models(self) -> None:
         self.split.refresh()
         self._load_assignees()
-
-    def set_read_only(self, read_only: bool) -> None:
-        super().set_read_only(read_only)
-        if self.built:
-            self._update_actions()
 
     def save_state(self) -> None:
         if self.built:
@@ -221,7 +216,7 @@ class TicketsPane(Pane):
     def _save_failed(self, exc: BaseException) -> None:
         self.action_status.setText(f"Could not save to the local cache: {exc}")
 
-    def _update_actions(self) -> None:
+    def update_actions(self) -> None:
         detail = self.detail.current
         for mode, button in self.buttons.items():
             enabled, tip = detail is not None and not self.read_only, _ACTION_TIPS[mode]
