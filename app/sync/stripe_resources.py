@@ -134,9 +134,11 @@ def write_objects(
         replace_items(conn, {o["id"]: items.get(o["id"], []) for o in objs}, now)
 
 
-# Items of a subscription that the write just made did not touch are gone from Stripe.
+# Items of the page's subscriptions that the write just made did not touch are
+# gone from Stripe: one statement a page (a statement per subscription cost a
+# fifth of a 100k-customer sync).
 _stale_items = delete(_items).where(
-    _items.c.subscription_id == bindparam("subscription"), _items.c.synced_at < bindparam("written")
+    _items.c.subscription_id.in_(bindparam("subscriptions", expanding=True)), _items.c.synced_at < bindparam("written")
 )
 
 
@@ -146,4 +148,4 @@ def replace_items(conn: Connection, items_by_sub: dict[str, list[Obj]], now: dt.
         return
     rows = [stripe_rows.subscription_item_row(i, sub_id, now) for sub_id, items in items_by_sub.items() for i in items]
     upsert(conn, _items, rows)
-    conn.execute(_stale_items, [{"subscription": sub_id, "written": now} for sub_id in items_by_sub])
+    conn.execute(_stale_items, {"subscriptions": list(items_by_sub), "written": now})
