@@ -4,13 +4,19 @@
 * ``keyring`` uses an in-memory backend (tests/keyring_memory.py).
 * Qt runs offscreen; QSettings are redirected to ``tmp_path``.
 * Backend environment variables are cleared so a developer's shell cannot leak in.
+
+It also provides the migrated cache every store, domain and UI test starts from.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+from pathlib import Path
 
 import pytest
+
+from app.store.database import Cache, open_cache
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -39,3 +45,26 @@ def isolated_data_dir(tmp_path, monkeypatch):
     keyring.set_keyring(MemoryKeyring())
     yield data_dir
     keyring.set_keyring(previous)
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory) -> Path:
+    """One cache migrated to the newest schema per run; tests copy it (migrating costs about a second)."""
+    path = tmp_path_factory.mktemp("template") / "cache.sqlite3"
+    open_cache(path).dispose()
+    return path
+
+
+def copy_of(template: Path, target: Path) -> Cache:
+    """Open a copy of ``template`` at ``target``."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(template, target)
+    return open_cache(target)
+
+
+@pytest.fixture
+def cache(migrated_template, isolated_data_dir):
+    """A fresh, migrated, empty cache in the test's data dir."""
+    opened = copy_of(migrated_template, isolated_data_dir / "cache.sqlite3")
+    yield opened
+    opened.dispose()

@@ -3,24 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 from sqlalchemy import Engine, insert
 
 from app.store.schema import Budget, CostRecord
-from tests.domain.conftest import copy_of, migrated_template  # noqa: F401 - fixture
 
 AddCosts = Callable[..., None]
 
 
 @pytest.fixture
-def engine(isolated_data_dir: Path, migrated_template: Path) -> Iterator[Engine]:
+def engine(cache) -> Engine:
     """An empty cache at the newest schema in the test's data dir."""
-    cache = copy_of(migrated_template, isolated_data_dir / "cache.sqlite3")
-    yield cache.engine
-    cache.dispose()
+    return cache.engine
 
 
 @pytest.fixture

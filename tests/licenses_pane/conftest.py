@@ -16,8 +16,7 @@ from app.config.paths import Paths
 from app.licensing.issuing import LicenseRequest
 from app.licensing.keys import KeyStore
 from app.licensing.service import LicenseService
-from tests.domain.conftest import migrated_template  # noqa: F401 - fixture
-from tests.panes.conftest import cache, filled, runner, settle, show  # noqa: F401 - fixtures
+from tests.panes.conftest import filled, runner, settle, show  # noqa: F401 - fixtures
 from tests.ui.conftest import isolated_qsettings, no_leftover_work  # noqa: F401 - fixtures
 from ui.dialogs import passphrase
 from ui.dialogs.passphrase import Unlock

@@ -7,11 +7,9 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from app.store.database import Cache, open_cache
 
 
 def free_port() -> int:
@@ -31,13 +29,6 @@ def wait_for_port(port: int, process: subprocess.Popen[bytes] | None = None, tim
         except OSError:
             time.sleep(0.05)
     raise TimeoutError(f"nothing listened on 127.0.0.1:{port} within {timeout} s")
-
-
-@pytest.fixture
-def cache(tmp_path: Path) -> Iterator[Cache]:
-    opened = open_cache(tmp_path / "cache.sqlite3")
-    yield opened
-    opened.dispose()
 
 
 # localstripe's own ``start()`` binds every interface and pickles its store to a

@@ -14,7 +14,6 @@ import shiboken6
 from PySide6.QtCore import QCoreApplication, QSettings, QThreadPool, QTimer
 from PySide6.QtWidgets import QApplication
 
-from app.store.database import open_cache
 from ui.workers import TaskRunner, live_runners
 
 
@@ -62,22 +61,17 @@ def no_leftover_work(qapp):
 
 
 @pytest.fixture
-def cache(isolated_data_dir):
-    """A fresh, migrated cache in the test's data dir."""
-    opened = open_cache(isolated_data_dir / "cache.sqlite3")
-    yield opened
-    opened.dispose()
-
-
-@pytest.fixture
 def runner(qtbot):
-    """A task runner that tests must drain (use ``wait_idle``) before they end."""
+    """A task runner that tests must drain (use ``wait_idle``) before they end.
+
+    Owned by Python (no ``deleteLater``): panes keep references to it through
+    connected lambdas, and its Qt side must live as long as those do.
+    """
     task_runner = TaskRunner()
     yield task_runner
     leftover = task_runner.active_count
     task_runner.shutdown(5000)
     QCoreApplication.processEvents()
-    task_runner.deleteLater()
     if leftover:
         pytest.fail(f"test ended with {leftover} background task(s) still running; wait for them (wait_idle)")
 
