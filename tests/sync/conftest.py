@@ -1,4 +1,4 @@
-"""Fixtures for the sync tests: a fresh cache per test and servers on loopback ports."""
+"""Fixtures for the sync tests: servers on loopback ports (the cache fixture is the suite's)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import time
 from collections.abc import Iterator
 
 import pytest
-
 
 
 def free_port() -> int:

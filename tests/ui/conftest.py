@@ -79,3 +79,15 @@ def runner(qtbot):
 def wait_idle(qtbot, runner: TaskRunner, timeout: int = 10_000) -> None:
     """Wait until every job of ``runner`` has delivered its result on the GUI thread."""
     qtbot.waitUntil(lambda: runner.active_count == 0, timeout=timeout)
+
+
+@pytest.fixture
+def context(isolated_data_dir, qapp):
+    """What the real window is built from (``build_context``) on the test's data dir."""
+    from app.config.paths import Paths
+    from ui.application import build_context
+
+    ctx = build_context(Paths.resolve(isolated_data_dir))
+    yield ctx
+    ctx.runner.shutdown()
+    ctx.cache.dispose()

@@ -9,19 +9,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from app.config.paths import Paths
 from app.store.schema import SyncState
-from ui.application import build_context
 from ui.main_window import MainWindow
 from ui.status_bar import OFFLINE
-
-
-@pytest.fixture
-def context(isolated_data_dir, qapp):
-    ctx = build_context(Paths.resolve(isolated_data_dir))
-    yield ctx
-    ctx.runner.shutdown()
-    ctx.cache.dispose()
 
 
 @pytest.fixture

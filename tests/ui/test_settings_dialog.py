@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtWidgets import QLineEdit, QSpinBox
 
 from app.config import settings as cfg
@@ -10,14 +9,6 @@ from app.config.paths import Paths
 from app.secrets import OPS_API_TOKEN
 from ui.application import build_context
 from ui.dialogs.settings_dialog import SettingsDialog
-
-
-@pytest.fixture
-def context(isolated_data_dir, qapp):
-    ctx = build_context(Paths.resolve(isolated_data_dir))
-    yield ctx
-    ctx.runner.shutdown()
-    ctx.cache.dispose()
 
 
 
