@@ -13,7 +13,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 
 from app.store.schema import OutboxEntry
 
@@ -69,8 +69,12 @@ def discard(conn: Connection, entry_id: int) -> None:
 
 
 def count_by_state(conn: Connection) -> dict[str, int]:
-    """How many entries are pending/refused/sent; the status bar shows the first two."""
-    from sqlalchemy import func
+    """How many entries wait (pending) or were refused, for the status bar.
 
-    rows = conn.execute(select(_table.c.state, func.count()).group_by(_table.c.state))
+    Sent entries are left out: they accumulate, and the ``state`` index lets
+    this count touch only the few that are still open.
+    """
+    rows = conn.execute(
+        select(_table.c.state, func.count()).where(_table.c.state.in_((PENDING, REFUSED))).group_by(_table.c.state)
+    )
     return {state: n for state, n in rows}
