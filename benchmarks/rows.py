@@ -1,10 +1,7 @@
-"""The one shape every benchmark reports, and a timing helper they share."""
+"""The one shape every benchmark reports."""
 
 from __future__ import annotations
 
-import statistics
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -35,13 +32,3 @@ class Row:
         ok = self.ratio <= self.goal if self.lower_is_better else self.ratio >= self.goal
         sign = "≤" if self.lower_is_better else "≥"
         return f"{'ok' if ok else 'MISSED'} (goal {sign} {self.goal:g})"
-
-
-def best_of(fn: Callable[[], object], repeat: int = 5) -> float:
-    """Median seconds of ``repeat`` runs of ``fn`` (median: robust to a noisy neighbour)."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)

@@ -76,9 +76,9 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
-        self.sync_action = self._action(file_menu, "&Sync now", self.sync.sync_now, QKeySequence(Qt.Key.Key_F5),
+        self._action(file_menu, "&Sync now", self.sync.sync_now, QKeySequence(Qt.Key.Key_F5),
                                         "Fetch fresh data from every backend and send waiting changes")
-        self.import_action = self._action(file_menu, "&Import costs…", self.import_costs, QKeySequence("Ctrl+I"),
+        self._action(file_menu, "&Import costs…", self.import_costs, QKeySequence("Ctrl+I"),
                                           "Import a cloud billing export (AWS CUR, Google Cloud, or date,service,amount,currency)")
         file_menu.addSeparator()
         self._action(file_menu, "Se&ttings…", self.open_settings, QKeySequence("Ctrl+,"), "Backends, sync, business hours, budgets and targets")

@@ -71,7 +71,6 @@ class SyncController(QObject):
         self._timer.timeout.connect(self._run_pass)
         self._running: TaskHandle | None = None
         self._stopped = False
-        self.last_report: SyncReport | None = None
 
     # -- state read from the cache (small, fixed-size queries)
 
@@ -94,10 +93,6 @@ class SyncController(QObject):
     def configured(self) -> bool:
         config = self._config
         return config is not None and (config.ops_enabled or config.stripe_enabled)
-
-    @property
-    def running(self) -> bool:
-        return self._running is not None
 
     # -- commands
 
@@ -164,7 +159,6 @@ class SyncController(QObject):
 
     def _done(self, report: SyncReport) -> None:
         self._running = None
-        self.last_report = report
         if report.offline:
             state, detail = OFFLINE, "; ".join(report.errors.values())
         elif report.errors:

@@ -73,9 +73,6 @@ class BudgetSettings:
 @dataclass(frozen=True)
 class KpiTargets:
     monthly_churn_pct: float = field(default=3.0, metadata=_meta(minimum=0, maximum=100, help="Highest acceptable monthly customer churn, %"))
-    mrr_growth_pct: float = field(default=5.0, metadata=_meta(minimum=-100, maximum=1000, help="Target month-over-month MRR growth, %"))
-    first_response_hours: float = field(default=4.0, metadata=_meta(minimum=0.1, maximum=720, help="First-response SLA for normal tickets, business hours"))
-    availability_pct: float = field(default=99.9, metadata=_meta(minimum=50, maximum=100, help="Default service availability objective, %"))
 
 
 @dataclass(frozen=True)
@@ -240,10 +237,3 @@ def save(path: Path, settings: Settings) -> None:
         encoding="utf-8",
     )
     os.replace(tmp, path)
-
-
-def field_help(section: str, key: str) -> str:
-    """The help text of one setting (the settings dialog shows it as a tooltip)."""
-    sec = next(f for f in dataclasses.fields(Settings) if f.name == section)
-    sec_type = sec.default_factory()  # type: ignore[misc]
-    return next(f.metadata.get("help", "") for f in dataclasses.fields(sec_type) if f.name == key)

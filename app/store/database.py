@@ -30,9 +30,6 @@ from app.store.schema import OutboxEntry
 
 log = logging.getLogger(__name__)
 
-CACHE_FILENAME = "cache.sqlite3"
-
-
 class MigrationError(RuntimeError):
     """The cache could not be upgraded; the old file is untouched."""
 

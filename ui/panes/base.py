@@ -84,7 +84,7 @@ class Pane(QWidget):
         """Enable or disable the pane's actions (read-only role, current selection); panes with actions override."""
 
     def save_state(self) -> None:
-        """Persist header/splitter state; subclasses with tables override."""
+        """Persist header/splitter state; called only once the pane is built. Subclasses with tables override."""
 
     def update_staleness(self) -> None:
         """'Customers synced 3 min ago' from sync_state (a handful of rows: fine on the GUI thread)."""

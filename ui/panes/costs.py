@@ -253,10 +253,9 @@ class CostsPane(Pane):
         self.records.model.refresh()
 
     def save_state(self) -> None:
-        if self.built:
-            settings_keys.save_splitter(f"{STATE_KEY}/top", self.top_splitter)
-            settings_keys.save_splitter(f"{STATE_KEY}/main", self.main_splitter)
-            self.records.save_state()
+        settings_keys.save_splitter(f"{STATE_KEY}/top", self.top_splitter)
+        settings_keys.save_splitter(f"{STATE_KEY}/main", self.main_splitter)
+        self.records.save_state()
 
     # -- the overview job
 

@@ -225,8 +225,7 @@ class CustomersPane(Pane):
         self._load_kpis()
 
     def save_state(self) -> None:
-        if self.built:
-            self.split.save_state()
+        self.split.save_state()
 
     def _load_kpis(self) -> None:
         self.runner.run(

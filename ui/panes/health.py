@@ -225,9 +225,8 @@ class HealthPane(Pane):
         self._load_services()
 
     def save_state(self) -> None:
-        if self.built:
-            self.incidents.save_state()
-            settings_keys.save_splitter("panes/health", self.split)
+        self.incidents.save_state()
+        settings_keys.save_splitter("panes/health", self.split)
 
     def _load_services(self) -> None:
         self.runner.run(

@@ -242,8 +242,7 @@ class LicensesPane(Pane):
         self.update_actions()
 
     def save_state(self) -> None:
-        if self.built:
-            self.split.save_state()
+        self.split.save_state()
 
     def showEvent(self, event: QShowEvent) -> None:  # Qt override: the key may have locked meanwhile
         super().showEvent(event)

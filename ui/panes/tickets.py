@@ -189,8 +189,7 @@ class TicketsPane(Pane):
         self._load_assignees()
 
     def save_state(self) -> None:
-        if self.built:
-            self.split.save_state()
+        self.split.save_state()
 
     # -- actions
 
