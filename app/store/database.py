@@ -26,7 +26,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 
-from app.store.schema import OutboxEntry
+from app.store.salvage import salvage_outbox
 
 log = logging.getLogger(__name__)
 
@@ -108,34 +108,6 @@ def _move_aside(path: Path, reason: str) -> Path:
     return target
 
 
-def _salvage_outbox(old: Path, new: Path) -> int:
-    """Copy unsent outbox entries from a damaged cache into the fresh one (what the user did is not lost).
-
-    Reads what it can; pages too damaged to read are skipped.  Returns how many were saved.
-    """
-    columns = [c.name for c in OutboxEntry.__table__.columns if c.name != "id"]
-    try:
-        src = sqlite3.connect(f"file:{old}?mode=ro", uri=True)
-        try:
-            rows = src.execute(
-                f"SELECT {', '.join(columns)} FROM outbox WHERE state != 'sent' ORDER BY id"  # noqa: S608 - fixed names
-            ).fetchall()
-        finally:
-            src.close()
-    except sqlite3.DatabaseError as exc:
-        log.warning("no outbox entries could be read from the damaged cache: %s", exc)
-        return 0
-    dst = sqlite3.connect(new)
-    try:
-        with dst:
-            dst.executemany(
-                f"INSERT OR IGNORE INTO outbox ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", rows
-            )
-    finally:
-        dst.close()
-    return len(rows)
-
-
 def open_cache(path: Path, *, full_check: bool = True) -> Cache:
     """Open (creating, repairing or upgrading as needed) the cache at ``path``."""
     from app.store import migrations
@@ -149,15 +121,15 @@ def open_cache(path: Path, *, full_check: bool = True) -> Cache:
         if problem is not None:
             aside = _move_aside(path, problem)
             notices.append(
-                f"The local cache was damaged ({problem}). It was moved to {aside.name} "
+                f"The local cache was damaged ({problem}). It was moved to {aside} "
                 "and a fresh cache is being rebuilt from the backends."
             )
     marker.unlink(missing_ok=True)
     migrations.upgrade_in_place(path)
     if aside is not None:
-        saved = _salvage_outbox(aside, path)
-        if saved:
-            notices.append(f"{saved} change(s) not yet sent were recovered from it and will be sent at the next sync.")
+        salvaged = salvage_outbox(aside, path).notice(aside)
+        if salvaged:
+            notices.append(salvaged)
     engine = make_engine(path)
     with engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA journal_mode = WAL")

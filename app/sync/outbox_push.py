@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Engine, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from app.connectors.convert import utcnow
 from app.connectors.errors import Refused, Unauthorized, Unavailable
@@ -142,10 +143,17 @@ def _store_answer(conn: Connection, entry: Any, answer: dict[str, Any]) -> None:
         # The entry *was* accepted; a row we cannot read here arrives with the next pull.
         log.warning("outbox entry %s: unreadable row in the server's answer: %s", entry["id"], exc)
         return
-    upsert(conn, resource.table, [server_row], resource.key)
-    local_id = (entry["payload_json"] or {}).get("id")
-    if local_id is not None and str(local_id) != str(row["id"]):
-        delete_keys(conn, resource.table, [resource.tombstone_key(local_id)], resource.tombstone_columns)
+    try:
+        # A savepoint (the entry's UPDATE already opened the transaction): the
+        # entry is sent whether or not its row can be stored here — e.g. an entry
+        # recovered into a fresh cache, whose ticket has not been pulled yet.
+        with conn.begin_nested():
+            upsert(conn, resource.table, [server_row], resource.key)
+            local_id = (entry["payload_json"] or {}).get("id")
+            if local_id is not None and str(local_id) != str(row["id"]):
+                delete_keys(conn, resource.table, [resource.tombstone_key(local_id)], resource.tombstone_columns)
+    except IntegrityError as exc:
+        log.info("outbox entry %s: the server's row waits for the next pull: %s", entry["id"], exc.orig)
 
 
 def _answer_row(answer: dict[str, Any]) -> dict[str, Any] | None:

@@ -227,3 +227,21 @@ def test_refused_entries_wait_for_the_user(synced) -> None:
     with cache.engine.begin() as conn:
         outbox.discard(conn, bad)
         assert entries(conn) == []
+
+
+def test_changes_recovered_from_a_damaged_cache_are_sent_at_the_next_sync(synced, ops_backend) -> None:
+    from app.store.database import mark_damaged
+
+    cache, _ = synced
+    keys = _queue_local_changes(cache)
+    cache.dispose()
+    mark_damaged(cache.path, "found damaged by the background check")
+    rebuilt = open_cache(cache.path)
+    try:
+        assert any(f"{len(keys)} change(s) not yet sent were recovered" in n for n in rebuilt.notices)
+        report = SyncEngine(rebuilt.engine, config_for(ops_backend, stripe_api_key="")).run_once()
+        assert report.ok, report.errors
+        assert report.pushed == len(keys)  # in the first pass, before the fresh cache holds their tickets
+        assert [ops_backend.applied_count(k) for k in keys] == [1] * len(keys)
+    finally:
+        rebuilt.dispose()
