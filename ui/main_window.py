@@ -63,6 +63,7 @@ class MainWindow(QMainWindow):
         self.sync.progress.connect(self.status.show_progress)
         self.sync.finished.connect(self._sync_finished)
         self.sync.outbox_changed.connect(self.status.show_outbox)
+        self.sync.not_stored_changed.connect(self.status.show_not_stored)
         self.sync.role_changed.connect(self.apply_role)
         self.pane_actions: list[QAction] = []
         self._build_menus()

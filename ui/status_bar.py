@@ -31,12 +31,17 @@ class StatusBar(QStatusBar):
         self.sync_label.setToolTip("When the last sync with every backend succeeded")
         self.outbox_label = QLabel()
         self.outbox_label.setToolTip("Local changes waiting to be sent to the Ops API")
+        self.not_stored_label = QLabel()
+        self.not_stored_label.setObjectName("notStored")
+        self.not_stored_label.setProperty("problem", True)
+        self.not_stored_label.hide()
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(220)
         self.progress.setTextVisible(True)
         self.progress.hide()
         self.addWidget(self.state_label)
         self.addWidget(self.sync_label, 1)
+        self.addPermanentWidget(self.not_stored_label)
         self.addPermanentWidget(self.outbox_label)
         self.addPermanentWidget(self.progress)
         self.state = NOT_CONFIGURED
@@ -83,3 +88,9 @@ class StatusBar(QStatusBar):
         self.outbox_label.setText(" · ".join(parts))
         self.outbox_label.setProperty("problem", bool(refused))
         self.outbox_label.setVisible(bool(parts))
+
+    def show_not_stored(self, total: int, detail: str) -> None:
+        """Rows the backends sent that the cache could not store (quarantined), with the list as tooltip."""
+        self.not_stored_label.setText(f"⚠ {total:,} row{'' if total == 1 else 's'} could not be stored")
+        self.not_stored_label.setToolTip(detail)
+        self.not_stored_label.setVisible(total > 0)

@@ -20,6 +20,7 @@ from app.domain.roles import effective_role
 from app.secrets import OPS_API_TOKEN, STRIPE_API_KEY
 from app.store import outbox
 from app.store.schema import SyncState
+from app.sync import quarantine
 from app.sync.backoff import Backoff
 from app.sync.config import SyncConfig
 from app.sync.report import SyncReport
@@ -56,6 +57,7 @@ class SyncController(QObject):
     progress = Signal(str, int, object)  # resource, rows done, total or None
     finished = Signal()  # a pass ended (the cache may have changed)
     outbox_changed = Signal(int, int)  # pending, refused
+    not_stored_changed = Signal(int, str)  # rows in quarantine, per-resource detail
     role_changed = Signal(str)
 
     def __init__(self, context: AppContext, parent: QObject | None = None) -> None:
@@ -89,6 +91,14 @@ class SyncController(QObject):
             counts = outbox.count_by_state(conn)
         self.outbox_changed.emit(counts.get(outbox.PENDING, 0), counts.get(outbox.REFUSED, 0))
 
+    def _emit_not_stored(self, counts: dict[str, int]) -> None:
+        """How many rows the cache could not store, per resource (``app.sync.quarantine``)."""
+        detail = "\n".join(f"{resource}: {n:,}" for resource, n in sorted(counts.items()) if n)
+        if detail:
+            detail = ("Rows the backends sent that the cache could not store:\n" + detail
+                      + "\nFixed at the source, they are stored by the next sync; `opsconsole sync` lists them.")
+        self.not_stored_changed.emit(sum(counts.values()), detail)
+
     @property
     def configured(self) -> bool:
         config = self._config
@@ -99,6 +109,8 @@ class SyncController(QObject):
     def start(self) -> None:
         """Read the backend config (settings + keyring) in the background, then sync if one is configured."""
         self._emit_outbox()
+        with self.context.cache.engine.connect() as conn:
+            self._emit_not_stored(quarantine.counts(conn))  # a handful of rows: the quarantine stays small
         self.context.runner.run(config_from, self.context, on_success=self._config_loaded, long_running=True)
 
     def _config_loaded(self, config: SyncConfig) -> None:
@@ -168,6 +180,7 @@ class SyncController(QObject):
         self.state_changed.emit(state, self.last_success(), detail)
         self.role_changed.emit(self.current_role())
         self._emit_outbox()
+        self._emit_not_stored({name: r.not_stored for name, r in report.resources.items()})
         self.finished.emit()
         self._schedule(failed=not report.ok)
 

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Date, DateTime, Table
 
 from app.connectors.convert import identity, parse_date, parse_datetime
+from app.store.limits import Unstorable, check_for
 
 Row = dict[str, Any]
 Converter = Callable[[dict[str, Any], dt.datetime], Row]
@@ -25,11 +26,12 @@ LOCAL_COLUMNS = frozenset({"synced_at", "pending", "imported_at"})
 
 
 def _parser(column: Any) -> Callable[[Any], Any]:
+    """Wire value → cache value of ``column``, refusing what the column cannot hold (``app.store.limits``)."""
     if isinstance(column.type, DateTime):
         return parse_datetime
     if isinstance(column.type, Date):
         return parse_date
-    return identity
+    return check_for(column) or identity
 
 
 def _default(column: Any) -> Any:
@@ -51,12 +53,13 @@ def row_converter(
     columns to constants (``source``); ``skip`` leaves columns to the database
     (autoincrement ids); ``stamp`` names the column that records when we heard it.
     Missing fields take the column's default so every row has the same keys,
-    which executemany needs.
+    which executemany needs.  A value the cache cannot hold (or a required one
+    missing) raises ``Unstorable`` naming the field: that item is quarantined.
     """
     renames = renames or {}
     fixed = fixed or {}
     plan = [
-        (c.name, renames.get(c.name, c.name), _parser(c), _default(c))
+        (c.name, renames.get(c.name, c.name), _parser(c), _default(c), not c.nullable)
         for c in table.columns
         if c.name not in LOCAL_COLUMNS and c.name not in fixed and c.name not in skip
     ]
@@ -64,9 +67,17 @@ def row_converter(
 
     def convert(item: dict[str, Any], now: dt.datetime) -> Row:
         row: Row = {}
-        for column, field, parse, default in plan:
+        for column, field, parse, default, required in plan:
             value = item.get(field)
-            row[column] = default if value is None else parse(value)
+            if value is None:
+                if default is None and required:
+                    raise Unstorable(f"{field} is missing")
+                row[column] = default
+                continue
+            try:
+                row[column] = parse(value)
+            except (ValueError, TypeError, OverflowError) as exc:  # impossible dates, wrong types, ranges
+                raise Unstorable(f"{field}: {exc}") from None
         row.update(fixed)
         if has_pending:
             row["pending"] = False  # the server's version of a row is never pending

@@ -370,6 +370,22 @@ class SyncState(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
 
 
+class SyncQuarantine(Base):
+    """Rows a sync could not store (out-of-range number, impossible date, wrong type, oversize text).
+
+    One per (resource, source id), with the reason, so one bad row never stops
+    a sync and the user sees what is missing.  Storing the row later (the
+    source fixed it) or its deletion clears the entry.
+    """
+
+    __tablename__ = "sync_quarantine"
+
+    resource: Mapped[str] = mapped_column(String, primary_key=True)  # the sync_state key, e.g. ops:licenses
+    item_id: Mapped[str] = mapped_column(String, primary_key=True)  # the source's id of the row
+    reason: Mapped[str] = mapped_column(Text)
+    seen_at: Mapped[dt.datetime] = mapped_column(DateTime)  # the last sync that met it
+
+
 class OutboxEntry(Base):
     """A local change awaiting push, written in the same transaction as the change itself."""
 

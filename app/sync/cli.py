@@ -3,7 +3,9 @@
 Backends come from the environment (``OPSCONSOLE_API_URL``,
 ``OPSCONSOLE_API_TOKEN``, ``STRIPE_API_KEY``, ``OPSCONSOLE_STRIPE_API_BASE``),
 which is what cron jobs, CI and the tests use.  The exit code is 0 only when
-every resource synced; ``--json`` prints the report for scripts.
+every resource synced; ``--json`` prints the report for scripts.  Rows a
+backend sent that the cache could not store are listed on stderr ("N rows
+could not be stored"); they do not fail the sync.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ def run(args: argparse.Namespace) -> int:
 
     from app.config.paths import Paths
     from app.store.database import open_cache
+    from app.sync import quarantine
     from app.sync.config import SyncConfig
     from app.sync.engine import SyncEngine
     from app.tasks import Progress, no_progress
@@ -52,6 +55,8 @@ def run(args: argparse.Namespace) -> int:
     interactive = sys.stderr.isatty()  # a log file gets the summary, not a stream of carriage returns
     try:
         report = SyncEngine(cache.engine, config).run_once(show if interactive else no_progress)
+        with cache.engine.connect() as conn:
+            refused_rows = quarantine.entries(conn, limit=_LISTED)
     finally:
         cache.dispose()
     if interactive:
@@ -60,7 +65,22 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(report.as_dict(), indent=2))
     else:
         for name, result in report.resources.items():
-            print(f"{name:<24} {result.rows:>8} rows  {result.error or 'ok'}")
+            not_stored = f"  ({result.not_stored} not stored)" if result.not_stored else ""
+            print(f"{name:<24} {result.rows:>8} rows  {result.error or 'ok'}{not_stored}")
         if report.offline:
             print("offline: a backend could not be reached", file=sys.stderr)
+    if report.not_stored:
+        _show_not_stored(report.not_stored_text(), refused_rows, report.not_stored)
     return 0 if report.ok else 1
+
+
+_LISTED = 20  # quarantined rows listed by name
+
+
+def _show_not_stored(summary: str, rows: list[dict[str, Any]], total: int) -> None:
+    """Say which rows the cache could not store and why (stderr: stdout may be ``--json``)."""
+    print(f"{summary}; they stay out of the cache until their source fixes them:", file=sys.stderr)
+    for row in rows:
+        print(f"  {row['resource']} {row['item_id']}: {row['reason']}", file=sys.stderr)
+    if total > len(rows):
+        print(f"  … and {total - len(rows):,} more", file=sys.stderr)

@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 
 from app.connectors.ops_api import OpsApiClient
 from app.connectors.stripe_api import StripeSource
-from app.sync import outbox_push, state
+from app.sync import outbox_push, quarantine, state
 from app.sync.config import SyncConfig
 from app.sync.ops_pull import pull_resource
 from app.sync.ops_resources import RESOURCES as OPS_RESOURCES
@@ -49,6 +49,9 @@ class SyncEngine:
                 self._sync_ops(report, progress, cancel)
             if self._config.stripe_enabled:
                 self._sync_stripe(report, progress, cancel)
+            with self._db.connect() as conn:
+                for resource, n in quarantine.counts(conn).items():
+                    report.result(resource).not_stored = n
         return report
 
     def _sync_ops(self, report: SyncReport, progress: ProgressCallback, cancel: CancelToken) -> None:

@@ -11,15 +11,15 @@ from __future__ import annotations
 from contextlib import closing
 from typing import Any
 
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine
 
 from app.connectors.convert import utcnow
 from app.connectors.errors import Refused
 from app.connectors.ops_api import OpsApiClient
-from app.sync import state
-from app.sync.ops_resources import OpsResource
+from app.sync import quarantine, state
+from app.sync.ops_resources import CHILDREN, OpsResource
 from app.sync.prefetch import pages_ahead
-from app.sync.writer import delete_keys, upsert
+from app.sync.writer import delete_keys, store
 from app.tasks import CancelToken, Progress, ProgressCallback
 
 
@@ -75,19 +75,49 @@ def pull_resource(
                 current = state.save_progress(conn, current, cursor=None, watermark=since, rows=0, finished=False)
 
 
-def write_items(conn: Any, resource: OpsResource, items: list[dict[str, Any]]) -> None:
-    """Apply one page: upsert live items, delete tombstoned ones (the last word per id wins)."""
+def write_items(conn: Any, resource: OpsResource, items: list[dict[str, Any]]) -> dict[str, str]:
+    """Apply one page: upsert live items, delete tombstoned ones (the last word per id wins).
+
+    Items the cache cannot hold are skipped and quarantined with the reason
+    (returned too, id → reason); the rest of the page is stored.
+    """
     now = utcnow()
-    latest: dict[Any, dict[str, Any]] = {}
+    latest: dict[str, dict[str, Any]] = {}
+    rejected: dict[str, str] = {}
     for item in items:
-        latest[item["id"]] = item
-    rows = [resource.to_row(item, now) for item in latest.values() if not item.get("deleted")]
-    gone = [resource.tombstone_key(item["id"]) for item in latest.values() if item.get("deleted")]
+        item_id = item.get("id") if isinstance(item, dict) else None
+        if isinstance(item_id, (str, int)) and not isinstance(item_id, bool):
+            latest[str(item_id)] = item
+        else:
+            rejected["(no id)"] = "an item without an id"
+    rows, ids, gone, gone_ids = [], [], [], []
+    for item_id, item in latest.items():
+        try:
+            if item.get("deleted"):
+                gone.append(resource.tombstone_key(item["id"]))
+                gone_ids.append(item_id)
+            else:
+                rows.append(resource.to_row(item, now))
+                ids.append(item_id)
+        except quarantine.CONVERSION_ERRORS as exc:
+            rejected[item_id] = quarantine.conversion_refusal(exc)
     if gone:
         delete_keys(conn, resource.table, gone, resource.tombstone_columns, spare_pending=resource.has_pending)
-    if resource.unique_key:
-        upsert(conn, resource.table, rows, resource.key)
-    elif rows:
-        replaced = [tuple(row[k] for k in resource.key) for row in rows]
-        delete_keys(conn, resource.table, replaced, resource.key)
-        conn.execute(insert(resource.table), rows)
+    store(conn, resource.table, rows, ids, rejected, key=resource.key, replace=not resource.unique_key)
+    if quarantine.clear(conn, resource.state_key, [i for i in ids if i not in rejected] + gone_ids):
+        _repass_children(conn, resource)
+    quarantine.record(conn, resource.state_key, rejected)
+    return rejected
+
+
+def _repass_children(conn: Any, resource: OpsResource) -> None:
+    """A quarantined row was fixed at the source: rows refused for lack of it get another chance.
+
+    Its children (a ticket's events) were refused by the foreign key and are
+    not sent again by an ``updated_since`` pass, since they did not change; a
+    full pass of the child resource — later in this same sync, as children
+    follow parents — stores them.  Fixes are rare, so the re-pass is too.
+    """
+    for child in CHILDREN[resource.name]:
+        if quarantine.holds(conn, child.state_key):
+            state.reset(conn, child.state_key)

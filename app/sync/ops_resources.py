@@ -8,7 +8,6 @@ budgets on the service and usage on the day.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -66,17 +65,6 @@ def _int_id(item_id: Any) -> tuple[Any, ...]:
     return (int(item_id),)
 
 
-def _with_int_id(convert: Converter) -> Converter:
-    """Tables keyed by INTEGER get the API's string id as a number (``"42"`` → 42)."""
-
-    def wrapped(item: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
-        row = convert(item, now)
-        row["id"] = int(row["id"])
-        return row
-
-    return wrapped
-
-
 def _health_check_key(item_id: str) -> tuple[Any, ...]:
     """``"<service_id>:<checked_at>"`` → the natural key of a synced check.
 
@@ -101,9 +89,8 @@ RESOURCES: tuple[OpsResource, ...] = (
     OpsResource("services", _table(Service), row_converter(_table(Service))),
     OpsResource("incidents", _table(Incident), row_converter(_table(Incident))),
     OpsResource("incident_updates", _table(IncidentUpdate), row_converter(_table(IncidentUpdate))),
-    OpsResource(
-        "tickets", _table(Ticket), _with_int_id(row_converter(_table(Ticket))), tombstone_key=_int_id
-    ),
+    # The API's ticket ids are strings ("42"); the INTEGER column's check reads them as numbers.
+    OpsResource("tickets", _table(Ticket), row_converter(_table(Ticket)), tombstone_key=_int_id),
     OpsResource(
         "ticket_events", _table(TicketEvent), row_converter(_table(TicketEvent), renames={"data_json": "data"})
     ),
@@ -142,3 +129,11 @@ RESOURCES: tuple[OpsResource, ...] = (
         tombstone_key=lambda item_id: (parse_date(item_id),),
     ),
 )
+
+
+def _children(parent: OpsResource) -> tuple[OpsResource, ...]:
+    return tuple(r for r in RESOURCES if any(fk.column.table is parent.table for fk in r.table.foreign_keys))
+
+
+# Resources whose rows refer to another's by foreign key (a ticket's events, an incident's updates).
+CHILDREN: dict[str, tuple[OpsResource, ...]] = {r.name: _children(r) for r in RESOURCES}

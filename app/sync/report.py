@@ -7,10 +7,12 @@ from dataclasses import dataclass, field
 
 @dataclass
 class ResourceResult:
-    """Rows written for one resource in this pass, and the error that stopped it, if any."""
+    """Rows written for one resource in this pass, the error that stopped it, if any, and
+    how many of its rows the cache holds in quarantine (could not be stored) after the pass."""
 
     rows: int = 0
     error: str | None = None
+    not_stored: int = 0
 
 
 @dataclass
@@ -45,6 +47,16 @@ class SyncReport:
     def rows(self) -> int:
         return sum(r.rows for r in self.resources.values())
 
+    @property
+    def not_stored(self) -> int:
+        """Rows the sources sent that the cache could not store (``app.sync.quarantine``)."""
+        return sum(r.not_stored for r in self.resources.values())
+
+    def not_stored_text(self) -> str:
+        """"3 rows could not be stored", or "" when every row was."""
+        n = self.not_stored
+        return f"{n:,} row{'' if n == 1 else 's'} could not be stored" if n else ""
+
     def as_dict(self) -> dict[str, object]:
         """A JSON-ready summary (``opsconsole sync --json``)."""
         return {
@@ -54,5 +66,9 @@ class SyncReport:
             "pushed": self.pushed,
             "refused": self.refused,
             "rows": self.rows,
-            "resources": {name: {"rows": r.rows, "error": r.error} for name, r in self.resources.items()},
+            "not_stored": self.not_stored,
+            "resources": {
+                name: {"rows": r.rows, "error": r.error, "not_stored": r.not_stored}
+                for name, r in self.resources.items()
+            },
         }

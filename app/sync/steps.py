@@ -1,9 +1,9 @@
 """Running one sync step (a resource's pull, the outbox push) and recording how it went.
 
-Each step's failure is contained: it lands in the report and in the
-resource's ``sync_state.last_error`` while the other resources carry on — unless
-the backend is out of reach or rejects our credentials, where carrying on
-would only repeat the same failure, slowly.
+Each step's failure is contained — whatever it raised, short of a cancel: it
+lands in the report and in the resource's ``sync_state.last_error`` while the
+other resources carry on — unless the backend is out of reach or rejects our
+credentials, where carrying on would only repeat the same failure, slowly.
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.connectors.errors import ConnectorError, Unauthorized, Unavailable
 from app.sync import state
 from app.sync.report import SyncReport
+from app.tasks import Cancelled
 
 log = logging.getLogger(__name__)
 
-# What a step may fail with besides connector errors: a row the cache refuses
-# (constraint) or a malformed item from the server.
-_DATA_ERRORS = (SQLAlchemyError, KeyError, ValueError, TypeError)
+# What a malformed answer from a server raises while a step reads it.
+_DATA_ERRORS = (KeyError, ValueError, TypeError, OverflowError, AttributeError)
 
 
 class StepRunner:
@@ -37,7 +37,11 @@ class StepRunner:
         """Run ``step`` (returning rows written); True when it succeeded."""
         try:
             rows = step()
-        except (ConnectorError, *_DATA_ERRORS) as exc:
+        except Cancelled:
+            raise
+        except Exception as exc:  # noqa: BLE001 - contained to this step by design; logged and reported
+            if not isinstance(exc, (ConnectorError, SQLAlchemyError, *_DATA_ERRORS)):
+                log.error("sync %s failed unexpectedly", key, exc_info=exc)
             self.fail(key, exc)
             return False
         self._report.result(key).rows += rows
@@ -62,4 +66,6 @@ def describe(exc: Exception) -> str:
         return str(exc)
     if isinstance(exc, SQLAlchemyError):
         return f"cache refused the data: {str(exc.orig) if getattr(exc, 'orig', None) else exc}"
-    return f"unexpected data from the server: {type(exc).__name__}: {exc}"
+    if isinstance(exc, _DATA_ERRORS):
+        return f"unexpected data from the server: {type(exc).__name__}: {exc}"
+    return f"failed: {type(exc).__name__}: {exc}"

@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from app.connectors.convert import parse_datetime, utcnow
 from app.connectors.errors import Refused
 from app.connectors.stripe_api import StripeSource
-from app.sync import state
+from app.sync import quarantine, state
 from app.sync.prefetch import pages_ahead
 from app.sync.steps import StepRunner as Step
 from app.sync.stripe_resources import (
@@ -145,12 +145,13 @@ class StripePuller:
                 items = self._items(resource, objs)
                 finished = not page.has_more or not objs
                 try:
-                    current = self._write_page(resource, current, objs, items, finished, Parents())
+                    current = self._write_page(resource, current, objs, items, finished, Parents(), (IntegrityError,))
                 except IntegrityError:
                     # A customer created after the customers pass (rare, so it is looked
-                    # for only when the foreign key says so): fetch it, write again.
+                    # for only when the foreign key says so): fetch it, write again —
+                    # quarantining, this time, the rows the cache still refuses.
                     parents = self._parents(resource, objs)
-                    current = self._write_page(resource, current, objs, items, finished, parents)
+                    current = self._write_page(resource, current, objs, items, finished, parents, ())
                 done += len(objs)
                 self._progress(Progress(resource.name, done))
         return done
@@ -163,11 +164,13 @@ class StripePuller:
         items: dict[str, list[Obj]] | None,
         finished: bool,
         parents: Parents,
+        strict: tuple[type[Exception], ...],
     ) -> state.ResourceState:
         """One page and its cursor in one transaction; the pass's sweep with the last page."""
         with self._engine.begin() as conn:
             write_objects(
-                conn, resource, objs, utcnow(), parents=parents.found, orphans=parents.gone, items=items
+                conn, resource, objs, utcnow(), parents=parents.found, orphans=parents.gone, items=items,
+                strict=strict,
             )
             if finished:
                 self._sweep(conn, resource, current.watermark)
@@ -293,6 +296,7 @@ class StripePuller:
         """Make the cache hold ``obj`` as given (None: the object is gone)."""
         if obj is None:
             conn.execute(delete(resource.table).where(resource.table.c.id == obj_id))
+            quarantine.clear(conn, resource.state_key, [obj_id])
             return
         write_objects(
             conn, resource, [obj], utcnow(), parents=parents.found, orphans=parents.gone,

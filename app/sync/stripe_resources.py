@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam, delete, select
@@ -18,7 +19,9 @@ from sqlalchemy import Connection, Table, bindparam, delete, select
 from app.connectors import stripe_rows
 from app.connectors.stripe_api import StripeSource
 from app.store.schema import Customer, Invoice, Price, Product, Subscription, SubscriptionItem
-from app.sync.writer import upsert
+from app.store.limits import row_check
+from app.sync import quarantine
+from app.sync.writer import Row, store
 
 Obj = dict[str, Any]
 RowMaker = Callable[[Obj, dt.datetime], dict[str, Any]]
@@ -118,20 +121,51 @@ def write_objects(
     parents: Sequence[Obj] = (),
     orphans: frozenset[str] = frozenset(),
     items: dict[str, list[Obj]] | None = None,
+    strict: tuple[type[Exception], ...] = (),
 ) -> None:
     """Write a page of one resource: the customers it needs first, then the objects, then their items.
 
     ``orphans`` are customers Stripe no longer has; objects of theirs are
     skipped (the cache cannot hold them, and Stripe deletes a deleted
-    customer's subscriptions anyway).
+    customer's subscriptions anyway).  Objects the cache cannot hold are
+    skipped and quarantined under the resource; ``strict`` errors propagate
+    instead (``app.sync.writer.store``).
     """
+    rejected: dict[str, str] = {}
     if parents:
-        upsert(conn, _customers, [stripe_rows.customer_row(c, now) for c in parents])
+        store(conn, _customers, *_rows(stripe_rows.customer_row, _customers, parents, now, rejected), rejected,
+              strict=strict)
     if orphans:
         objs = [o for o in objs if stripe_rows.ref_id(o.get("customer")) not in orphans]
-    upsert(conn, resource.table, [resource.to_row(o, now) for o in objs])
+    rows, ids = _rows(resource.to_row, resource.table, objs, now, rejected)
+    store(conn, resource.table, rows, ids, rejected, strict=strict)
+    stored = [i for i in ids if i not in rejected]
     if items is not None:
-        replace_items(conn, {o["id"]: items.get(o["id"], []) for o in objs}, now)
+        replace_items(conn, {i: items.get(i, []) for i in stored}, now, rejected, strict)
+    quarantine.clear(conn, resource.state_key, stored)
+    quarantine.record(conn, resource.state_key, rejected)
+
+
+def _rows(
+    to_row: RowMaker, table: Table, objs: Sequence[Obj], now: dt.datetime, rejected: dict[str, str]
+) -> tuple[list[Row], list[str]]:
+    """Rows of the objects that convert and fit ``table``; the others land in ``rejected``."""
+    check = row_check(table)
+    rows: list[Row] = []
+    ids: list[str] = []
+    for obj in objs:
+        obj_id = str(obj.get("id"))
+        try:
+            rows.append(check(to_row(obj, now)))
+        except quarantine.CONVERSION_ERRORS as exc:
+            rejected[obj_id] = quarantine.conversion_refusal(exc)
+            continue
+        ids.append(obj_id)
+    return rows, ids
+
+
+def _item_row(item: Obj, now: dt.datetime, *, subscription_id: str) -> Row:
+    return stripe_rows.subscription_item_row(item, subscription_id, now)
 
 
 # Items of the page's subscriptions that the write just made did not touch are
@@ -142,10 +176,21 @@ _stale_items = delete(_items).where(
 )
 
 
-def replace_items(conn: Connection, items_by_sub: dict[str, list[Obj]], now: dt.datetime) -> None:
+def replace_items(
+    conn: Connection,
+    items_by_sub: dict[str, list[Obj]],
+    now: dt.datetime,
+    rejected: dict[str, str],
+    strict: tuple[type[Exception], ...] = (),
+) -> None:
     """Make each subscription's cached items exactly the given ones (upsert, then drop the untouched)."""
     if not items_by_sub:
         return
-    rows = [stripe_rows.subscription_item_row(i, sub_id, now) for sub_id, items in items_by_sub.items() for i in items]
-    upsert(conn, _items, rows)
+    rows: list[Row] = []
+    ids: list[str] = []
+    for sub_id, items in items_by_sub.items():
+        converted, item_ids = _rows(partial(_item_row, subscription_id=sub_id), _items, items, now, rejected)
+        rows += converted
+        ids += item_ids
+    store(conn, _items, rows, ids, rejected, strict=strict)
     conn.execute(_stale_items, {"subscriptions": list(items_by_sub), "written": now})

@@ -3,6 +3,8 @@
 Sync writes only through here, always inside the caller's transaction, so a
 page and its cursor commit together.  Upserts are built with SQLAlchemy Core,
 compiled once per (table, key, columns) and run as one executemany per page.
+A page the database refuses is written again row by row (``store``), so one
+row it cannot hold is named and skipped instead of failing its whole page.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import JSON, Connection, Date, DateTime, Table, and_, delete, tuple_
+from sqlalchemy import insert as plain_insert
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.dialects.sqlite import insert
+from sqlalchemy.exc import OperationalError, StatementError
 
 Row = dict[str, Any]
 
@@ -23,6 +27,11 @@ Row = dict[str, Any]
 _IN_CHUNK = 500
 
 _DIALECT = sqlite.dialect()  # qmark parameters, as the sqlite3 driver takes them
+
+# What one row of a page can fail with where the others do not: a constraint
+# (foreign key, NOT NULL) or a value the driver cannot bind.  The database's
+# own failures (``OperationalError``: locked, full, I/O) fail the page.
+_ROW_FAULTS = (StatementError, OverflowError, ValueError, TypeError)
 
 
 def _db_value(column_type: Any) -> Callable[[Any], Any] | None:
@@ -103,3 +112,56 @@ def delete_keys(
         if spare_pending:
             condition = and_(condition, table.c.pending.is_(False))
         conn.execute(delete(table).where(condition))
+
+
+def store(
+    conn: Connection,
+    table: Table,
+    rows: Sequence[Row],
+    ids: Sequence[str],
+    rejected: dict[str, str],
+    *,
+    key: tuple[str, ...] = ("id",),
+    replace: bool = False,
+    strict: tuple[type[Exception], ...] = (),
+) -> None:
+    """Write a page's ``rows`` in one statement; when that fails, row by row, naming each refused one.
+
+    ``ids`` are the source's ids of ``rows`` (what ``rejected`` is keyed by,
+    with the reason).  Rows written before a failed statement are written
+    again: upserts and replacements are idempotent.  ``replace`` deletes the
+    rows' keys and inserts (tables whose key has no unique constraint).
+    Errors in ``strict`` propagate, so the caller can fix their cause (fetch a
+    missing parent) and write the page again.
+    """
+    try:
+        _put(conn, table, rows, key, replace)
+        return
+    except _ROW_FAULTS as exc:
+        if isinstance(exc, (OperationalError, *strict)):
+            raise
+    for row, row_id in zip(rows, ids, strict=True):
+        try:
+            _put(conn, table, [row], key, replace)
+        except _ROW_FAULTS as exc:
+            if isinstance(exc, (OperationalError, *strict)):
+                raise
+            rejected[row_id] = refusal(exc)
+
+
+def _put(conn: Connection, table: Table, rows: Sequence[Row], key: tuple[str, ...], replace: bool) -> None:
+    if not replace:
+        upsert(conn, table, rows, key)
+    elif rows:
+        delete_keys(conn, table, [tuple(row[k] for k in key) for row in rows], key)
+        conn.execute(plain_insert(table), list(rows))
+
+
+def refusal(exc: BaseException) -> str:
+    """Why the cache refused a row, in one line (the driver's words when it has them)."""
+    original = getattr(exc, "orig", None)
+    if original is not None and "FOREIGN KEY" in str(original):
+        return "it refers to a row the cache does not hold (not synced, or itself not stored)"
+    if original is not None:
+        return f"the cache refused it: {original}"
+    return f"{type(exc).__name__}: {exc}" if not isinstance(exc, ValueError) else str(exc)

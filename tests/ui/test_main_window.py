@@ -101,3 +101,29 @@ def test_issue_license_from_the_customers_pane_opens_the_licenses_dialog(qtbot, 
     dialog.close()
     qtbot.waitUntil(lambda: context.runner.active_count == 0, timeout=10_000)
     win.close()
+
+
+def test_status_bar_says_how_many_rows_could_not_be_stored(qtbot, context, monkeypatch):
+    from app.demo.backend import DemoBackend
+    from ui.status_bar import ONLINE
+
+    with DemoBackend(customers=20, tickets=40, now=dt.datetime(2026, 6, 1, 12)) as backend:
+        business = backend.business
+        with business.lock:
+            feed = business.feed("licenses")
+            row = feed.page(None, None, 1)[0][0]
+            feed.put({**row, "seats": 2**70, "updated_at": business.clock.stamp()})
+        monkeypatch.setenv("OPSCONSOLE_API_URL", backend.ops_api_url)
+        monkeypatch.setenv("OPSCONSOLE_API_TOKEN", backend.ops_api_token)
+        win = MainWindow(context)
+        qtbot.addWidget(win)
+        win.show()
+        assert win.status.not_stored_label.isHidden()
+        win.sync.sync_now()
+        qtbot.waitUntil(lambda: win.status.not_stored_label.isVisible(), timeout=60_000)
+        win.sync.stop()
+        qtbot.waitUntil(lambda: win.context.runner.active_count == 0, timeout=20_000)
+    assert win.status.state == ONLINE  # the sync itself succeeded
+    assert win.status.not_stored_label.text() == "⚠ 1 row could not be stored"
+    assert "ops:licenses: 1" in win.status.not_stored_label.toolTip()
+    win.close()
