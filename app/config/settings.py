@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 import os
 import re
 import tomllib
@@ -27,9 +28,13 @@ def _meta(
     maximum: float | None = None,
     choices: tuple[str, ...] | None = None,
     pattern: str | None = None,
+    is_date: bool = False,
+    min_items: int = 0,
     help: str = "",
 ) -> dict[str, Any]:
-    return {"min": minimum, "max": maximum, "choices": choices, "pattern": pattern, "help": help}
+    """How a setting is validated: range, choices, pattern, a real calendar date, at least N list items."""
+    return {"min": minimum, "max": maximum, "choices": choices, "pattern": pattern, "date": is_date,
+            "min_items": min_items, "help": help}
 
 
 _URL = r"^(https?://[^\s/$.?#][^\s]*)?$"  # empty means "not configured"
@@ -55,8 +60,8 @@ class BusinessHours:
     timezone: str = field(default="UTC", metadata=_meta(help="IANA time zone of the support team"))
     start: str = field(default="09:00", metadata=_meta(pattern=_HHMM, help="Start of the working day (HH:MM)"))
     end: str = field(default="17:00", metadata=_meta(pattern=_HHMM, help="End of the working day (HH:MM)"))
-    weekdays: tuple[int, ...] = field(default=(1, 2, 3, 4, 5), metadata=_meta(minimum=1, maximum=7, help="Working days, 1 = Monday … 7 = Sunday"))
-    holidays: tuple[str, ...] = field(default=(), metadata=_meta(pattern=r"^\d{4}-\d{2}-\d{2}$", help="Dates with no SLA clock (YYYY-MM-DD)"))
+    weekdays: tuple[int, ...] = field(default=(1, 2, 3, 4, 5), metadata=_meta(minimum=1, maximum=7, min_items=1, help="Working days, 1 = Monday … 7 = Sunday"))
+    holidays: tuple[str, ...] = field(default=(), metadata=_meta(pattern=r"^\d{4}-\d{2}-\d{2}$", is_date=True, help="Dates with no SLA clock (YYYY-MM-DD)"))
 
 
 @dataclass(frozen=True)
@@ -104,6 +109,8 @@ def _check_scalar(key: str, value: Any, default: Any, meta: dict[str, Any]) -> A
     elif expected in (int, float):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise SettingsError(f"{key} = {value!r}: must be a number")
+        if not math.isfinite(value):  # TOML has nan and inf; every use of these numbers needs a finite one
+            raise SettingsError(f"{key} = {value!r}: must be a finite number")
         if expected is int and not float(value).is_integer():
             raise SettingsError(f"{key} = {value!r}: must be a whole number")
         value = expected(value)
@@ -117,6 +124,11 @@ def _check_scalar(key: str, value: Any, default: Any, meta: dict[str, Any]) -> A
             raise SettingsError(f"{key} = {value!r}: must be one of {', '.join(meta['choices'])}")
         if meta["pattern"] and not re.match(meta["pattern"], value):
             raise SettingsError(f"{key} = {value!r}: is not a valid value ({meta['help']})")
+        if meta["date"]:
+            try:
+                dt.date.fromisoformat(value)
+            except ValueError:
+                raise SettingsError(f"{key} = {value!r}: is not a date in the calendar") from None
     return value
 
 
@@ -125,6 +137,8 @@ def _check(key: str, value: Any, f: dataclasses.Field[Any], default: Any) -> Any
     if isinstance(default, tuple):
         if not isinstance(value, list):
             raise SettingsError(f"{key} = {value!r}: must be a list")
+        if len(value) < meta["min_items"]:
+            raise SettingsError(f"{key} = {value!r}: must name at least {meta['min_items']}")
         item_default = default[0] if default else ("" if meta["pattern"] else 0)
         return tuple(_check_scalar(f"{key}[{i}]", v, item_default, meta) for i, v in enumerate(value))
     return _check_scalar(key, value, default, meta)

@@ -68,3 +68,27 @@ def test_save_round_trips_and_refuses_bad_settings(tmp_path):
         cfg.save(path, bad)
     assert cfg.load(path).settings.sync.interval_minutes == 15  # the file was not touched
     assert "token" not in path.read_text().split("\n", 2)[2]  # no secrets in the settings file
+
+
+def test_non_finite_numbers_empty_lists_and_impossible_dates_are_refused(tmp_path):
+    path = tmp_path / "settings.toml"
+    path.write_text(
+        "[backends]\ntimeout_seconds = nan\n"
+        "[sync]\ninterval_minutes = inf\n"
+        "[budgets]\nfirebase = inf\ntotal = -inf\nwarn_ratio = nan\n"
+        "[kpi]\nmonthly_churn_pct = nan\n"
+        '[business_hours]\nweekdays = []\nholidays = ["2025-12-25", "2025-02-30"]\n'
+    )
+    loaded = cfg.load(path)
+    s = loaded.settings
+    assert s == cfg.Settings()  # every refused key keeps its default (the good holiday goes with its list)
+    refused = {p.split(" = ")[0] for p in loaded.problems}
+    assert refused == {
+        "[backends] timeout_seconds", "[sync] interval_minutes", "[budgets] firebase", "[budgets] total",
+        "[budgets] warn_ratio", "[kpi] monthly_churn_pct", "[business_hours] weekdays",
+        "[business_hours] holidays[1]",
+    }
+    text = "\n".join(loaded.problems)
+    assert "[backends] timeout_seconds = nan: must be a finite number; using the default 20" in text
+    assert "[business_hours] weekdays = []: must name at least 1; using the default [1, 2, 3, 4, 5]" in text
+    assert "[business_hours] holidays[1] = '2025-02-30': is not a date in the calendar" in text
