@@ -42,6 +42,8 @@ VENDOR_SERVICES = {
 
 _DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})(?:$|[T\s])")
 _CURRENCY = re.compile(r"^[A-Za-z]{3}$")
+# C0 and C1 control characters; tab and line breaks are whitespace (a quoted name may wrap).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 class CostImportError(ValueError):
@@ -112,14 +114,18 @@ class LineParser:
             raise _NotThisFormat()
         self._day, self._service, self._amount = day, service, amount
 
-    def parse(self, line: int, row: Sequence[str]) -> tuple[CostKey, Decimal]:
+    def parse(self, line: int | str, row: Sequence[str]) -> tuple[CostKey, Decimal]:
+        """``line`` is the physical line the record starts on (as the caller words it)."""
         if len(row) != len(self.header):
             raise CostImportError(f"line {line}: has {len(row)} fields, the header has {len(self.header)}")
         try:
             day = _day(row[self._day])
         except ValueError:
             raise self._error(line, row, self._day, "is not a date (expected YYYY-MM-DD…)") from None
-        service = _service(row[self._service], self.format.vendor_names)
+        try:
+            service = _service(row[self._service], self.format.vendor_names)
+        except ValueError:
+            raise self._error(line, row, self._service, "holds a control character") from None
         if not service:
             raise CostImportError(f"line {line}: {self.header[self._service]} is empty")
         try:
@@ -135,7 +141,7 @@ class LineParser:
         except ValueError:
             raise self._error(line, row, self._currency, "is not a three-letter currency code") from None
 
-    def _error(self, line: int, row: Sequence[str], index: int, problem: str) -> CostImportError:
+    def _error(self, line: int | str, row: Sequence[str], index: int, problem: str) -> CostImportError:
         return CostImportError(f"line {line}: {self.header[index]} {row[index].strip()!r} {problem}")
 
 
@@ -153,6 +159,8 @@ def _day(text: str) -> dt.date:
 
 @functools.lru_cache(maxsize=65_536)
 def _service(text: str, vendor_names: bool) -> str:
+    if _CONTROL.search(text):
+        raise ValueError(text)  # NUL and friends would be stored in a name nobody can see or type
     service = " ".join(text.split()).lower()
     return VENDOR_SERVICES.get(service, service) if vendor_names else service
 

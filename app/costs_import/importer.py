@@ -17,9 +17,11 @@ import csv
 import datetime as dt
 import gzip
 import io
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
+from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -88,30 +90,67 @@ def _read(path: Path, progress: ProgressCallback, cancel: CancelToken) -> tuple[
         raise CostImportError(f"{path.name}: cannot be opened ({exc.strerror or exc})") from None
     size = path.stat().st_size
     stream: BinaryIO = gzip.GzipFile(fileobj=raw) if path.name.lower().endswith(".gz") else raw
-    with raw, io.TextIOWrapper(stream, encoding="utf-8-sig", newline="") as text:
-        reader = csv.reader(text)
+    # surrogateescape: a byte that is not UTF-8 reaches ``PhysicalLines`` inside its own line, which
+    # names that line; a strict decoder fails a whole read-ahead chunk, lines before the bad byte.
+    with raw, io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape", newline="") as text:
+        lines = PhysicalLines(text)
+        reader = csv.reader(lines)
         totals: dict[CostKey, Decimal] = defaultdict(Decimal)
-        lines = 0
+        count = 0
         try:
             header = next(reader, None)
             if not header:
                 raise CostImportError(f"{path.name}: the file is empty")
             parser = detect(header)
+            start = lines.number + 1  # the physical line the next record starts on
             for row in reader:
-                if not row:
-                    continue  # blank line
-                key, amount = parser.parse(reader.line_num, row)
-                totals[key] += amount
-                lines += 1
-                if lines % REPORT_EVERY == 0:
-                    cancel.raise_if_cancelled()
-                    progress(Progress(label, raw.tell(), size))
-        except UnicodeDecodeError:
-            raise CostImportError(f"line {reader.line_num + 1}: is not UTF-8 text") from None
+                if row:  # not a blank line
+                    key, amount = parser.parse(_where(start, lines.number), row)
+                    totals[key] += amount
+                    count += 1
+                    if count % REPORT_EVERY == 0:
+                        cancel.raise_if_cancelled()
+                        progress(Progress(label, raw.tell(), size))
+                start = lines.number + 1
         except (csv.Error, EOFError, gzip.BadGzipFile) as exc:
-            raise CostImportError(f"line {reader.line_num + 1}: cannot be read ({exc})") from None
+            # Raised while reading the line that broke the record (a field over the size limit,
+            # a quote never closed): that physical line.
+            raise CostImportError(f"line {max(lines.number, 1)}: cannot be read ({exc})") from None
     progress(Progress(label, size, size))
-    return parser, dict(totals), lines
+    return parser, dict(totals), count
+
+
+def _where(start: int, end: int) -> str:
+    """"5", or "5 (a record over lines 5–7)" when a quoted field spans lines."""
+    return str(start) if start == end else f"{start} (a record over lines {start}–{end})"
+
+
+_UNDECODED = re.compile("[\udc80-\udcff]")  # how surrogateescape carries a byte that is not UTF-8
+
+
+class PhysicalLines:
+    """The file's lines as the CSV reader consumes them, counted, each checked to be UTF-8.
+
+    ``number`` is the physical line last read, so every error names the line
+    a text editor shows, whatever the records in between (quoted fields over
+    several lines, blank lines).
+    """
+
+    def __init__(self, text: Iterator[str]) -> None:
+        self._text = text
+        self.number = 0
+
+    def __iter__(self) -> PhysicalLines:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._text)
+        self.number += 1
+        if not line.isascii() and (bad := _UNDECODED.search(line)):
+            column = len(line[: bad.start()].encode("utf-8", "surrogateescape")) + 1
+            byte = ord(bad.group()) - 0xDC00
+            raise CostImportError(f"line {self.number}: is not UTF-8 text (byte 0x{byte:02x} at column {column})")
+        return line
 
 
 def _write(engine: Engine, source: str, totals: dict[CostKey, Decimal]) -> None:

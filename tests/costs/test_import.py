@@ -154,6 +154,58 @@ def test_a_file_that_is_not_text_is_refused(engine, tmp_path):
         import_cost_file(engine, path)
 
 
+def _lines(n: int) -> str:
+    return "".join(f"2026-11-{1 + i % 28:02d},svc{i % 7},1.25,USD\n" for i in range(n))
+
+
+@pytest.mark.parametrize("bad_line", [3, 81, 73_457])
+def test_a_byte_that_is_not_utf8_is_reported_on_its_physical_line(engine, tmp_path, bad_line):
+    head = "date,service,amount,currency\n" + _lines(bad_line - 2)  # the bad line is the next one
+    tail = _lines(50)
+    path = tmp_path / "costs.csv"
+    path.write_bytes(head.encode() + b"2026-11-01,fire\xffbase,1,USD\n" + tail.encode())
+    with pytest.raises(CostImportError, match=rf"^line {bad_line}: is not UTF-8 text \(byte 0xff at column 16\)$"):
+        import_cost_file(engine, path)
+
+
+def test_a_bad_byte_in_a_gzip_export_is_reported_on_its_line(engine, tmp_path):
+    path = tmp_path / "costs.csv.gz"
+    with gzip.open(path, "wb") as f:
+        f.write(b"date,service,amount,currency\n" + _lines(40).encode() + b"2026-11-01,x,1,\xe9UR\n")
+    with pytest.raises(CostImportError, match="^line 42: is not UTF-8 text"):
+        import_cost_file(engine, path)
+
+
+def test_a_field_over_the_size_limit_is_reported_on_the_line_that_holds_it(engine, tmp_path):
+    import csv
+
+    huge = "x" * (csv.field_size_limit() + 10)
+    path = write(tmp_path, "date,service,amount,currency\n" + _lines(5) + f"2026-11-01,{huge},1,USD\n" + _lines(5))
+    with pytest.raises(CostImportError, match=r"^line 7: cannot be read \(field larger than field limit"):
+        import_cost_file(engine, path)
+
+
+def test_lines_are_counted_through_quoted_fields_that_span_lines(engine, tmp_path):
+    text = ("date,service,amount,currency\n"
+            '2026-11-01,"cloud\nstorage",1,USD\n'  # lines 2-3
+            "2026-11-02,cdn,1,USD\n"  # line 4
+            '2026-11-03,"multi\nline\nname",abc,USD\n'  # lines 5-7: a bad amount
+            "2026-11-04,cdn,1,USD\n")
+    with pytest.raises(CostImportError, match=r"^line 5 \(a record over lines 5–7\): amount 'abc' is not a number$"):
+        import_cost_file(engine, write(tmp_path, text))
+    text = text.replace("abc", "1").replace("2026-11-04,cdn,1,USD", "2026-11-04,cdn,oops,USD")
+    with pytest.raises(CostImportError, match=r"^line 8: amount 'oops' is not a number$"):
+        import_cost_file(engine, write(tmp_path, text))
+
+
+@pytest.mark.parametrize("control", ["\x00", "\x07", "\x1b", "\x7f", "\x85"])
+def test_control_characters_in_a_service_name_are_refused(engine, tmp_path, control):
+    path = write(tmp_path, f"date,service,amount,currency\n2026-11-01,cdn,1,USD\n2026-11-01,fire{control}base,1,USD\n")
+    with pytest.raises(CostImportError, match="^line 3: service .* holds a control character$"):
+        import_cost_file(engine, path)
+    assert records(engine) == {}  # nothing written
+
+
 def test_a_missing_file_is_refused(engine, tmp_path):
     with pytest.raises(CostImportError, match="nope.csv: cannot be opened"):
         import_cost_file(engine, tmp_path / "nope.csv")
