@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from app import __version__
 
@@ -70,8 +71,27 @@ def main(
     if handler is None:
         parser.print_help()
         return 2
+    if handler is not default_handler:  # the window configures its own logging (ui.application)
+        configure_logging(args)
     try:
         return int(handler(args) or 0)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def configure_logging(args: argparse.Namespace) -> None:
+    """Every command logs like the window: to the data dir's log file and to stderr, through the redactor.
+
+    Stderr gets warnings and worse (everything with ``-v``), so a token in an
+    exception text never reaches a terminal or a cron mail unmasked.  A data
+    dir that cannot be created leaves stderr alone (the command says why).
+    """
+    from app import logs
+    from app.config.paths import Paths
+
+    try:
+        log_file: Path | None = Paths.resolve(args.data_dir).ensure().log_file
+    except OSError:
+        log_file = None
+    logs.configure(log_file, verbose=args.verbose, console=True)

@@ -52,19 +52,33 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-def configure(log_file: Path, *, verbose: bool = False, console: bool = False) -> None:
-    """Send the app's logs to ``log_file`` (5 files × 2 MB), redacted; idempotent."""
+def remove_handlers() -> None:
+    """Take down the handlers ``configure`` installed (a new configuration, or a test ending)."""
     root = logging.getLogger()
     for handler in list(root.handlers):
         if getattr(handler, "_opsconsole", False):
             root.removeHandler(handler)
             handler.close()
-    log_file.parent.mkdir(parents=True, exist_ok=True)
-    handlers: list[logging.Handler] = [
-        logging.handlers.RotatingFileHandler(log_file, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
-    ]
-    if console:
-        handlers.append(logging.StreamHandler())
+
+
+def configure(log_file: Path | None, *, verbose: bool = False, console: bool = False) -> None:
+    """Send the app's logs to ``log_file`` (5 files × 2 MB), redacted; idempotent.
+
+    ``console`` also writes them to stderr (redacted the same way): warnings
+    and worse, everything with ``verbose``.  No ``log_file``: stderr only.
+    """
+    remove_handlers()
+    root = logging.getLogger()
+    handlers: list[logging.Handler] = []
+    if log_file is not None:
+        log_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        handlers.append(
+            logging.handlers.RotatingFileHandler(log_file, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
+        )
+    if console or log_file is None:
+        stream = logging.StreamHandler()
+        stream.setLevel(logging.DEBUG if verbose else logging.WARNING)
+        handlers.append(stream)
     for handler in handlers:
         handler._opsconsole = True  # type: ignore[attr-defined]
         handler.addFilter(RedactingFilter())

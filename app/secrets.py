@@ -16,6 +16,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.config.paths import private_dir
+
 SERVICE = "OpsConsole"
 OPS_API_TOKEN = "ops_api_token"
 STRIPE_API_KEY = "stripe_api_key"
@@ -104,7 +106,7 @@ class EncryptedFile:
             self._unlocked.pop(name, None)
         token = Fernet(self._key).encrypt(json.dumps(self._unlocked).encode("utf-8"))
         envelope = {"format": "opsconsole-secrets/1", "kdf": "scrypt", "n": _SCRYPT_N, "salt": base64.b64encode(self._salt).decode(), "token": token.decode("ascii")}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)
         tmp = self.path.with_suffix(".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from app import logs
 from app.store.database import Cache, open_cache
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -45,6 +46,7 @@ def isolated_data_dir(tmp_path, monkeypatch):
     keyring.set_keyring(MemoryKeyring())
     yield data_dir
     keyring.set_keyring(previous)
+    logs.remove_handlers()  # a command run in the test logged to its data dir and its captured stderr
 
 
 @pytest.fixture(scope="session")

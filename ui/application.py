@@ -51,8 +51,12 @@ def resolve_paths(args: argparse.Namespace) -> Paths:
     return Paths.resolve(args.data_dir)
 
 
-def build_context(paths: Paths, *, verbose: bool = False) -> AppContext:
-    """Open everything the window needs; raises MigrationError when the cache cannot be upgraded."""
+def build_context(paths: Paths, *, verbose: bool = False, full_check: bool = False) -> AppContext:
+    """Open everything the window needs; raises MigrationError when the cache cannot be upgraded.
+
+    The window checks the whole cache file in the background once it is up;
+    ``full_check`` does it here, before anything reads it (``self-test``).
+    """
     paths.ensure()
     logs.configure(paths.log_file, verbose=verbose)
     log.info("Ops Console %s starting, data dir %s", __version__, paths.data_dir)
@@ -60,7 +64,7 @@ def build_context(paths: Paths, *, verbose: bool = False) -> AppContext:
     for problem in loaded.problems:
         log.warning("settings: %s", problem)
     settings_keys.use_data_dir(paths.data_dir)
-    cache = open_cache(paths.cache, full_check=False)  # the full check runs once the window is up
+    cache = open_cache(paths.cache, full_check=full_check)
     notices = list(cache.notices)
     if loaded.problems:
         notices.append("Some settings were not valid and their defaults are used:\n• " + "\n• ".join(loaded.problems))

@@ -12,7 +12,7 @@ from app.config.paths import ENV_DATA_DIR, Paths
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = sub.add_parser(
         "self-test",
-        help="build the main window offscreen, open every pane, exit 0 when all is well",
+        help="check the whole cache file, build the main window offscreen, open every pane, exit 0 when all is well",
     )
     parser.set_defaults(handler=self_test)
 
@@ -38,7 +38,7 @@ def _open_every_pane(paths: Paths, verbose: bool, started: float) -> int:
     from ui.application import build_context
     from ui.main_window import MainWindow
 
-    context = build_context(paths, verbose=verbose)
+    context = build_context(paths, verbose=verbose, full_check=True)
     window = MainWindow(context)
     window.show()
     for pane in window.panes:
@@ -52,7 +52,11 @@ def _open_every_pane(paths: Paths, verbose: bool, started: float) -> int:
     built = [p.title for p in window.panes if p.built]
     window.close()
     context.cache.dispose()
-    ok = len(built) == len(window.panes)
+    damaged = context.cache.damaged
+    ok = len(built) == len(window.panes) and damaged is None
+    cache = f"; the cache failed its integrity check ({damaged}) and was rebuilt" if damaged else ""
     print(f"self-test {'ok' if ok else 'FAILED'}: {len(built)}/{len(window.panes)} panes ({', '.join(built)}) "
-          f"in {time.perf_counter() - started:.2f} s; data dir {paths.data_dir}")
+          f"in {time.perf_counter() - started:.2f} s; data dir {paths.data_dir}{cache}")
+    for notice in context.notices:  # what opening the cache found (damage, recovered changes), bad settings
+        print(notice)
     return 0 if ok else 1

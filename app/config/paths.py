@@ -62,10 +62,32 @@ class Paths:
         return self.log_dir / "opsconsole.log"
 
     def ensure(self) -> Paths:
+        """Create the data dir and its sub-dirs, readable by this user only (secrets and keys live there)."""
         for d in (self.data_dir, self.keys_dir, self.log_dir):
-            d.mkdir(parents=True, exist_ok=True)
-        try:
-            os.chmod(self.data_dir, 0o700)  # secrets and keys live here; not for other users
-        except OSError:
-            pass
+            private_dir(d)
         return self
+
+
+def private_dir(path: Path) -> Path:
+    """Make ``path`` a directory only its owner can enter — from its first instant, never 0755 for a while.
+
+    Each missing level is created with mode 0700 (the umask can only narrow
+    it), so no other user ever sees a secret-holding directory open, as they
+    could between a default ``mkdir`` and a later ``chmod``.  An existing
+    ``path`` (made by hand, or by an older version) is tightened.
+    """
+    missing = []
+    level = path
+    while not level.exists():
+        missing.append(level)
+        level = level.parent
+    for directory in reversed(missing):
+        try:
+            os.mkdir(directory, 0o700)
+        except FileExistsError:  # another process made it meanwhile; tightened below if it is ours
+            pass
+    try:
+        os.chmod(path, 0o700)
+    except OSError:  # not ours to change (a shared mount); the files inside are 0600 anyway
+        pass
+    return path

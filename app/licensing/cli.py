@@ -149,6 +149,8 @@ def _run(handler: Handler, args: argparse.Namespace) -> int:
         cache = open_cache(paths.cache)
     except (OSError, MigrationError, SQLAlchemyError) as exc:
         return _fail(args, f"Cannot open the data dir: {exc}", 1)
+    for notice in cache.notices:  # a damaged cache was rebuilt: say so, and what was recovered
+        print(notice, file=sys.stderr)
     try:
         import getpass
 
@@ -194,7 +196,12 @@ def _passphrase(args: argparse.Namespace, *, confirm: bool = False) -> str:
 
 def _read_secret(path: Path) -> str:
     """The first line of a file, without its line end (editors add one)."""
-    lines = path.read_text(encoding="utf-8").splitlines()
+    from app.licensing.files import read_bounded
+
+    try:
+        lines = read_bounded(path).decode("utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise _UsageError(f"{path.name} is not UTF-8 text.") from None
     return lines[0] if lines else ""
 
 
@@ -232,8 +239,10 @@ def _keygen(service: LicenseService, args: argparse.Namespace) -> int:
 
 def _import_key(service: LicenseService, args: argparse.Namespace) -> int:
     source = _read_secret(args.source_passphrase_file) if args.source_passphrase_file else None
+    from app.licensing.files import read_bounded
+
     info = service.import_key(
-        args.file.read_bytes(), _passphrase(args, confirm=True),
+        read_bounded(args.file), _passphrase(args, confirm=True),
         source_passphrase=source, key_id=args.key_id, activate=args.activate,
     )
     return _emit(args, _key_json(info), f"Imported key {info.key_id}.")
@@ -280,7 +289,9 @@ def _verify(service: LicenseService, args: argparse.Namespace) -> int:
     from app.licensing.service import describe
     from app.licensing.verifier import LicenseError
 
-    data = sys.stdin.buffer.read() if str(args.file) == "-" else args.file.read_bytes()
+    from app.licensing.files import read_bounded, read_stream
+
+    data = read_stream(sys.stdin.buffer, "standard input") if str(args.file) == "-" else read_bounded(args.file)
     try:
         lic = service.verify(data, fingerprint=args.fingerprint, product=args.product)
     except LicenseError as exc:

@@ -30,6 +30,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
+from app.config.paths import private_dir
 from app.licensing.errors import LicensingError
 from app.licensing.verifier import KEY_ID_PATTERN, utc_seconds
 
@@ -193,7 +194,7 @@ class KeyStore:
             )
         if (self.keys_dir / f"{key_id}.json").exists():
             raise LicensingError(f"A key named {key_id} already exists.")
-        self.keys_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        private_dir(self.keys_dir)
         raw_public = key.public_key().public_bytes(
             serialization.Encoding.Raw, serialization.PublicFormat.Raw
         )

@@ -41,6 +41,7 @@ class Cache:
     path: Path
     engine: Engine
     notices: list[str] = field(default_factory=list)
+    damaged: str | None = None  # what the integrity check found, when the file was moved aside and rebuilt
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -116,6 +117,7 @@ def open_cache(path: Path, *, full_check: bool = True) -> Cache:
     notices: list[str] = []
     marker = _damage_marker(path)
     aside: Path | None = None
+    problem: str | None = None
     if path.exists():
         problem = marker.read_text(encoding="utf-8") if marker.exists() else check_integrity(path, full=full_check)
         if problem is not None:
@@ -133,4 +135,4 @@ def open_cache(path: Path, *, full_check: bool = True) -> Cache:
     engine = make_engine(path)
     with engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA journal_mode = WAL")
-    return Cache(path=path, engine=engine, notices=notices)
+    return Cache(path=path, engine=engine, notices=notices, damaged=problem)

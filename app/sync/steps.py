@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.connectors.errors import ConnectorError, Unauthorized, Unavailable
+from app.logs import redact
 from app.sync import state
 from app.sync.report import SyncReport
 from app.tasks import Cancelled
@@ -49,7 +50,7 @@ class StepRunner:
 
     def fail(self, key: str, exc: Exception) -> None:
         """Record a failed step; stop the backend when retrying the next step is pointless."""
-        message = describe(exc)
+        message = redact(describe(exc))  # it reaches the cache, the status bar and the CLI: no tokens
         log.warning("sync %s failed: %s", key, message)
         self._report.fail(key, message)
         if isinstance(exc, Unavailable) and exc.offline:

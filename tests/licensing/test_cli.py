@@ -129,3 +129,37 @@ def test_import_activate_and_list_keys(capsys, tmp_path, passphrase_file):
     code, _, _ = run(capsys, "activate-key", "old")
     code, out, _ = run(capsys, "keys")
     assert code == 0 and "* old" in out
+
+
+@pytest.mark.parametrize("command", ["verify", "import-key"])
+def test_files_over_a_megabyte_are_refused_before_they_are_read(capsys, tmp_path, monkeypatch, command):
+    import builtins
+
+    huge = tmp_path / "huge.lic"
+    with huge.open("wb") as f:
+        f.truncate(50 * 1024 * 1024)  # sparse: 50 MB on paper
+    opened: list[str] = []
+    real_open = builtins.open
+    monkeypatch.setattr(builtins, "open", lambda f, *a, **k: (opened.append(str(f)), real_open(f, *a, **k))[1])
+    monkeypatch.setenv("OPSCONSOLE_KEY_PASSPHRASE", PASSPHRASE)
+    code, out, err = run(capsys, command, str(huge), "--json")
+    assert code == 1
+    assert "huge.lic is larger than 1,000,000 bytes" in json.loads(out)["error"]
+    assert str(huge) not in opened  # refused on its size, unopened
+
+
+def test_standard_input_is_read_no_further_than_the_limit():
+    from app.licensing.errors import LicensingError
+    from app.licensing.files import MAX_FILE_BYTES, read_stream
+
+    class Endless:
+        asked: list[int] = []
+
+        def read(self, n: int) -> bytes:
+            self.asked.append(n)
+            return b"x" * n
+
+    stream = Endless()
+    with pytest.raises(LicensingError, match="larger than 1,000,000 bytes"):
+        read_stream(stream, "standard input")  # type: ignore[arg-type]  # a stand-in with read() only
+    assert stream.asked == [MAX_FILE_BYTES + 1]

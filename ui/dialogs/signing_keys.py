@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.licensing.files import read_bounded
 from app.licensing.keys import KeyInfo
 from app.licensing.service import LicenseService
 from ui.dialogs import passphrase
@@ -188,9 +189,8 @@ class SigningKeysDialog(QDialog):
 
 
 def _read_head(path: Path) -> bytes:
-    """A key file's bytes, bounded (worker job: the file may sit on a share)."""
-    with path.open("rb") as f:
-        return f.read(MAX_KEY_FILE_BYTES)
+    """A key file's bytes, bounded (worker job: the file may sit on a share); a huge file is refused unread."""
+    return read_bounded(path, MAX_KEY_FILE_BYTES)
 
 
 def open_signing_keys(runner: TaskRunner, service: LicenseService, *, read_only: bool,

@@ -21,11 +21,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from app.licensing.errors import LicensingError
+from app.licensing.files import read_bounded
 from app.licensing.service import Inspection, LicenseService
 from ui.widgets.palette import GREEN, GREY, RED
-
-#: A license file is five short lines; anything much bigger is not one, and is not read whole.
-MAX_FILE_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -72,11 +70,10 @@ def registry_words(record: dict[str, Any] | None) -> str:
 
 def inspect_file(service: LicenseService, path: Path) -> InspectedFile:
     """Worker job: read ``path`` (bounded), verify it, and look its id up in the registry."""
-    with path.open("rb") as f:
-        data = f.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
-        refused = Inspection(fields=[], verdict="This is not a license file: it is far too large.", ok=False)
-        return InspectedFile(path.name, refused, "")
+    try:
+        data = read_bounded(path)  # a license is five short lines: a big file is refused unread
+    except LicensingError as exc:
+        return InspectedFile(path.name, Inspection(fields=[], verdict=str(exc), ok=False), "")
     inspection = service.inspect(data)
     license_id = dict(inspection.fields).get("License")
     record = None
