@@ -23,6 +23,7 @@ from app.demo.options import FAULTS_BEFORE
 
 log = logging.getLogger(__name__)
 API_PREFIXES = ("/api/", "/v1/")
+MAX_BODY_BYTES = 1_000_000  # a write is a ticket event or a license: kilobytes
 
 
 class DemoHTTPServer(ThreadingHTTPServer):
@@ -71,17 +72,38 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         log.debug("%s " + format, self.address_string(), *args)
 
-    def do_GET(self) -> None:
-        self._serve()
+    def __getattr__(self, name: str) -> Callable[[], None]:
+        """``do_<METHOD>`` for every method (TRACE, QUERY, …): the API answers it — a JSON 405 with
+        ``Allow`` — instead of ``http.server``'s HTML 501 page."""
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
 
-    def do_POST(self) -> None:
-        self._serve()
-
-    do_PUT = do_PATCH = do_DELETE = do_POST
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """``http.server``'s own refusals (a malformed request line, headers too long) in the JSON error shape."""
+        self.close_connection = True
+        # A request line too broken to name a version reads as HTTP/0.9, whose answers carry no
+        # status line or headers; no client speaks 0.9 any more: answer as HTTP/1.1.
+        self.request_version = "HTTP/1.1"
+        body = OpsError(code, "bad_request", message or "the request cannot be read").response().body
+        self.send_response(code, message)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Connection", "close")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD" and code >= 200 and code not in (204, 304):
+            self.wfile.write(body)
 
     def _serve(self) -> None:
         url = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            self.send_error(400, "Content-Length is not a number")
+            return
+        if not 0 <= length <= MAX_BODY_BYTES:
+            self.send_error(413, f"a request body is at most {MAX_BODY_BYTES:,} bytes")
+            return
         request = Request(
             method=self.command, path=url.path, query=parse_qs(url.query, keep_blank_values=True),
             headers={name.lower(): value for name, value in self.headers.items()},
@@ -109,7 +131,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(body[: len(body) // 2])
             self._hang_up()
             return
-        self.wfile.write(body)
+        if self.command != "HEAD":  # HEAD: the headers GET would send, never a body
+            self.wfile.write(body)
 
     def _respond(self, request: Request) -> Response:
         """The application's answer; a bug in it becomes a 500 in the Ops error shape, not a dropped socket."""

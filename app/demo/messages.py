@@ -42,15 +42,17 @@ def json_response(status: int, payload: Any, headers: dict[str, str] | None = No
 class OpsError(Exception):
     """An Ops API refusal; rendered as ``{"error": {"code", "message", "field"?}}``."""
 
-    def __init__(self, status: int, code: str, message: str, field: str | None = None) -> None:
+    def __init__(self, status: int, code: str, message: str, field: str | None = None,
+                 headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.field = status, code, message, field
+        self.headers = headers or {}
 
     def response(self) -> Response:
         error = {"code": self.code, "message": self.message}
         if self.field is not None:
             error["field"] = self.field
-        return json_response(self.status, {"error": error})
+        return json_response(self.status, {"error": error}, self.headers)
 
 
 class StripeError(Exception):

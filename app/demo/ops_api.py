@@ -18,10 +18,11 @@ from app.demo.business import OPS_RESOURCES, Business
 from app.demo.feed import Row, decode_cursor, encode_cursor, row_key
 from app.demo.idempotency import IdempotencyStore, fingerprint
 from app.demo.messages import OpsError, Request, Response, json_response
-from app.demo.wire import EPOCH, from_micros, parse_iso
+from app.demo.wire import EPOCH, dumps, from_micros, parse_iso
 
 PREFIX = "/api/v1"
 DEFAULT_LIMIT, MAX_LIMIT = 500, 1_000
+MAX_KEY_CHARS = 255  # Idempotency-Key
 DEMO_USER = {"id": "usr_demo", "name": "Demo Operator", "email": "operator@demo.example"}
 
 WRITES: dict[str, ops_writes.Write] = {
@@ -85,7 +86,9 @@ class OpsApi:
             if route.method == request.method:
                 return route, match.groupdict().get("id")
         if matches:
-            raise OpsError(405, "method_not_allowed", f"{request.method} is not allowed on {request.path}")
+            allowed = ", ".join(sorted({route.method for route, _ in matches}))
+            raise OpsError(405, "method_not_allowed", f"{request.method} is not allowed on {request.path}; "
+                           f"allowed: {allowed}", headers={"Allow": allowed})
         raise OpsError(404, "not_found", f"no such endpoint: {request.path}")
 
     # ------------------------------------------------------------------ lists
@@ -96,9 +99,10 @@ class OpsApi:
         if (text := request.param("updated_since")) is not None:
             try:
                 since = parse_iso(text)
-            except ValueError:
-                raise OpsError(400, "invalid_parameter", "updated_since must be ISO-8601", "updated_since") from None
-        if (cursor := request.param("cursor")) is not None:
+            except ValueError as exc:
+                raise OpsError(400, "invalid_parameter", f"updated_since must be an RFC 3339 timestamp ({exc})",
+                               "updated_since") from None
+        if cursor := request.param("cursor"):  # empty (``cursor=``) is no cursor: the first page
             try:
                 after = decode_cursor(resource, cursor)
             except ValueError as exc:
@@ -140,10 +144,14 @@ class OpsApi:
         if not key:
             raise OpsError(400, "idempotency_key_required", "writes need an Idempotency-Key header",
                            "Idempotency-Key")
+        if len(key) > MAX_KEY_CHARS:
+            raise OpsError(400, "invalid_idempotency_key",
+                           f"an Idempotency-Key is at most {MAX_KEY_CHARS} characters", "Idempotency-Key")
         try:
             body: Any = json.loads(request.body or b"null")
+            dumps(body)  # text JSON can carry but UTF-8 cannot (a lone surrogate) would fail every later read
         except ValueError:
-            raise OpsError(400, "invalid_json", "the request body is not valid JSON") from None
+            raise OpsError(400, "invalid_json", "the request body is not valid JSON in UTF-8") from None
         request_fingerprint = fingerprint(request.method, request.path, body)
         with self._business.lock:
             replayed = self._idempotency.replay(key, request_fingerprint)

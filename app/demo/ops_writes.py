@@ -9,6 +9,7 @@ Idempotency is handled by the caller (``ops_api``); these run only once per key.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -17,7 +18,7 @@ from app.demo.feed import Row
 from app.demo.health import STEPS
 from app.demo.messages import OpsError
 from app.demo.support import PRIORITIES, STATES
-from app.demo.wire import dumps, parse_iso
+from app.demo.wire import FIRST_YEAR, LAST_YEAR, dumps, parse_iso
 
 EVENT_KINDS = ("reply", "note", "status", "assignee", "priority", "escalation")
 LICENSE_FIELDS = (
@@ -29,16 +30,46 @@ _REQUIRED_LICENSE_FIELDS = ("id", "key_id", "product", "plan", "seats", "issued_
 _LICENSE_TIMES = ("issued_at", "not_before", "expires_at", "revoked_at")
 
 
+# What the server stores, and so refuses beyond (docs/ops-api.json says the same, field by field).
+ID_CHARS = 200  # ids, key ids, features
+NAME_CHARS = 1_000  # names, authors, reasons, versions
+TEXT_CHARS = 100_000  # bodies and signed license files
+MAX_SEATS = 1_000_000
+MAX_GRACE_DAYS = 3_650
+MAX_FEATURES = 100
+_LIMITS = {"id": ID_CHARS, "key_id": ID_CHARS, "customer_id": ID_CHARS, "supersedes": ID_CHARS,
+           "body": TEXT_CHARS, "license_text": TEXT_CHARS}
+
+
+# White space as the spec's ``pattern: "\\S"`` means it (ECMA-262, as JSON Schema patterns are):
+# U+0085 or U+001C are not white space there, though Python's str.strip() removes them.
+_BLANK = re.compile("[\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]*")
+
+
 def _invalid(field: str, message: str) -> OpsError:
     return OpsError(422, "invalid_field", message, field)
 
 
 def _text(body: dict[str, Any], field: str, *, required: bool = True) -> str | None:
+    """A string with something besides white space, of at most its field's length (``_LIMITS``)."""
     value = body.get(field)
     if value is None and not required:
         return None
-    if not isinstance(value, str) or not value.strip():
-        raise _invalid(field, f"{field} must be a non-empty string")
+    limit = _LIMITS.get(field, NAME_CHARS)
+    if not isinstance(value, str) or _BLANK.fullmatch(value) or len(value) > limit:
+        raise _invalid(field, f"{field} must be a string of 1 to {limit:,} characters, not only spaces")
+    return value
+
+
+def _integer(body: dict[str, Any], field: str, low: int, high: int, default: int) -> int:
+    """A whole number in ``low..high`` (JSON's ``3.0`` is the integer 3)."""
+    value = body.get(field)
+    if value is None:
+        return default
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise _invalid(field, f"{field} must be a whole number from {low:,} to {high:,}")
     return value
 
 
@@ -49,9 +80,10 @@ def _time(body: dict[str, Any], field: str, *, required: bool = True) -> dt.date
     try:
         if isinstance(value, str):
             return parse_iso(value)
-    except ValueError:
-        pass
-    raise _invalid(field, f"{field} must be an ISO-8601 timestamp")
+    except ValueError as exc:
+        raise _invalid(field, f"{field} must be an RFC 3339 timestamp of the years "
+                              f"{FIRST_YEAR}–{LAST_YEAR} ({exc})") from None
+    raise _invalid(field, f"{field} must be an RFC 3339 timestamp")
 
 
 def _choice(value: Any, field: str, choices: tuple[str, ...]) -> str:
@@ -90,8 +122,10 @@ def _event_data(kind: str, data: Any) -> dict[str, Any] | None:
         _choice(data.get("priority"), "data.priority", PRIORITIES)
     elif kind == "assignee" and "assignee" not in data:
         raise _invalid("data.assignee", "data.assignee is required (null unassigns)")
-    elif kind == "escalation" and "tier" in data and data["tier"] not in (1, 2, 3):
+    elif kind == "escalation" and "tier" in data and (type(data["tier"]) is not int or data["tier"] not in (1, 2, 3)):
         raise _invalid("data.tier", "data.tier must be 1, 2 or 3")
+    if "assignee" in data:
+        _text(data, "assignee", required=False)
     return data or None
 
 
@@ -129,20 +163,22 @@ def _license(body: dict[str, Any]) -> Row:
     for name in _REQUIRED_LICENSE_FIELDS:
         if body.get(name) is None:
             raise _invalid(name, f"{name} is required")
+    _time(body, "updated_at", required=False)  # ignored, but like every time it must be one
     row: Row = {name: body.get(name) for name in LICENSE_FIELDS}
     for name in LICENSE_FIELDS:
         if name in _LICENSE_TIMES:
             row[name] = _time(body, name, required=False)
         elif name not in ("seats", "grace_days", "features"):
             row[name] = _text(body, name, required=False)
-    for name in ("seats", "grace_days"):
-        value = row[name] if row[name] is not None else 0
-        if not isinstance(value, int) or isinstance(value, bool) or value < (1 if name == "seats" else 0):
-            raise _invalid(name, f"{name} must be a {'positive' if name == 'seats' else 'non-negative'} integer")
-        row[name] = value
+    row["seats"] = _integer(body, "seats", 1, MAX_SEATS, 0)
+    row["grace_days"] = _integer(body, "grace_days", 0, MAX_GRACE_DAYS, 0)
     features = row["features"]
-    if features is not None and not (isinstance(features, list) and all(isinstance(f, str) for f in features)):
-        raise _invalid("features", "features must be a list of strings")
+    if features is not None and not (
+        isinstance(features, list) and len(features) <= MAX_FEATURES
+        and all(isinstance(f, str) and len(f) <= ID_CHARS and not _BLANK.fullmatch(f) for f in features)
+    ):
+        raise _invalid("features", f"features must be a list of at most {MAX_FEATURES} names of 1 to {ID_CHARS} "
+                                   "characters")
     if row["expires_at"] <= row["not_before"]:
         raise _invalid("expires_at", "expires_at must be after not_before")
     return row

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
 EPOCH = dt.datetime(1970, 1, 1)
@@ -19,16 +20,35 @@ def iso(value: dt.datetime) -> str:
     return value.isoformat() + "Z"
 
 
-def parse_iso(text: str) -> dt.datetime:
-    """Parse an ISO-8601 timestamp into naive UTC; naive input is taken as UTC.
+# RFC 3339 date-time, as docs/ops-api.json's ``format: date-time`` means it: an offset is required.
+_RFC3339 = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})", re.ASCII
+)
+# The years a stored time may have (the spec's TimeBounds pattern says the same): any
+# offset then converts to UTC inside the calendar, which 0001-01-01T00:00:00+01:00 did not.
+FIRST_YEAR, LAST_YEAR = 1900, 9998
 
-    Raises ``ValueError`` for anything else, which callers turn into a 4xx
-    naming the field.
+
+def parse_iso(text: str) -> dt.datetime:
+    """Parse an RFC 3339 timestamp (``Z`` or an offset) of years 1900–9998 into naive UTC.
+
+    Raises ``ValueError`` for anything else (no offset, an impossible date, a
+    year out of bounds), which callers turn into a 4xx naming the field.
     """
-    value = dt.datetime.fromisoformat(text.strip())
-    if value.tzinfo is not None:
-        value = value.astimezone(dt.UTC).replace(tzinfo=None)
-    return value
+    match = _RFC3339.fullmatch(text)
+    if match is None:
+        raise ValueError(f"not an RFC 3339 timestamp: {text[:40]!r}")
+    year, month, day, hour, minute, second, fraction, offset = match.groups()
+    if not FIRST_YEAR <= int(year) <= LAST_YEAR:
+        raise ValueError(f"the year {year} is outside {FIRST_YEAR}–{LAST_YEAR}")
+    if offset not in ("Z", "z") and (int(offset[1:3]) > 23 or int(offset[4:6]) > 59):
+        raise ValueError(f"not a time offset: {offset}")
+    micro = int((fraction or "").ljust(6, "0")[:6])
+    zone = dt.UTC if offset in ("Z", "z") else dt.timezone(
+        (1 if offset[0] == "+" else -1) * dt.timedelta(hours=int(offset[1:3]), minutes=int(offset[4:6]))
+    )
+    value = dt.datetime(int(year), int(month), int(day), int(hour), int(minute), int(second), micro, zone)
+    return value.astimezone(dt.UTC).replace(tzinfo=None)
 
 
 def micros(value: dt.datetime) -> int:

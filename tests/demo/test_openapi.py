@@ -63,3 +63,5 @@ def test_every_write_documents_the_idempotency_key_and_the_error_shape():
             refs = {p.get("$ref") for p in operation.get("parameters", [])}
             assert (method == "post") == ("#/components/parameters/IdempotencyKey" in refs), path
             assert operation["responses"]["401"] == {"$ref": "#/components/responses/Unauthorized"}
+            if method == "post":  # a reused key is 409 on every write
+                assert operation["responses"]["409"] == {"$ref": "#/components/responses/Conflict"}, path

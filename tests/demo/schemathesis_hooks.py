@@ -1,0 +1,43 @@
+"""What the conformance run knows beyond the schema: the two rules docs/ops-api.json states in prose.
+
+Loaded by ``st run`` through ``SCHEMATHESIS_HOOKS``.  Only schema-valid
+(positive) cases are touched, so every negative case still tests a refusal:
+
+* a cursor is opaque — the only non-empty ones a client may send are those
+  the server issued — so an invented one becomes the empty cursor (the
+  first page), which the server must accept;
+* a license must expire after it starts: an invented pair that does not is
+  put in order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import schemathesis
+from schemathesis import Case, GenerationMode, HookContext
+
+
+def _positive(case: Case) -> bool:
+    return case.meta is not None and case.meta.generation.mode == GenerationMode.POSITIVE
+
+
+def _time(text: object) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(str(text).replace("z", "Z").replace("t", "T"))
+    except ValueError:
+        return None
+
+
+@schemathesis.hook
+def map_case(context: HookContext, case: Case) -> Case:
+    if not _positive(case):
+        return case
+    if isinstance(case.query, dict) and case.query.get("cursor"):
+        case.query["cursor"] = ""
+    body = case.body
+    if case.operation.method.upper() == "POST" and case.operation.path == "/v1/licenses" and isinstance(body, dict):
+        start, end = _time(body.get("not_before")), _time(body.get("expires_at"))
+        if start is not None and end is not None and end <= start:
+            body["not_before"], body["expires_at"] = "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z"
+    return case
