@@ -28,7 +28,7 @@ from pathlib import Path
 import requests
 
 from app.store.database import open_cache
-from app.sync.config import SyncConfig
+from app.connectors.config import SyncConfig
 from app.sync.engine import SyncEngine
 from benchmarks.rows import Row
 

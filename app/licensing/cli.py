@@ -142,7 +142,8 @@ def _run(handler: Handler, args: argparse.Namespace) -> int:
     from app.config.paths import Paths
     from app.licensing.errors import LicensingError
     from app.licensing.service import LicenseService
-    from app.store.database import MigrationError, open_cache
+    from app.store.database import open_cache
+    from app.store.migrations import MigrationError
 
     try:
         paths = Paths.resolve(args.data_dir).ensure()

@@ -397,3 +397,8 @@ class AppState(Base):
     key: Mapped[str] = mapped_column(String, primary_key=True)
     value_json: Mapped[dict | list | str | int | float | bool | None] = mapped_column(JSON)
     updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+# The ``app_state`` key of the last ``/me`` answer (the signed-in user and role): sync writes
+# it, the role and the author of ticket actions are read from it.
+ME_KEY = "me"

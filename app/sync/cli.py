@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
 
     from app.config.paths import Paths
     from app.store.database import open_cache
-    from app.sync.config import SyncConfig
+    from app.connectors.config import SyncConfig
     from app.sync.engine import SyncEngine
     from app.tasks import Progress, no_progress
 

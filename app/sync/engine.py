@@ -13,10 +13,11 @@ import threading
 
 from sqlalchemy import Engine
 
+from app.connectors.config import SyncConfig
 from app.connectors.ops_api import OpsApiClient
 from app.connectors.stripe_api import StripeSource
+from app.store.schema import ME_KEY
 from app.sync import outbox_push, state
-from app.sync.config import SyncConfig
 from app.sync.ops_pull import pull_resource
 from app.sync.ops_resources import RESOURCES as OPS_RESOURCES
 from app.sync.report import SyncReport
@@ -76,7 +77,7 @@ class SyncEngine:
         me = client.me()
         report.role = me.get("role")
         with self._db.begin() as conn:
-            state.put_app_value(conn, state.ME_KEY, me)
+            state.put_app_value(conn, ME_KEY, me)
         return 0
 
     def _push(self, client: OpsApiClient, report: SyncReport, cancel: CancelToken) -> int:

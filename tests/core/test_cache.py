@@ -9,8 +9,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from app.store import migrations
-from app.store.database import MigrationError, open_cache
-from app.store.migrations import include_object
+from app.store.database import open_cache
+from app.store.migrations import MigrationError, include_object
 from app.store.schema import Base
 
 

@@ -13,7 +13,7 @@ from app.licensing.issuing import LicenseRequest
 from app.licensing.service import LicenseService
 from app.store.database import open_cache
 from app.store.schema import License, OutboxEntry
-from app.sync.config import SyncConfig
+from app.connectors.config import SyncConfig
 from app.sync.engine import SyncEngine
 
 PASSPHRASE = "a long passphrase for the test key"

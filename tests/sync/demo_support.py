@@ -29,7 +29,7 @@ from app.store.schema import (
     TicketEvent,
     UsageDaily,
 )
-from app.sync.config import SyncConfig
+from app.connectors.config import SyncConfig
 
 # A fixed "now" makes two backends built from the same seed serve the same business.
 NOW = dt.datetime(2026, 6, 1, 12, 0, 0)

@@ -11,7 +11,7 @@ from app.connectors.errors import Unavailable
 from app.connectors.http import classify_exception, make_session
 from app.connectors.retry import RetryableFailure, RetryPolicy, call_with_retries
 from app.sync.backoff import Backoff
-from app.sync.config import SyncConfig
+from app.connectors.config import SyncConfig
 from app.tasks import CancelToken, Cancelled
 from tests.sync.conftest import free_port
 

@@ -19,7 +19,7 @@ import stripe
 from sqlalchemy import select
 
 from app.store.schema import Customer, Price, Product, Subscription, SubscriptionItem
-from app.sync.config import SyncConfig
+from app.connectors.config import SyncConfig
 from app.sync.engine import SyncEngine
 
 OBJECTS = ("products", "plans", "customers", "subscriptions", "invoices")

@@ -22,6 +22,11 @@ log = logging.getLogger(__name__)
 
 _HERE = Path(__file__).parent
 
+
+class MigrationError(RuntimeError):
+    """The cache could not be upgraded; the old file is untouched."""
+
+
 # FTS5 virtual tables and their shadow tables are created by hand in the
 # migrations; autogenerate (and the test that migrations match the models)
 # must not see them as strays.
@@ -83,8 +88,6 @@ def current_revision(path: Path) -> str | None:
 
 def upgrade_in_place(path: Path, target: str = "head") -> None:
     """Bring the cache at ``path`` to ``target``; on failure the original file is unchanged."""
-    from app.store.database import MigrationError
-
     wanted = head_revision() if target == "head" else target
     if current_revision(path) == wanted:
         return

@@ -1,8 +1,10 @@
-"""What the sync engine needs to reach the backends, as one explicit value.
+"""What the connectors (and the sync engine driving them) need to reach the backends, as one value.
 
-The engine never reads settings, the keyring or the environment itself: the
-caller builds a ``SyncConfig`` (the UI from settings + keyring, the CLI from
-``SyncConfig.from_env``), which keeps the engine testable against any server.
+Neither the clients nor the engine read settings, the keyring or the environment
+themselves: the caller builds a ``SyncConfig`` (the UI from settings + keyring,
+the CLI from ``SyncConfig.from_env``), which keeps them testable against any
+server.  It lives with the connectors because they are its first readers; the
+sync layer above passes it through.
 """
 
 from __future__ import annotations
