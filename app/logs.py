@@ -31,10 +31,7 @@ MASK = "[REDACTED]"
 def redact(text: str) -> str:
     """Mask every token-shaped substring of ``text``."""
     for pattern in _PATTERNS:
-        if pattern.groups:
-            text = pattern.sub(lambda m: m.group(1) + MASK, text)
-        else:
-            text = pattern.sub(MASK, text)
+        text = pattern.sub(lambda m: m.group(1) + MASK, text) if pattern.groups else pattern.sub(MASK, text)
     return text
 
 

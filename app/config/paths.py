@@ -8,6 +8,7 @@ use that to stay out of the user's real files).
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,8 +65,6 @@ class Paths:
     def ensure(self) -> Paths:
         for d in (self.data_dir, self.keys_dir, self.log_dir):
             d.mkdir(parents=True, exist_ok=True)
-        try:
-            os.chmod(self.data_dir, 0o700)  # secrets and keys live here; not for other users
-        except OSError:
-            pass
+        with contextlib.suppress(OSError):  # a file system without modes (FAT, some shares)
+            self.data_dir.chmod(0o700)  # secrets and keys live here; not for other users
         return self

@@ -43,7 +43,7 @@ class SyncConfig:
     user_agent: str = USER_AGENT
     ops_page_size: int = 500
     stripe_page_size: int = 100
-    retry: RetryPolicy = RetryPolicy()
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
     # Which Stripe object types to pull (``app.sync.stripe_resources`` names);
     # an account without legacy plans, or a Stripe-compatible server that
     # serves only part of the API, can leave some out.

@@ -28,7 +28,7 @@ from sqlalchemy.dialects.sqlite import insert
 
 from app.costs_import.formats import CostImportError, CostKey, LineParser, detect
 from app.store.schema import CostRecord
-from app.tasks import CancelToken, ProgressCallback, Progress, no_progress
+from app.tasks import CancelToken, Progress, ProgressCallback, no_progress
 
 REPORT_EVERY = 5_000  # lines between progress reports and cancel checks
 _MICROS = Decimal(1_000_000)
@@ -80,7 +80,9 @@ def import_cost_file(
     )
 
 
-def _read(path: Path, progress: ProgressCallback, cancel: CancelToken) -> tuple[LineParser, dict[CostKey, Decimal], int]:
+def _read(
+    path: Path, progress: ProgressCallback, cancel: CancelToken
+) -> tuple[LineParser, dict[CostKey, Decimal], int]:
     label = f"Reading {path.name}"
     try:
         raw = path.open("rb")

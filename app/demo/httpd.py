@@ -69,7 +69,7 @@ class _Handler(BaseHTTPRequestHandler):
         super().finish()
 
     def log_message(self, format: str, *args: object) -> None:
-        log.debug("%s " + format, self.address_string(), *args)
+        log.debug("%s " + format, self.address_string(), *args)  # noqa: G003 - http.server's own %-format, args stay lazy
 
     def do_GET(self) -> None:
         self._serve()

@@ -127,7 +127,8 @@ def _salvage_outbox(old: Path, new: Path) -> int:
     try:
         with dst:
             dst.executemany(
-                f"INSERT OR IGNORE INTO outbox ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", rows
+                f"INSERT OR IGNORE INTO outbox ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",  # noqa: S608 - fixed names
+                rows,
             )
     finally:
         dst.close()

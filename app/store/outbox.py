@@ -77,4 +77,4 @@ def count_by_state(conn: Connection) -> dict[str, int]:
     rows = conn.execute(
         select(_table.c.state, func.count()).where(_table.c.state.in_((PENDING, REFUSED))).group_by(_table.c.state)
     )
-    return {state: n for state, n in rows}
+    return dict(rows.tuples().all())

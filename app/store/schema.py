@@ -42,7 +42,7 @@ class Base(DeclarativeBase):
     """Declarative base of the cache; ``Base.metadata`` is what Alembic migrates."""
 
 
-# --------------------------------------------------------------------------- billing (Stripe)
+# --------------------------------------------------------------------------- billing, from Stripe
 
 
 class Product(Base):

@@ -13,7 +13,10 @@ from dataclasses import dataclass, field
 
 @dataclass
 class Backoff:
-    """Seconds until the next sync: ``interval`` after success, doubling from ``first_retry`` to ``max_delay`` after failures."""
+    """Seconds until the next sync.
+
+    ``interval`` after a success; after failures, doubling from ``first_retry`` up to ``max_delay``.
+    """
 
     interval: float = 300.0
     first_retry: float = 15.0

@@ -28,8 +28,8 @@ def run(args: argparse.Namespace) -> int:
     import json
 
     from app.config.paths import Paths
-    from app.store.database import open_cache
     from app.connectors.config import SyncConfig
+    from app.store.database import open_cache
     from app.sync.engine import SyncEngine
     from app.tasks import Progress, no_progress
 

@@ -67,7 +67,7 @@ def pages_ahead(
                 cursor = next_cursor(page)
                 if cursor is None:
                     break
-        except BaseException as exc:  # handed over to the consumer's thread
+        except BaseException as exc:  # noqa: BLE001 - handed over to the consumer's thread, which raises it
             put(_Failure(exc))
             return
         put(_End())

@@ -258,7 +258,9 @@ class StripePuller:
             state.save_progress(conn, current, cursor=None, watermark=cursor.dump(), rows=0, finished=True)
         return done
 
-    def _settle_ties(self, events: list[Obj]) -> list[tuple[StripeResource, str, Obj | None, Parents, list[Obj] | None]]:
+    def _settle_ties(
+        self, events: list[Obj]
+    ) -> list[tuple[StripeResource, str, Obj | None, Parents, list[Obj] | None]]:
         """Fetch the current state of objects with several events in the same second.
 
         Within one second the listing order is the only order there is, and

@@ -34,7 +34,7 @@ def test_without_a_keyring_the_user_is_told_and_may_use_an_encrypted_file(tmp_pa
     assert SecretStore(tmp_path / "secrets.enc").get(OPS_API_TOKEN) == "tok_1234567890abcdef"
     other = SecretStore.__new__(SecretStore)
     other.file = type(store.file)(tmp_path / "secrets.enc")
-    with pytest.raises(SecretsError, match="passphrase .* is wrong"):
+    with pytest.raises(SecretsError, match=r"passphrase .* is wrong"):
         other.file.unlock("wrong")
 
 

@@ -8,11 +8,9 @@ We upgrade a copy and swap it in only on success.
 from __future__ import annotations
 
 import logging
-import os
+import re
 import sqlite3
 from pathlib import Path
-
-import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -115,5 +113,5 @@ def upgrade_in_place(path: Path, target: str = "head") -> None:
         ) from exc
     for suffix in ("-wal", "-shm"):
         Path(str(path) + suffix).unlink(missing_ok=True)
-    os.replace(work, path)
+    work.replace(path)
     log.info("cache %s upgraded to schema %s", path, wanted)
