@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from dataclasses import dataclass, field
+from typing import Any
 
 from app import USER_AGENT
 from app.connectors.retry import RetryPolicy
@@ -65,7 +66,7 @@ class SyncConfig:
         point at another backend without touching the workstation's settings.
         """
         config = base or cls()
-        overrides = {
+        overrides: dict[str, Any] = {
             name: os.environ[var]
             for name, var in (
                 ("ops_api_url", ENV_API_URL),

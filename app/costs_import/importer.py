@@ -21,7 +21,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
-from typing import BinaryIO
 
 from sqlalchemy import Engine
 from sqlalchemy.dialects.sqlite import insert
@@ -89,7 +88,7 @@ def _read(
     except OSError as exc:
         raise CostImportError(f"{path.name}: cannot be opened ({exc.strerror or exc})") from None
     size = path.stat().st_size
-    stream: BinaryIO = gzip.GzipFile(fileobj=raw) if path.name.lower().endswith(".gz") else raw
+    stream: gzip.GzipFile | io.BufferedReader = gzip.GzipFile(fileobj=raw) if path.name.lower().endswith(".gz") else raw
     with raw, io.TextIOWrapper(stream, encoding="utf-8-sig", newline="") as text:
         reader = csv.reader(text)
         totals: dict[CostKey, Decimal] = defaultdict(Decimal)

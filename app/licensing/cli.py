@@ -49,7 +49,7 @@ class _UsageError(Exception):
     """Something the user must fix on the command line (exit code 2)."""
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``license`` and its sub-commands to the ``opsconsole`` parser."""
     parser = subparsers.add_parser(
         "license", help="issue, verify and revoke signed license files (offline)",

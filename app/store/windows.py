@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import (
+    ColumnClause,
     ColumnElement,
     Connection,
     Engine,
@@ -152,7 +153,7 @@ class WindowSource:
                     walk_index = conn is not None and self._is_dense(conn, words)
                     # A unary + keeps SQLite from driving the query by rowid.
                     prefix = "+" if walk_index else ""
-                    rowid = literal_column(f"{prefix}{spec.source.name}.rowid")  # type: ignore[attr-defined]
+                    rowid: ColumnClause[Any] = literal_column(f"{prefix}{spec.source.name}.rowid")  # type: ignore[attr-defined]  # an FTS source is a Table
                     clauses.append(
                         rowid.in_(
                             select(literal_column("rowid"))

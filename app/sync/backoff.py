@@ -30,7 +30,7 @@ class Backoff:
             self.failures = 0
             return self.interval
         self.failures += 1
-        delay = min(self.max_delay, self.first_retry * 2 ** (self.failures - 1))
+        delay = min(self.max_delay, self.first_retry * 2.0 ** (self.failures - 1))
         return delay * random.uniform(1 - self.jitter, 1 + self.jitter) if self.jitter else delay
 
     def reset(self) -> None:

@@ -10,6 +10,7 @@ pass should do.
 from __future__ import annotations
 
 import threading
+from functools import partial
 
 from sqlalchemy import Engine
 
@@ -64,8 +65,14 @@ class SyncEngine:
                 cancel.raise_if_cancelled()
                 ok = step(
                     resource.state_key,
-                    lambda r=resource: pull_resource(
-                        self._db, client, r, page_size=self._config.ops_page_size, progress=progress, cancel=cancel
+                    partial(
+                        pull_resource,
+                        self._db,
+                        client,
+                        resource,
+                        page_size=self._config.ops_page_size,
+                        progress=progress,
+                        cancel=cancel,
                     ),
                 )
                 if not ok and not step.keep_going:

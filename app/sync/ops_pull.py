@@ -41,7 +41,7 @@ def pull_resource(
     while True:
         since = current.watermark  # fixed for the whole pass; it moves when the pass ends
         pages = pages_ahead(
-            lambda cursor, since=since: client.page(resource.name, updated_since=since, cursor=cursor, limit=page_size),
+            lambda cursor: client.page(resource.name, updated_since=since, cursor=cursor, limit=page_size),  # noqa: B023 - pages are closed (helper joined) before `since` changes
             current.cursor,
             lambda page: page.next_cursor,
             cancel,

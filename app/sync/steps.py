@@ -61,5 +61,6 @@ def describe(exc: Exception) -> str:
     if isinstance(exc, ConnectorError):
         return str(exc)
     if isinstance(exc, SQLAlchemyError):
-        return f"cache refused the data: {str(exc.orig) if getattr(exc, 'orig', None) else exc}"
+        orig = getattr(exc, "orig", None)  # the driver's own error, when the database raised one
+        return f"cache refused the data: {orig or exc}"
     return f"unexpected data from the server: {type(exc).__name__}: {exc}"

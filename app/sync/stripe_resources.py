@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Table, bindparam, delete, select
 
 from app.connectors import stripe_rows
 from app.connectors.stripe_api import StripeSource
-from app.store.schema import Customer, Invoice, Price, Product, Subscription, SubscriptionItem
+from app.store.schema import Base, Customer, Invoice, Price, Product, Subscription, SubscriptionItem
 from app.sync.writer import upsert
 
 Obj = dict[str, Any]
@@ -54,7 +54,7 @@ class StripeResource:
         return self.owned(self.table) if self.owned else None
 
 
-def _table(model: Any) -> Table:
+def _table(model: type[Base]) -> Table:
     return model.__table__
 
 
