@@ -63,7 +63,7 @@ def configure(log_file: Path, *, verbose: bool = False, console: bool = False) -
     if console:
         handlers.append(logging.StreamHandler())
     for handler in handlers:
-        handler._opsconsole = True  # type: ignore[attr-defined]
+        handler._opsconsole = True  # type: ignore[attr-defined]  # our mark, so a second setup replaces ours only
         handler.addFilter(RedactingFilter())
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
         root.addHandler(handler)

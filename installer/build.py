@@ -32,8 +32,8 @@ from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parent.parent)]
 
-import lock  # noqa: E402
-import manifest  # noqa: E402
+import lock  # noqa: E402 - found through the sys.path line above
+import manifest  # noqa: E402 - found through the sys.path line above
 
 INSTALLER = manifest.ROOT / "installer"
 SPEC = INSTALLER / "opsconsole.spec"
@@ -42,7 +42,7 @@ SPEC = INSTALLER / "opsconsole.spec"
 def run_pyinstaller(dist: Path, work: Path, *, untrimmed: bool) -> Path:
     """Build the onedir bundle into ``dist``; return its folder."""
     try:
-        import PyInstaller  # noqa: F401
+        import PyInstaller  # noqa: F401 - only whether it is installed
     except ImportError:
         raise SystemExit("PyInstaller is not installed: pip install -e '.[build]'") from None
     env = dict(os.environ, OPSCONSOLE_BUNDLE_UNTRIMMED="1" if untrimmed else "0")

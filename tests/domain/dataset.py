@@ -54,7 +54,7 @@ def _put(conn: Connection, model: type, rows: list[dict[str, Any]]) -> None:
 def fill(engine: Engine, now: dt.datetime) -> None:
     """Insert the business as it stands at ``now`` (naive UTC)."""
     days = lambda n: now - dt.timedelta(days=n)  # noqa: E731 - reads better than a def here
-    hours = lambda n: now - dt.timedelta(hours=n)  # noqa: E731
+    hours = lambda n: now - dt.timedelta(hours=n)  # noqa: E731 - as days above
     with engine.begin() as conn:
         _put(conn, Product, [
             {"id": "prod_starter", "name": "Starter"}, {"id": "prod_pro", "name": "Professional"},
