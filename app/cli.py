@@ -67,11 +67,12 @@ def main(
     """Parse ``argv`` and run the chosen sub-command (or ``default_handler``)."""
     parser = build_parser(command_modules)
     args = parser.parse_args(argv)
-    handler = getattr(args, "handler", None) or default_handler
+    command = getattr(args, "handler", None)
+    handler = command or default_handler
     if handler is None:
         parser.print_help()
         return 2
-    if handler is not default_handler:  # the window configures its own logging (ui.application)
+    if command is not None:  # the window configures its own logging (ui.application)
         configure_logging(args)
     try:
         return int(handler(args) or 0)

@@ -31,10 +31,7 @@ MASK = "[REDACTED]"
 def redact(text: str) -> str:
     """Mask every token-shaped substring of ``text``."""
     for pattern in _PATTERNS:
-        if pattern.groups:
-            text = pattern.sub(lambda m: m.group(1) + MASK, text)
-        else:
-            text = pattern.sub(MASK, text)
+        text = pattern.sub(lambda m: m.group(1) + MASK, text) if pattern.groups else pattern.sub(MASK, text)
     return text
 
 
@@ -80,7 +77,7 @@ def configure(log_file: Path | None, *, verbose: bool = False, console: bool = F
         stream.setLevel(logging.DEBUG if verbose else logging.WARNING)
         handlers.append(stream)
     for handler in handlers:
-        handler._opsconsole = True  # type: ignore[attr-defined]
+        handler._opsconsole = True  # type: ignore[attr-defined]  # our mark, so a second setup replaces ours only
         handler.addFilter(RedactingFilter())
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
         root.addHandler(handler)

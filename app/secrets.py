@@ -11,12 +11,11 @@ per run, from a prompt or ``OPSCONSOLE_SECRETS_PASSPHRASE`` for scripts.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from app.config.paths import private_dir
 
 SERVICE = "OpsConsole"
 OPS_API_TOKEN = "ops_api_token"
@@ -105,13 +104,20 @@ class EncryptedFile:
         else:
             self._unlocked.pop(name, None)
         token = Fernet(self._key).encrypt(json.dumps(self._unlocked).encode("utf-8"))
-        envelope = {"format": "opsconsole-secrets/1", "kdf": "scrypt", "n": _SCRYPT_N, "salt": base64.b64encode(self._salt).decode(), "token": token.decode("ascii")}
-        private_dir(self.path.parent)
+        envelope = {
+            "format": "opsconsole-secrets/1",
+            "kdf": "scrypt",
+            "n": _SCRYPT_N,
+            "salt": base64.b64encode(self._salt).decode(),
+            "token": token.decode("ascii"),
+        }
+        # The data dir (``Paths.ensure`` made it private); 0700 from its first instant should it be missing.
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         tmp = self.path.with_suffix(".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(envelope, fh)
-        os.replace(tmp, self.path)
+        tmp.replace(self.path)
 
 
 class SecretStore:
@@ -153,16 +159,14 @@ class SecretStore:
             if self.file.unlocked:
                 self.file.set(name, value)
                 return
-            raise KeyringUnavailable()
+            raise KeyringUnavailable
         try:
             if value:
                 keyring.set_password(SERVICE, name, value)
             else:
-                try:
+                with contextlib.suppress(PasswordDeleteError):  # nothing stored: already as asked
                     keyring.delete_password(SERVICE, name)
-                except PasswordDeleteError:
-                    pass
         except NoKeyringError:
-            raise KeyringUnavailable() from None
+            raise KeyringUnavailable from None
         except KeyringError as exc:
             raise SecretsError(f"The keyring refused to store {name}: {exc}") from exc

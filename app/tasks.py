@@ -31,7 +31,7 @@ class CancelToken:
 
     def raise_if_cancelled(self) -> None:
         if self._event.is_set():
-            raise Cancelled()
+            raise Cancelled
 
     def wait(self, seconds: float) -> bool:
         """Sleep up to ``seconds``; return True early if cancelled (used for back-off waits)."""

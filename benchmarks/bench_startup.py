@@ -23,7 +23,8 @@ REPEAT = 5
 
 def _spawn(*args: str) -> float:
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "benchmarks.startup_probe", *args], stdout=subprocess.PIPE, text=True)
+    command = [sys.executable, "-m", "benchmarks.startup_probe", *args]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     line = proc.stdout.readline()
     elapsed = time.perf_counter() - start

@@ -27,8 +27,8 @@ from pathlib import Path
 
 import requests
 
+from app.connectors.config import SyncConfig
 from app.store.database import open_cache
-from app.sync.config import SyncConfig
 from app.sync.engine import SyncEngine
 from benchmarks.rows import Row
 
@@ -114,12 +114,11 @@ def _sync(backend: Server, directory: Path) -> float:
 
 
 def run(customers: int = 100_000) -> list[Row]:
-    with _server(customers) as backend:
-        with tempfile.TemporaryDirectory() as tmp:
-            started = time.perf_counter()
-            objects = _fetch_pages(backend)
-            peer = time.perf_counter() - started
-            figure = _sync(backend, Path(tmp))
+    with _server(customers) as backend, tempfile.TemporaryDirectory() as tmp:
+        started = time.perf_counter()
+        objects = _fetch_pages(backend)
+        peer = time.perf_counter() - started
+        figure = _sync(backend, Path(tmp))
     return [
         Row(
             name=f"sync {customers:,} customers + subscriptions ({objects:,} objects)",

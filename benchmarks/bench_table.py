@@ -30,7 +30,7 @@ REPEAT = 5
 WORDS = ("crash", "user123457")  # in one row of six; in exactly one row
 
 
-def _until_row0(model, app, start: float) -> float:  # noqa: ANN001 - SqlTableModel, QApplication
+def _until_row0(model, app, start: float) -> float:
     """Pump events as the GUI would until row 0 holds real data; seconds since ``start``."""
     from PySide6.QtCore import QModelIndex
 

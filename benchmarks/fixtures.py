@@ -39,21 +39,25 @@ WITH RECURSIVE seq(i) AS (SELECT :start UNION ALL SELECT i + 1 FROM seq WHERE i 
 INSERT INTO tickets (id, subject, body, customer_id, requester_email, status, priority, tier,
                      category, assignee, created_at, updated_at, sla_due_at, escalated)
 SELECT i,
-       (SELECT w FROM words WHERE n = ((i * 3266489917) % 4294967231) % 18) || ' ' || (SELECT w FROM words WHERE n = (i * 13 + 5) % 18)
+       (SELECT w FROM words WHERE n = ((i * 3266489917) % 4294967231) % 18)
+           || ' ' || (SELECT w FROM words WHERE n = (i * 13 + 5) % 18)
            || ' ' || (SELECT w FROM words WHERE n = (i * 31 + 11) % 18),
        NULL,
        printf('cus_%06d', (i * 7919) % 100000),
        printf('user%d@example.com', i),
        CASE ((i * 2654435761) % 4294967291) % 6 WHEN 0 THEN 'new' WHEN 1 THEN 'open' WHEN 2 THEN 'pending'
                          WHEN 3 THEN 'on_hold' WHEN 4 THEN 'solved' ELSE 'closed' END,
-       CASE ((i * 2246822519) % 4294967279) % 4 WHEN 0 THEN 'urgent' WHEN 1 THEN 'high' WHEN 2 THEN 'normal' ELSE 'low' END,
+       CASE ((i * 2246822519) % 4294967279) % 4 WHEN 0 THEN 'urgent' WHEN 1 THEN 'high' WHEN 2 THEN 'normal'
+                         ELSE 'low' END,
        1 + (i * 11) % 3,
        CASE ((i * 668265263) % 4294967197) % 6 WHEN 0 THEN 'billing' WHEN 1 THEN 'bug' WHEN 2 THEN 'how-to'
                          WHEN 3 THEN 'outage' WHEN 4 THEN 'feature request' ELSE 'account' END,
        printf('agent%02d', (i * 29) % 40),
        strftime('%Y-%m-%d %H:%M:%S.000000', '2025-01-01', printf('+%d minutes', (i * 104729) % 600000)),
-       strftime('%Y-%m-%d %H:%M:%S.000000', '2025-01-01', printf('+%d minutes', (i * 104729) % 600000 + 60 + (i * 13) % 12000)),
-       strftime('%Y-%m-%d %H:%M:%S.000000', '2025-01-01', printf('+%d minutes', (i * 104729) % 600000 + 60 + (i * 7) % 4000)),
+       strftime('%Y-%m-%d %H:%M:%S.000000', '2025-01-01',
+                printf('+%d minutes', (i * 104729) % 600000 + 60 + (i * 13) % 12000)),
+       strftime('%Y-%m-%d %H:%M:%S.000000', '2025-01-01',
+                printf('+%d minutes', (i * 104729) % 600000 + 60 + (i * 7) % 4000)),
        (i % 20) = 0
 FROM seq
 """

@@ -14,7 +14,7 @@ import sys
 def _shown_then_exit(window: object) -> None:
     from PySide6.QtCore import QCoreApplication
 
-    window.show()  # type: ignore[attr-defined]
+    window.show()  # type: ignore[attr-defined]  # a QWidget, typed object so Qt loads only when timed
     QCoreApplication.processEvents()
     window.grab()  # type: ignore[attr-defined]  # forces a real paint of every visible widget
     print("shown", flush=True)

@@ -8,9 +8,14 @@
   from installer/windows/opsconsole.iss, when Inno Setup's ``iscc`` is on PATH;
 * macOS: ``dist/Ops Console.app`` and ``dist/opsconsole-<version>-macos-<arch>.dmg``.
 
+The bundle holds what this environment has installed, so the build first checks
+it against the lock (``constraints.txt``, see installer/lock.py): the program and
+the build tools must be the pinned versions.  ``./dev setup`` installs them;
+``--unlocked`` skips the check for a throwaway build.
+
 ``--untrimmed`` builds a plain PyInstaller bundle (no excludes, no pruning) for
 the size benchmark; ``--bundle-only`` stops after PyInstaller.  Needs the
-``build`` extra (``pip install -e '.[build]'``) and, on Linux, binutils.
+``build`` extra (``pip install -c constraints.txt -e '.[build]'``) and, on Linux, binutils.
 """
 
 from __future__ import annotations
@@ -27,7 +32,8 @@ from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parent.parent)]
 
-import manifest  # noqa: E402
+import lock  # noqa: E402 - found through the sys.path line above
+import manifest  # noqa: E402 - found through the sys.path line above
 
 INSTALLER = manifest.ROOT / "installer"
 SPEC = INSTALLER / "opsconsole.spec"
@@ -36,7 +42,7 @@ SPEC = INSTALLER / "opsconsole.spec"
 def run_pyinstaller(dist: Path, work: Path, *, untrimmed: bool) -> Path:
     """Build the onedir bundle into ``dist``; return its folder."""
     try:
-        import PyInstaller  # noqa: F401
+        import PyInstaller  # noqa: F401 - only whether it is installed
     except ImportError:
         raise SystemExit("PyInstaller is not installed: pip install -e '.[build]'") from None
     env = dict(os.environ, OPSCONSOLE_BUNDLE_UNTRIMMED="1" if untrimmed else "0")
@@ -118,7 +124,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="PyInstaller's work folder (default: build/pyinstaller/)")
     parser.add_argument("--untrimmed", action="store_true", help="no excludes or pruning (size comparison)")
     parser.add_argument("--bundle-only", action="store_true", help="skip the tarball / setup / disk image")
+    parser.add_argument("--unlocked", action="store_true", help="build even if packages differ from constraints.txt")
     args = parser.parse_args(argv)
+
+    drift = [] if args.unlocked else lock.drift()
+    if drift:
+        listed = "".join(f"\n  {problem}" for problem in drift)
+        raise SystemExit(f"the environment differs from {lock.CONSTRAINTS.name}:{listed}\n"
+                         "run ./dev setup (or pass --unlocked for a throwaway build)")
 
     started = time.perf_counter()
     version = manifest.version()

@@ -53,7 +53,7 @@ def write_ico(svg: Path, target: Path) -> None:
     header = struct.pack("<HHH", 0, 1, len(images))
     offset = len(header) + 16 * len(images)
     entries = b""
-    for size, data in zip(ICO_SIZES, images):
+    for size, data in zip(ICO_SIZES, images, strict=True):
         side = size % 256  # 0 means 256 in an ICONDIRENTRY
         entries += struct.pack("<BBBBHHII", side, side, 0, 0, 1, 32, len(data), offset)
         offset += len(data)

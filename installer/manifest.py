@@ -10,7 +10,6 @@ standard library is imported, so this module works without PyInstaller.
 from __future__ import annotations
 
 import fnmatch
-import glob
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,7 +65,8 @@ _QT_EXCLUDED = (
 
 # Python modules never needed at run time: the other Qt bindings pyqtgraph
 # probes for, GUI toolkits and test/dev tooling that libraries import optionally.
-EXCLUDES: tuple[str, ...] = tuple(f"PySide6.{m}" for m in _QT_EXCLUDED) + (
+EXCLUDES: tuple[str, ...] = (
+    *(f"PySide6.{m}" for m in _QT_EXCLUDED),
     "PyQt5", "PyQt6", "PySide2",
     "pyqtgraph.opengl", "pyqtgraph.examples", "pyqtgraph.jupyter", "OpenGL",
     "tkinter", "_tkinter", "turtle", "idlelib", "pydoc_data", "lib2to3",
@@ -110,13 +110,12 @@ class DataFile:
 
 def data_files(root: Path = ROOT) -> list[DataFile]:
     """Expand :data:`DATAS`; a pattern that matches nothing is skipped (the tests say which must match)."""
-    found: list[DataFile] = []
-    for pattern, dest in DATAS:
-        for src in sorted(glob.glob(str(root / pattern))):
-            path = Path(src)
-            if path.is_file() and not path.name.endswith((".pyc", ".pyo")):
-                found.append(DataFile(path, dest))
-    return found
+    return [
+        DataFile(path, dest)
+        for pattern, dest in DATAS
+        for path in sorted(root.glob(pattern))
+        if path.is_file() and not path.name.endswith((".pyc", ".pyo"))
+    ]
 
 
 def hidden_imports() -> list[str]:

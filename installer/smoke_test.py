@@ -27,7 +27,8 @@ from typing import Any
 
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parent.parent)]
 
-import manifest  # noqa: E402
+import manifest  # noqa: E402 - found through the sys.path line above
+
 from app.licensing.cli import VERIFY_EXIT_CODES  # noqa: E402  (standard library only)
 
 PASSPHRASE = "smoke-test passphrase"

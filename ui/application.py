@@ -19,7 +19,8 @@ from app import __version__, logs
 from app.config import settings as cfg
 from app.config.paths import APP_AUTHOR, APP_NAME, Paths
 from app.secrets import SecretStore
-from app.store.database import MigrationError, open_cache
+from app.store.database import open_cache
+from app.store.migrations import MigrationError
 from resources import resource_path
 from ui import settings_keys
 from ui.context import AppContext

@@ -37,7 +37,8 @@ class AppContext:
         """
         if self._licenses is None:
             from app.licensing.service import LicenseService
-            from app.sync.state import ME_KEY, get_app_value
+            from app.store.schema import ME_KEY
+            from app.sync.state import get_app_value
 
             with self.cache.engine.connect() as conn:
                 me = get_app_value(conn, ME_KEY) or {}

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.connectors.config import SyncConfig
 from app.demo.backend import DemoBackend
-from app.sync.config import SyncConfig
 
 
 @dataclass

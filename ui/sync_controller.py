@@ -16,15 +16,15 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer, Signal
 from sqlalchemy import func, select
 
+from app.connectors.config import SyncConfig
 from app.domain.roles import effective_role
 from app.secrets import OPS_API_TOKEN, STRIPE_API_KEY
 from app.store import outbox
-from app.store.schema import SyncState
+from app.store.schema import ME_KEY, SyncState
 from app.sync import quarantine
 from app.sync.backoff import Backoff
-from app.sync.config import SyncConfig
 from app.sync.report import SyncReport
-from app.sync.state import ME_KEY, get_app_value
+from app.sync.state import get_app_value
 from app.tasks import CancelToken, Cancelled, Progress, ProgressCallback
 from ui.context import AppContext
 from ui.status_bar import ERROR, NOT_CONFIGURED, OFFLINE, ONLINE, SYNCING

@@ -8,6 +8,7 @@ use that to stay out of the user's real files).
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,18 +77,14 @@ def private_dir(path: Path) -> Path:
     could between a default ``mkdir`` and a later ``chmod``.  An existing
     ``path`` (made by hand, or by an older version) is tightened.
     """
-    missing = []
+    missing: list[Path] = []
     level = path
     while not level.exists():
         missing.append(level)
         level = level.parent
     for directory in reversed(missing):
-        try:
-            os.mkdir(directory, 0o700)
-        except FileExistsError:  # another process made it meanwhile; tightened below if it is ours
-            pass
-    try:
-        os.chmod(path, 0o700)
-    except OSError:  # not ours to change (a shared mount); the files inside are 0600 anyway
-        pass
+        with contextlib.suppress(FileExistsError):  # another process made it meanwhile
+            directory.mkdir(0o700)
+    with contextlib.suppress(OSError):  # a file system without modes (FAT, some shares)
+        path.chmod(0o700)
     return path

@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
-import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -43,16 +42,26 @@ _HHMM = r"^([01]\d|2[0-3]):[0-5]\d$"
 
 @dataclass(frozen=True)
 class BackendSettings:
-    ops_api_url: str = field(default="", metadata=_meta(pattern=_URL, help="Ops API base URL, e.g. https://ops.example.com/api"))
-    stripe_api_base: str = field(default="https://api.stripe.com", metadata=_meta(pattern=_URL, help="Stripe API address (changed only for testing)"))
+    ops_api_url: str = field(
+        default="", metadata=_meta(pattern=_URL, help="Ops API base URL, e.g. https://ops.example.com/api")
+    )
+    stripe_api_base: str = field(
+        default="https://api.stripe.com",
+        metadata=_meta(pattern=_URL, help="Stripe API address (changed only for testing)"),
+    )
     verify_tls: bool = field(default=True, metadata=_meta(help="Verify TLS certificates"))
     timeout_seconds: float = field(default=20.0, metadata=_meta(minimum=1, maximum=300, help="Per-request timeout"))
 
 
 @dataclass(frozen=True)
 class SyncSettings:
-    interval_minutes: int = field(default=5, metadata=_meta(minimum=1, maximum=1440, help="Minutes between background syncs"))
-    offline_role: str = field(default="executive", metadata=_meta(choices=ROLES, help="Role assumed when /me cannot be reached and none is cached"))
+    interval_minutes: int = field(
+        default=5, metadata=_meta(minimum=1, maximum=1440, help="Minutes between background syncs")
+    )
+    offline_role: str = field(
+        default="executive",
+        metadata=_meta(choices=ROLES, help="Role assumed when /me cannot be reached and none is cached"),
+    )
 
 
 @dataclass(frozen=True)
@@ -60,8 +69,14 @@ class BusinessHours:
     timezone: str = field(default="UTC", metadata=_meta(help="IANA time zone of the support team"))
     start: str = field(default="09:00", metadata=_meta(pattern=_HHMM, help="Start of the working day (HH:MM)"))
     end: str = field(default="17:00", metadata=_meta(pattern=_HHMM, help="End of the working day (HH:MM)"))
-    weekdays: tuple[int, ...] = field(default=(1, 2, 3, 4, 5), metadata=_meta(minimum=1, maximum=7, min_items=1, help="Working days, 1 = Monday … 7 = Sunday"))
-    holidays: tuple[str, ...] = field(default=(), metadata=_meta(pattern=r"^\d{4}-\d{2}-\d{2}$", is_date=True, help="Dates with no SLA clock (YYYY-MM-DD)"))
+    weekdays: tuple[int, ...] = field(
+        default=(1, 2, 3, 4, 5),
+        metadata=_meta(minimum=1, maximum=7, min_items=1, help="Working days, 1 = Monday … 7 = Sunday"),
+    )
+    holidays: tuple[str, ...] = field(
+        default=(),
+        metadata=_meta(pattern=r"^\d{4}-\d{2}-\d{2}$", is_date=True, help="Dates with no SLA clock (YYYY-MM-DD)"),
+    )
 
 
 @dataclass(frozen=True)
@@ -71,13 +86,19 @@ class BudgetSettings:
     firebase: float = field(default=800.0, metadata=_meta(minimum=0, help="Monthly budget, USD"))
     anthropic: float = field(default=500.0, metadata=_meta(minimum=0, help="Monthly budget, USD"))
     total: float = field(default=2000.0, metadata=_meta(minimum=0, help="Monthly budget for all services, USD"))
-    warn_ratio: float = field(default=0.80, metadata=_meta(minimum=0.01, maximum=2, help="Share of budget that raises a warning"))
-    critical_ratio: float = field(default=0.95, metadata=_meta(minimum=0.01, maximum=2, help="Share of budget that is critical"))
+    warn_ratio: float = field(
+        default=0.80, metadata=_meta(minimum=0.01, maximum=2, help="Share of budget that raises a warning")
+    )
+    critical_ratio: float = field(
+        default=0.95, metadata=_meta(minimum=0.01, maximum=2, help="Share of budget that is critical")
+    )
 
 
 @dataclass(frozen=True)
 class KpiTargets:
-    monthly_churn_pct: float = field(default=3.0, metadata=_meta(minimum=0, maximum=100, help="Highest acceptable monthly customer churn, %"))
+    monthly_churn_pct: float = field(
+        default=3.0, metadata=_meta(minimum=0, maximum=100, help="Highest acceptable monthly customer churn, %")
+    )
 
 
 @dataclass(frozen=True)
@@ -116,7 +137,8 @@ def _check_scalar(key: str, value: Any, default: Any, meta: dict[str, Any]) -> A
         value = expected(value)
         lo, hi = meta["min"], meta["max"]
         if (lo is not None and value < lo) or (hi is not None and value > hi):
-            raise SettingsError(f"{key} = {value!r}: must be between {lo:g} and {hi:g}" if hi is not None else f"{key} = {value!r}: must be at least {lo:g}")
+            bounds = f"between {lo:g} and {hi:g}" if hi is not None else f"at least {lo:g}"
+            raise SettingsError(f"{key} = {value!r}: must be {bounds}")
     elif expected is str:
         if not isinstance(value, str):
             raise SettingsError(f"{key} = {value!r}: must be text")
@@ -171,11 +193,9 @@ def from_dict(data: dict[str, Any]) -> LoadedSettings:
     problems: list[str] = []
     sections: dict[str, Any] = {}
     defaults = Settings()
-    known_sections = {f.name: f for f in dataclasses.fields(Settings)}
-    for name in data:
-        if name not in known_sections:
-            problems.append(f"[{name}]: unknown section (ignored)")
-    for sec_name, sec_field in known_sections.items():
+    known_sections = [f.name for f in dataclasses.fields(Settings)]
+    problems.extend(f"[{name}]: unknown section (ignored)" for name in data if name not in known_sections)
+    for sec_name in known_sections:
         sec_default = getattr(defaults, sec_name)
         raw = data.get(sec_name, {})
         if not isinstance(raw, dict):
@@ -183,9 +203,7 @@ def from_dict(data: dict[str, Any]) -> LoadedSettings:
             raw = {}
         values: dict[str, Any] = {}
         fields = {f.name: f for f in dataclasses.fields(sec_default)}
-        for key in raw:
-            if key not in fields:
-                problems.append(f"[{sec_name}] {key}: unknown setting (ignored)")
+        problems.extend(f"[{sec_name}] {key}: unknown setting (ignored)" for key in raw if key not in fields)
         for key, f in fields.items():
             if key not in raw:
                 continue
@@ -200,13 +218,16 @@ def from_dict(data: dict[str, Any]) -> LoadedSettings:
     if cross:
         problems.extend(f"{p}; using the defaults for that section" for p in cross)
         if any(p.startswith("[business_hours]") for p in cross):
-            settings = dataclasses.replace(settings, business_hours=BusinessHours(timezone=settings.business_hours.timezone))
+            hours = BusinessHours(timezone=settings.business_hours.timezone)
+            settings = dataclasses.replace(settings, business_hours=hours)
         if any(p.startswith("[budgets]") for p in cross):
-            settings = dataclasses.replace(settings, budgets=dataclasses.replace(settings.budgets, warn_ratio=0.80, critical_ratio=0.95))
+            budgets = dataclasses.replace(settings.budgets, warn_ratio=0.80, critical_ratio=0.95)
+            settings = dataclasses.replace(settings, budgets=budgets)
     tz_problem = _timezone_problem(settings)
     if tz_problem:
         problems.append(f"{tz_problem}; using the default 'UTC'")
-        settings = dataclasses.replace(settings, business_hours=dataclasses.replace(settings.business_hours, timezone="UTC"))
+        hours = dataclasses.replace(settings.business_hours, timezone="UTC")
+        settings = dataclasses.replace(settings, business_hours=hours)
     return LoadedSettings(settings, tuple(problems))
 
 
@@ -230,9 +251,11 @@ def load(path: Path) -> LoadedSettings:
 
 
 def to_dict(settings: Settings) -> dict[str, Any]:
+    """The TOML shape of ``settings``: one table per section, tuples as arrays."""
+    sections = {sec.name: dataclasses.asdict(getattr(settings, sec.name)) for sec in dataclasses.fields(settings)}
     return {
-        sec.name: {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(getattr(settings, sec.name)).items()}
-        for sec in dataclasses.fields(settings)
+        name: {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}
+        for name, values in sections.items()
     }
 
 
@@ -250,4 +273,4 @@ def save(path: Path, settings: Settings) -> None:
         "# API tokens are not kept here: they live in the OS keyring.\n\n" + tomli_w.dumps(to_dict(settings)),
         encoding="utf-8",
     )
-    os.replace(tmp, path)
+    tmp.replace(path)

@@ -17,7 +17,6 @@ from app import USER_AGENT
 from app.connectors.errors import Refused, Unauthorized, Unavailable
 from app.connectors.retry import RetryableFailure, parse_retry_after
 
-
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 
 

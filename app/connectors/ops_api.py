@@ -14,10 +14,10 @@ from typing import Any
 
 import requests
 
+from app.connectors.config import SyncConfig
 from app.connectors.errors import Unavailable
 from app.connectors.http import classify_exception, classify_response, make_session
 from app.connectors.retry import RetryableFailure, call_with_retries
-from app.sync.config import SyncConfig
 from app.tasks import CancelToken
 
 

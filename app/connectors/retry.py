@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from app.tasks import CancelToken, Cancelled
+from app.tasks import Cancelled, CancelToken
 
 T = TypeVar("T")
 
@@ -83,5 +83,5 @@ def call_with_retries(
             if number == policy.attempts:
                 raise on_give_up(failure.error) from failure.error
             if cancel.wait(policy.delay(number, failure.retry_after)):
-                raise Cancelled() from None
+                raise Cancelled from None
     raise AssertionError("unreachable: the loop returns or raises")

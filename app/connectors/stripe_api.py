@@ -20,10 +20,10 @@ from typing import Any
 import requests
 import stripe
 
+from app.connectors.config import SyncConfig
 from app.connectors.errors import Refused, Unauthorized, Unavailable
 from app.connectors.http import RETRYABLE_STATUS, classify_exception, make_session
 from app.connectors.retry import RetryableFailure, call_with_retries, parse_retry_after
-from app.sync.config import SyncConfig
 from app.tasks import CancelToken
 
 Obj = dict[str, Any]

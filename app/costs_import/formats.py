@@ -111,7 +111,7 @@ class LineParser:
         day, service, amount = _find(names, fmt.day), _find(names, fmt.service), _find(names, fmt.amount)
         self._currency = _find(names, fmt.currency)
         if day is None or service is None or amount is None or (fmt.currency_required and self._currency is None):
-            raise _NotThisFormat()
+            raise _NotThisFormat
         self._day, self._service, self._amount = day, service, amount
 
     def parse(self, line: int | str, row: Sequence[str]) -> tuple[CostKey, Decimal]:

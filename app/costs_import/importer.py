@@ -19,18 +19,17 @@ import gzip
 import io
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
-from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
 
 from sqlalchemy import Engine
 from sqlalchemy.dialects.sqlite import insert
 
 from app.costs_import.formats import CostImportError, CostKey, LineParser, detect
 from app.store.schema import CostRecord
-from app.tasks import CancelToken, ProgressCallback, Progress, no_progress
+from app.tasks import CancelToken, Progress, ProgressCallback, no_progress
 
 REPORT_EVERY = 5_000  # lines between progress reports and cancel checks
 _MICROS = Decimal(1_000_000)
@@ -82,14 +81,16 @@ def import_cost_file(
     )
 
 
-def _read(path: Path, progress: ProgressCallback, cancel: CancelToken) -> tuple[LineParser, dict[CostKey, Decimal], int]:
+def _read(
+    path: Path, progress: ProgressCallback, cancel: CancelToken
+) -> tuple[LineParser, dict[CostKey, Decimal], int]:
     label = f"Reading {path.name}"
     try:
         raw = path.open("rb")
     except OSError as exc:
         raise CostImportError(f"{path.name}: cannot be opened ({exc.strerror or exc})") from None
     size = path.stat().st_size
-    stream: BinaryIO = gzip.GzipFile(fileobj=raw) if path.name.lower().endswith(".gz") else raw
+    stream: gzip.GzipFile | io.BufferedReader = gzip.GzipFile(fileobj=raw) if path.name.lower().endswith(".gz") else raw
     # surrogateescape: a byte that is not UTF-8 reaches ``PhysicalLines`` inside its own line, which
     # names that line; a strict decoder fails a whole read-ahead chunk, lines before the bad byte.
     with raw, io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape", newline="") as text:

@@ -113,7 +113,7 @@ def _created_key(obj: Any) -> tuple[int, str]:
 class Billing:
     """The generated Stripe account, ordered the way Stripe lists it, plus test mutations."""
 
-    def __init__(self, seed: int, customers: int, now: dt.datetime, snapshot: Callable[[Any], dict]) -> None:
+    def __init__(self, seed: int, customers: int, now: dt.datetime, snapshot: Callable[[Any], dict[str, Any]]) -> None:
         self._rng = random.Random(f"billing:{seed}")
         self._now = unix(now)
         self._snapshot = snapshot
@@ -129,7 +129,8 @@ class Billing:
         self.events.sort(key=_created_key)
         for seq, event in enumerate(self.events):
             event.seq = seq
-        self.by_id: dict[str, Any] = {o.id: o for o in (*self.customers, *self.subscriptions, *self.invoices)}
+        listed: list[Customer | Subscription | Invoice] = [*self.customers, *self.subscriptions, *self.invoices]
+        self.by_id: dict[str, Any] = {o.id: o for o in listed}
         self._event_by_id = {e.id: e for e in self.events}
 
     # ------------------------------------------------------------------ generation

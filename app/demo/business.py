@@ -17,7 +17,7 @@ import datetime as dt
 import gc
 import threading
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 from app.demo import stripe_objects
 from app.demo.billing import Billing
@@ -47,6 +47,9 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+_Part = TypeVar("_Part")
+
+
 class Business:
     """Deterministic for (seed, sizes, anchor time); changed only through its methods."""
 
@@ -63,12 +66,13 @@ class Business:
 
     # ------------------------------------------------------------------ parts, generated on first use
 
-    def _part(self, name: str, make: Callable[[], Any]) -> Any:
+    def _part(self, name: str, make: Callable[[], _Part]) -> _Part:
         with self.lock:
             if name not in self._parts:
                 with _collector_paused():
                     self._parts[name] = make()
-            return self._parts[name]
+            part: _Part = self._parts[name]
+            return part
 
     @property
     def billing(self) -> Billing:

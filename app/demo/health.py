@@ -119,7 +119,8 @@ class Health:
         failing = max((share for start, end, share in self.windows[service.id] if start <= slot < end), default=0.0)
         ok = rng.random() >= max(failing, service.flakiness)
         latency = service.latency_ms * rng.lognormvariate(0, 0.35) * (1 if failing == 0 else 4)
-        status, error = 200, None
+        status: int | None = 200
+        error: str | None = None
         if not ok:
             status, error = rng.choice(((503, "HTTP 503 Service Unavailable"), (500, "HTTP 500 Internal Server Error"),
                                         (None, "timed out after 5.0 s")))

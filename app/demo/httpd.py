@@ -70,7 +70,7 @@ class _Handler(BaseHTTPRequestHandler):
         super().finish()
 
     def log_message(self, format: str, *args: object) -> None:
-        log.debug("%s " + format, self.address_string(), *args)
+        log.debug("%s " + format, self.address_string(), *args)  # noqa: G003 - http.server's own %-format, args stay lazy
 
     def __getattr__(self, name: str) -> Callable[[], None]:
         """``do_<METHOD>`` for every method (TRACE, QUERY, …): the API answers it — a JSON 405 with

@@ -115,8 +115,10 @@ class OpsApi:
                 raise OpsError(400, "invalid_cursor", "not a cursor of this list", "cursor") from None
         if rows:
             watermark = rows[-1]["updated_at"]
+        elif after:
+            watermark = from_micros(after[0])
         else:
-            watermark = from_micros(after[0]) if after else since or EPOCH
+            watermark = since or EPOCH
         return json_response(200, {
             "data": [self._present(resource, row) for row in rows],
             "next_cursor": encode_cursor(resource, row_key(rows[-1])) if more else None,

@@ -89,7 +89,7 @@ def _time(body: dict[str, Any], field: str, *, required: bool = True) -> dt.date
 def _choice(value: Any, field: str, choices: tuple[str, ...]) -> str:
     if value not in choices:
         raise _invalid(field, f"{field} must be one of: {', '.join(choices)}")
-    return value
+    return str(value)
 
 
 def _object(body: Any) -> dict[str, Any]:
@@ -105,10 +105,9 @@ def _existing(business: Business, resource: str, row_id: Any, what: str) -> Row:
     return row
 
 
-def _unused_id(business: Business, resource: str, row_id: str) -> str:
+def _unused_id(business: Business, resource: str, row_id: Any) -> None:
     if business.feed(resource).get(row_id) is not None:
         raise OpsError(409, "already_exists", f"id {row_id} is already taken", "id")
-    return row_id
 
 
 def _event_data(kind: str, data: Any) -> dict[str, Any] | None:

@@ -13,6 +13,7 @@ import bisect
 import hmac
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from app.demo import stripe_objects
@@ -86,7 +87,8 @@ class StripeApi:
         factory = getattr(self, f"_{name}", None) if name in _COLLECTIONS else None
         if factory is None:
             raise StripeError(404, f"Unrecognized request URL (GET: {path}).")
-        return factory()
+        collection: Collection = factory()
+        return collection
 
     def _customers(self) -> Collection:
         billing = self._business.billing
@@ -178,10 +180,10 @@ class StripeApi:
                 if not value.lstrip("-").isdigit():
                     raise StripeError(400, f"Invalid integer: {value}", param=name)
                 op, bound = _CREATED_OPS[name], int(value)
-                checks.append(lambda o, op=op, bound=bound: op(collection.created(o), bound))
+                checks.append(partial(lambda o, op, bound: op(collection.created(o), bound), op=op, bound=bound))
             elif name in collection.filters:
                 test = collection.filters[name]
-                checks.append(lambda o, test=test, value=value: test(o, value))
+                checks.append(partial(lambda o, test, value: test(o, value), test=test, value=value))
         return lambda o: all(check(o) for check in checks)
 
 
@@ -196,7 +198,8 @@ def _lookup(by_id: dict[str, Any], prefix: str) -> Callable[[str], Any | None]:
 
 
 def _by_created(obj: Any) -> int:
-    return obj.created
+    created: int = obj.created
+    return created
 
 
 def _catalog_created(_: Any) -> int:
@@ -220,10 +223,10 @@ def _walk(items: Sequence[Any], indexes: range, keep: Callable[[Any], bool], lim
 def _status_filter(subscription: Any, value: str) -> bool:
     if value == "all":
         return True
-    return subscription.status == ("canceled" if value == "ended" else value)
+    return bool(subscription.status == ("canceled" if value == "ended" else value))
 
 
 def _type_filter(event: Any, value: str) -> bool:
     if value.endswith("*"):
-        return event.type.startswith(value[:-1])
-    return event.type == value
+        return bool(event.type.startswith(value[:-1]))
+    return bool(event.type == value)

@@ -9,6 +9,7 @@ places are filled, so clients pinned to either version read what they expect.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from app.demo.billing import Customer, Event, Invoice, Subscription
@@ -111,7 +112,7 @@ def render(obj: Any) -> Obj:
     raise TypeError(f"no Stripe rendering for {type(obj).__name__}")
 
 
-_RENDERERS: tuple[tuple[type, Any], ...] = (
+_RENDERERS: tuple[tuple[type, Callable[[Any], Obj]], ...] = (
     (Customer, customer), (Subscription, subscription), (Invoice, invoice), (Product, product), (Price, price),
 )
 

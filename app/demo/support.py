@@ -115,7 +115,8 @@ class TicketBook:
         events: list[Row] = []
         first_response = None
         for n, (kind, at) in enumerate(zip(kinds, times, strict=True)):
-            author, text, data = assignee, None, None
+            author, text = assignee, None
+            data: dict[str, Any] | None = None
             if kind == "assignee":
                 author, data = "Triage", {"assignee": assignee}
             elif kind == "reply":
@@ -210,8 +211,8 @@ class TicketEventSource:
 
     def index_of(self, row_id: Any) -> int | None:
         try:
-            _, ticket, n = str(row_id).split("_")
-            i, n = int(ticket) - FIRST_ID, int(n)
+            _, ticket, number = str(row_id).split("_")
+            i, n = int(ticket) - FIRST_ID, int(number)
         except ValueError:
             return None
         if not (0 <= i < len(self._book) and 0 <= n < self._book.event_count[i]):

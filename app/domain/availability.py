@@ -148,8 +148,8 @@ def service_health(conn: Connection, now: dt.datetime) -> list[ServiceHealth]:
     day = _pass_counts(conn, now - dt.timedelta(days=1), now)
     month30 = _pass_counts(conn, now - dt.timedelta(days=30), now)
     this_month = _pass_counts(conn, month_start(now), now)
-    incidents = dict(
-        conn.execute(select(i.c.service_id, func.count()).where(OPEN_INCIDENT).group_by(i.c.service_id)).all()
+    incidents: dict[str, int] = dict(
+        conn.execute(select(i.c.service_id, func.count()).where(OPEN_INCIDENT).group_by(i.c.service_id)).tuples().all()
     )
     result = []
     for row in services:

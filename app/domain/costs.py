@@ -131,7 +131,8 @@ def load_budgets(conn: Connection, fallback: BudgetSettings) -> dict[str, Budget
     if not rows:
         return budgets_from_settings(fallback)
     return {
-        r.service: BudgetLimit(r.service, r.monthly_cents * 10_000, r.warn_ratio, r.critical_ratio, SYNCED) for r in rows
+        r.service: BudgetLimit(r.service, r.monthly_cents * 10_000, r.warn_ratio, r.critical_ratio, SYNCED)
+        for r in rows
     }
 
 
@@ -286,7 +287,9 @@ def scenarios(
         for n in range(1, months + 1):
             amount = int((line.forecast_micros * (1 + rate) ** n).to_integral_value())
             projected.append(
-                ProjectedMonth(add_months(month_start(month), n), amount, ratio(amount, line.budget), level(amount, line.budget))
+                ProjectedMonth(
+                    add_months(month_start(month), n), amount, ratio(amount, line.budget), level(amount, line.budget)
+                )
             )
         result.append(Scenario(rate, tuple(projected)))
     return tuple(result)

@@ -233,7 +233,8 @@ def compute_kpis(conn: Connection, now: dt.datetime, churn_target_pct: float) ->
             _customers_with(paying_then),
         )
     ).one()
-    return Kpis(float(row[0]), *(int(v) for v in row[1:]), churn_target_pct=churn_target_pct)
+    mrr, active, trialing, past_due, churned, base = row
+    return Kpis(float(mrr), int(active), int(trialing), int(past_due), int(churned), int(base), churn_target_pct)
 
 
 # --------------------------------------------------------------------------- one customer

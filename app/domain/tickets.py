@@ -19,8 +19,7 @@ from sqlalchemy import Connection, Engine, insert, select
 
 from app.domain import revenue
 from app.store import outbox
-from app.store.schema import AppState, Customer, Ticket, TicketEvent
-from app.sync.state import ME_KEY
+from app.store.schema import ME_KEY, AppState, Customer, Ticket, TicketEvent
 
 STATUSES = ("new", "open", "pending", "on_hold", "solved", "closed")
 TOP_TIER = 3

@@ -49,7 +49,7 @@ class _UsageError(Exception):
     """Something the user must fix on the command line (exit code 2)."""
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``license`` and its sub-commands to the ``opsconsole`` parser."""
     parser = subparsers.add_parser(
         "license", help="issue, verify and revoke signed license files (offline)",
@@ -142,7 +142,8 @@ def _run(handler: Handler, args: argparse.Namespace) -> int:
     from app.config.paths import Paths
     from app.licensing.errors import LicensingError
     from app.licensing.service import LicenseService
-    from app.store.database import MigrationError, open_cache
+    from app.store.database import open_cache
+    from app.store.migrations import MigrationError
 
     try:
         paths = Paths.resolve(args.data_dir).ensure()
@@ -286,10 +287,9 @@ def _issue(service: LicenseService, args: argparse.Namespace) -> int:
 
 
 def _verify(service: LicenseService, args: argparse.Namespace) -> int:
+    from app.licensing.files import read_bounded, read_stream
     from app.licensing.service import describe
     from app.licensing.verifier import LicenseError
-
-    from app.licensing.files import read_bounded, read_stream
 
     data = read_stream(sys.stdin.buffer, "standard input") if str(args.file) == "-" else read_bounded(args.file)
     try:

@@ -9,7 +9,6 @@ while it is read, a pipe or a device is refused all the same.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import BinaryIO
 
@@ -25,13 +24,13 @@ def _too_large(name: str, limit: int) -> LicensingError:
 def read_bounded(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     """The bytes of ``path``, refused (``LicensingError``) before reading when it is over ``limit``."""
     try:
-        size = os.stat(path).st_size
+        size = path.stat().st_size
     except OSError as exc:
         raise LicensingError(f"{path.name} cannot be read: {exc.strerror or exc}") from None
     if size > limit:
         raise _too_large(path.name, limit)
     try:
-        with open(path, "rb") as stream:
+        with path.open("rb") as stream:
             return read_stream(stream, path.name, limit)
     except OSError as exc:
         raise LicensingError(f"{path.name} cannot be read: {exc.strerror or exc}") from None

@@ -18,6 +18,7 @@ from app.licensing.plans import DEFAULT_PRODUCT, plan_defaults
 from app.licensing.signing import sign_armoured
 from app.licensing.verifier import LICENSE_LABEL, License, utc_seconds, version_tuple
 
+
 @dataclass(frozen=True)
 class LicenseRequest:
     """What staff ask for; the fields staff leave out come from the plan.

@@ -64,7 +64,7 @@ class KeyInfo:
 def _stretch(passphrase: str, kdf: dict[str, int | str]) -> bytes:
     """The PKCS#8 password of a key: its passphrase run through scrypt with the key's salt."""
     derived = Scrypt(
-        salt=base64.b64decode(kdf["salt"]), length=32, n=int(kdf["n"]), r=int(kdf["r"]), p=int(kdf["p"])
+        salt=base64.b64decode(str(kdf["salt"])), length=32, n=int(kdf["n"]), r=int(kdf["r"]), p=int(kdf["p"])
     ).derive(passphrase.encode())
     return base64.b64encode(derived)
 
@@ -75,7 +75,7 @@ def _write_private(path: Path, data: bytes) -> None:
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as f:
         f.write(data)
-    os.replace(tmp, path)
+    tmp.replace(path)
 
 
 class KeyStore:
@@ -198,7 +198,8 @@ class KeyStore:
         raw_public = key.public_key().public_bytes(
             serialization.Encoding.Raw, serialization.PublicFormat.Raw
         )
-        kdf = {"name": "scrypt", "salt": base64.b64encode(secrets.token_bytes(16)).decode(), **_SCRYPT_COST}
+        salt = base64.b64encode(secrets.token_bytes(16)).decode()
+        kdf: dict[str, int | str] = {"name": "scrypt", "salt": salt, **_SCRYPT_COST}
         pem = key.private_bytes(
             serialization.Encoding.PEM,
             serialization.PrivateFormat.PKCS8,

@@ -122,7 +122,7 @@ def revoked(conn: Connection) -> dict[str, dt.datetime]:
     rows = conn.execute(
         select(_licenses.c.id, _licenses.c.revoked_at).where(_licenses.c.revoked_at.is_not(None))
     )
-    return {lid: at for lid, at in rows}
+    return dict(rows.tuples().all())
 
 
 def latest_revocation_list(conn: Connection) -> dict[str, Any] | None:
@@ -170,4 +170,4 @@ def record_public_key(
 
 def public_keys_b64(conn: Connection) -> dict[str, str]:
     """Every public key the cache knows (including colleagues' keys that came through sync)."""
-    return {k: v for k, v in conn.execute(select(_keys.c.key_id, _keys.c.public_key_b64))}
+    return dict(conn.execute(select(_keys.c.key_id, _keys.c.public_key_b64)).tuples().all())

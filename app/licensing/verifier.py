@@ -28,10 +28,12 @@ import json
 import re
 from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+_T = TypeVar("_T")
 
 FORMAT_VERSION = 1
 LICENSE_LABEL = "OPSCONSOLE LICENSE"
@@ -207,7 +209,8 @@ def load_public_keys(encoded: Mapping[str, str | bytes]) -> dict[str, Ed25519Pub
 # --------------------------------------------------------------------------- payload fields
 
 
-def _payload_object(payload: str) -> dict[str, object]:
+def _payload_object(payload: str) -> dict[str, Any]:
+    """The payload's JSON object; its values are as parsed, so each reader checks the type of what it takes."""
     try:
         obj = json.loads(payload)
     except (ValueError, RecursionError):
@@ -219,10 +222,9 @@ def _payload_object(payload: str) -> dict[str, object]:
     return obj
 
 
-def _field(obj: dict[str, object], name: str, kind: type, optional: bool = False) -> object:
+def _field(obj: dict[str, Any], name: str, kind: type[_T]) -> _T:
+    """``obj[name]`` when it is exactly a ``kind`` (``type is``, so True is no int) and not empty text."""
     value = obj.get(name)
-    if value is None and optional:
-        return None
     if type(value) is not kind or (kind is str and not value):
         raise MalformedLicense(f"Field {name!r} is missing or not a {kind.__name__}.")
     return value

@@ -26,12 +26,10 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 
+from app.store import migrations
 from app.store.salvage import salvage_outbox
 
 log = logging.getLogger(__name__)
-
-class MigrationError(RuntimeError):
-    """The cache could not be upgraded; the old file is untouched."""
 
 
 @dataclass
@@ -111,8 +109,6 @@ def _move_aside(path: Path, reason: str) -> Path:
 
 def open_cache(path: Path, *, full_check: bool = True) -> Cache:
     """Open (creating, repairing or upgrading as needed) the cache at ``path``."""
-    from app.store import migrations
-
     path.parent.mkdir(parents=True, exist_ok=True)
     notices: list[str] = []
     marker = _damage_marker(path)

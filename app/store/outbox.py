@@ -39,8 +39,9 @@ def enqueue(
     idempotency_key: str | None = None,
 ) -> int:
     """Add a change to the outbox inside the caller's transaction; returns its id."""
-    result = conn.execute(
-        insert(_table).values(
+    entry_id = conn.execute(
+        insert(_table)
+        .values(
             created_at=utcnow(),
             kind=kind,
             method=method,
@@ -50,8 +51,9 @@ def enqueue(
             state=PENDING,
             attempts=0,
         )
-    )
-    return int(result.inserted_primary_key[0])
+        .returning(_table.c.id)
+    ).scalar_one()
+    return int(entry_id)
 
 
 def retry(conn: Connection, entry_id: int) -> None:
@@ -77,4 +79,4 @@ def count_by_state(conn: Connection) -> dict[str, int]:
     rows = conn.execute(
         select(_table.c.state, func.count()).where(_table.c.state.in_((PENDING, REFUSED))).group_by(_table.c.state)
     )
-    return {state: n for state, n in rows}
+    return dict(rows.tuples().all())

@@ -20,6 +20,7 @@ SQLAlchemy Core upserts against ``Model.__table__``.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -32,6 +33,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -41,8 +43,12 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 class Base(DeclarativeBase):
     """Declarative base of the cache; ``Base.metadata`` is what Alembic migrates."""
 
+    # Every model maps one Table (no mapped joins or selects), so say so: bulk writers use
+    # ``Model.__table__`` with insert()/update() and the upsert helper, which want a Table.
+    __table__: ClassVar[Table]
 
-# --------------------------------------------------------------------------- billing (Stripe)
+
+# --------------------------------------------------------------------------- billing, from Stripe
 
 
 class Product(Base):
@@ -51,7 +57,7 @@ class Product(Base):
     id: Mapped[str] = mapped_column(String, primary_key=True)
     name: Mapped[str] = mapped_column(String)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    metadata_json: Mapped[dict | None] = mapped_column(JSON)
+    metadata_json: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     synced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
@@ -69,7 +75,7 @@ class Price(Base):
     interval_count: Mapped[int] = mapped_column(Integer, default=1)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     is_legacy_plan: Mapped[bool] = mapped_column(Boolean, default=False)
-    metadata_json: Mapped[dict | None] = mapped_column(JSON)
+    metadata_json: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     synced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
@@ -83,7 +89,7 @@ class Customer(Base):
     currency: Mapped[str | None] = mapped_column(String(3))
     delinquent: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     balance_cents: Mapped[int] = mapped_column(BigInteger, default=0)
-    metadata_json: Mapped[dict | None] = mapped_column(JSON)
+    metadata_json: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     synced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
@@ -177,7 +183,7 @@ class TicketEvent(Base):
     kind: Mapped[str] = mapped_column(String)  # reply|note|status|assignee|priority|escalation
     author: Mapped[str | None] = mapped_column(String)
     body: Mapped[str | None] = mapped_column(Text)
-    data_json: Mapped[dict | None] = mapped_column(JSON)
+    data_json: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
     pending: Mapped[bool] = mapped_column(Boolean, default=False)  # local, not yet accepted by server
     synced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
@@ -261,7 +267,7 @@ class License(Base):
     customer_email: Mapped[str | None] = mapped_column(String)
     plan: Mapped[str] = mapped_column(String, index=True)
     seats: Mapped[int] = mapped_column(Integer)
-    features_json: Mapped[list | None] = mapped_column(JSON)
+    features_json: Mapped[list[Any] | None] = mapped_column(JSON)
     issued_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
     not_before: Mapped[dt.datetime] = mapped_column(DateTime)
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
@@ -396,7 +402,7 @@ class OutboxEntry(Base):
     kind: Mapped[str] = mapped_column(String)  # ticket_event|license_issue|license_revoke|incident_update
     method: Mapped[str] = mapped_column(String, default="POST")
     path: Mapped[str] = mapped_column(String)  # relative to the Ops API base, e.g. /v1/licenses
-    payload_json: Mapped[dict] = mapped_column(JSON)
+    payload_json: Mapped[dict[str, Any]] = mapped_column(JSON)
     idempotency_key: Mapped[str] = mapped_column(String, unique=True)
     state: Mapped[str] = mapped_column(String, default="pending", index=True)  # pending|refused|sent
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -411,5 +417,10 @@ class AppState(Base):
     __tablename__ = "app_state"
 
     key: Mapped[str] = mapped_column(String, primary_key=True)
-    value_json: Mapped[dict | list | str | int | float | bool | None] = mapped_column(JSON)
+    value_json: Mapped[dict[str, Any] | list[Any] | str | int | float | bool | None] = mapped_column(JSON)
     updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+# The ``app_state`` key of the last ``/me`` answer (the signed-in user and role): sync writes
+# it, the role and the author of ticket actions are read from it.
+ME_KEY = "me"

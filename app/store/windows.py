@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import (
+    ColumnClause,
     ColumnElement,
     Connection,
     Engine,
@@ -127,11 +128,12 @@ class WindowSource:
     def _is_dense(self, conn: Connection, words: Sequence[str]) -> bool:
         """Whether every word of the search matches many rows (per the FTS vocabulary)."""
         vocab = text(
-            f"SELECT count(*), coalesce(sum(doc), 0) FROM (SELECT doc FROM {self.spec.fts_table}_vocab "
+            f"SELECT count(*), coalesce(sum(doc), 0) FROM (SELECT doc FROM {self.spec.fts_table}_vocab "  # noqa: S608 - the spec's table
             "WHERE term >= :lo AND term < :hi LIMIT :cap)"
         )
         for word in words:
-            terms, docs = conn.execute(vocab, {"lo": word, "hi": word + "\U0010ffff", "cap": _VOCAB_TERMS_SCANNED}).one()
+            bounds = {"lo": word, "hi": word + "\U0010ffff", "cap": _VOCAB_TERMS_SCANNED}
+            terms, docs = conn.execute(vocab, bounds).one()
             if docs < DENSE_MATCHES and terms < _VOCAB_TERMS_SCANNED:
                 return False
         return True
@@ -140,8 +142,7 @@ class WindowSource:
         """The WHERE clauses; given ``conn``, a search also picks its plan (see module doc)."""
         spec = self.spec
         clauses: list[ColumnElement[bool]] = list(query.conditions)
-        for name in query.filters:
-            clauses.append(spec.filters[name])
+        clauses.extend(spec.filters[name] for name in query.filters)
         if query.search.strip():
             if spec.fts_table:
                 words = search_words(query.search)
@@ -152,7 +153,7 @@ class WindowSource:
                     walk_index = conn is not None and self._is_dense(conn, words)
                     # A unary + keeps SQLite from driving the query by rowid.
                     prefix = "+" if walk_index else ""
-                    rowid = literal_column(f"{prefix}{spec.source.name}.rowid")  # type: ignore[attr-defined]
+                    rowid: ColumnClause[Any] = literal_column(f"{prefix}{spec.source.name}.rowid")  # type: ignore[attr-defined]  # an FTS source is a Table
                     clauses.append(
                         rowid.in_(
                             select(literal_column("rowid"))

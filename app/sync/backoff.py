@@ -13,7 +13,10 @@ from dataclasses import dataclass, field
 
 @dataclass
 class Backoff:
-    """Seconds until the next sync: ``interval`` after success, doubling from ``first_retry`` to ``max_delay`` after failures."""
+    """Seconds until the next sync.
+
+    ``interval`` after a success; after failures, doubling from ``first_retry`` up to ``max_delay``.
+    """
 
     interval: float = 300.0
     first_retry: float = 15.0
@@ -27,7 +30,7 @@ class Backoff:
             self.failures = 0
             return self.interval
         self.failures += 1
-        delay = min(self.max_delay, self.first_retry * 2 ** (self.failures - 1))
+        delay = min(self.max_delay, self.first_retry * 2.0 ** (self.failures - 1))
         return delay * random.uniform(1 - self.jitter, 1 + self.jitter) if self.jitter else delay
 
     def reset(self) -> None:

@@ -30,9 +30,9 @@ def run(args: argparse.Namespace) -> int:
     import json
 
     from app.config.paths import Paths
+    from app.connectors.config import SyncConfig
     from app.store.database import open_cache
     from app.sync import quarantine
-    from app.sync.config import SyncConfig
     from app.sync.engine import SyncEngine
     from app.tasks import Progress, no_progress
 

@@ -10,13 +10,15 @@ pass should do.
 from __future__ import annotations
 
 import threading
+from functools import partial
 
 from sqlalchemy import Engine
 
+from app.connectors.config import SyncConfig
 from app.connectors.ops_api import OpsApiClient
 from app.connectors.stripe_api import StripeSource
+from app.store.schema import ME_KEY
 from app.sync import outbox_push, quarantine, state
-from app.sync.config import SyncConfig
 from app.sync.ops_pull import pull_resource
 from app.sync.ops_resources import RESOURCES as OPS_RESOURCES
 from app.sync.report import SyncReport
@@ -66,8 +68,14 @@ class SyncEngine:
                 cancel.raise_if_cancelled()
                 ok = step(
                     resource.state_key,
-                    lambda r=resource: pull_resource(
-                        self._db, client, r, page_size=self._config.ops_page_size, progress=progress, cancel=cancel
+                    partial(
+                        pull_resource,
+                        self._db,
+                        client,
+                        resource,
+                        page_size=self._config.ops_page_size,
+                        progress=progress,
+                        cancel=cancel,
                     ),
                 )
                 if not ok and not step.keep_going:
@@ -79,7 +87,7 @@ class SyncEngine:
         me = client.me()
         report.role = me.get("role")
         with self._db.begin() as conn:
-            state.put_app_value(conn, state.ME_KEY, me)
+            state.put_app_value(conn, ME_KEY, me)
         return 0
 
     def _push(self, client: OpsApiClient, report: SyncReport, cancel: CancelToken) -> int:

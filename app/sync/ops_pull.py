@@ -41,7 +41,7 @@ def pull_resource(
     while True:
         since = current.watermark  # fixed for the whole pass; it moves when the pass ends
         pages = pages_ahead(
-            lambda cursor: client.page(resource.name, updated_since=since, cursor=cursor, limit=page_size),
+            lambda cursor: client.page(resource.name, updated_since=since, cursor=cursor, limit=page_size),  # noqa: B023 - pages are closed (helper joined) before `since` changes
             current.cursor,
             lambda page: page.next_cursor,
             cancel,
@@ -75,7 +75,7 @@ def pull_resource(
                 current = state.save_progress(conn, current, cursor=None, watermark=since, rows=0, finished=False)
 
 
-def write_items(conn: Any, resource: OpsResource, items: list[dict[str, Any]]) -> dict[str, str]:
+def write_items(conn: Any, resource: OpsResource, items: list[Any]) -> dict[str, str]:
     """Apply one page: upsert live items, delete tombstoned ones (the last word per id wins).
 
     Items the cache cannot hold are skipped and quarantined with the reason

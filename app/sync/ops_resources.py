@@ -17,6 +17,7 @@ from sqlalchemy import Table
 from app.connectors.convert import parse_date, parse_datetime
 from app.connectors.ops_rows import Converter, row_converter
 from app.store.schema import (
+    Base,
     Budget,
     CostRecord,
     HealthCheck,
@@ -81,7 +82,7 @@ def _cost_key(item_id: str) -> tuple[Any, ...]:
     return (parse_date(day), service, COST_SOURCE)
 
 
-def _table(model: Any) -> Table:
+def _table(model: type[Base]) -> Table:
     return model.__table__
 
 

@@ -10,7 +10,7 @@ the moments SQLite stalls to checkpoint its WAL; the bound keeps memory small.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from queue import Full, Queue
 from typing import TypeVar
@@ -39,7 +39,7 @@ def pages_ahead(
     next_cursor: Callable[[P], C | None],
     cancel: CancelToken,
     lead: int = LEAD,
-) -> Iterator[P]:
+) -> Generator[P, None, None]:
     """Yield pages from ``first`` on while a helper thread fetches up to ``lead`` pages ahead.
 
     ``next_cursor`` returns None after the last page.  A fetch's error is
@@ -67,7 +67,7 @@ def pages_ahead(
                 cursor = next_cursor(page)
                 if cursor is None:
                     break
-        except BaseException as exc:  # handed over to the consumer's thread
+        except BaseException as exc:  # noqa: BLE001 - handed over to the consumer's thread, which raises it
             put(_Failure(exc))
             return
         put(_End())

@@ -11,7 +11,7 @@ the next sync stores it (or drops it) and clears its entry.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import Connection, Table, func, select
 
@@ -19,7 +19,7 @@ from app.connectors.convert import utcnow
 from app.store.schema import SyncQuarantine
 from app.sync.writer import delete_keys, refusal, upsert
 
-_table = cast(Table, SyncQuarantine.__table__)  # declarative tables are typed as FromClause
+_table: Table = SyncQuarantine.__table__
 _KEY = ("resource", "item_id")
 MAX_REASON = 500  # characters kept of a reason (a refused value can be huge)
 
@@ -69,7 +69,7 @@ def _count(conn: Connection, resource: str) -> int:
 def counts(conn: Connection) -> dict[str, int]:
     """Rows not stored, per resource (the sync report and the status bar)."""
     rows = conn.execute(select(_table.c.resource, func.count()).group_by(_table.c.resource))
-    return {resource: n for resource, n in rows}
+    return {resource: int(n) for resource, n in rows}
 
 
 def entries(conn: Connection, limit: int = 20) -> list[dict[str, Any]]:

@@ -83,9 +83,6 @@ def record_error(conn: Connection, resource: str, message: str) -> None:
     _write(conn, dataclasses.replace(load(conn, resource), last_error=message))
 
 
-ME_KEY = "me"  # app_state key of the last /me answer: the signed-in user and role
-
-
 def put_app_value(conn: Connection, key: str, value: Any) -> None:
     upsert(conn, _app, [{"key": key, "value_json": value, "updated_at": utcnow()}], ("key",))
 

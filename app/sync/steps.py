@@ -40,7 +40,7 @@ class StepRunner:
             rows = step()
         except Cancelled:
             raise
-        except Exception as exc:  # noqa: BLE001 - contained to this step by design; logged and reported
+        except Exception as exc:  # contained to this step by design: logged and reported
             if not isinstance(exc, (ConnectorError, SQLAlchemyError, *_DATA_ERRORS)):
                 log.error("sync %s failed unexpectedly", key, exc_info=exc)
             self.fail(key, exc)
@@ -66,7 +66,8 @@ def describe(exc: Exception) -> str:
     if isinstance(exc, ConnectorError):
         return str(exc)
     if isinstance(exc, SQLAlchemyError):
-        return f"cache refused the data: {str(exc.orig) if getattr(exc, 'orig', None) else exc}"
+        orig = getattr(exc, "orig", None)  # the driver's own error, when the database raised one
+        return f"cache refused the data: {orig or exc}"
     if isinstance(exc, _DATA_ERRORS):
         return f"unexpected data from the server: {type(exc).__name__}: {exc}"
     return f"failed: {type(exc).__name__}: {exc}"

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from contextlib import closing
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Engine, and_, delete
@@ -54,6 +55,10 @@ class Parents:
     gone: frozenset[str] = frozenset()
 
 
+# An object as Stripe holds it now (None: deleted), with what is written alongside it.
+Current = tuple[StripeResource, str, Obj | None, Parents, list[Obj] | None]
+
+
 @dataclass
 class EventCursor:
     """The newest applied event time and the ids applied at that second (events share seconds)."""
@@ -69,6 +74,9 @@ class EventCursor:
         return json.dumps({"created": self.created, "ids": self.ids})
 
 
+ALL_OBJECTS = tuple(r.name for r in RESOURCES)
+
+
 class StripePuller:
     """One Stripe pull within a sync pass."""
 
@@ -78,7 +86,7 @@ class StripePuller:
         source: StripeSource,
         progress: ProgressCallback,
         cancel: CancelToken,
-        objects: tuple[str, ...] = tuple(r.name for r in RESOURCES),
+        objects: tuple[str, ...] = ALL_OBJECTS,
     ):
         self._resources = tuple(r for r in RESOURCES if r.name in objects)
         self._engine = engine
@@ -100,7 +108,7 @@ class StripePuller:
             with self._engine.connect() as conn:
                 if state.load(conn, resource.state_key).full_pass_done:
                     continue
-            ok = step(resource.state_key, lambda r=resource: self._full_pass(r))
+            ok = step(resource.state_key, partial(self._full_pass, resource))
             passes_done = passes_done and ok
             if not ok and not step.keep_going:
                 return
@@ -249,8 +257,8 @@ class StripePuller:
             with self._engine.begin() as conn:
                 for event, (obj, parents, items) in prepared:
                     self._apply(conn, event, obj, parents, items)
-                for resource, obj_id, obj, parents, items in settled:
-                    self._write_current(conn, resource, obj_id, obj, parents, items)
+                for as_now in settled:
+                    self._write_current(conn, *as_now)
                 cursor = _advance(cursor, batch)
                 current = state.save_progress(
                     conn, current, cursor=None, watermark=cursor.dump(), rows=len(batch), finished=False
@@ -261,7 +269,7 @@ class StripePuller:
             state.save_progress(conn, current, cursor=None, watermark=cursor.dump(), rows=0, finished=True)
         return done
 
-    def _settle_ties(self, events: list[Obj]) -> list[tuple[StripeResource, str, Obj | None, Parents, list[Obj] | None]]:
+    def _settle_ties(self, events: list[Obj]) -> list[Current]:
         """Fetch the current state of objects with several events in the same second.
 
         Within one second the listing order is the only order there is, and
@@ -271,11 +279,11 @@ class StripePuller:
         """
         seconds: dict[tuple[str, str], list[int]] = {}
         for event in events:
-            obj = (event.get("data") or {}).get("object") or {}
-            if obj.get("object") in BY_OBJECT:
-                seconds.setdefault((obj["object"], obj["id"]), []).append(event["created"])
+            subject = (event.get("data") or {}).get("object") or {}
+            if subject.get("object") in BY_OBJECT:
+                seconds.setdefault((subject["object"], subject["id"]), []).append(event["created"])
         tied = sorted(key for key, times in seconds.items() if len(times) != len(set(times)))
-        settled = []
+        settled: list[Current] = []
         for kind, obj_id in tied:
             self._cancel.raise_if_cancelled()
             resource = BY_OBJECT[kind]

@@ -18,8 +18,8 @@ from sqlalchemy import Connection, Table, bindparam, delete, select
 
 from app.connectors import stripe_rows
 from app.connectors.stripe_api import StripeSource
-from app.store.schema import Customer, Invoice, Price, Product, Subscription, SubscriptionItem
 from app.store.limits import row_check
+from app.store.schema import Base, Customer, Invoice, Price, Product, Subscription, SubscriptionItem
 from app.sync import quarantine
 from app.sync.writer import Row, store
 
@@ -57,7 +57,7 @@ class StripeResource:
         return self.owned(self.table) if self.owned else None
 
 
-def _table(model: Any) -> Table:
+def _table(model: type[Base]) -> Table:
     return model.__table__
 
 

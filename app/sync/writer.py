@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Date, DateTime, Table, and_, delete, tuple_
+from sqlalchemy import JSON, ColumnElement, Connection, Date, DateTime, Table, and_, delete, tuple_
 from sqlalchemy import insert as plain_insert
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.dialects.sqlite import insert
@@ -108,7 +108,7 @@ def delete_keys(
     values = [k[0] if len(columns) == 1 else k for k in keys]
     for start in range(0, len(values), _IN_CHUNK):
         chunk = values[start : start + _IN_CHUNK]
-        condition = target.in_(chunk)
+        condition: ColumnElement[bool] = target.in_(chunk)
         if spare_pending:
             condition = and_(condition, table.c.pending.is_(False))
         conn.execute(delete(table).where(condition))

@@ -9,8 +9,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from app.store import migrations
-from app.store.database import MigrationError, open_cache
-from app.store.migrations import include_object
+from app.store.database import open_cache
+from app.store.migrations import MigrationError, include_object
 from app.store.schema import Base
 
 
@@ -33,7 +33,9 @@ def test_fts_follows_upserts(tmp_path):
                              "values ('cus_1', 'Globex', 'ops@acme.test', '2026-01-01', 0, 0) "
                              "on conflict (id) do update set name = excluded.name")
         hits = conn.exec_driver_sql("select name from customers_fts where customers_fts match 'glob*'").all()
-        stale = conn.exec_driver_sql("select name from customers_fts where customers_fts match 'acme*' and name = 'Acme Corp'").all()
+        stale = conn.exec_driver_sql(
+            "select name from customers_fts where customers_fts match 'acme*' and name = 'Acme Corp'"
+        ).all()
     assert hits == [("Globex",)] and stale == []
     cache.dispose()
 
@@ -41,7 +43,7 @@ def test_fts_follows_upserts(tmp_path):
 def test_corrupt_cache_is_moved_aside_and_rebuilt(tmp_path):
     path = tmp_path / "cache.sqlite3"
     open_cache(path).dispose()
-    with open(path, "r+b") as fh:
+    with path.open("r+b") as fh:
         fh.seek(100)
         fh.write(b"\xff" * 4000)  # trash the schema page
     cache = open_cache(path)

@@ -20,7 +20,7 @@ def _fill_outbox(path: Path) -> None:
                            {"id": f"e{n}", "kind": "reply", "body": f"reply {n} " + "x" * 300},
                            idempotency_key=f"key-{n:05d}")
         sent = outbox.enqueue(conn, "ticket_event", "/v1/tickets/1/events", {"id": "sent"}, idempotency_key="key-sent")
-        conn.exec_driver_sql(f"UPDATE outbox SET state = 'sent' WHERE id = {sent}")
+        conn.exec_driver_sql("UPDATE outbox SET state = 'sent' WHERE id = ?", (sent,))
     cache.dispose()
 
 
@@ -37,7 +37,7 @@ def _damage(path: Path, pages: list[int]) -> None:
     with sqlite3.connect(path) as conn:
         page_size = conn.execute("PRAGMA page_size").fetchone()[0]
     conn.close()
-    with open(path, "r+b") as fh:
+    with path.open("r+b") as fh:
         for page in pages:
             fh.seek((page - 1) * page_size)
             fh.write(b"\xa5" * page_size)

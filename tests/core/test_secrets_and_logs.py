@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import keyring
 import pytest
@@ -34,7 +35,7 @@ def test_without_a_keyring_the_user_is_told_and_may_use_an_encrypted_file(tmp_pa
     assert SecretStore(tmp_path / "secrets.enc").get(OPS_API_TOKEN) == "tok_1234567890abcdef"
     other = SecretStore.__new__(SecretStore)
     other.file = type(store.file)(tmp_path / "secrets.enc")
-    with pytest.raises(SecretsError, match="passphrase .* is wrong"):
+    with pytest.raises(SecretsError, match=r"passphrase .* is wrong"):
         other.file.unlock("wrong")
 
 
@@ -97,7 +98,7 @@ def test_directories_holding_secrets_are_never_open_to_others(tmp_path, monkeypa
 
     def watched(path, mode=0o777, *args, **kwargs):
         real_mkdir(path, mode, *args, **kwargs)
-        seen.append((os.fspath(path), stat.S_IMODE(os.stat(path).st_mode)))  # the mode from its first instant
+        seen.append((os.fspath(path), stat.S_IMODE(Path(path).stat().st_mode)))  # the mode from its first instant
 
     monkeypatch.setattr(os, "mkdir", watched)
     old_umask = os.umask(0o022)

@@ -33,7 +33,9 @@ def test_no_budget_or_a_zero_budget_is_never_a_warning():
 def test_settings_budgets_are_the_fallback_and_synced_budgets_replace_them(engine, add_budget):
     with engine.connect() as conn:
         fallback = costs.load_budgets(conn, BudgetSettings())
-    assert {s: b.monthly_micros for s, b in fallback.items()} == {"firebase": 800 * M, "anthropic": 500 * M, "total": 2000 * M}
+    assert {s: b.monthly_micros for s, b in fallback.items()} == {
+        "firebase": 800 * M, "anthropic": 500 * M, "total": 2000 * M
+    }
     assert {b.origin for b in fallback.values()} == {costs.SETTINGS}
 
     add_budget("cdn", 200)

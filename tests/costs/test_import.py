@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import itertools
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from sqlalchemy import Engine, func, select
 
 from app.costs_import import CostImportError, import_cost_file
 from app.store.schema import CostRecord
-from app.tasks import CancelToken, Cancelled, Progress
+from app.tasks import Cancelled, CancelToken, Progress
 
 C = CostRecord.__table__.c
 NOV1 = dt.date(2026, 11, 1)
@@ -61,9 +62,10 @@ AWS_HEADER = ("identity/LineItemId,lineItem/UsageStartDate,lineItem/UsageEndDate
 
 
 def test_aws_cost_and_usage_report(engine, tmp_path):
+    s3 = "AmazonS3,Amazon Simple Storage Service"
     path = write(tmp_path, AWS_HEADER
-                 + "a1,2026-11-01T00:00:00Z,2026-11-01T01:00:00Z,AmazonS3,Amazon Simple Storage Service,0.0000000372,USD\n"
-                 + "a2,2026-11-01T13:00:00Z,2026-11-01T14:00:00Z,AmazonS3,Amazon Simple Storage Service,1.2499999628,USD\n"
+                 + f"a1,2026-11-01T00:00:00Z,2026-11-01T01:00:00Z,{s3},0.0000000372,USD\n"
+                 + f"a2,2026-11-01T13:00:00Z,2026-11-01T14:00:00Z,{s3},1.2499999628,USD\n"
                  + "a3,2026-11-01T00:00:00Z,2026-11-02T00:00:00Z,AmazonEC2,Amazon Elastic Compute Cloud,3.5,USD\n"
                  + "a4,2026-11-02T00:00:00Z,2026-11-03T00:00:00Z,AmazonCloudFront,Amazon CloudFront,2,USD\n")
     result = import_cost_file(engine, path)
@@ -87,12 +89,18 @@ def test_aws_cur_2_column_names_gzipped(engine, tmp_path):
 @pytest.mark.parametrize(
     "text",
     [
-        "billing_account_id,service.id,service.description,sku.description,usage_start_time,usage_end_time,cost,currency\n"
-        'X-1,6F81,"Cloud Storage","Standard, multi-region",2026-11-01 00:00:00 UTC,2026-11-01 01:00:00 UTC,0.75,USD\n'
-        "X-1,95FF,Firebase Hosting,Egress,2026-11-01T08:00:00-08:00,2026-11-01T09:00:00-08:00,1.5,USD\n",
-        "Project name,Service description,SKU description,Usage start date,Cost,Currency\n"
-        "shop,Cloud Storage,Standard,2026-11-01,0.75,USD\n"
-        "shop,Firebase Hosting,Egress,2026-11-01,1.5,USD\n",
+        (
+            "billing_account_id,service.id,service.description,sku.description,"
+            "usage_start_time,usage_end_time,cost,currency\n"
+            'X-1,6F81,"Cloud Storage","Standard, multi-region",'
+            "2026-11-01 00:00:00 UTC,2026-11-01 01:00:00 UTC,0.75,USD\n"
+            "X-1,95FF,Firebase Hosting,Egress,2026-11-01T08:00:00-08:00,2026-11-01T09:00:00-08:00,1.5,USD\n"
+        ),
+        (
+            "Project name,Service description,SKU description,Usage start date,Cost,Currency\n"
+            "shop,Cloud Storage,Standard,2026-11-01,0.75,USD\n"
+            "shop,Firebase Hosting,Egress,2026-11-01,1.5,USD\n"
+        ),
     ],
     ids=["bigquery-export", "console-report"],
 )
@@ -172,7 +180,7 @@ def test_a_bad_byte_in_a_gzip_export_is_reported_on_its_line(engine, tmp_path):
     path = tmp_path / "costs.csv.gz"
     with gzip.open(path, "wb") as f:
         f.write(b"date,service,amount,currency\n" + _lines(40).encode() + b"2026-11-01,x,1,\xe9UR\n")
-    with pytest.raises(CostImportError, match="^line 42: is not UTF-8 text"):
+    with pytest.raises(CostImportError, match=r"^line 42: is not UTF-8 text"):
         import_cost_file(engine, path)
 
 
@@ -201,19 +209,20 @@ def test_lines_are_counted_through_quoted_fields_that_span_lines(engine, tmp_pat
 @pytest.mark.parametrize("control", ["\x00", "\x07", "\x1b", "\x7f", "\x85"])
 def test_control_characters_in_a_service_name_are_refused(engine, tmp_path, control):
     path = write(tmp_path, f"date,service,amount,currency\n2026-11-01,cdn,1,USD\n2026-11-01,fire{control}base,1,USD\n")
-    with pytest.raises(CostImportError, match="^line 3: service .* holds a control character$"):
+    with pytest.raises(CostImportError, match=r"^line 3: service .* holds a control character$"):
         import_cost_file(engine, path)
     assert records(engine) == {}  # nothing written
 
 
 def test_a_missing_file_is_refused(engine, tmp_path):
-    with pytest.raises(CostImportError, match="nope.csv: cannot be opened"):
+    with pytest.raises(CostImportError, match=r"nope\.csv: cannot be opened"):
         import_cost_file(engine, tmp_path / "nope.csv")
 
 
 def big_file(tmp_path: Path, lines: int) -> Path:
     day = [f"2026-{1 + n // 28 % 12:02d}-{1 + n % 28:02d}" for n in range(lines)]
-    return write(tmp_path, "date,service,amount,currency\n" + "".join(f"{d},svc{n % 5},1.5,USD\n" for n, d in enumerate(day)))
+    rows = "".join(f"{d},svc{n % 5},1.5,USD\n" for n, d in enumerate(day))
+    return write(tmp_path, "date,service,amount,currency\n" + rows)
 
 
 def test_progress_is_reported_in_bytes_up_to_the_file_size(engine, tmp_path):
@@ -222,7 +231,7 @@ def test_progress_is_reported_in_bytes_up_to_the_file_size(engine, tmp_path):
     import_cost_file(engine, path, progress=reports.append)
     reading = [r for r in reports if r.label.startswith("Reading")]
     assert len(reading) >= 3 and reading[-1].done == reading[-1].total == path.stat().st_size
-    assert all(a.done <= b.done for a, b in zip(reading, reading[1:], strict=False))
+    assert all(a.done <= b.done for a, b in itertools.pairwise(reading))
 
 
 def test_cancel_stops_the_import_and_writes_nothing(engine, tmp_path):

@@ -54,7 +54,7 @@ def _put(conn: Connection, model: type, rows: list[dict[str, Any]]) -> None:
 def fill(engine: Engine, now: dt.datetime) -> None:
     """Insert the business as it stands at ``now`` (naive UTC)."""
     days = lambda n: now - dt.timedelta(days=n)  # noqa: E731 - reads better than a def here
-    hours = lambda n: now - dt.timedelta(hours=n)  # noqa: E731
+    hours = lambda n: now - dt.timedelta(hours=n)  # noqa: E731 - as days above
     with engine.begin() as conn:
         _put(conn, Product, [
             {"id": "prod_starter", "name": "Starter"}, {"id": "prod_pro", "name": "Professional"},
@@ -131,8 +131,8 @@ def _support(conn: Connection, now: dt.datetime, hours: Any) -> None:
         ticket(105, "Password reset email never arrives", "solved", hours(5)),
     ])
     _put(conn, TicketEvent, [
-        {"id": "te_101_0", "ticket_id": 101, "kind": "assignee", "author": "Triage", "data_json": {"assignee": "Maya Chen"},
-         "created_at": hours(29)},
+        {"id": "te_101_0", "ticket_id": 101, "kind": "assignee", "author": "Triage",
+         "data_json": {"assignee": "Maya Chen"}, "created_at": hours(29)},
         {"id": "te_101_1", "ticket_id": 101, "kind": "reply", "author": "Maya Chen",
          "body": "Thanks, we are looking into it.", "created_at": hours(28)},
     ])
@@ -150,7 +150,9 @@ def _health(conn: Connection, now: dt.datetime) -> None:
         checks.append({"service_id": "api", "checked_at": at, "ok": True, "latency_ms": 50.0})
         checks.append({"service_id": "cdn", "checked_at": at, "ok": n not in (0, 10), "latency_ms": 30.0,
                        "error": "HTTP 503" if n in (0, 10) else None})
-    checks.append({"service_id": "backups", "checked_at": now - dt.timedelta(minutes=5), "ok": True, "latency_ms": 1500.0})
+    checks.append(
+        {"service_id": "backups", "checked_at": now - dt.timedelta(minutes=5), "ok": True, "latency_ms": 1500.0}
+    )
     _put(conn, HealthCheck, checks)
     _put(conn, Incident, [
         {"id": "INC-1", "service_id": "cdn", "title": "CDN returning 503 in eu-west", "severity": "P1",

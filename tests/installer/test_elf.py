@@ -6,9 +6,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
-
 import elf
+import pytest
 
 
 def test_libraries_only_pruned_files_needed_are_dropped(monkeypatch):
@@ -46,7 +45,7 @@ def test_debug_info_is_stripped_only_where_there_is_some(tmp_path):
     subprocess.run(["cc", "-shared", "-fPIC", "-o", str(without), str(source)], check=True)
     entries = [("libdebug.so", str(with_debug), "BINARY"), ("libplain.so", str(without), "BINARY")]
 
-    stripped = dict((dest, Path(src)) for dest, src, _ in elf.strip_debug_info(entries, tmp_path / "out"))
+    stripped = {dest: Path(src) for dest, src, _ in elf.strip_debug_info(entries, tmp_path / "out")}
 
     assert stripped["libplain.so"] == without  # untouched: the original file is bundled
     assert stripped["libdebug.so"] == tmp_path / "out" / "libdebug.so"

@@ -14,10 +14,9 @@ import sys
 import tarfile
 from pathlib import Path
 
-import pytest
-
 import build
 import manifest
+import pytest
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="the tarball and install.sh are for Linux")
 

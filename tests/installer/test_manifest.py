@@ -6,9 +6,8 @@ import ast
 import tomllib
 from pathlib import Path
 
-import pytest
-
 import manifest
+import pytest
 
 ROOT = manifest.ROOT
 

@@ -12,9 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 import manifest
+import pytest
 
 pytest.importorskip("PySide6.QtSvg")  # imported now, before any test pretends to be another OS
 from app import __version__

@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import select
 
 from app.config.paths import Paths
+from app.connectors.config import SyncConfig
 from app.demo.backend import DemoBackend
 from app.licensing.issuing import LicenseRequest
 from app.licensing.service import LicenseService
 from app.store.database import open_cache
 from app.store.schema import License, OutboxEntry
-from app.sync.config import SyncConfig
 from app.sync.engine import SyncEngine
 
 PASSPHRASE = "a long passphrase for the test key"
@@ -38,7 +38,7 @@ def test_issued_offline_then_pushed_exactly_once(backend, isolated_data_dir, mon
     service = LicenseService(paths, cache.engine, issued_by="support@example.com")
     service.generate_key(PASSPHRASE, activate=True)
 
-    def no_network(self, address):  # noqa: ANN001 - socket.connect's signature
+    def no_network(self, address):
         raise OSError("network is down (test)")
 
     with monkeypatch.context() as m:

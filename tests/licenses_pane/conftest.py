@@ -58,28 +58,28 @@ def asked(monkeypatch) -> list[str]:
     return calls
 
 
-def pane_for(qtbot, runner, cache, paths) -> LicensesPane:
-    return show(qtbot, runner, LicensesPane(cache.engine, runner, LicenseService(paths, cache.engine)))
+def pane_for(qtbot, tasks, cache, paths) -> LicensesPane:
+    return show(qtbot, tasks, LicensesPane(cache.engine, tasks, LicenseService(paths, cache.engine)))
 
 
 def issue_directly(pane, *, customer="cus_acme", **changes) -> str:
     """A license in the registry, signed with the (unlocked) key, as if issued earlier."""
     pane.service.unlock(PASSPHRASE, 5)
-    fields = dict(customer_id=customer, customer_name="Acme Corp", customer_email="billing@acme.example",
-                  plan="professional")
+    fields = {"customer_id": customer, "customer_name": "Acme Corp", "customer_email": "billing@acme.example",
+              "plan": "professional"}
     fields.update(changes)
     return pane.service.issue(LicenseRequest(**fields)).license.license_id
 
 
-def issue_through_dialog(pane, qtbot, runner, plan: str = "enterprise"):
+def issue_through_dialog(pane, qtbot, tasks, plan: str = "enterprise"):
     pane.issue()
     dialog = pane.issue_dialog
     dialog.find.setText("acme")
     dialog.search()
-    settle(qtbot, runner)
+    settle(qtbot, tasks)
     assert [c["id"] for c in dialog.matches] == ["cus_acme"]
     dialog.set_customer(dialog.matches[0])
     dialog.plan.setCurrentIndex(dialog.plan.findData(plan))
     qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
-    settle(qtbot, runner)
+    settle(qtbot, tasks)
     return dialog

@@ -29,14 +29,14 @@ def public_keys(signing_key):
 
 def request(**changes) -> LicenseRequest:
     """A professional-plan request for a sample customer, with ``changes`` applied."""
-    fields = dict(
-        customer_id="cus_42",
-        customer_name="Müller & Söhne GmbH",
-        customer_email="it@mueller.example",
-        plan="professional",
-        days=365,
-        grace_days=14,
-    )
+    fields = {
+        "customer_id": "cus_42",
+        "customer_name": "Müller & Söhne GmbH",
+        "customer_email": "it@mueller.example",
+        "plan": "professional",
+        "days": 365,
+        "grace_days": 14,
+    }
     fields.update(changes)
     return LicenseRequest(**fields)
 

@@ -142,7 +142,7 @@ def test_files_over_a_megabyte_are_refused_before_they_are_read(capsys, tmp_path
     real_open = builtins.open
     monkeypatch.setattr(builtins, "open", lambda f, *a, **k: (opened.append(str(f)), real_open(f, *a, **k))[1])
     monkeypatch.setenv("OPSCONSOLE_KEY_PASSPHRASE", PASSPHRASE)
-    code, out, err = run(capsys, command, str(huge), "--json")
+    code, out, _ = run(capsys, command, str(huge), "--json")
     assert code == 1
     assert "huge.lic is larger than 1,000,000 bytes" in json.loads(out)["error"]
     assert str(huge) not in opened  # refused on its size, unopened
@@ -153,7 +153,8 @@ def test_standard_input_is_read_no_further_than_the_limit():
     from app.licensing.files import MAX_FILE_BYTES, read_stream
 
     class Endless:
-        asked: list[int] = []
+        def __init__(self) -> None:
+            self.asked: list[int] = []
 
         def read(self, n: int) -> bytes:
             self.asked.append(n)

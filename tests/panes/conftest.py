@@ -26,18 +26,18 @@ def settings() -> Settings:
     return Settings()
 
 
-def settle(qtbot, runner: TaskRunner) -> None:
+def settle(qtbot, tasks: TaskRunner) -> None:
     """Let the pane fetch what it shows: wait until no job runs, a few event rounds in a row."""
     for _ in range(3):
-        wait_idle(qtbot, runner)
+        wait_idle(qtbot, tasks)
         qtbot.wait(20)
-    wait_idle(qtbot, runner)
+    wait_idle(qtbot, tasks)
 
 
-def show(qtbot, runner: TaskRunner, pane: QWidget) -> QWidget:
+def show(qtbot, tasks: TaskRunner, pane: QWidget) -> QWidget:
     qtbot.addWidget(pane)
     pane.resize(*SIZE)
     pane.show()
     qtbot.waitExposed(pane)
-    settle(qtbot, runner)
+    settle(qtbot, tasks)
     return pane

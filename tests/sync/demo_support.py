@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
+from app.connectors.config import SyncConfig
 from app.connectors.retry import RetryPolicy
 from app.demo.backend import DemoBackend
 from app.store.schema import (
@@ -29,7 +30,6 @@ from app.store.schema import (
     TicketEvent,
     UsageDaily,
 )
-from app.sync.config import SyncConfig
 
 # A fixed "now" makes two backends built from the same seed serve the same business.
 NOW = dt.datetime(2026, 6, 1, 12, 0, 0)

@@ -11,7 +11,7 @@ from app.demo.backend import DemoBackend
 from app.store.database import open_cache
 from app.store.schema import AppState, Customer, Subscription, SyncState, Ticket
 from app.sync.engine import SyncEngine
-from app.tasks import CancelToken, Cancelled, Progress
+from app.tasks import Cancelled, CancelToken, Progress
 from tests.sync.demo_support import NOW, config_for, snapshot
 
 
@@ -58,7 +58,8 @@ def test_later_passes_follow_changes_and_tombstones(cache, backend) -> None:
     assert report.resources["stripe:events"].rows > 0
     with cache.engine.connect() as conn:
         assert conn.execute(select(Ticket).where(Ticket.id == ticket_id)).first() is None
-        assert conn.execute(select(Customer.email).where(Customer.id == new_customer)).scalar_one() == "grace@example.com"
+        email = conn.execute(select(Customer.email).where(Customer.id == new_customer)).scalar_one()
+        assert email == "grace@example.com"
         assert conn.execute(select(Subscription.status).where(Subscription.id == sub_id)).scalar_one() == "canceled"
 
 

@@ -7,12 +7,12 @@ import time
 import pytest
 import requests
 
+from app.connectors.config import SyncConfig
 from app.connectors.errors import Unavailable
 from app.connectors.http import classify_exception, make_session
 from app.connectors.retry import RetryableFailure, RetryPolicy, call_with_retries
 from app.sync.backoff import Backoff
-from app.sync.config import SyncConfig
-from app.tasks import CancelToken, Cancelled
+from app.tasks import Cancelled, CancelToken
 from tests.sync.conftest import free_port
 
 

@@ -82,7 +82,7 @@ def _rows_written(path: Path) -> int:
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
-            return sum(conn.execute(f"SELECT count(*) FROM {name}").fetchone()[0] for name in _COUNTED)  # noqa: S608
+            return sum(conn.execute(f"SELECT count(*) FROM {name}").fetchone()[0] for name in _COUNTED)  # noqa: S608 - fixed names
         finally:
             conn.close()
     except sqlite3.Error:

@@ -18,8 +18,8 @@ from __future__ import annotations
 import stripe
 from sqlalchemy import select
 
+from app.connectors.config import SyncConfig
 from app.store.schema import Customer, Price, Product, Subscription, SubscriptionItem
-from app.sync.config import SyncConfig
 from app.sync.engine import SyncEngine
 
 OBJECTS = ("products", "plans", "customers", "subscriptions", "invoices")
@@ -55,7 +55,9 @@ def test_full_pass_then_events(cache, localstripe) -> None:
     client = _client(localstripe)
     product = client.v1.products.create(params={"name": "Professional"})
     monthly = client.v1.plans.create(
-        params={"amount": 4900, "currency": "usd", "interval": "month", "product": product.id, "nickname": "Pro monthly"}
+        params={
+            "amount": 4900, "currency": "usd", "interval": "month", "product": product.id, "nickname": "Pro monthly"
+        }
     )
     yearly = client.v1.plans.create(
         params={"amount": 49000, "currency": "usd", "interval": "year", "product": product.id, "nickname": "Pro yearly"}

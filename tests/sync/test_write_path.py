@@ -119,8 +119,10 @@ def test_upserted_values_are_stored_exactly_as_sqlalchemy_stores_them(cache) -> 
     usage = {"active_users": 3, "signups": 1, "trial_starts": 0, "conversions": 0, "processing_volume": 9,
              "processing_success_rate": 0.5, "updated_at": when.replace(microsecond=123), "synced_at": when}
     with cache.engine.begin() as conn:
-        conn.execute(insert(Customer), [{"id": "core", **customer}, {"id": "core-null", **customer, "metadata_json": None}])
-        upsert(conn, Customer.__table__, [{"id": "fast", **customer}, {"id": "fast-null", **customer, "metadata_json": None}])
+        core_rows = [{"id": "core", **customer}, {"id": "core-null", **customer, "metadata_json": None}]
+        conn.execute(insert(Customer), core_rows)
+        fast_rows = [{"id": "fast", **customer}, {"id": "fast-null", **customer, "metadata_json": None}]
+        upsert(conn, Customer.__table__, fast_rows)
         conn.execute(insert(UsageDaily), [{"day": dt.date(2026, 5, 30), **usage}])
         upsert(conn, UsageDaily.__table__, [{"day": dt.date(2026, 5, 31), **usage}], ("day",))
         stored = conn.exec_driver_sql(

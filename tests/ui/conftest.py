@@ -22,7 +22,6 @@ def isolated_qsettings(tmp_path):
     """Window state goes to tmp_path, never to the user's real QSettings."""
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "qsettings"))
-    yield
 
 
 @pytest.fixture(autouse=True)

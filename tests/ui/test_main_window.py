@@ -25,7 +25,8 @@ def window(qtbot, context):
 
 
 def test_five_panes_in_the_brief_order_each_builds(window, qtbot):
-    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == ["Health", "Customers", "Tickets", "Licenses", "Costs"]
+    tabs = [window.tabs.tabText(i) for i in range(window.tabs.count())]
+    assert tabs == ["Health", "Customers", "Tickets", "Licenses", "Costs"]
     for pane in window.panes:
         window.show_pane(pane)
         assert pane.built

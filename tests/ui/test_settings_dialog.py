@@ -11,7 +11,6 @@ from ui.application import build_context
 from ui.dialogs.settings_dialog import SettingsDialog
 
 
-
 def test_a_bad_value_is_refused_naming_the_key_and_nothing_is_written(qtbot, context):
     dialog = SettingsDialog(context)
     qtbot.addWidget(dialog)

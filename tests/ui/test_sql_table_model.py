@@ -33,6 +33,7 @@ def _display(model: SqlTableModel, row: int, column: int) -> str:
     return model.data(model.index(row, column), Qt.ItemDataRole.DisplayRole)
 
 
+@pytest.mark.slow  # the million-row cache takes a minute to build
 def test_counts_and_pages_a_million_rows(qtbot, runner, big_source):
     model = SqlTableModel(big_source, runner)
     # The constructor ran no query on this thread: nothing is known yet.
@@ -43,6 +44,7 @@ def test_counts_and_pages_a_million_rows(qtbot, runner, big_source):
     wait_idle(qtbot, runner)
 
 
+@pytest.mark.slow  # the million-row cache takes a minute to build
 def test_memory_stays_bounded_while_scrolling_the_whole_table(qtbot, runner, big_source):
     model = SqlTableModel(big_source, runner)
     qtbot.waitUntil(lambda: model.rowCount() == 1_000_000, timeout=20_000)
@@ -64,6 +66,7 @@ def test_memory_stays_bounded_while_scrolling_the_whole_table(qtbot, runner, big
     wait_idle(qtbot, runner)
 
 
+@pytest.mark.slow  # the million-row cache takes a minute to build
 def test_sort_is_done_in_sql(qtbot, runner, big_source):
     model = SqlTableModel(big_source, runner)
     qtbot.waitUntil(lambda: model.rowCount() == 1_000_000, timeout=20_000)
@@ -75,6 +78,7 @@ def test_sort_is_done_in_sql(qtbot, runner, big_source):
     wait_idle(qtbot, runner)
 
 
+@pytest.mark.slow  # the million-row cache takes a minute to build
 def test_search_and_filter_narrow_the_rows(qtbot, runner, big_source):
     model = SqlTableModel(big_source, runner)
     qtbot.waitUntil(lambda: model.rowCount() == 1_000_000, timeout=20_000)

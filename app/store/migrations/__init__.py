@@ -8,11 +8,9 @@ We upgrade a copy and swap it in only on success.
 from __future__ import annotations
 
 import logging
-import os
+import re
 import sqlite3
 from pathlib import Path
-
-import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -21,6 +19,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _HERE = Path(__file__).parent
+
+
+class MigrationError(RuntimeError):
+    """The cache could not be upgraded; the old file is untouched."""
+
 
 # FTS5 virtual tables and their shadow tables are created by hand in the
 # migrations; autogenerate (and the test that migrations match the models)
@@ -83,8 +86,6 @@ def current_revision(path: Path) -> str | None:
 
 def upgrade_in_place(path: Path, target: str = "head") -> None:
     """Bring the cache at ``path`` to ``target``; on failure the original file is unchanged."""
-    from app.store.database import MigrationError
-
     wanted = head_revision() if target == "head" else target
     if current_revision(path) == wanted:
         return
@@ -112,5 +113,5 @@ def upgrade_in_place(path: Path, target: str = "head") -> None:
         ) from exc
     for suffix in ("-wal", "-shm"):
         Path(str(path) + suffix).unlink(missing_ok=True)
-    os.replace(work, path)
+    work.replace(path)
     log.info("cache %s upgraded to schema %s", path, wanted)

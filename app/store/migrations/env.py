@@ -10,6 +10,8 @@ from app.store.schema import Base
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url")
+if url is None:
+    raise RuntimeError("no sqlalchemy.url: run migrations through app.store.migrations.alembic_config()")
 connectable = create_engine(url)
 with connectable.connect() as connection:
     context.configure(

@@ -387,22 +387,22 @@ def _create_fts() -> None:
             "content_rowid='rowid', tokenize='unicode61 remove_diacritics 2')"
         )
         op.execute(
-            f"CREATE TRIGGER {fts}_ai AFTER INSERT ON {table} BEGIN "
+            f"CREATE TRIGGER {fts}_ai AFTER INSERT ON {table} BEGIN "  # noqa: S608 - names from _FTS
             f"INSERT INTO {fts}(rowid, {col_list}) VALUES (new.rowid, {new_vals}); END"
         )
         op.execute(
-            f"CREATE TRIGGER {fts}_ad AFTER DELETE ON {table} BEGIN "
+            f"CREATE TRIGGER {fts}_ad AFTER DELETE ON {table} BEGIN "  # noqa: S608 - names from _FTS
             f"INSERT INTO {fts}({fts}, rowid, {col_list}) VALUES ('delete', old.rowid, {old_vals}); END"
         )
         op.execute(
-            f"CREATE TRIGGER {fts}_au AFTER UPDATE ON {table} BEGIN "
+            f"CREATE TRIGGER {fts}_au AFTER UPDATE ON {table} BEGIN "  # noqa: S608 - names from _FTS
             f"INSERT INTO {fts}({fts}, rowid, {col_list}) VALUES ('delete', old.rowid, {old_vals}); "
             f"INSERT INTO {fts}(rowid, {col_list}) VALUES (new.rowid, {new_vals}); END"
         )
 
 
 def _drop_fts() -> None:
-    for _table, (fts, _cols) in _FTS.items():
+    for fts, _cols in _FTS.values():
         for suffix in ("ai", "ad", "au"):
             op.execute(f"DROP TRIGGER IF EXISTS {fts}_{suffix}")
         op.execute(f"DROP TABLE IF EXISTS {fts}")

@@ -1,8 +1,10 @@
-"""What the sync engine needs to reach the backends, as one explicit value.
+"""What the connectors (and the sync engine driving them) need to reach the backends, as one value.
 
-The engine never reads settings, the keyring or the environment itself: the
-caller builds a ``SyncConfig`` (the UI from settings + keyring, the CLI from
-``SyncConfig.from_env``), which keeps the engine testable against any server.
+Neither the clients nor the engine read settings, the keyring or the environment
+themselves: the caller builds a ``SyncConfig`` (the UI from settings + keyring,
+the CLI from ``SyncConfig.from_env``), which keeps them testable against any
+server.  It lives with the connectors because they are its first readers; the
+sync layer above passes it through.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from dataclasses import dataclass, field
+from typing import Any
 
 from app import USER_AGENT
 from app.connectors.retry import RetryPolicy
@@ -41,7 +44,7 @@ class SyncConfig:
     user_agent: str = USER_AGENT
     ops_page_size: int = 500
     stripe_page_size: int = 100
-    retry: RetryPolicy = RetryPolicy()
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
     # Which Stripe object types to pull (``app.sync.stripe_resources`` names);
     # an account without legacy plans, or a Stripe-compatible server that
     # serves only part of the API, can leave some out.
@@ -63,7 +66,7 @@ class SyncConfig:
         point at another backend without touching the workstation's settings.
         """
         config = base or cls()
-        overrides = {
+        overrides: dict[str, Any] = {
             name: os.environ[var]
             for name, var in (
                 ("ops_api_url", ENV_API_URL),
