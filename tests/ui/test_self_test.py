@@ -1,25 +1,39 @@
-"""``opsconsole self-test`` checks the whole cache file and says what opening it found."""
+"""``opsconsole self-test`` checks the whole cache file and says what opening it found.
+
+Run as the installer's smoke test runs it: a separate process (the window and
+its application state stay out of this test session).
+"""
 
 from __future__ import annotations
 
-import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 from tests.core.test_salvage import _damage, _fill_outbox, _outbox_leaf_pages
-from ui.commands import self_test
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_self_test_fails_on_a_damaged_cache_and_prints_its_notices(qapp, tmp_path, capsys):
+def _self_test(data_dir: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen",
+           "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring"}  # never the user's keyring
+    return subprocess.run([sys.executable, "-m", "ui.cli", "--data-dir", str(data_dir), "self-test"],
+                          env=env, capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_self_test_fails_on_a_damaged_cache_and_prints_its_notices(tmp_path):
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     cache = data_dir / "cache.sqlite3"
     _fill_outbox(cache)
     _damage(cache, [_outbox_leaf_pages(cache)[2]])  # a page inside the file: the quick structural check passes
-    args = argparse.Namespace(data_dir=str(data_dir), verbose=False)
 
-    assert self_test(args) == 1
-    out = capsys.readouterr().out
-    assert "The local cache was damaged" in out and "change(s) not yet sent were recovered" in out
-    assert "self-test FAILED" in out and "failed its integrity check" in out
+    first = _self_test(data_dir)
+    assert first.returncode == 1, first.stdout + first.stderr
+    assert first.stdout.startswith("self-test FAILED") and "failed its integrity check" in first.stdout
+    assert "The local cache was damaged" in first.stdout and "change(s) not yet sent were recovered" in first.stdout
 
-    assert self_test(args) == 0  # rebuilt: the next run passes
-    assert capsys.readouterr().out.startswith("self-test ok")
+    second = _self_test(data_dir)  # rebuilt: the next run passes
+    assert second.returncode == 0 and second.stdout.startswith("self-test ok"), second.stdout + second.stderr
