@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from app.clock import utcnow
 from app.store import windows as w
 
 
@@ -41,7 +42,7 @@ def format_age(then: dt.datetime | None, now: dt.datetime | None = None) -> str:
     """'3 min ago' style staleness for naive-UTC ``then``."""
     if then is None:
         return "never"
-    now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    now = now or utcnow()
     seconds = max(0, int((now - then).total_seconds()))
     if seconds < 60:
         return "just now"

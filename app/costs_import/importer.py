@@ -26,6 +26,7 @@ from typing import BinaryIO
 from sqlalchemy import Engine
 from sqlalchemy.dialects.sqlite import insert
 
+from app.clock import utcnow
 from app.costs_import.formats import CostImportError, CostKey, LineParser, detect
 from app.store.schema import CostRecord
 from app.tasks import CancelToken, ProgressCallback, Progress, no_progress
@@ -116,7 +117,7 @@ def _read(path: Path, progress: ProgressCallback, cancel: CancelToken) -> tuple[
 
 def _write(engine: Engine, source: str, totals: dict[CostKey, Decimal]) -> None:
     table = CostRecord.__table__
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    now = utcnow()
     rows = [
         {
             "day": day,

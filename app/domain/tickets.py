@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select
 
+from app.clock import utcnow
 from app.domain import revenue
 from app.store import outbox
 from app.store.schema import AppState, Customer, Ticket, TicketEvent
@@ -95,7 +96,7 @@ def record_event(
     server stores the event under it, so the pushed event and the synced one
     are the same row.
     """
-    now = now or outbox.utcnow()
+    now = now or utcnow()
     event_id = str(uuid.uuid4())
     with engine.begin() as conn:
         author = current_author(conn)

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Engine, insert
 
-from app.connectors.convert import utcnow
+from app.clock import utcnow
 from app.connectors.errors import Refused
 from app.connectors.ops_api import OpsApiClient
 from app.sync import state

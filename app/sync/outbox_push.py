@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, or_, select, update
 
-from app.connectors.convert import utcnow
+from app.clock import utcnow
 from app.connectors.errors import Refused, Unauthorized, Unavailable
 from app.connectors.ops_api import OpsApiClient
 from app.store import outbox

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from app.connectors.convert import utcnow
+from app.clock import utcnow
 from app.store.schema import AppState, SyncState
 from app.sync.writer import upsert
 

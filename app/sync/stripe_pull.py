@@ -21,7 +21,8 @@ from typing import Any
 from sqlalchemy import Engine, and_, delete
 from sqlalchemy.exc import IntegrityError
 
-from app.connectors.convert import parse_datetime, utcnow
+from app.clock import utcnow
+from app.connectors.convert import parse_datetime
 from app.connectors.errors import Refused
 from app.connectors.stripe_api import StripeSource
 from app.sync import state

@@ -7,7 +7,7 @@ import datetime as dt
 from PySide6.QtCore import Qt
 from sqlalchemy import select, update
 
-from app.store.outbox import utcnow
+from app.clock import utcnow
 from app.store.schema import License, OutboxEntry
 from tests.licenses_pane.conftest import PASSPHRASE, issue_directly, issue_through_dialog, pane_for
 from tests.panes.conftest import settle

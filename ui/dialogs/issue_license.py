@@ -35,7 +35,7 @@ from app.licensing.errors import LicensingError
 from app.licensing.issuing import LicenseRequest, build_license
 from app.licensing.plans import PLAN_DEFAULTS
 from app.licensing.service import IssuedLicense, LicenseService
-from app.store.outbox import utcnow
+from app.clock import utcnow
 from app.store.schema import Customer
 from app.store.windows import fts_expression, search_words
 from ui.dialogs import passphrase

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.store.outbox import utcnow
+from app.clock import utcnow
 from ui import settings_keys
 from ui.dialogs.form_dialog import FormDialog
 from ui.widgets.license_inspector import local_day, relative_days

@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from app.config.settings import Settings
 from app.domain import revenue
 from app.store import windows as w
-from app.store.outbox import utcnow
+from app.clock import utcnow
 from app.store.schema import Customer
 from app.store.windows import TableSpec, WindowSource
 from ui.formatting import format_value, to_local

@@ -27,7 +27,7 @@ from sqlalchemy import Engine, func, literal_column
 from app.config.settings import Settings
 from app.domain import availability as av
 from app.store import windows as w
-from app.store.outbox import utcnow
+from app.clock import utcnow
 from app.store.schema import Incident, Service
 from app.store.windows import TableSpec, WindowSource
 from ui import settings_keys

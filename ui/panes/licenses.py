@@ -25,7 +25,7 @@ from sqlalchemy import DateTime, Engine, and_, bindparam, case, func, select
 
 from app.licensing.service import IssuedLicense, LicenseService, PublishedRevocations
 from app.store import windows as w
-from app.store.outbox import utcnow
+from app.clock import utcnow
 from app.store.schema import License
 from app.store.windows import TableSpec, WindowSource
 from ui import settings_keys

@@ -20,7 +20,7 @@ from app.config.settings import Settings
 from app.domain import sla
 from app.domain import tickets as domain
 from app.store import windows as w
-from app.store.outbox import utcnow
+from app.clock import utcnow
 from app.store.schema import Ticket
 from app.store.windows import TableSpec, WindowSource
 from ui.dialogs import ticket_action
