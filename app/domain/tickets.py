@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine, insert, select
 from app.clock import utcnow
 from app.domain import revenue
 from app.store import outbox
+from app.store.changes import Changes
 from app.store.schema import AppState, Customer, Ticket, TicketEvent
 from app.sync.state import ME_KEY
 
@@ -89,12 +90,12 @@ def record_event(
     body: str | None = None,
     data: dict[str, Any] | None = None,
     now: dt.datetime | None = None,
-) -> str:
-    """Write a pending event and its outbox entry in one transaction; returns the event id.
+) -> Changes:
+    """Write a pending event and its outbox entry in one transaction; returns what it changed.
 
     Runs on the serialised writer thread.  The event id is a client uuid: the
     server stores the event under it, so the pushed event and the synced one
-    are the same row.
+    are the same row: the event id is the key reported for ``ticket_events``.
     """
     now = now or utcnow()
     event_id = str(uuid.uuid4())
@@ -107,8 +108,13 @@ def record_event(
             )
         )
         payload = {"id": event_id, "kind": kind, "author": author, "body": body, "data": data, "created_at": iso_z(now)}
-        outbox.enqueue(conn, "ticket_event", f"/v1/tickets/{ticket_id}/events", payload, idempotency_key=event_id)
-    return event_id
+        entry = outbox.enqueue(
+            conn, "ticket_event", f"/v1/tickets/{ticket_id}/events", payload, idempotency_key=event_id
+        )
+    # The ticket's story changed too, so views keyed by the ticket (its detail) hear of it.
+    return (
+        Changes.rows(TicketEvent.__tablename__, [event_id]) | Changes.rows(Ticket.__tablename__, [ticket_id]) | Changes.rows(outbox.TABLE, [entry])
+    )
 
 
 def next_tier(tier: int) -> int:

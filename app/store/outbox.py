@@ -18,6 +18,7 @@ from app.clock import utcnow
 from app.store.schema import OutboxEntry
 
 _table = OutboxEntry.__table__
+TABLE = OutboxEntry.__tablename__  # the name ``Changes`` reports the outbox under
 
 PENDING = "pending"
 REFUSED = "refused"

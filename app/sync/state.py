@@ -19,7 +19,9 @@ from app.store.schema import AppState, SyncState
 from app.sync.writer import upsert
 
 _sync = SyncState.__table__
+TABLE = SyncState.__tablename__  # the name ``Changes`` reports sync bookkeeping under (staleness labels read it)
 _app = AppState.__table__
+APP_TABLE = AppState.__tablename__
 
 
 @dataclass(frozen=True)
