@@ -235,6 +235,7 @@ class WindowSource:
             counted = select(func.count()).select_from(spec.source).where(before, *where)
             return int(conn.execute(counted).scalar_one())
 
+    def count(self, query: WindowQuery) -> int:
         stmt = select(func.count()).select_from(self.spec.source)
         where = self._where(query)
         if where:

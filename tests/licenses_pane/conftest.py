@@ -59,7 +59,7 @@ def asked(monkeypatch) -> list[str]:
 
 
 def pane_for(qtbot, runner, cache, paths) -> LicensesPane:
-    return show(qtbot, runner, LicensesPane(cache.engine, runner, LicenseService(paths, cache.engine)))
+    return show(qtbot, runner, LicensesPane(cache, runner, LicenseService(paths, cache.engine)))
 
 
 def issue_directly(pane, *, customer="cus_acme", **changes) -> str:

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from app.clock import utcnow
 from ui import settings_keys
 from ui.dialogs.form_dialog import FormDialog
-from ui.widgets.license_inspector import local_day, relative_days
+from ui.formatting import local_day, relative_days
 from ui.workers import TaskRunner
 
 LAST_DIR_KEY = "licenses/save_dir"
