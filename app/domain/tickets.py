@@ -5,7 +5,9 @@ A user's action (reply, status change, assignment, escalation) becomes a
 transaction: the event shows at once as "waiting to send", and sync pushes
 it with the same id, so the server's copy replaces ours when it comes back.
 The ticket row itself is left as the server last described it -- the server
-applies the event and the next sync brings the new status or assignee.
+applies the event and the next sync brings the new status or assignee -- except
+its ``updated_at``, which moves to the moment of the action: the ticket *was*
+updated then, and the Tickets table shows it at once.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from app.clock import utcnow
 from app.domain import revenue
@@ -107,6 +109,7 @@ def record_event(
                 data_json=data, created_at=now, pending=True,
             )
         )
+        conn.execute(update(_T).where(_T.c.id == ticket_id).values(updated_at=now))
         payload = {"id": event_id, "kind": kind, "author": author, "body": body, "data": data, "created_at": iso_z(now)}
         entry = outbox.enqueue(
             conn, "ticket_event", f"/v1/tickets/{ticket_id}/events", payload, idempotency_key=event_id

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from sqlalchemy import DateTime, Engine, bindparam, func
 
-from app.clock import utcnow
+from app import clock
 from app.domain import availability as av
 from app.store import windows as w
 from app.store.schema import Incident, Service
 from app.store.windows import TableSpec
 
 I, S = Incident.__table__, Service.__table__
-_NOW = bindparam("incident_now", callable_=utcnow, type_=DateTime)
+# "Now" is read each time a query runs (through ``clock``, so a test can move it).
+_NOW = bindparam("incident_now", callable_=lambda: clock.utcnow(), type_=DateTime)
 # Hours from start to resolution, or to now while open (julianday: days as a float).
 DURATION_H = (func.julianday(func.coalesce(I.c.resolved_at, _NOW)) - func.julianday(I.c.started_at)) * 24.0
 

@@ -13,15 +13,16 @@ from typing import Any
 
 from sqlalchemy import DateTime, Engine, and_, bindparam, case, func, select
 
-from app.clock import utcnow
+from app import clock
 from app.store import windows as w
 from app.store.schema import License
 from app.store.windows import TableSpec
 
 L = License.__table__
 EXPIRING_WITHIN = dt.timedelta(days=30)
-_NOW = bindparam("license_now", callable_=utcnow, type_=DateTime)
-_SOON = bindparam("license_soon", callable_=lambda: utcnow() + EXPIRING_WITHIN, type_=DateTime)
+# "Now" is read each time a query runs (through ``clock``, so a test can move it).
+_NOW = bindparam("license_now", callable_=lambda: clock.utcnow(), type_=DateTime)
+_SOON = bindparam("license_soon", callable_=lambda: clock.utcnow() + EXPIRING_WITHIN, type_=DateTime)
 REVOKED = L.c.revoked_at.is_not(None)
 NOT_REVOKED = L.c.revoked_at.is_(None)
 

@@ -10,7 +10,7 @@ import datetime as dt
 
 from sqlalchemy import DateTime, Engine, and_, bindparam
 
-from app.clock import utcnow
+from app import clock
 from app.domain import sla
 from app.domain import tickets as domain
 from app.store import windows as w
@@ -19,8 +19,9 @@ from app.store.windows import TableSpec
 
 T = Ticket.__table__
 ABOUT_TO_BREACH = dt.timedelta(hours=4)
-_NOW = bindparam("sla_now", callable_=utcnow, type_=DateTime)
-_SOON = bindparam("sla_soon", callable_=lambda: utcnow() + ABOUT_TO_BREACH, type_=DateTime)
+# "Now" is read each time a query runs (through ``clock``, so a test can move it).
+_NOW = bindparam("sla_now", callable_=lambda: clock.utcnow(), type_=DateTime)
+_SOON = bindparam("sla_soon", callable_=lambda: clock.utcnow() + ABOUT_TO_BREACH, type_=DateTime)
 UNSOLVED = T.c.status.not_in(sla.SOLVED_STATUSES)
 
 SPEC = TableSpec(

@@ -67,6 +67,7 @@ class SqlTableModel(QAbstractTableModel):
         self._current_row: int | None = None  # where the current key was last seen
         self._awaiting_row: int | None = None  # the user chose a row whose page is still loading
         self._locating = False
+        self._move_when_counted = False
         self.adjusting = False  # True while rows are inserted, removed or reset (not the user's doing)
         self._request_page(0)
         self._request_count()
@@ -228,14 +229,27 @@ class SqlTableModel(QAbstractTableModel):
 
     def _located(self, row: int | None) -> None:
         self._locating = False
+        self._move_when_counted = False
         self._locator.invalidate()
+        self._current_row = row
         if row is None:
-            self._current_row = None
             self.current_moved.emit(-1)
             self._set_current_key(None)
+        elif row < self._count:
+            self.current_moved.emit(row)
+        else:
+            self._move_when_counted = True  # found beyond the rows counted so far
+
+    def _follow_after_count(self) -> None:
+        """The count arrived: move the view to a key found beyond the old count, or look again."""
+        row = self._current_row
+        if not self._move_when_counted or row is None or self._current_key is None:
             return
-        self._current_row = row
-        self.current_moved.emit(row)
+        self._move_when_counted = False
+        if row < self._count:
+            self.current_moved.emit(row)
+        else:
+            self._start_locating()  # the rows shrank under it meanwhile
 
     def _look_in_page(self, page_no: int, rows: list[tuple[Any, ...]]) -> None:
         """A fresh page arrived: it may hold the key being located, or the row the user is waiting on."""
@@ -289,6 +303,7 @@ class SqlTableModel(QAbstractTableModel):
             first = min(self._stale) * PAGE_SIZE
             last = min(count, (max(self._stale) + 1) * PAGE_SIZE) - 1
             self.dataChanged.emit(self.index(first, 0), self.index(last, len(self.spec.columns) - 1))
+        self._follow_after_count()
         self.count_changed.emit(count)
 
     def _set_row_count(self, count: int) -> None:
