@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROLES = ("executive", "product", "operations", "finance", "support")
+from app.domain.roles import EXECUTIVE, ROLES
 
 
 def _meta(
@@ -47,7 +47,7 @@ class BackendSettings:
 @dataclass(frozen=True)
 class SyncSettings:
     interval_minutes: int = field(default=5, metadata=_meta(minimum=1, maximum=1440, help="Minutes between background syncs"))
-    offline_role: str = field(default="executive", metadata=_meta(choices=ROLES, help="Role assumed when /me cannot be reached and none is cached"))
+    offline_role: str = field(default=EXECUTIVE, metadata=_meta(choices=ROLES, help="Role assumed when /me cannot be reached and none is cached"))
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,7 @@ def test_a_license_arriving_on_top_leaves_the_selection_and_revoke_on_the_same_l
         conn.execute(update(L).where(L.c.id == arriving).values(issued_at=utcnow() - dt.timedelta(days=1)))
     pane.refresh()
     settle(qtbot, runner)
-    pane.table.select_row(1)
+    pane.table.view.selectRow(1)
     settle(qtbot, runner)
     chosen = pane.table.current_key()
     assert chosen is not None and highlighted(pane) == chosen and pane.detail.current["id"] == chosen
@@ -74,7 +74,7 @@ def test_issuing_selects_the_new_license_and_revoke_acts_on_it(qtbot, runner, fi
     older = issue_directly(pane)
     pane.refresh()
     settle(qtbot, runner)
-    pane.table.select_row(0)
+    pane.table.view.selectRow(0)
     settle(qtbot, runner)
     assert pane.table.current_key() == older
     dialog = issue_through_dialog(pane, qtbot, runner)
@@ -94,7 +94,7 @@ def test_a_search_that_hides_the_selected_license_clears_the_selection(qtbot, ru
     issue_directly(pane, customer="cus_bolt", customer_name="Bolt Labs")
     pane.refresh()
     settle(qtbot, runner)
-    pane.table.select_row([pane.model.key_at(r) for r in range(pane.model.rowCount())].index(acme))
+    pane.table.view.selectRow([pane.model.key_at(r) for r in range(pane.model.rowCount())].index(acme))
     settle(qtbot, runner)
     pane.table.search.setText("bolt")
     pane.table.search.returnPressed.emit()

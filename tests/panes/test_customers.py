@@ -63,7 +63,7 @@ def test_kpis_and_detail(qtbot, runner, filled, settings):
     assert pane.kpis.tiles["Paying customers"].value.text() == "4"
     assert pane.kpis.tiles["Churn, last 30 days"].value.text() == "20.0 %"
     assert "target" in pane.kpis.tiles["Churn, last 30 days"].note.text()
-    pane.table.select_row(0)  # Acme Corp
+    pane.table.view.selectRow(0)  # Acme Corp
     settle(qtbot, runner)
     detail = pane.detail.current
     assert detail.customer["id"] == "cus_acme"

@@ -47,7 +47,7 @@ def test_incident_filters_and_updates(qtbot, runner, filled, settings):
     choose(pane, qtbot, runner, "P0–P1")
     assert [model.key_at(r) for r in range(model.rowCount())] == ["INC-1"]
     assert model.data(model.index(0, 0), Qt.ItemDataRole.ForegroundRole).color() == RED
-    pane.table.select_row(0)
+    pane.table.view.selectRow(0)
     settle(qtbot, runner)
     assert pane.detail.title.text() == "INC-1 · CDN returning 503 in eu-west"
     assert [u["id"] for u in pane.detail.current.updates] == ["INC-1-2", "INC-1-1"]

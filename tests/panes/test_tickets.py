@@ -24,7 +24,7 @@ def choose(pane, qtbot, runner, label: str) -> list[int]:
 
 
 def open_ticket(pane, qtbot, runner, ticket_id: int) -> None:
-    pane.table.select_row(keys(pane).index(ticket_id))
+    pane.table.view.selectRow(keys(pane).index(ticket_id))
     settle(qtbot, runner)
     assert pane.detail.current.ticket["id"] == ticket_id
 

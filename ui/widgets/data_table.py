@@ -128,9 +128,6 @@ class DataTable(QWidget):
         """The key every action acts on: the highlighted record's, remembered across refreshes."""
         return self.model.current_key
 
-    def select_row(self, row: int) -> None:
-        self._select(row)
-
     def select_key(self, key: object) -> None:
         """Highlight the record ``key`` (one just written, say) once the model knows its row, and show it."""
         self._scroll_to_current = True
