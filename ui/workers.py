@@ -237,17 +237,10 @@ class LatestRequest:
         """Drop the results of every job started so far."""
         self._generation += 1
 
-    def run(
-        self,
-        fn: Callable[..., Any],
-        *args: Any,
-        on_success: Callable[[Any], None] | None = None,
-        on_failure: Callable[[BaseException], None] | None = None,
-        **kwargs: Any,
-    ) -> TaskHandle:
-        """A new request: earlier jobs' results are dropped, this one's delivered."""
+    def run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> TaskHandle:
+        """A new request: earlier jobs' results are dropped, this one's delivered (arguments as ``also``)."""
         self.invalidate()
-        return self.also(fn, *args, on_success=on_success, on_failure=on_failure, **kwargs)
+        return self.also(fn, *args, **kwargs)
 
     def also(
         self,

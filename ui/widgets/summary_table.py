@@ -60,8 +60,9 @@ class SummaryTable(QTableWidget):
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         vheader = self.verticalHeader()
         vheader.hide()
-        vheader.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vheader.setDefaultSectionSize(vheader.minimumSectionSize() + 6)
+        if not fit:  # a table that fills its space: compact fixed rows, like the big tables
+            vheader.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+            vheader.setDefaultSectionSize(vheader.minimumSectionSize() + 6)
 
     def set_columns(self, columns: Sequence[tuple[str, str]]) -> None:
         self.setColumnCount(len(columns))
