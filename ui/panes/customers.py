@@ -145,16 +145,16 @@ class CustomersPane(Pane):
             no_match="No customers match this search and filter — try “All” or clear the search",
         )
         self.table = self.split.table
-        self.actions = ActionBar(align_right=True)
-        self.issue_button = self.actions.add(
+        self.action_bar = ActionBar(align_right=True)
+        self.issue_button = self.action_bar.add(
             "Issue license…", "Sign a license file for the selected customer, even offline (Ctrl+L)",
             self.request_license,
         )
-        self.actions.finish()
+        self.action_bar.finish()
         QShortcut(QKeySequence("Ctrl+L"), self, activated=self.request_license)
         self.table.current_changed.connect(lambda _key: self.update_actions())
         self.body.addWidget(self.kpis)
-        self.body.addWidget(self.actions)
+        self.body.addWidget(self.action_bar)
         self.body.addWidget(self.split, 1)
         self._load_kpis()
         self.update_actions()

@@ -90,16 +90,16 @@ class LicensesPane(Pane):
                                   placeholder="Select a license to see its terms and history",
                                   key_table="licenses", tables=view.SPEC.tables)
         self.detail.loaded.connect(lambda _record: self.update_actions())
-        self.actions = ActionBar(READ_ONLY_NOTE)
-        self.revoke_button = self.actions.add("Revoke…", "Revoke the selected license, with a reason (Del)",
+        self.action_bar = ActionBar(READ_ONLY_NOTE)
+        self.revoke_button = self.action_bar.add("Revoke…", "Revoke the selected license, with a reason (Del)",
                                               self.revoke)
-        self.extend_button = self.actions.add("Extend…", "Re-issue with a new expiry in one step; the old file is "
+        self.extend_button = self.action_bar.add("Extend…", "Re-issue with a new expiry in one step; the old file is "
                                               "revoked as superseded", self.extend)
-        self.save_button = self.actions.add("Save .lic…", "Save the selected license's file to send it again",
+        self.save_button = self.action_bar.add("Save .lic…", "Save the selected license's file to send it again",
                                             self.save)
-        self.copy_button = self.actions.add("Copy", "Copy the selected license's file text", self.copy)
-        self.actions.finish()
-        self.action_status = self.actions.status
+        self.copy_button = self.action_bar.add("Copy", "Copy the selected license's file text", self.copy)
+        self.action_bar.finish()
+        self.action_status = self.action_bar.status
         self.inspector = LicenseInspector()
         stack = QSplitter(Qt.Orientation.Vertical)
         stack.addWidget(self.detail)
@@ -107,7 +107,7 @@ class LicensesPane(Pane):
         side = QWidget()
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
-        side_layout.addWidget(self.actions)
+        side_layout.addWidget(self.action_bar)
         side_layout.addWidget(stack, 1)
         self.split = MasterDetail(
             self.model, self.detail, runner=self.runner, state_key="panes/licenses",
@@ -116,7 +116,7 @@ class LicensesPane(Pane):
             no_match="No licenses match this search and filter — try “All” or clear the search", sizes=(800, 460),
         )
         self.table = self.split.table
-        self.table.current_changed.connect(lambda _key: self.actions.clear())
+        self.table.current_changed.connect(lambda _key: self.action_bar.clear())
         self.body.addLayout(toolbar)
         self.body.addWidget(self.split, 1)
         QShortcut(QKeySequence("Ctrl+N"), self, activated=self.issue)
@@ -155,43 +155,43 @@ class LicensesPane(Pane):
         new_expiry = license_actions.ask_new_expiry(self, record)
         if new_expiry is None:
             return
-        self.actions.say("Signing the new license…")
+        self.action_bar.say("Signing the new license…")
         passphrase.run_signed(self, self.runner, self.service, lambda: self.service.reissue(record["id"], new_expiry),
-                              on_success=self._reissued, on_failure=self.actions.fail, on_cancel=self.actions.clear)
+                              on_success=self._reissued, on_failure=self.action_bar.fail, on_cancel=self.action_bar.clear)
 
     def _issued(self, issued: IssuedLicense) -> None:
         self.table.select_key(issued.license.license_id)
-        self.actions.say(f"Issued {issued.license.license_id[:8]} — waiting to send.")
+        self.action_bar.say(f"Issued {issued.license.license_id[:8]} — waiting to send.")
 
     def _reissued(self, issued: IssuedLicense) -> None:
         lic = issued.license
         self.table.select_key(lic.license_id)  # the new license, ready to Save or Copy
-        self.actions.say(f"Extended: new license {lic.license_id[:8]} until {fmt.local_day(lic.expires_at)} "
+        self.action_bar.say(f"Extended: new license {lic.license_id[:8]} until {fmt.local_day(lic.expires_at)} "
                          "replaces the old one (revoked as superseded). Save or copy it for the customer.")
 
     def publish_revocations(self) -> None:
         """Save the current signed revocation list, signing a new version only if revocations changed."""
         if self.read_only:
             return
-        self.actions.say("Checking the revocation list…")
+        self.action_bar.say("Checking the revocation list…")
         self.runner.run(self.service.current_revocations, on_success=self._have_revocations,
-                        on_failure=self.actions.fail)
+                        on_failure=self.action_bar.fail)
 
     def _have_revocations(self, current: PublishedRevocations | None) -> None:
         if current is not None:
             self._save_revocations(current)
             return
-        self.actions.say("Signing a new revocation list…")
+        self.action_bar.say("Signing a new revocation list…")
         passphrase.run_signed(self, self.runner, self.service, self.service.publish_revocations,
-                              on_success=self._save_revocations, on_failure=self.actions.fail,
-                              on_cancel=self.actions.clear)
+                              on_success=self._save_revocations, on_failure=self.action_bar.fail,
+                              on_cancel=self.action_bar.clear)
 
     def _save_revocations(self, published: PublishedRevocations) -> None:
         what = f"Revocation list version {published.version} {'signed' if published.new else 'is still current'}."
-        self.actions.say(what)
+        self.action_bar.say(what)
         save_text(self, self.runner, published.text, title="Save revocation list",
                   suggested=f"revocations-v{published.version}.txt", file_filter=REVOCATIONS_FILTER,
-                  on_done=lambda saved: self.actions.say(f"{what} {saved}"))
+                  on_done=lambda saved: self.action_bar.say(f"{what} {saved}"))
 
     def open_keys(self) -> None:
         dialog = signing_keys.open_signing_keys(self.runner, self.service, read_only=self.read_only, parent=self)
@@ -211,9 +211,9 @@ class LicensesPane(Pane):
         reason = license_actions.ask_revoke_reason(self, record)
         if reason is None:
             return
-        self.actions.say("Revoking…")
-        self.runner.run(self.service.revoke, record["id"], reason, writes=True, on_failure=self.actions.fail,
-                        on_success=lambda _changes: self.actions.say(
+        self.action_bar.say("Revoking…")
+        self.runner.run(self.service.revoke, record["id"], reason, writes=True, on_failure=self.action_bar.fail,
+                        on_success=lambda _changes: self.action_bar.say(
                             f"Revoked {record['id'][:8]} — waiting to send. Publish a revocation list so the "
                             "product refuses it."))
 
@@ -222,13 +222,13 @@ class LicensesPane(Pane):
         if record and record["license_text"]:
             name = issue_license.license_file_name(record["customer_name"] or "", record["id"])
             save_text(self, self.runner, record["license_text"], title="Save license file", suggested=name,
-                      file_filter=issue_license.LICENSE_FILTER, on_done=self.actions.say)
+                      file_filter=issue_license.LICENSE_FILTER, on_done=self.action_bar.say)
 
     def copy(self) -> None:
         record = self._selected()
         if record and record["license_text"]:
             copy_text(record["license_text"])
-            self.actions.say("Copied the license file's text to the clipboard.")
+            self.action_bar.say("Copied the license file's text to the clipboard.")
 
     def _selected(self) -> dict[str, Any] | None:
         """The registry record of the table's current key (None until the detail has loaded that very key)."""
@@ -293,4 +293,4 @@ class LicensesPane(Pane):
         else:
             self.key_status.setText(f"Key {key_id}: locked")
         self.lock_button.setVisible(bool(seconds))
-        self.actions.set_read_only(self.read_only)
+        self.action_bar.set_read_only(self.read_only)

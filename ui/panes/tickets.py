@@ -9,6 +9,7 @@ offline; the change bus shows them at once as "waiting to send".
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -105,15 +106,15 @@ class TicketsPane(Pane):
             key_table="tickets", tables=view.DETAIL_TABLES,
         )
         self.detail.loaded.connect(lambda _detail: self.update_actions())
-        self.actions = ActionBar(READ_ONLY_NOTE)
+        self.action_bar = ActionBar(READ_ONLY_NOTE)
         for mode, label in ACTIONS:
-            self.buttons[mode] = self.actions.add(label, _ACTION_TIPS[mode], lambda m=mode: self.act(m))
-        self.actions.finish()
-        self.action_status = self.actions.status
+            self.buttons[mode] = self.action_bar.add(label, _ACTION_TIPS[mode], partial(self.act, mode))
+        self.action_bar.finish()
+        self.action_status = self.action_bar.status
         side = QWidget()
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
-        side_layout.addWidget(self.actions)
+        side_layout.addWidget(self.action_bar)
         side_layout.addWidget(self.detail, 1)
         self.split = MasterDetail(
             self.model, self.detail, runner=self.runner, state_key="panes/tickets",
@@ -123,7 +124,7 @@ class TicketsPane(Pane):
             sizes=(820, 440),
         )
         self.table = self.split.table
-        self.table.current_changed.connect(lambda _key: self.actions.clear())  # its news was about another row
+        self.table.current_changed.connect(lambda _key: self.action_bar.clear())  # its news was about another row
         self.body.addWidget(self.split, 1)
         QShortcut(QKeySequence("Ctrl+R"), self, activated=lambda: self.act("reply"))
         self._load_assignees()
@@ -155,11 +156,11 @@ class TicketsPane(Pane):
         action = ticket_action.ask(mode, detail, self.assignees, self)
         if action is None:
             return
-        self.actions.say("Saving…")
+        self.action_bar.say("Saving…")
         self.runner.run(
             domain.record_event, self.engine, detail.ticket["id"], action.kind, body=action.body, data=action.data,
-            writes=True, on_failure=lambda exc: self.actions.fail(f"Could not save to the local cache: {exc}"),
-            on_success=lambda _changes: self.actions.say("Saved — waiting to send; it goes out with the next sync."),
+            writes=True, on_failure=lambda exc: self.action_bar.fail(f"Could not save to the local cache: {exc}"),
+            on_success=lambda _changes: self.action_bar.say("Saved — waiting to send; it goes out with the next sync."),
         )
 
     def update_actions(self) -> None:
@@ -170,7 +171,7 @@ class TicketsPane(Pane):
                 enabled, tip = False, "Already at the top support tier"
             button.setEnabled(enabled)
             button.setToolTip(tip)
-        self.actions.set_read_only(self.read_only)
+        self.action_bar.set_read_only(self.read_only)
 
     def _load_assignees(self) -> None:
         self._assignees.run(view.load_assignees, self.engine, on_success=self._set_assignees)

@@ -19,7 +19,8 @@ from ui.widgets.palette import RED
 
 def button(label: str, tip: str, slot: Callable[[], object]) -> QPushButton:
     """A push button with its tooltip that calls ``slot()`` when clicked."""
-    made = QPushButton(label, toolTip=tip)
+    made = QPushButton(label)
+    made.setToolTip(tip)
     made.clicked.connect(lambda _checked=False: slot())
     return made
 

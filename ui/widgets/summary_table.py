@@ -15,7 +15,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
-from ui.widgets.palette import brush
 
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 KEY_ROLE = Qt.ItemDataRole.UserRole  # the row's key (``Cell.key``)
@@ -103,7 +102,7 @@ class SummaryTable(QTableWidget):
         if cell.tip:
             item.setToolTip(cell.tip)
         if cell.color is not None:
-            item.setForeground(brush(cell.color))
+            item.setForeground(QBrush(cell.color))
         if cell.tint is not None:
             item.setBackground(cell.tint)
             item.setForeground(_TINTED_TEXT)
