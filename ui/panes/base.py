@@ -4,7 +4,9 @@ A pane is cheap to construct; it builds its widgets (and imports what only it
 needs, like pyqtgraph) the first time it is shown.  It listens to the change
 bus of its task runner: every write -- a user's action, a sync page, an import
 -- says which tables it changed, and the pane refreshes what shows one of them
-(its models mark their pages stale rather than rebuilding).
+(its models mark their pages stale rather than rebuilding).  A hidden tab
+keeps what it missed and catches up when it is shown, so a sync does not
+re-query five tabs twice a second for the one on screen.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from app.config.settings import Settings
-from app.store.changes import Changes
+from app.store.changes import NOTHING, Changes
 from app.store.database import Cache
 from app.views import freshness
 from ui.formatting import format_age
@@ -41,6 +43,7 @@ class Pane(QWidget):
         self.read_only = False
         self._built = False
         self._freshness = LatestRequest(runner)
+        self._missed = NOTHING  # changes that landed while the tab was hidden
         self.staleness = QLabel()
         self.staleness.setObjectName("staleness")
         self.staleness.setToolTip("When the data shown here was last synced from its source")
@@ -61,6 +64,9 @@ class Pane(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:  # Qt override
         self.ensure_built()
+        missed, self._missed = self._missed, NOTHING
+        if missed:
+            self.apply_changes(missed)
         super().showEvent(event)
 
     def build(self) -> None:
@@ -71,6 +77,9 @@ class Pane(QWidget):
         """Something was written (published on the bus): refresh what shows a changed table."""
         if not self._built:
             return  # built later, from the cache as it is then
+        if not self.isVisible():
+            self._missed |= changes
+            return
         if changes.touches(freshness.TABLES):
             self.update_staleness()
         self.changes_landed(changes)
