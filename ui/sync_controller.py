@@ -24,7 +24,7 @@ from app.sync.backoff import Backoff
 from app.sync.config import SyncConfig
 from app.sync.report import SyncReport
 from app.sync.state import ME_KEY, get_app_value
-from app.tasks import CancelToken, Cancelled, Progress, ProgressCallback
+from app.tasks import Cancelled, CancelToken, Progress, ProgressCallback
 from app.views import freshness
 from ui.context import AppContext
 from ui.status_bar import ERROR, NOT_CONFIGURED, OFFLINE, ONLINE, SYNCING

@@ -33,7 +33,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 
 from app.store.changes import NOTHING, Changes
-from app.tasks import CancelToken, Cancelled, Progress
+from app.tasks import Cancelled, CancelToken, Progress
 
 log = logging.getLogger(__name__)
 

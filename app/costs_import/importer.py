@@ -30,7 +30,7 @@ from app.clock import utcnow
 from app.costs_import.formats import CostImportError, CostKey, LineParser, detect
 from app.store.changes import NOTHING, Changes
 from app.store.schema import CostRecord
-from app.tasks import CancelToken, ProgressCallback, Progress, no_progress
+from app.tasks import CancelToken, Progress, ProgressCallback, no_progress
 
 REPORT_EVERY = 5_000  # lines between progress reports and cancel checks
 _MICROS = Decimal(1_000_000)

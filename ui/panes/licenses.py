@@ -274,8 +274,8 @@ class LicensesPane(Pane):
         if not self.built:
             return
         writable = not self.read_only
-        for button in (self.issue_button, self.publish_button):
-            button.setEnabled(writable)
+        for writer in (self.issue_button, self.publish_button):
+            writer.setEnabled(writable)
         record = self._selected()
         live = record is not None and record["revoked_at"] is None
         self.revoke_button.setEnabled(writable and live)
