@@ -16,16 +16,13 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from app.domain.roles import effective_role
 from app.secrets import OPS_API_TOKEN, STRIPE_API_KEY
-from app.store import outbox
 from app.store.changes import ChangeCallback
 from app.sync.backoff import Backoff
 from app.sync.config import SyncConfig
 from app.sync.report import SyncReport
-from app.sync.state import ME_KEY, get_app_value
 from app.tasks import Cancelled, CancelToken, Progress, ProgressCallback
-from app.views import freshness
+from app.views import status
 from ui.context import AppContext
 from ui.status_bar import ERROR, NOT_CONFIGURED, OFFLINE, ONLINE, SYNCING
 from ui.workers import TaskHandle
@@ -77,18 +74,14 @@ class SyncController(QObject):
 
     def last_success(self) -> dt.datetime | None:
         """The last time every resource that has synced at all succeeded (the oldest of them)."""
-        return freshness.last_success(self.context.cache.engine)
+        return status.last_success(self.context.cache.engine)
 
     def current_role(self) -> str:
-        with self.context.cache.engine.connect() as conn:
-            me = get_app_value(conn, ME_KEY)
-        return effective_role(me, self.context.settings.sync.offline_role)
+        return status.current_role(self.context.cache.engine, self.context.settings.sync.offline_role)
 
     def refresh_outbox(self) -> None:
         """Count the outbox again (a change landed in it): the status bar shows what waits and what was refused."""
-        with self.context.cache.engine.connect() as conn:
-            counts = outbox.count_by_state(conn)
-        self.outbox_changed.emit(counts.get(outbox.PENDING, 0), counts.get(outbox.REFUSED, 0))
+        self.outbox_changed.emit(*status.outbox_counts(self.context.cache.engine))
 
     @property
     def configured(self) -> bool:

@@ -13,4 +13,5 @@ here, tooltips, widgets).
 * ``customers`` -- customers with plan/MRR/status, the KPIs, customer look-ups
 * ``costs``     -- daily cost records and the month overview
 * ``freshness`` -- when each synced resource last succeeded (staleness labels)
+* ``status``    -- the window's frame: outbox counts, last sync, signed-in user and role
 """

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 
 from app.store.schema import SyncState
 
@@ -37,8 +37,3 @@ def freshness(engine: Engine, resources: Iterable[str]) -> Freshness:
     oldest = min(successes) if successes and len(successes) == len(wanted) else None
     return Freshness(oldest, tuple(f"{r.resource}: {r.last_error}" for r in rows if r.last_error))
 
-
-def last_success(engine: Engine) -> dt.datetime | None:
-    """The last time every resource that has synced at all succeeded (the oldest of them): the status bar's."""
-    with engine.connect() as conn:
-        return conn.execute(select(func.min(SyncState.last_success_at))).scalar()

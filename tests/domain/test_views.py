@@ -15,7 +15,8 @@ from app import clock
 from app.domain import availability as av
 from app.store.schema import License
 from app.store.windows import WindowQuery, WindowSource
-from app.views import incidents, licenses, tickets
+from app.sync.state import ME_KEY, put_app_value
+from app.views import incidents, licenses, status, tickets
 from tests.domain.conftest import NOW
 
 DAY = dt.timedelta(days=1)
@@ -112,3 +113,14 @@ def test_position_of_counts_the_rows_before_a_key(engine, descending):
 def test_has_rows_tells_an_empty_cache_from_no_match(cache, engine):
     assert WindowSource(engine, tickets.SPEC).has_rows()
     assert not WindowSource(cache.engine, licenses.SPEC).has_rows()
+
+
+def test_who_is_signed_in_and_as_what(cache):
+    engine = cache.engine
+    assert status.current_role(engine, "finance") == "finance"  # never synced: the settings' offline role
+    assert status.signed_in_user(engine) is None
+    with engine.begin() as conn:
+        put_app_value(conn, ME_KEY, {"role": "support", "user": {"name": "Maya Chen", "email": "maya@example.com"}})
+    assert status.current_role(engine, "finance") == "support"
+    assert status.signed_in_user(engine) == "maya@example.com"
+    assert status.outbox_counts(engine) == (0, 0)
