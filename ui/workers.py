@@ -84,6 +84,11 @@ class ChangeBus(QObject):
         self._throttle.stop()
         self.publish(NOTHING)
 
+    def stop(self) -> None:
+        """The window is closing: deliver nothing more (a delivery would only start queries)."""
+        self._throttle.stop()
+        self._waiting = NOTHING
+
     def _throttled(self) -> None:
         if self._waiting:
             self.publish(NOTHING)
@@ -210,7 +215,7 @@ class TaskRunner(QObject):
 
     def shutdown(self, timeout_ms: int = 10_000) -> bool:
         """Cancel everything and wait for the pools; True when they emptied in time."""
-        self.bus.flush()
+        self.bus.stop()
         self.cancel_all()
         pools = (self._read_pool, self._write_pool, self._long_pool)
         return all([pool.waitForDone(timeout_ms) for pool in pools])
