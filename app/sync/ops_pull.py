@@ -13,9 +13,10 @@ from typing import Any
 
 from sqlalchemy import Engine, insert
 
-from app.connectors.convert import utcnow
+from app.clock import utcnow
 from app.connectors.errors import Refused
 from app.connectors.ops_api import OpsApiClient
+from app.store.changes import NOTHING, ChangeCallback, Changes, no_changes
 from app.sync import state
 from app.sync.ops_resources import OpsResource
 from app.sync.prefetch import pages_ahead
@@ -31,8 +32,12 @@ def pull_resource(
     page_size: int,
     progress: ProgressCallback,
     cancel: CancelToken,
+    changed: ChangeCallback = no_changes,
 ) -> int:
-    """Bring ``resource`` up to date; returns the rows written (tombstones included)."""
+    """Bring ``resource`` up to date; returns the rows written (tombstones included).
+
+    ``changed`` hears what each page wrote once its transaction committed.
+    """
     with engine.connect() as conn:
         current = state.load(conn, resource.state_key)
     done = 0
@@ -52,7 +57,7 @@ def pull_resource(
                     cancel.raise_if_cancelled()
                     finished = page.next_cursor is None
                     with engine.begin() as conn:
-                        write_items(conn, resource, page.items)
+                        written = write_items(conn, resource, page.items)
                         current = state.save_progress(
                             conn,
                             current,
@@ -62,6 +67,7 @@ def pull_resource(
                             finished=finished,
                         )
                     done += len(page.items)
+                    changed(written | Changes.of(state.TABLE))
                     progress(Progress(resource.name, done))
             return done
         except Refused:
@@ -75,8 +81,11 @@ def pull_resource(
                 current = state.save_progress(conn, current, cursor=None, watermark=since, rows=0, finished=False)
 
 
-def write_items(conn: Any, resource: OpsResource, items: list[dict[str, Any]]) -> None:
-    """Apply one page: upsert live items, delete tombstoned ones (the last word per id wins)."""
+def write_items(conn: Any, resource: OpsResource, items: list[dict[str, Any]]) -> Changes:
+    """Apply one page: upsert live items, delete tombstoned ones (the last word per id wins).
+
+    Returns the rows written; their keys when the table is keyed by the API's id.
+    """
     now = utcnow()
     latest: dict[Any, dict[str, Any]] = {}
     for item in items:
@@ -91,3 +100,8 @@ def write_items(conn: Any, resource: OpsResource, items: list[dict[str, Any]]) -
         replaced = [tuple(row[k] for k in resource.key) for row in rows]
         delete_keys(conn, resource.table, replaced, resource.key)
         conn.execute(insert(resource.table), rows)
+    if not latest:
+        return NOTHING
+    if resource.key != ("id",) or resource.tombstone_columns != ("id",):
+        return Changes.of(resource.table.name)
+    return Changes.rows(resource.table.name, [row["id"] for row in rows] + [key[0] for key in gone])

@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.connectors.errors import ConnectorError, Unauthorized, Unavailable
+from app.store.changes import ChangeCallback, Changes, no_changes
 from app.sync import state
 from app.sync.report import SyncReport
 
@@ -28,9 +29,10 @@ _DATA_ERRORS = (SQLAlchemyError, KeyError, ValueError, TypeError)
 class StepRunner:
     """Runs steps for one backend within one pass, keeping the report up to date."""
 
-    def __init__(self, engine: Engine, report: SyncReport):
+    def __init__(self, engine: Engine, report: SyncReport, changed: ChangeCallback = no_changes):
         self._engine = engine
         self._report = report
+        self._changed = changed
         self.keep_going = True
 
     def __call__(self, key: str, step: Callable[[], int]) -> bool:
@@ -54,6 +56,7 @@ class StepRunner:
             self.keep_going = False
         with self._engine.begin() as conn:
             state.record_error(conn, key, message)
+        self._changed(Changes.rows(state.TABLE, [key]))
 
 
 def describe(exc: Exception) -> str:
