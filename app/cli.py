@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from app import __version__
+from app.roles import EXECUTIVE, ROLES
 
 # Modules that contribute sub-commands; each has ``register(subparsers)``.
 CORE_COMMAND_MODULES = (
@@ -46,8 +47,8 @@ def build_parser(command_modules: Sequence[str] = CORE_COMMAND_MODULES) -> argpa
     )
     parser.add_argument(
         "--demo-role",
-        default="executive",
-        choices=("executive", "product", "operations", "finance", "support"),
+        default=EXECUTIVE,
+        choices=ROLES,
         help="the role the demo backend signs you in as (default executive: every pane, read-only; "
         "support can issue licenses and answer tickets)",
     )

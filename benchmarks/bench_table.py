@@ -22,7 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.fixtures import TICKET_SPEC, make_ticket_cache
+from app.views.tickets import SPEC as TICKET_SPEC
+from benchmarks.fixtures import make_ticket_cache
 from benchmarks.rows import Row
 
 ROWS = 1_000_000

@@ -37,13 +37,9 @@ class AppContext:
         """
         if self._licenses is None:
             from app.licensing.service import LicenseService
-            from app.store.schema import ME_KEY
-            from app.sync.state import get_app_value
+            from app.views.status import signed_in_user
 
-            with self.cache.engine.connect() as conn:
-                me = get_app_value(conn, ME_KEY) or {}
-            user = me.get("user") or {} if isinstance(me, dict) else {}
-            self._licenses = LicenseService(self.paths, self.cache.engine, issued_by=user.get("email") or user.get("name"))
+            self._licenses = LicenseService(self.paths, self.cache.engine, issued_by=signed_in_user(self.cache.engine))
         return self._licenses
 
     @property

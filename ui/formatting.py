@@ -1,11 +1,19 @@
-"""How values of each column kind are shown: one place, so every table agrees."""
+"""How values are shown: one place, so every table, detail and dialog agrees.
+
+Column kinds (``format_value``) for the big tables, and the few phrases the
+details and dialogs use -- money, shares, times, local calendar days, "in 3
+days".  Cache times are naive UTC; people read local time.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
+from app.clock import utcnow
 from app.store import windows as w
+
+MISSING = "—"  # a figure that cannot be computed (no budget, no checks yet)
 
 
 def to_local(value: dt.datetime) -> dt.datetime:
@@ -37,11 +45,56 @@ def format_value(kind: str, value: Any) -> str:
     return str(value)
 
 
+def cents(value: float | None) -> str:
+    """US dollars from (possibly fractional) cents: ``$1,234.50``; empty when unknown."""
+    return format_value(w.CENTS, None if value is None else round(value))
+
+
+def micros(value: int | None) -> str:
+    """US dollars from micro-dollars, or ``—`` when there is no figure."""
+    return MISSING if value is None else format_value(w.MICROS, value)
+
+
+def share(ratio: float | None) -> str:
+    """A ratio as a percentage with two decimals, or ``—``."""
+    return MISSING if ratio is None else format_value(w.PERCENT, ratio)
+
+
+def when(value: dt.datetime | None) -> str:
+    """Local date and minute of a naive-UTC time; empty when there is none."""
+    return format_value(w.DATETIME, value)
+
+
+def local_day(value: dt.datetime | None) -> str:
+    """The local calendar day of a naive-UTC time (small tables have no room for times nobody needs there)."""
+    return "" if value is None else to_local(value).date().isoformat()
+
+
+def days_until(value: dt.datetime) -> int:
+    """Calendar days from today to ``value``'s local day (negative once past): what people count."""
+    return (to_local(value).date() - dt.date.today()).days
+
+
+def relative_days(value: dt.datetime) -> str:
+    """"in 365 days", "today", "5 days ago"."""
+    days = days_until(value)
+    if days == 0:
+        return "today"
+    count = f"{abs(days):,} day{'' if abs(days) == 1 else 's'}"
+    return f"in {count}" if days > 0 else f"{count} ago"
+
+
+def expiry_words(expires_at: dt.datetime) -> str:
+    """"expires 2027-11-22 (in 365 days)" or "expired 2026-10-01 (52 days ago)", in local days."""
+    verb = "expires" if days_until(expires_at) >= 0 else "expired"
+    return f"{verb} {local_day(expires_at)} ({relative_days(expires_at)})"
+
+
 def format_age(then: dt.datetime | None, now: dt.datetime | None = None) -> str:
     """'3 min ago' style staleness for naive-UTC ``then``."""
     if then is None:
         return "never"
-    now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    now = now or utcnow()
     seconds = max(0, int((now - then).total_seconds()))
     if seconds < 60:
         return "just now"

@@ -1,7 +1,9 @@
 """The main window: five tabs, the menus, the status bar, and remembered geometry.
 
 It wires things together and holds no business logic: panes show the cache,
-the sync controller keeps it fresh, dialogs edit settings.
+the sync controller keeps it fresh, dialogs edit settings.  Writes reach the
+screen through the task runner's change bus (each pane listens to it); the
+window itself keeps the status bar's outbox count in step with it.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QTabWidget, QWidget
 
 from app import __version__
-from app.domain.roles import can_write, visible_panes
+from app.roles import can_write, visible_panes
+from app.store import outbox
+from app.store.changes import Changes
 from app.store.database import check_integrity, mark_damaged
 from ui import settings_keys
 from ui.context import AppContext
@@ -37,11 +41,11 @@ def default_panes() -> list[PaneFactory]:
     from ui.panes.tickets import TicketsPane
 
     return [
-        lambda ctx: HealthPane(ctx.cache.engine, ctx.runner, ctx.settings),
-        lambda ctx: CustomersPane(ctx.cache.engine, ctx.runner, ctx.settings),
-        lambda ctx: TicketsPane(ctx.cache.engine, ctx.runner, ctx.settings),
-        lambda ctx: LicensesPane(ctx.cache.engine, ctx.runner, ctx.license_service()),
-        lambda ctx: CostsPane(ctx.cache.engine, ctx.runner, ctx.settings),
+        lambda ctx: HealthPane(ctx.cache, ctx.runner, ctx.settings),
+        lambda ctx: CustomersPane(ctx.cache, ctx.runner, ctx.settings),
+        lambda ctx: TicketsPane(ctx.cache, ctx.runner, ctx.settings),
+        lambda ctx: LicensesPane(ctx.cache, ctx.runner, ctx.license_service()),
+        lambda ctx: CostsPane(ctx.cache, ctx.runner, ctx.settings),
     ]
 
 
@@ -65,6 +69,7 @@ class MainWindow(QMainWindow):
         self.sync.outbox_changed.connect(self.status.show_outbox)
         self.sync.not_stored_changed.connect(self.status.show_not_stored)
         self.sync.role_changed.connect(self.apply_role)
+        context.runner.bus.changed.connect(self._changes_landed)
         self.pane_actions: list[QAction] = []
         self._build_menus()
         self._connect_panes()
@@ -149,7 +154,7 @@ class MainWindow(QMainWindow):
     def import_costs(self) -> None:
         from ui.dialogs.import_costs import import_costs
 
-        import_costs(self, self.context.cache.engine, self.context.runner, on_done=self._cache_changed)
+        import_costs(self, self.context.cache, self.context.runner)
 
     def open_settings(self) -> None:
         from ui.dialogs.settings_dialog import SettingsDialog
@@ -192,11 +197,11 @@ class MainWindow(QMainWindow):
 
     def _sync_finished(self) -> None:
         self.status.hide_progress()
-        self._cache_changed()
 
-    def _cache_changed(self) -> None:
-        for pane in self.panes:
-            pane.refresh()
+    def _changes_landed(self, changes: Changes) -> None:
+        """A write landed (the panes hear it too): the outbox count follows the outbox."""
+        if changes.touches((outbox.TABLE,)):
+            self.sync.refresh_outbox()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # Qt override
         settings_keys.save_geometry(STATE_KEY, self)

@@ -9,7 +9,7 @@ import datetime as dt
 
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
 
-from ui.formatting import to_local
+from ui.formatting import when as when_local
 
 ONLINE, OFFLINE, ERROR, NOT_CONFIGURED, SYNCING = "online", "offline", "error", "not_configured", "syncing"
 
@@ -53,7 +53,7 @@ class StatusBar(QStatusBar):
         self.state_label.setProperty("state", state)
         self.state_label.style().unpolish(self.state_label)
         self.state_label.style().polish(self.state_label)
-        when = to_local(last_success).strftime("%Y-%m-%d %H:%M") if last_success else None
+        when = when_local(last_success) if last_success else None
         if state == OFFLINE:
             text = f"Offline — showing cache from {when}" if when else "Offline — the cache is empty until the first sync"
         elif state == ERROR:

@@ -3,7 +3,8 @@
 The engine (``app.sync``) is Qt-free and synchronous; this controller runs it
 on the task runner's long-job thread (where it is also imported: requests and
 stripe cost half a second that start-up should not pay), re-emits its progress on the GUI thread,
-and arms a single-shot timer with the engine's back-off policy: the settings'
+hands the engine the task runner's ``changed`` callback so every page shows as it lands (the
+runner's change bus coalesces them), and arms a single-shot timer with the engine's back-off policy: the settings'
 interval while the backends answer, growing retries while they do not.
 """
 
@@ -14,18 +15,14 @@ import logging
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from sqlalchemy import func, select
 
 from app.connectors.config import SyncConfig
-from app.domain.roles import effective_role
 from app.secrets import OPS_API_TOKEN, STRIPE_API_KEY
-from app.store import outbox
-from app.store.schema import ME_KEY, SyncState
-from app.sync import quarantine
+from app.store.changes import ChangeCallback
 from app.sync.backoff import Backoff
 from app.sync.report import SyncReport
-from app.sync.state import get_app_value
-from app.tasks import CancelToken, Cancelled, Progress, ProgressCallback
+from app.tasks import Cancelled, CancelToken, Progress, ProgressCallback
+from app.views import status
 from ui.context import AppContext
 from ui.status_bar import ERROR, NOT_CONFIGURED, OFFLINE, ONLINE, SYNCING
 from ui.workers import TaskHandle
@@ -78,18 +75,14 @@ class SyncController(QObject):
 
     def last_success(self) -> dt.datetime | None:
         """The last time every resource that has synced at all succeeded (the oldest of them)."""
-        with self.context.cache.engine.connect() as conn:
-            return conn.execute(select(func.min(SyncState.last_success_at))).scalar()
+        return status.last_success(self.context.cache.engine)
 
     def current_role(self) -> str:
-        with self.context.cache.engine.connect() as conn:
-            me = get_app_value(conn, ME_KEY)
-        return effective_role(me, self.context.settings.sync.offline_role)
+        return status.current_role(self.context.cache.engine, self.context.settings.sync.offline_role)
 
-    def _emit_outbox(self) -> None:
-        with self.context.cache.engine.connect() as conn:
-            counts = outbox.count_by_state(conn)
-        self.outbox_changed.emit(counts.get(outbox.PENDING, 0), counts.get(outbox.REFUSED, 0))
+    def refresh_outbox(self) -> None:
+        """Count the outbox again (a change landed in it): the status bar shows what waits and what was refused."""
+        self.outbox_changed.emit(*status.outbox_counts(self.context.cache.engine))
 
     def _emit_not_stored(self, counts: dict[str, int]) -> None:
         """How many rows the cache could not store, per resource (``app.sync.quarantine``)."""
@@ -108,9 +101,8 @@ class SyncController(QObject):
 
     def start(self) -> None:
         """Read the backend config (settings + keyring) in the background, then sync if one is configured."""
-        self._emit_outbox()
-        with self.context.cache.engine.connect() as conn:
-            self._emit_not_stored(quarantine.counts(conn))  # a handful of rows: the quarantine stays small
+        self.refresh_outbox()
+        self._emit_not_stored(status.rows_not_stored(self.context.cache.engine))
         self.context.runner.run(config_from, self.context, on_success=self._config_loaded, long_running=True)
 
     def _config_loaded(self, config: SyncConfig) -> None:
@@ -155,14 +147,14 @@ class SyncController(QObject):
         self._backoff.interval = self.context.settings.sync.interval_minutes * 60.0
         self.start()
 
-    def _pass(self, progress: ProgressCallback, cancel: CancelToken) -> SyncReport:
+    def _pass(self, progress: ProgressCallback, cancel: CancelToken, changed: ChangeCallback) -> SyncReport:
         """One sync pass; runs on the long-job thread."""
         from app.sync.engine import SyncEngine
 
         assert self._config is not None  # passes start only once the config is read
         if self._engine is None or self._engine.config != self._config:
             self._engine = SyncEngine(self.context.cache.engine, self._config)
-        return self._engine.run_once(progress, cancel)
+        return self._engine.run_once(progress, cancel, changed)
 
     # -- results
 
@@ -179,7 +171,6 @@ class SyncController(QObject):
             state, detail = ONLINE, ""
         self.state_changed.emit(state, self.last_success(), detail)
         self.role_changed.emit(self.current_role())
-        self._emit_outbox()
         self._emit_not_stored({name: r.not_stored for name, r in report.resources.items()})
         self.finished.emit()
         self._schedule(failed=not report.ok)

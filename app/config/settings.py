@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROLES = ("executive", "product", "operations", "finance", "support")
+from app.roles import EXECUTIVE, ROLES
 
 
 def _meta(
@@ -59,7 +59,7 @@ class SyncSettings:
         default=5, metadata=_meta(minimum=1, maximum=1440, help="Minutes between background syncs")
     )
     offline_role: str = field(
-        default="executive",
+        default=EXECUTIVE,
         metadata=_meta(choices=ROLES, help="Role assumed when /me cannot be reached and none is cached"),
     )
 

@@ -27,9 +27,5 @@ def from_unix(value: int | float | None) -> dt.datetime | None:
     return dt.datetime.fromtimestamp(value, dt.UTC).replace(tzinfo=None)
 
 
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
 def identity(value: Any) -> Any:
     return value

@@ -27,7 +27,9 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.dialects.sqlite import insert
 
+from app.clock import utcnow
 from app.costs_import.formats import CostImportError, CostKey, LineParser, detect
+from app.store.changes import NOTHING, Changes
 from app.store.schema import CostRecord
 from app.tasks import CancelToken, Progress, ProgressCallback, no_progress
 
@@ -49,6 +51,7 @@ class ImportResult:
     currencies: tuple[str, ...]
     first_day: dt.date
     last_day: dt.date
+    changes: Changes = NOTHING  # the cost records written (ids are the database's: keys unknown)
 
 
 def import_cost_file(
@@ -78,6 +81,7 @@ def import_cost_file(
         currencies=tuple(sorted({currency for _, _, currency in totals})),
         first_day=days[0],
         last_day=days[-1],
+        changes=Changes.of(CostRecord.__tablename__),
     )
 
 
@@ -156,7 +160,7 @@ class PhysicalLines:
 
 def _write(engine: Engine, source: str, totals: dict[CostKey, Decimal]) -> None:
     table = CostRecord.__table__
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    now = utcnow()
     rows = [
         {
             "day": day,

@@ -174,6 +174,11 @@ def service_health(conn: Connection, now: dt.datetime) -> list[ServiceHealth]:
     return result
 
 
+def incident_hours(started_at: dt.datetime, resolved_at: dt.datetime | None, now: dt.datetime) -> float:
+    """An incident's duration in hours: from its start to its resolution, or to ``now`` while it is open."""
+    return ((resolved_at or now) - started_at).total_seconds() / 3600
+
+
 @dataclass(frozen=True)
 class IncidentDetail:
     """One incident and its status updates, newest first (bounded: an incident has a handful)."""

@@ -271,11 +271,6 @@ class Scenario:
     growth: Decimal
     months: tuple[ProjectedMonth, ...]
 
-    @property
-    def first_over_budget(self) -> dt.date | None:
-        """The first projected month that reaches the critical level, if any."""
-        return next((m.month for m in self.months if m.level == CRITICAL), None)
-
 
 def scenarios(
     line: CostLine, month: dt.date, rates: tuple[Decimal, ...] = GROWTH_RATES, months: int = SCENARIO_MONTHS
@@ -343,10 +338,6 @@ class CostOverview:
     summary: MonthSummary | None  # None: no costs in the cache at all
     series: DailySeries
     budgets: dict[str, BudgetLimit]
-
-    @property
-    def is_empty(self) -> bool:
-        return self.summary is None
 
 
 def cost_overview(engine: Engine, budget_settings: BudgetSettings, month: dt.date | None = None) -> CostOverview:

@@ -5,7 +5,9 @@ A user's action (reply, status change, assignment, escalation) becomes a
 transaction: the event shows at once as "waiting to send", and sync pushes
 it with the same id, so the server's copy replaces ours when it comes back.
 The ticket row itself is left as the server last described it -- the server
-applies the event and the next sync brings the new status or assignee.
+applies the event and the next sync brings the new status or assignee -- except
+its ``updated_at``, which moves to the moment of the action: the ticket *was*
+updated then, and the Tickets table shows it at once.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, Engine, insert, select, update
 
+from app.clock import utcnow
 from app.domain import revenue
 from app.store import outbox
+from app.store.changes import Changes
 from app.store.schema import ME_KEY, AppState, Customer, Ticket, TicketEvent
 
 STATUSES = ("new", "open", "pending", "on_hold", "solved", "closed")
@@ -87,14 +91,14 @@ def record_event(
     body: str | None = None,
     data: dict[str, Any] | None = None,
     now: dt.datetime | None = None,
-) -> str:
-    """Write a pending event and its outbox entry in one transaction; returns the event id.
+) -> Changes:
+    """Write a pending event and its outbox entry in one transaction; returns what it changed.
 
     Runs on the serialised writer thread.  The event id is a client uuid: the
     server stores the event under it, so the pushed event and the synced one
-    are the same row.
+    are the same row: the event id is the key reported for ``ticket_events``.
     """
-    now = now or outbox.utcnow()
+    now = now or utcnow()
     event_id = str(uuid.uuid4())
     with engine.begin() as conn:
         author = current_author(conn)
@@ -104,9 +108,17 @@ def record_event(
                 data_json=data, created_at=now, pending=True,
             )
         )
+        conn.execute(update(_T).where(_T.c.id == ticket_id).values(updated_at=now))
         payload = {"id": event_id, "kind": kind, "author": author, "body": body, "data": data, "created_at": iso_z(now)}
-        outbox.enqueue(conn, "ticket_event", f"/v1/tickets/{ticket_id}/events", payload, idempotency_key=event_id)
-    return event_id
+        entry = outbox.enqueue(
+            conn, "ticket_event", f"/v1/tickets/{ticket_id}/events", payload, idempotency_key=event_id
+        )
+    # The ticket's story changed too, so views keyed by the ticket (its detail) hear of it.
+    return (
+        Changes.rows(TicketEvent.__tablename__, [event_id])
+        | Changes.rows(Ticket.__tablename__, [ticket_id])
+        | Changes.rows(outbox.TABLE, [entry])
+    )
 
 
 def next_tier(tier: int) -> int:

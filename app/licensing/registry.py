@@ -17,6 +17,7 @@ from sqlalchemy import Connection, func, insert, select, update
 from app.licensing.errors import LicensingError
 from app.licensing.verifier import License, naive_utc
 from app.store import outbox
+from app.store.changes import Changes
 from app.store.schema import License as LicenseRow
 from app.store.schema import RevocationList as RevocationListRow
 from app.store.schema import SigningPublicKey
@@ -107,6 +108,11 @@ def record_revoke(conn: Connection, license_id: str, reason: str, *, now: dt.dat
         {"reason": reason.strip(), "revoked_at": iso_z(revoked_at)},
         idempotency_key=f"license_revoke:{license_id}",
     )
+
+
+def changed(*license_ids: str) -> Changes:
+    """What issuing or revoking ``license_ids`` writes: their registry rows and the outbox."""
+    return Changes.rows(LicenseRow.__tablename__, license_ids) | Changes.of(outbox.TABLE)
 
 
 def get(conn: Connection, license_id: str) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from app.licensing.verifier import (
     read_revocation_list,
     verify,
 )
+from app.store.changes import NOTHING, Changes
 
 
 def _now() -> dt.datetime:
@@ -40,11 +41,12 @@ def _now() -> dt.datetime:
 
 @dataclass(frozen=True)
 class IssuedLicense:
-    """A freshly signed license: the parsed fields, the file text, and its registry record."""
+    """A freshly signed license: the parsed fields, the file text, its registry record and what was written."""
 
     license: License
     text: str
     record: dict[str, Any]
+    changes: Changes = NOTHING
 
 
 @dataclass(frozen=True)
@@ -178,10 +180,11 @@ class LicenseService:
         with self._engine.connect() as conn:
             return registry.get(conn, license_id)
 
-    def revoke(self, license_id: str, reason: str) -> None:
+    def revoke(self, license_id: str, reason: str) -> Changes:
         """Revoke a license: registry and outbox now, the product sees it in the next revocation list."""
         with self._engine.begin() as conn:
             registry.record_revoke(conn, license_id, reason, now=self._clock())
+        return registry.changed(license_id)
 
     def reissue(
         self, license_id: str, new_expiry: dt.datetime, passphrase: str | None = None
@@ -222,7 +225,8 @@ class LicenseService:
             )
             if supersedes is not None:
                 registry.record_revoke(conn, supersedes, f"superseded by {lic.license_id}", now=now)
-        return IssuedLicense(license=lic, text=text, record=record)
+        changed = registry.changed(lic.license_id, *([supersedes] if supersedes else []))
+        return IssuedLicense(license=lic, text=text, record=record, changes=changed)
 
     # ------------------------------------------------------------------ checking
 

@@ -9,24 +9,20 @@ their ``Idempotency-Key``; a change the server refuses (4xx) stays as
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
+from app.clock import utcnow
 from app.store.schema import OutboxEntry
 
 _table = OutboxEntry.__table__
+TABLE = OutboxEntry.__tablename__  # the name ``Changes`` reports the outbox under
 
 PENDING = "pending"
 REFUSED = "refused"
 SENT = "sent"
-
-
-def utcnow() -> dt.datetime:
-    """Naive UTC now, the cache's time convention."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def enqueue(

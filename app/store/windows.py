@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import (
@@ -31,7 +32,9 @@ from sqlalchemy import (
     Engine,
     FromClause,
     Select,
+    Table,
     and_,
+    exists,
     false,
     func,
     literal_column,
@@ -40,6 +43,7 @@ from sqlalchemy import (
     text,
     tuple_,
 )
+from sqlalchemy.sql.util import find_tables
 
 # How a column's values are shown and aligned (the Qt model formats by kind).
 TEXT, INT, FLOAT, CENTS, MICROS, DATETIME, DATE, BOOL, PERCENT = (
@@ -83,6 +87,18 @@ class TableSpec:
 
     def index_of(self, key: str) -> int:
         return [c.key for c in self.columns].index(key)
+
+    @cached_property
+    def tables(self) -> frozenset[str]:
+        """Every cache table the window reads (its source, correlated subqueries, filters).
+
+        A change to any of them may change what the table shows; the UI refreshes on those only.
+        """
+        stmt = select(self.key, *(c.expr for c in self.columns)).select_from(self.source)
+        for condition in self.filters.values():
+            stmt = stmt.where(condition)
+        found = find_tables(stmt, check_columns=True, include_aliases=True, include_joins=True)
+        return frozenset(t.name for t in found if isinstance(t, Table))
 
 
 @dataclass(frozen=True)
@@ -179,7 +195,46 @@ class WindowSource:
             stmt = stmt.order_by(sort.asc(), spec.key.asc())
         return stmt, sort
 
+    def _seek(self, query: WindowQuery, sort_value: Any, key_value: Any, *, after: bool) -> ColumnElement[bool]:
+        """Rows after (or before) the row ``(sort_value, key_value)`` in ``query``'s order.
+
+        SQLite orders NULL first ascending and last descending; the seek agrees.
+        """
+        key = self.spec.key
+        sort = self.spec.column(query.sort_key).expr
+        forward = after != query.descending  # True: rows with larger (sort, key) values
+        if sort_value is None:
+            nulls = and_(sort.is_(None), key > key_value if forward else key < key_value)
+            # NULLs lead ascending order: every non-NULL row follows them going forward.
+            return or_(nulls, sort.is_not(None)) if forward else nulls
+        if forward:
+            return tuple_(sort, key) > tuple_(sort_value, key_value)
+        return or_(tuple_(sort, key) < tuple_(sort_value, key_value), sort.is_(None))
+
     # -- queries
+
+    def has_rows(self) -> bool:
+        """Whether the table's source holds any row at all (one O(1) EXISTS): "empty cache" vs "no match"."""
+        with self.engine.connect() as conn:
+            return bool(conn.execute(select(exists().select_from(self.spec.source))).scalar())
+
+    def position_of(self, query: WindowQuery, key_value: Any) -> int | None:
+        """The row number of ``key_value`` in ``query``'s window, or None when the window does not hold it.
+
+        Two indexed queries: the row's sort value, then a count of the rows
+        before it by the same keyset order ``page_after`` walks.
+        """
+        spec = self.spec
+        sort = spec.column(query.sort_key).expr
+        where = self._where(query)
+        found = select(sort).select_from(spec.source).where(spec.key == key_value, *where)
+        with self.engine.connect() as conn:
+            row = conn.execute(found).first()
+            if row is None:
+                return None
+            before = self._seek(query, row[0], key_value, after=False)
+            counted = select(func.count()).select_from(spec.source).where(before, *where)
+            return int(conn.execute(counted).scalar_one())
 
     def count(self, query: WindowQuery) -> int:
         stmt = select(func.count()).select_from(self.spec.source)
@@ -197,20 +252,8 @@ class WindowSource:
 
     def page_after(self, query: WindowQuery, last_row: Sequence[Any], limit: int) -> list[tuple[Any, ...]]:
         """The ``limit`` rows that follow ``last_row`` (a row this source returned), by keyset."""
-        key_value = last_row[0]
         sort_value = last_row[1 + self.spec.index_of(query.sort_key)]
-        key = self.spec.key
-        sort = self.spec.column(query.sort_key).expr
-        # SQLite orders NULL first ascending and last descending; the seek must agree.
-        if not query.descending:
-            if sort_value is None:
-                seek = or_(and_(sort.is_(None), key > key_value), sort.is_not(None))
-            else:
-                seek = tuple_(sort, key) > tuple_(sort_value, key_value)
-        elif sort_value is None:
-            seek = and_(sort.is_(None), key < key_value)
-        else:
-            seek = or_(tuple_(sort, key) < tuple_(sort_value, key_value), sort.is_(None))
+        seek = self._seek(query, sort_value, last_row[0], after=True)
         with self.engine.connect() as conn:
             stmt, _ = self._ordered(query, conn)
             return [tuple(r) for r in conn.execute(stmt.where(seek).limit(limit))]

@@ -17,14 +17,17 @@ from sqlalchemy import Engine
 from app.connectors.config import SyncConfig
 from app.connectors.ops_api import OpsApiClient
 from app.connectors.stripe_api import StripeSource
+from app.store.app_state import APP_TABLE, put_app_value
+from app.store.changes import ChangeCallback, Changes, no_changes
 from app.store.schema import ME_KEY
-from app.sync import outbox_push, quarantine, state
+from app.sync import outbox_push
 from app.sync.ops_pull import pull_resource
 from app.sync.ops_resources import RESOURCES as OPS_RESOURCES
 from app.sync.report import SyncReport
 from app.sync.steps import StepRunner
 from app.sync.stripe_pull import EVENTS_KEY, StripePuller
 from app.tasks import CancelToken, ProgressCallback, no_progress
+from app.views import status
 
 ME_STEP = "ops:me"
 OUTBOX_STEP = "ops:outbox"
@@ -42,27 +45,39 @@ class SyncEngine:
     def config(self) -> SyncConfig:
         return self._config
 
-    def run_once(self, progress: ProgressCallback = no_progress, cancel: CancelToken | None = None) -> SyncReport:
-        """One full pass; raises ``app.tasks.Cancelled`` when cancelled (pages written so far stay)."""
+    def run_once(
+        self,
+        progress: ProgressCallback = no_progress,
+        cancel: CancelToken | None = None,
+        changed: ChangeCallback = no_changes,
+    ) -> SyncReport:
+        """One full pass; raises ``app.tasks.Cancelled`` when cancelled (pages written so far stay).
+
+        ``changed`` hears what each committed page, pushed entry or recorded
+        error wrote, as it happens (on this thread), so a window can show the
+        new rows without waiting for the pass to end.
+        """
         cancel = cancel or CancelToken()
         report = SyncReport()
         with self._lock:
             if self._config.ops_enabled:
-                self._sync_ops(report, progress, cancel)
+                self._sync_ops(report, progress, cancel, changed)
             if self._config.stripe_enabled:
-                self._sync_stripe(report, progress, cancel)
-            with self._db.connect() as conn:
-                for resource, n in quarantine.counts(conn).items():
-                    report.result(resource).not_stored = n
+                self._sync_stripe(report, progress, cancel, changed)
+            for resource, n in status.rows_not_stored(self._db).items():
+                report.result(resource).not_stored = n
         return report
 
-    def _sync_ops(self, report: SyncReport, progress: ProgressCallback, cancel: CancelToken) -> None:
+    def _sync_ops(
+        self, report: SyncReport, progress: ProgressCallback, cancel: CancelToken, changed: ChangeCallback
+    ) -> None:
         client = OpsApiClient(self._config, cancel)
-        step = StepRunner(self._db, report)
+        step = StepRunner(self._db, report, changed)
         try:
-            if not step(ME_STEP, lambda: self._store_me(client, report)):
+            if not step(ME_STEP, lambda: self._store_me(client, report, changed)):
                 return  # no answer to /me: the backend is down or we are not let in
-            if not step(OUTBOX_STEP, lambda: self._push(client, report, cancel)) and not step.keep_going:
+            pushed = step(OUTBOX_STEP, lambda: self._push(client, report, cancel, changed))
+            if not pushed and not step.keep_going:
                 return
             for resource in OPS_RESOURCES:
                 cancel.raise_if_cancelled()
@@ -76,6 +91,7 @@ class SyncEngine:
                         page_size=self._config.ops_page_size,
                         progress=progress,
                         cancel=cancel,
+                        changed=changed,
                     ),
                 )
                 if not ok and not step.keep_going:
@@ -83,24 +99,27 @@ class SyncEngine:
         finally:
             client.close()
 
-    def _store_me(self, client: OpsApiClient, report: SyncReport) -> int:
+    def _store_me(self, client: OpsApiClient, report: SyncReport, changed: ChangeCallback) -> int:
         me = client.me()
         report.role = me.get("role")
         with self._db.begin() as conn:
-            state.put_app_value(conn, ME_KEY, me)
+            put_app_value(conn, ME_KEY, me)
+        changed(Changes.rows(APP_TABLE, [ME_KEY]))
         return 0
 
-    def _push(self, client: OpsApiClient, report: SyncReport, cancel: CancelToken) -> int:
-        result = outbox_push.push(self._db, client, cancel)
+    def _push(self, client: OpsApiClient, report: SyncReport, cancel: CancelToken, changed: ChangeCallback) -> int:
+        result = outbox_push.push(self._db, client, cancel, changed)
         report.pushed += result.sent
         report.refused += result.refused
         return result.sent
 
-    def _sync_stripe(self, report: SyncReport, progress: ProgressCallback, cancel: CancelToken) -> None:
+    def _sync_stripe(
+        self, report: SyncReport, progress: ProgressCallback, cancel: CancelToken, changed: ChangeCallback
+    ) -> None:
         source = StripeSource(self._config, cancel)
-        step = StepRunner(self._db, report)
+        step = StepRunner(self._db, report, changed)
         try:
-            puller = StripePuller(self._db, source, progress, cancel, self._config.stripe_objects)
+            puller = StripePuller(self._db, source, progress, cancel, self._config.stripe_objects, changed)
             step(EVENTS_KEY, lambda: _run(puller, step))
         finally:
             source.close()

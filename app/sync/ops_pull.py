@@ -13,9 +13,10 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from app.connectors.convert import utcnow
+from app.clock import utcnow
 from app.connectors.errors import Refused
 from app.connectors.ops_api import OpsApiClient
+from app.store.changes import NOTHING, ChangeCallback, Changes, no_changes
 from app.sync import quarantine, state
 from app.sync.ops_resources import CHILDREN, OpsResource
 from app.sync.prefetch import pages_ahead
@@ -31,8 +32,12 @@ def pull_resource(
     page_size: int,
     progress: ProgressCallback,
     cancel: CancelToken,
+    changed: ChangeCallback = no_changes,
 ) -> int:
-    """Bring ``resource`` up to date; returns the rows written (tombstones included)."""
+    """Bring ``resource`` up to date; returns the rows written (tombstones included).
+
+    ``changed`` hears what each page wrote once its transaction committed.
+    """
     with engine.connect() as conn:
         current = state.load(conn, resource.state_key)
     done = 0
@@ -52,7 +57,7 @@ def pull_resource(
                     cancel.raise_if_cancelled()
                     finished = page.next_cursor is None
                     with engine.begin() as conn:
-                        write_items(conn, resource, page.items)
+                        written = write_items(conn, resource, page.items)
                         current = state.save_progress(
                             conn,
                             current,
@@ -62,6 +67,7 @@ def pull_resource(
                             finished=finished,
                         )
                     done += len(page.items)
+                    changed(written | Changes.of(state.TABLE))
                     progress(Progress(resource.name, done))
             return done
         except Refused:
@@ -75,11 +81,12 @@ def pull_resource(
                 current = state.save_progress(conn, current, cursor=None, watermark=since, rows=0, finished=False)
 
 
-def write_items(conn: Any, resource: OpsResource, items: list[Any]) -> dict[str, str]:
+def write_items(conn: Any, resource: OpsResource, items: list[Any]) -> Changes:
     """Apply one page: upsert live items, delete tombstoned ones (the last word per id wins).
 
     Items the cache cannot hold are skipped and quarantined with the reason
-    (returned too, id → reason); the rest of the page is stored.
+    (``app.sync.quarantine``); the rest of the page is stored.  Returns the
+    rows written; their keys when the table is keyed by the API's id.
     """
     now = utcnow()
     latest: dict[str, dict[str, Any]] = {}
@@ -104,10 +111,15 @@ def write_items(conn: Any, resource: OpsResource, items: list[Any]) -> dict[str,
     if gone:
         delete_keys(conn, resource.table, gone, resource.tombstone_columns, spare_pending=resource.has_pending)
     store(conn, resource.table, rows, ids, rejected, key=resource.key, replace=not resource.unique_key)
+    stored = [row for row, item_id in zip(rows, ids, strict=True) if item_id not in rejected]
     if quarantine.clear(conn, resource.state_key, [i for i in ids if i not in rejected] + gone_ids):
         _repass_children(conn, resource)
     quarantine.record(conn, resource.state_key, rejected)
-    return rejected
+    if not latest:
+        return NOTHING
+    if resource.key != ("id",) or resource.tombstone_columns != ("id",):
+        return Changes.of(resource.table.name)
+    return Changes.rows(resource.table.name, [row["id"] for row in stored] + [key[0] for key in gone])
 
 
 def _repass_children(conn: Any, resource: OpsResource) -> None:

@@ -25,10 +25,11 @@ from typing import Any
 from sqlalchemy import Connection, Engine, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from app.connectors.convert import utcnow
+from app.clock import utcnow
 from app.connectors.errors import Refused, Unauthorized, Unavailable
 from app.connectors.ops_api import OpsApiClient
 from app.store import outbox
+from app.store.changes import NOTHING, ChangeCallback, Changes, no_changes
 from app.store.schema import OutboxEntry
 from app.sync.ops_resources import RESOURCES
 from app.sync.writer import delete_keys, upsert
@@ -71,8 +72,14 @@ def entries(conn: Connection, state: str | None = None) -> list[dict[str, Any]]:
     return [dict(row) for row in conn.execute(query).mappings()]
 
 
-def push(engine: Engine, client: OpsApiClient, cancel: CancelToken) -> PushResult:
-    """Send every due pending entry; raises ``Unavailable``/``Unauthorized`` when the backend is out of reach."""
+def push(
+    engine: Engine, client: OpsApiClient, cancel: CancelToken, changed: ChangeCallback = no_changes
+) -> PushResult:
+    """Send every due pending entry; raises ``Unavailable``/``Unauthorized`` when the backend is out of reach.
+
+    ``changed`` hears of each entry once its outcome is committed: the entry
+    itself and, when the server answered with it, the row it replaced.
+    """
     result = PushResult()
     now = utcnow()
     with engine.connect() as conn:
@@ -89,18 +96,18 @@ def push(engine: Engine, client: OpsApiClient, cancel: CancelToken) -> PushResul
         try:
             answer = client.send(entry["method"], entry["path"], entry["payload_json"], entry["idempotency_key"])
         except Refused as refused:
-            _finish(engine, entry, state=outbox.REFUSED, error=str(refused))
+            changed(_finish(engine, entry, state=outbox.REFUSED, error=str(refused)))
             result.refused += 1
             continue
         except (Unavailable, Unauthorized) as failure:
             attempts = entry["attempts"] + 1
-            _finish(
+            changed(_finish(
                 engine, entry, state=outbox.PENDING, error=str(failure),
                 next_attempt_at=utcnow() + retry_delay(attempts),
-            )
+            ))
             result.deferred += 1
             raise
-        _finish(engine, entry, state=outbox.SENT, answer=answer)
+        changed(_finish(engine, entry, state=outbox.SENT, answer=answer))
         result.sent += 1
     return result
 
@@ -113,8 +120,8 @@ def _finish(
     error: str | None = None,
     next_attempt_at: dt.datetime | None = None,
     answer: dict[str, Any] | None = None,
-) -> None:
-    """Record one attempt's outcome (and, on success, the server's row) in one transaction."""
+) -> Changes:
+    """Record one attempt's outcome (and, on success, the server's row) in one transaction; what it changed."""
     with engine.begin() as conn:
         conn.execute(
             update(_outbox)
@@ -127,22 +134,23 @@ def _finish(
                 sent_at=utcnow() if state == outbox.SENT else None,
             )
         )
-        if answer is not None:
-            _store_answer(conn, entry, answer)
+        stored = _store_answer(conn, entry, answer) if answer is not None else NOTHING
+    return Changes.rows(outbox.TABLE, [entry["id"]]) | stored
 
 
-def _store_answer(conn: Connection, entry: Any, answer: dict[str, Any]) -> None:
+def _store_answer(conn: Connection, entry: Any, answer: dict[str, Any]) -> Changes:
     """Replace the local pending row by the server's version, when the answer carries it."""
     resource = _BY_NAME.get(_KIND_RESOURCE.get(entry["kind"], ""))
     row = _answer_row(answer)
     if resource is None or row is None:
-        return
+        return NOTHING
     try:
         server_row = resource.to_row(row, utcnow())
     except (KeyError, ValueError, TypeError) as exc:
         # The entry *was* accepted; a row we cannot read here arrives with the next pull.
         log.warning("outbox entry %s: unreadable row in the server's answer: %s", entry["id"], exc)
-        return
+        return NOTHING
+    written = [server_row["id"]]
     try:
         # A savepoint (the entry's UPDATE already opened the transaction): the
         # entry is sent whether or not its row can be stored here — e.g. an entry
@@ -152,8 +160,11 @@ def _store_answer(conn: Connection, entry: Any, answer: dict[str, Any]) -> None:
             local_id = (entry["payload_json"] or {}).get("id")
             if local_id is not None and str(local_id) != str(row["id"]):
                 delete_keys(conn, resource.table, [resource.tombstone_key(local_id)], resource.tombstone_columns)
+                written.append(local_id)
     except IntegrityError as exc:
         log.info("outbox entry %s: the server's row waits for the next pull: %s", entry["id"], exc.orig)
+        return NOTHING
+    return Changes.rows(resource.table.name, written)
 
 
 def _answer_row(answer: dict[str, Any]) -> dict[str, Any] | None:

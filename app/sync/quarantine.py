@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, func, select
 
-from app.connectors.convert import utcnow
+from app.clock import utcnow
 from app.store.schema import SyncQuarantine
 from app.sync.writer import delete_keys, refusal, upsert
 
@@ -64,12 +64,6 @@ def clear(conn: Connection, resource: str, item_ids: Collection[str]) -> int:
 
 def _count(conn: Connection, resource: str) -> int:
     return int(conn.execute(select(func.count()).where(_table.c.resource == resource)).scalar_one())
-
-
-def counts(conn: Connection) -> dict[str, int]:
-    """Rows not stored, per resource (the sync report and the status bar)."""
-    rows = conn.execute(select(_table.c.resource, func.count()).group_by(_table.c.resource))
-    return {resource: int(n) for resource, n in rows}
 
 
 def entries(conn: Connection, limit: int = 20) -> list[dict[str, Any]]:

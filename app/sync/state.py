@@ -1,4 +1,4 @@
-"""``sync_state`` and ``app_state`` bookkeeping, always written in the caller's transaction.
+"""``sync_state`` bookkeeping, always written in the caller's transaction.
 
 A resource's row is written in the same transaction as the page it describes,
 which is the whole resume story: after a crash the cursor names exactly the
@@ -14,12 +14,12 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from app.connectors.convert import utcnow
-from app.store.schema import AppState, SyncState
+from app.clock import utcnow
+from app.store.schema import SyncState
 from app.sync.writer import upsert
 
 _sync = SyncState.__table__
-_app = AppState.__table__
+TABLE = SyncState.__tablename__  # the name ``Changes`` reports sync bookkeeping under (staleness labels read it)
 
 
 @dataclass(frozen=True)
@@ -82,10 +82,3 @@ def record_error(conn: Connection, resource: str, message: str) -> None:
     """Note a failed attempt without touching the cursor, so the next run resumes."""
     _write(conn, dataclasses.replace(load(conn, resource), last_error=message))
 
-
-def put_app_value(conn: Connection, key: str, value: Any) -> None:
-    upsert(conn, _app, [{"key": key, "value_json": value, "updated_at": utcnow()}], ("key",))
-
-
-def get_app_value(conn: Connection, key: str) -> Any:
-    return conn.execute(select(_app.c.value_json).where(_app.c.key == key)).scalar_one_or_none()

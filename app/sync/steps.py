@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.connectors.errors import ConnectorError, Unauthorized, Unavailable
 from app.logs import redact
+from app.store.changes import ChangeCallback, Changes, no_changes
 from app.sync import state
 from app.sync.report import SyncReport
 from app.tasks import Cancelled
@@ -29,9 +30,10 @@ _DATA_ERRORS = (KeyError, ValueError, TypeError, OverflowError, AttributeError)
 class StepRunner:
     """Runs steps for one backend within one pass, keeping the report up to date."""
 
-    def __init__(self, engine: Engine, report: SyncReport):
+    def __init__(self, engine: Engine, report: SyncReport, changed: ChangeCallback = no_changes):
         self._engine = engine
         self._report = report
+        self._changed = changed
         self.keep_going = True
 
     def __call__(self, key: str, step: Callable[[], int]) -> bool:
@@ -59,6 +61,7 @@ class StepRunner:
             self.keep_going = False
         with self._engine.begin() as conn:
             state.record_error(conn, key, message)
+        self._changed(Changes.rows(state.TABLE, [key]))
 
 
 def describe(exc: Exception) -> str:

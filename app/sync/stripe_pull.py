@@ -22,14 +22,18 @@ from typing import Any
 from sqlalchemy import Engine, and_, delete
 from sqlalchemy.exc import IntegrityError
 
-from app.connectors.convert import parse_datetime, utcnow
+from app.clock import utcnow
+from app.connectors.convert import parse_datetime
 from app.connectors.errors import Refused
 from app.connectors.stripe_api import StripeSource
+from app.store.changes import ChangeCallback, Changes, no_changes
 from app.sync import quarantine, state
 from app.sync.prefetch import pages_ahead
 from app.sync.steps import StepRunner as Step
 from app.sync.stripe_resources import (
     BY_OBJECT,
+    CUSTOMERS_TABLE,
+    ITEMS_TABLE,
     RESOURCES,
     StripeResource,
     complete_items,
@@ -87,8 +91,10 @@ class StripePuller:
         progress: ProgressCallback,
         cancel: CancelToken,
         objects: tuple[str, ...] = ALL_OBJECTS,
+        changed: ChangeCallback = no_changes,
     ):
         self._resources = tuple(r for r in RESOURCES if r.name in objects)
+        self._changed = changed  # hears what each committed page or event batch wrote
         self._engine = engine
         self._source = source
         self._progress = progress
@@ -160,6 +166,7 @@ class StripePuller:
                     # quarantining, this time, the rows the cache still refuses.
                     parents = self._parents(resource, objs)
                     current = self._write_page(resource, current, objs, items, finished, parents, ())
+                self._changed(_written(resource, objs, Changes.of(state.TABLE)))
                 done += len(objs)
                 self._progress(Progress(resource.name, done))
         return done
@@ -263,6 +270,13 @@ class StripePuller:
                 current = state.save_progress(
                     conn, current, cursor=None, watermark=cursor.dump(), rows=len(batch), finished=False
                 )
+            written = Changes.of(state.TABLE)
+            for _event, (obj, _parents, _items) in prepared:
+                if obj.get("object") in BY_OBJECT:
+                    written = _written(BY_OBJECT[obj["object"]], [obj], written)
+            for resource, obj_id, _obj, _parents, _items in settled:
+                written = _written(resource, [{"id": obj_id}], written)
+            self._changed(written)
             done += len(batch)
             self._progress(Progress("events", done, len(events)))
         with self._engine.begin() as conn:
@@ -346,6 +360,16 @@ class StripePuller:
         if resource is None:
             return  # an event about something the cache does not hold
         self._write_current(conn, resource, obj["id"], None if _is_deletion(event, obj) else obj, parents, items)
+
+
+def _written(resource: StripeResource, objs: list[Obj], so_far: Changes) -> Changes:
+    """``so_far`` plus the rows ``objs`` wrote: their own, customers fetched for them, subscription items."""
+    written = so_far | Changes.rows(resource.table.name, [o["id"] for o in objs if "id" in o])
+    if resource.needs_customers:
+        written |= Changes.of(CUSTOMERS_TABLE)  # customers created since the customers pass may come along
+    if resource.object == "subscription":
+        written |= Changes.of(ITEMS_TABLE)
+    return written
 
 
 def _is_deletion(event: Obj, obj: Obj) -> bool:

@@ -28,6 +28,7 @@ RowMaker = Callable[[Obj, dt.datetime], dict[str, Any]]
 
 _customers: Table = Customer.__table__
 _items: Table = SubscriptionItem.__table__
+CUSTOMERS_TABLE, ITEMS_TABLE = _customers.name, _items.name
 
 
 @dataclass(frozen=True)

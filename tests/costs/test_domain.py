@@ -106,10 +106,9 @@ def test_growth_scenarios_compound_monthly_from_the_forecast():
     assert [m.month for m in ten.months] == [dt.date(2026, 12, 1), dt.date(2027, 1, 1), dt.date(2027, 2, 1)]
     assert [m.amount_micros for m in ten.months] == [770 * M, 847 * M, 931_700_000]
     assert [m.level for m in ten.months] == [costs.CRITICAL] * 3  # 96 % already in December
-    assert ten.first_over_budget == dt.date(2026, 12, 1)
     assert fifty.months[0].amount_micros == 1050 * M and fifty.months[0].ratio == pytest.approx(1.3125)
     no_budget = costs.scenarios(CostLine("x", 1, 100 * M, None), NOV)[0]
-    assert no_budget.first_over_budget is None and no_budget.months[0].ratio is None
+    assert no_budget.months[0].ratio is None and no_budget.months[0].level == costs.OK
     assert twenty_five.months[2].amount_micros == round(700 * M * 1.25**3)
 
 
@@ -126,7 +125,7 @@ def test_daily_series_fills_missing_days_and_spreads_budgets_by_month(engine, ad
 
 def test_overview_of_an_empty_cache_is_empty(engine):
     overview = costs.cost_overview(engine, BudgetSettings())
-    assert overview.is_empty and overview.months == () and overview.series.days == ()
+    assert overview.summary is None and overview.months == () and overview.series.days == ()
     assert set(overview.budgets) == {"firebase", "anthropic", "total"}
 
 

@@ -16,7 +16,9 @@ def test_record_event_writes_the_event_and_the_outbox_entry(engine):
     with engine.begin() as conn:
         me = {"user": {"id": "usr_1", "name": "Maya Chen"}, "role": "support"}  # what sync stores from /me
         conn.execute(AppState.__table__.insert().values(key="me", value_json=me))
-    event_id = tickets.record_event(engine, 101, "reply", body="Fixed in 2.3.1", now=NOW)
+    changes = tickets.record_event(engine, 101, "reply", body="Fixed in 2.3.1", now=NOW)
+    (event_id,) = changes.tables["ticket_events"]  # the write reports what it changed: event, ticket, outbox
+    assert changes.touches_key("tickets", 101) and not changes.touches_key("tickets", 102)
     with engine.connect() as conn:
         event = conn.execute(select(TicketEvent.__table__).where(TicketEvent.id == event_id)).mappings().one()
         entry = conn.execute(select(OutboxEntry.__table__)).mappings().one()
@@ -25,6 +27,7 @@ def test_record_event_writes_the_event_and_the_outbox_entry(engine):
     )
     assert (entry["kind"], entry["path"], entry["state"]) == ("ticket_event", "/v1/tickets/101/events", "pending")
     assert entry["idempotency_key"] == event_id
+    assert changes.touches_key("outbox", entry["id"])
     assert entry["payload_json"] == {
         "id": event_id, "kind": "reply", "author": "Maya Chen", "body": "Fixed in 2.3.1", "data": None,
         "created_at": "2026-11-18T14:30:00.000Z",

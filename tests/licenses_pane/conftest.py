@@ -59,7 +59,7 @@ def asked(monkeypatch) -> list[str]:
 
 
 def pane_for(qtbot, tasks, cache, paths) -> LicensesPane:
-    return show(qtbot, tasks, LicensesPane(cache.engine, tasks, LicenseService(paths, cache.engine)))
+    return show(qtbot, tasks, LicensesPane(cache, tasks, LicenseService(paths, cache.engine)))
 
 
 def issue_directly(pane, *, customer="cus_acme", **changes) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from app.store.outbox import utcnow
+from app.clock import utcnow
 from ui.dialogs.license_actions import ExpiryPicker, RevokeDialog, end_of_local_day
 from ui.dialogs.passphrase import MIN_NEW_LENGTH, PassphraseDialog
 

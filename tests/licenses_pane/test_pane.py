@@ -7,7 +7,7 @@ import datetime as dt
 from PySide6.QtCore import Qt
 from sqlalchemy import select, update
 
-from app.store.outbox import utcnow
+from app.clock import utcnow
 from app.store.schema import License, OutboxEntry
 from tests.licenses_pane.conftest import PASSPHRASE, issue_directly, issue_through_dialog, pane_for
 from tests.panes.conftest import settle
@@ -112,7 +112,7 @@ def test_revoke_marks_it_revoked(qtbot, runner, filled, keyed, monkeypatch):
     license_id = issue_directly(pane)
     pane.refresh()
     settle(qtbot, runner)
-    pane.table.select_row(0)
+    pane.table.view.selectRow(0)
     settle(qtbot, runner)
     assert pane.revoke_button.isEnabled()
     pane.table.view.setFocus()
@@ -135,7 +135,7 @@ def test_extend_reissues_in_one_step(qtbot, runner, filled, keyed, asked, monkey
     pane.lock()
     pane.refresh()
     settle(qtbot, runner)
-    pane.table.select_row(0)
+    pane.table.view.selectRow(0)
     settle(qtbot, runner)
     pane.extend_button.click()
     settle(qtbot, runner)
@@ -174,7 +174,7 @@ def test_read_only_disables_issue_and_revoke(qtbot, runner, filled, keyed):
     pane.set_read_only(True)
     pane.refresh()
     settle(qtbot, runner)
-    pane.table.select_row(0)
+    pane.table.view.selectRow(0)
     settle(qtbot, runner)
     assert not pane.issue_button.isEnabled()
     assert not pane.revoke_button.isEnabled() and not pane.extend_button.isEnabled()

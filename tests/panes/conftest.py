@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QWidget
 
+from app.clock import utcnow
 from app.config.settings import Settings
-from app.store.outbox import utcnow
 from tests.domain import dataset
 from tests.ui.conftest import isolated_qsettings, no_leftover_work, runner, wait_idle  # noqa: F401 - fixtures
 from ui.workers import TaskRunner

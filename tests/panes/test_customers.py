@@ -17,7 +17,7 @@ def choose(pane, qtbot, runner, label: str) -> list[str]:
 
 
 def test_builds_on_an_empty_cache(qtbot, runner, cache, settings):
-    pane = show(qtbot, runner, CustomersPane(cache.engine, runner, settings))
+    pane = show(qtbot, runner, CustomersPane(cache, runner, settings))
     assert pane.model.rowCount() == 0
     assert "No customers in the cache yet" in pane.split.empty_state.text()
     assert pane.kpis.tiles["MRR"].value.text() == "$0.00"
@@ -25,7 +25,7 @@ def test_builds_on_an_empty_cache(qtbot, runner, cache, settings):
 
 
 def test_rows_mrr_and_status(qtbot, runner, filled, settings):
-    pane = show(qtbot, runner, CustomersPane(filled.engine, runner, settings))
+    pane = show(qtbot, runner, CustomersPane(filled, runner, settings))
     model = pane.model
     assert pane.table.count_label.text() == "6 customers"
     rows = {model.key_at(r): model.row_values(r) for r in range(model.rowCount())}
@@ -39,7 +39,7 @@ def test_rows_mrr_and_status(qtbot, runner, filled, settings):
 
 
 def test_filters_and_search(qtbot, runner, filled, settings):
-    pane = show(qtbot, runner, CustomersPane(filled.engine, runner, settings))
+    pane = show(qtbot, runner, CustomersPane(filled, runner, settings))
     assert set(choose(pane, qtbot, runner, "Paying")) == {"cus_acme", "cus_bolt", "cus_dune", "cus_fern"}
     assert choose(pane, qtbot, runner, "Trialing") == ["cus_cyan"]
     assert choose(pane, qtbot, runner, "Past due") == ["cus_dune"]
@@ -57,13 +57,13 @@ def test_filters_and_search(qtbot, runner, filled, settings):
 
 
 def test_kpis_and_detail(qtbot, runner, filled, settings):
-    pane = show(qtbot, runner, CustomersPane(filled.engine, runner, settings))
+    pane = show(qtbot, runner, CustomersPane(filled, runner, settings))
     paying = sum(EXPECTED_MRR.values())
     assert pane.kpis.tiles["MRR"].value.text() == f"${round(paying) / 100:,.2f}"
     assert pane.kpis.tiles["Paying customers"].value.text() == "4"
     assert pane.kpis.tiles["Churn, last 30 days"].value.text() == "20.0 %"
     assert "target" in pane.kpis.tiles["Churn, last 30 days"].note.text()
-    pane.table.select_row(0)  # Acme Corp
+    pane.table.view.selectRow(0)  # Acme Corp
     settle(qtbot, runner)
     detail = pane.detail.current
     assert detail.customer["id"] == "cus_acme"

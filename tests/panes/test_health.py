@@ -15,7 +15,7 @@ def choose(pane, qtbot, runner, label: str) -> None:
 
 
 def test_builds_on_an_empty_cache(qtbot, runner, cache, settings):
-    pane = show(qtbot, runner, HealthPane(cache.engine, runner, settings))
+    pane = show(qtbot, runner, HealthPane(cache, runner, settings))
     assert pane.services.rowCount() == 0
     assert "No services in the cache yet" in pane.services_status.text()
     assert pane.split.isVisible()
@@ -25,7 +25,7 @@ def test_builds_on_an_empty_cache(qtbot, runner, cache, settings):
 
 
 def test_services_problems_first_with_colours_and_budget(qtbot, runner, filled, settings):
-    pane = show(qtbot, runner, HealthPane(filled.engine, runner, settings))
+    pane = show(qtbot, runner, HealthPane(filled, runner, settings))
     names = [pane.services.item(r, 0).text() for r in range(pane.services.rowCount())]
     assert names == ["CDN", "Backups", "API Server"]  # Down, Degraded, Up
     state = pane.services.item(0, 1)
@@ -38,7 +38,7 @@ def test_services_problems_first_with_colours_and_budget(qtbot, runner, filled, 
 
 
 def test_incident_filters_and_updates(qtbot, runner, filled, settings):
-    pane = show(qtbot, runner, HealthPane(filled.engine, runner, settings))
+    pane = show(qtbot, runner, HealthPane(filled, runner, settings))
     model = pane.model
     assert model.rowCount() == 1  # "Open" is the first filter
     assert model.row_values(0)["service"] == "CDN"
@@ -47,7 +47,7 @@ def test_incident_filters_and_updates(qtbot, runner, filled, settings):
     choose(pane, qtbot, runner, "P0–P1")
     assert [model.key_at(r) for r in range(model.rowCount())] == ["INC-1"]
     assert model.data(model.index(0, 0), Qt.ItemDataRole.ForegroundRole).color() == RED
-    pane.table.select_row(0)
+    pane.table.view.selectRow(0)
     settle(qtbot, runner)
     assert pane.detail.title.text() == "INC-1 · CDN returning 503 in eu-west"
     assert [u["id"] for u in pane.detail.current.updates] == ["INC-1-2", "INC-1-1"]
@@ -56,7 +56,7 @@ def test_incident_filters_and_updates(qtbot, runner, filled, settings):
 def test_refresh_and_save_state(qtbot, runner, filled, settings):
     from ui import settings_keys
 
-    pane = show(qtbot, runner, HealthPane(filled.engine, runner, settings))
+    pane = show(qtbot, runner, HealthPane(filled, runner, settings))
     pane.refresh()
     settle(qtbot, runner)
     assert pane.services.rowCount() == 3

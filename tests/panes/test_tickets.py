@@ -24,20 +24,20 @@ def choose(pane, qtbot, runner, label: str) -> list[int]:
 
 
 def open_ticket(pane, qtbot, runner, ticket_id: int) -> None:
-    pane.table.select_row(keys(pane).index(ticket_id))
+    pane.table.view.selectRow(keys(pane).index(ticket_id))
     settle(qtbot, runner)
     assert pane.detail.current.ticket["id"] == ticket_id
 
 
 def test_builds_on_an_empty_cache(qtbot, runner, cache, settings):
-    pane = show(qtbot, runner, TicketsPane(cache.engine, runner, settings))
+    pane = show(qtbot, runner, TicketsPane(cache, runner, settings))
     assert pane.model.rowCount() == 0
     assert pane.split.empty_state.text() == "No tickets in the cache yet — File ▸ Sync now"
     assert not pane.buttons["reply"].isEnabled()
 
 
 def test_open_tickets_by_sla_due_with_colours(qtbot, runner, filled, settings):
-    pane = show(qtbot, runner, TicketsPane(filled.engine, runner, settings))
+    pane = show(qtbot, runner, TicketsPane(filled, runner, settings))
     assert keys(pane) == [101, 102, 104, 103]  # "Open" first, earliest SLA due first
     sla_column = pane.model.spec.index_of("sla_due_at")
     breached = pane.model.data(pane.model.index(0, sla_column), Qt.ItemDataRole.ForegroundRole)
@@ -46,7 +46,7 @@ def test_open_tickets_by_sla_due_with_colours(qtbot, runner, filled, settings):
 
 
 def test_filters(qtbot, runner, filled, settings):
-    pane = show(qtbot, runner, TicketsPane(filled.engine, runner, settings))
+    pane = show(qtbot, runner, TicketsPane(filled, runner, settings))
     assert choose(pane, qtbot, runner, "About to breach (due within 4 h)") == [102]
     assert choose(pane, qtbot, runner, "Breached") == [101]
     assert choose(pane, qtbot, runner, "Escalated, unsolved") == [103]
@@ -66,7 +66,7 @@ def test_reply_writes_event_and_outbox_and_shows_it_pending(qtbot, runner, fille
         return TicketAction("reply", "We found the cause; a fix ships today.")
 
     monkeypatch.setattr(ticket_action, "ask", fake_ask)
-    pane = show(qtbot, runner, TicketsPane(filled.engine, runner, settings))
+    pane = show(qtbot, runner, TicketsPane(filled, runner, settings))
     open_ticket(pane, qtbot, runner, 101)
     assert pane.buttons["reply"].isEnabled()
     qtbot.keyClick(pane.table.view, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
@@ -94,7 +94,7 @@ def test_escalation_carries_plan_and_mrr(qtbot, runner, filled, settings, monkey
         return dialog.value()
 
     monkeypatch.setattr(ticket_action, "ask", fill_form)
-    pane = show(qtbot, runner, TicketsPane(filled.engine, runner, settings))
+    pane = show(qtbot, runner, TicketsPane(filled, runner, settings))
     open_ticket(pane, qtbot, runner, 103)
     pane.buttons["escalate"].click()
     settle(qtbot, runner)
@@ -108,7 +108,7 @@ def test_escalation_carries_plan_and_mrr(qtbot, runner, filled, settings, monkey
 
 def test_read_only_disables_actions(qtbot, runner, filled, settings, monkeypatch):
     monkeypatch.setattr(ticket_action, "ask", lambda *a: (_ for _ in ()).throw(AssertionError("asked")))
-    pane = show(qtbot, runner, TicketsPane(filled.engine, runner, settings))
+    pane = show(qtbot, runner, TicketsPane(filled, runner, settings))
     pane.set_read_only(True)
     open_ticket(pane, qtbot, runner, 101)
     assert not any(b.isEnabled() for b in pane.buttons.values())
@@ -119,7 +119,7 @@ def test_read_only_disables_actions(qtbot, runner, filled, settings, monkeypatch
 
 
 def test_enter_opens_the_detail(qtbot, runner, filled, settings):
-    pane = show(qtbot, runner, TicketsPane(filled.engine, runner, settings))
+    pane = show(qtbot, runner, TicketsPane(filled, runner, settings))
     pane.activateWindow()
     qtbot.waitActive(pane)
     open_ticket(pane, qtbot, runner, 101)

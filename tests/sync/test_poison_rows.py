@@ -13,14 +13,14 @@ import pytest
 from sqlalchemy import func, select
 
 from app.cli import main
-from app.connectors.convert import utcnow
+from app.clock import utcnow
 from app.demo.backend import DemoBackend
 from app.store.limits import MAX_TEXT_CHARS
-from app.store.schema import Customer, Incident, License, SyncQuarantine, Ticket, TicketEvent
-from app.sync import quarantine
+from app.store.schema import Customer, Incident, License, Service, SyncQuarantine, Ticket, TicketEvent
 from app.sync.engine import SyncEngine
 from app.sync.ops_resources import RESOURCES
 from app.sync.stripe_resources import BY_OBJECT, write_objects
+from app.views import status
 from tests.sync.demo_support import NOW, config_for
 
 SIZE = {"customers": 30, "tickets": 80, "now": NOW}
@@ -145,9 +145,8 @@ def test_stripe_rows_the_cache_cannot_hold_are_quarantined(cache) -> None:
     assert "'created' is missing" in reasons["stripe:customers", "cus_undated"]
 
     with cache.engine.begin() as conn:
-        write_objects(conn, resource, [{**objs[1], "balance": 5}], now)
-        assert conn.execute(select(func.count()).select_from(SyncQuarantine)).scalar_one() == 2
-        assert quarantine.counts(conn) == {"stripe:customers": 2}
+        write_objects(conn, resource, [{**objs[1], "balance": 5}], now)  # fixed at the source
+    assert status.rows_not_stored(cache.engine) == {"stripe:customers": 2}
 
 
 @pytest.mark.parametrize("value", [2**63, -(2**63) - 1, float("nan"), float("inf"), "12", True])
@@ -158,5 +157,7 @@ def test_number_columns_refuse_what_sqlite_would_mangle(cache, value) -> None:
     with cache.engine.begin() as conn:
         from app.sync.ops_pull import write_items
 
-        rejected = write_items(conn, resource, [item, {**item, "id": "web", "timeout_s": 5.0}])
-    assert list(rejected) == ["api"] and rejected["api"].startswith("timeout_s")
+        write_items(conn, resource, [item, {**item, "id": "web", "timeout_s": 5.0}])
+    assert _ids(cache.engine, Service) == {"web"}
+    ((key, reason),) = _quarantined(cache.engine).items()
+    assert key == ("ops:services", "api") and reason.startswith("timeout_s")

@@ -3,19 +3,19 @@
 The import itself is ``app.costs_import.import_cost_file`` (all or nothing);
 this only asks for the file, shows progress with a Cancel button and tells
 the result — or the line that is wrong, with the reassurance that nothing
-was changed.
+was changed.  The import reports what it wrote, so the task runner's change
+bus refreshes every view of costs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
-from sqlalchemy import Engine
 
 from app.costs_import import ImportResult, import_cost_file
+from app.store.database import Cache
 from app.tasks import Cancelled, Progress
 from ui import settings_keys
 from ui.workers import TaskHandle, TaskRunner
@@ -26,16 +26,12 @@ LAST_DIR_KEY = "costs/import_dir"
 
 def import_costs(
     parent: QWidget | None,
-    engine: Engine,
+    cache: Cache,
     runner: TaskRunner,
-    on_done: Callable[[], None] | None = None,
     *,
     path: Path | None = None,
 ) -> TaskHandle | None:
-    """Import a cost file (asked for when ``path`` is None); ``on_done()`` runs after a successful import.
-
-    Returns the job's handle, or None when the user chose no file.
-    """
+    """Import a cost file (asked for when ``path`` is None); the job's handle, or None when no file was chosen."""
     if path is None:
         store = settings_keys.qsettings()
         name, _ = QFileDialog.getOpenFileName(
@@ -66,8 +62,6 @@ def import_costs(
 
     def succeeded(result: ImportResult) -> None:
         finished()
-        if on_done is not None:
-            on_done()
         QMessageBox.information(parent, "Costs imported", describe(result))
 
     def failed(exc: BaseException) -> None:
@@ -78,7 +72,7 @@ def import_costs(
             )
 
     handle = runner.run(
-        import_cost_file, engine, path, writes=True, on_progress=progressed, on_success=succeeded, on_failure=failed
+        import_cost_file, cache.engine, path, writes=True, on_progress=progressed, on_success=succeeded, on_failure=failed
     )
     dialog.canceled.connect(handle.cancel)
     return handle

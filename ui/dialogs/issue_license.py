@@ -1,11 +1,12 @@
 """Issue license…: pick a customer from the cache, adjust the plan's defaults, sign, then save or copy.
 
-It works offline: customers come from the local cache (a bounded FTS look-up
-on the read pool), signing happens on this workstation (``passphrase.run_signed``),
+It works offline: customers come from the local cache (a bounded FTS look-up,
+``app.views.customers.find_customers``, on the read pool), signing happens on this workstation (``passphrase.run_signed``),
 and the registry row and its outbox entry are written in one transaction by
 ``LicenseService.issue``.  The dialog is opened with ``open()`` (not a nested
 ``exec()``) so the Licenses and Customers panes can both start it and keep
-working; ``issued`` tells the opener to refresh.
+working; ``issued`` tells the opener which license to select (the change bus
+has refreshed the registry by then).
 """
 
 from __future__ import annotations
@@ -29,47 +30,23 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import Engine, select, text
 
+from app.clock import utcnow
 from app.licensing.errors import LicensingError
 from app.licensing.issuing import LicenseRequest, build_license
 from app.licensing.plans import PLAN_DEFAULTS
 from app.licensing.service import IssuedLicense, LicenseService
-from app.store.outbox import utcnow
-from app.store.schema import Customer
-from app.store.windows import fts_expression, search_words
+from app.store.database import Cache
+from app.views.customers import customer_contact, find_customers
 from ui.dialogs import passphrase
 from ui.dialogs.license_actions import ExpiryPicker, copy_text, save_text
-from ui.widgets.license_inspector import local_day
+from ui.formatting import local_day
 from ui.widgets.palette import RED
-from ui.workers import TaskRunner
+from ui.workers import LatestRequest, TaskRunner
 
-C = Customer.__table__
-SEARCH_LIMIT = 50
 SEARCH_DEBOUNCE_MS = 200
 LICENSE_FILTER = "License files (*.lic);;All files (*)"
-# The LIMIT sits inside the FTS subquery, so a common word costs no more than a rare one.
-_IN_FTS = text("customers.rowid IN (SELECT rowid FROM customers_fts WHERE customers_fts MATCH :q LIMIT :n)")
 _ERROR_STYLE = f"color: {RED.name()};"
-
-
-# --------------------------------------------------------------------------- worker jobs (plain data only)
-
-
-def find_customers(engine: Engine, search: str) -> list[dict[str, Any]]:
-    """Up to 50 customers matching ``search`` (every word as a prefix of a name, email or id word), by name."""
-    match = fts_expression(search_words(search))
-    if match is None:
-        return []
-    stmt = select(C.c.id, C.c.name, C.c.email).where(_IN_FTS.bindparams(q=match, n=SEARCH_LIMIT)).order_by(C.c.name)
-    with engine.connect() as conn:
-        return [dict(r) for r in conn.execute(stmt).mappings()]
-
-
-def load_customer(engine: Engine, customer_id: str) -> dict[str, Any] | None:
-    with engine.connect() as conn:
-        row = conn.execute(select(C.c.id, C.c.name, C.c.email).where(C.c.id == customer_id)).mappings().first()
-    return dict(row) if row else None
 
 
 def customer_label(customer: dict[str, Any]) -> str:
@@ -90,14 +67,14 @@ class IssueLicenseDialog(QDialog):
 
     issued = Signal(object)  # IssuedLicense, once it is in the registry
 
-    def __init__(self, engine: Engine, runner: TaskRunner, service: LicenseService,
+    def __init__(self, cache: Cache, runner: TaskRunner, service: LicenseService,
                  customer_id: str | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.engine, self.runner, self.service = engine, runner, service
+        self.engine, self.runner, self.service = cache.engine, runner, service
         self.result_license: IssuedLicense | None = None
         self._signing = False
         self.matches: list[dict[str, Any]] = []
-        self._search_generation = 0
+        self._search = LatestRequest(runner)
         self.setWindowTitle("Issue license")
         self.setMinimumWidth(620)
 
@@ -178,21 +155,16 @@ class IssueLicenseDialog(QDialog):
         self.plan.setCurrentIndex(self.plan.findData("professional"))
         self._apply_plan_defaults()
         if customer_id:
-            runner.run(load_customer, engine, customer_id, on_success=self._preselected)
+            runner.run(customer_contact, self.engine, customer_id, on_success=self._preselected)
 
     # -- customer
 
     def search(self) -> None:
         """Look the typed words up in the cache's customers (on the read pool)."""
         self._debounce.stop()
-        self._search_generation += 1
-        generation = self._search_generation
-        self.runner.run(find_customers, self.engine, self.find.text(),
-                        on_success=lambda rows: self._found_customers(generation, rows))
+        self._search.run(find_customers, self.engine, self.find.text(), on_success=self._found_customers)
 
-    def _found_customers(self, generation: int, rows: list[dict[str, Any]]) -> None:
-        if generation != self._search_generation:
-            return
+    def _found_customers(self, rows: list[dict[str, Any]]) -> None:
         self.matches = rows
         self._found.setStringList([customer_label(r) for r in rows])
         if rows and self.find.hasFocus():
@@ -306,10 +278,10 @@ class IssueLicenseDialog(QDialog):
         self.status.setText(message)
 
 
-def open_issue_dialog(engine: Engine, runner: TaskRunner, service: LicenseService,
+def open_issue_dialog(cache: Cache, runner: TaskRunner, service: LicenseService,
                       customer_id: str | None = None, parent: QWidget | None = None) -> IssueLicenseDialog:
     """Open the dialog window-modally without blocking; connect to ``issued`` to hear of the result."""
-    dialog = IssueLicenseDialog(engine, runner, service, customer_id, parent)
+    dialog = IssueLicenseDialog(cache, runner, service, customer_id, parent)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.open()
     return dialog

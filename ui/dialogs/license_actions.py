@@ -26,10 +26,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.store.outbox import utcnow
+from app.clock import utcnow
 from ui import settings_keys
 from ui.dialogs.form_dialog import FormDialog
-from ui.widgets.license_inspector import local_day, relative_days
+from ui.formatting import local_day, relative_days
 from ui.workers import TaskRunner
 
 LAST_DIR_KEY = "licenses/save_dir"

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain import tickets as domain
+from ui import formatting as fmt
 from ui.dialogs.form_dialog import FormDialog
 
 UNASSIGNED = "(nobody)"
@@ -70,7 +71,7 @@ class TicketActionDialog(FormDialog):
 
     def _escalation_fields(self, detail: domain.TicketDetail) -> None:
         tier = detail.ticket["tier"]
-        mrr = "unknown" if detail.customer_mrr_cents is None else f"${detail.customer_mrr_cents / 100:,.2f}"
+        mrr = "unknown" if detail.customer_mrr_cents is None else fmt.cents(detail.customer_mrr_cents)
         self.form.addRow("Tier", QLabel(f"{tier} → {domain.next_tier(tier)}"))
         self.form.addRow("Customer", QLabel(f"{detail.customer_name or 'not in the cache'}"))
         self.form.addRow("Plan · MRR", QLabel(f"{detail.customer_plan or 'no subscription'} · {mrr}"))

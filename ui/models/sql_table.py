@@ -10,6 +10,12 @@ runs a query.
 ``refresh()`` marks the cache stale instead of clearing it: old rows stay on
 screen until their fresh page arrives, so a background sync does not make the
 table flicker or lose the user's scroll position.
+
+The current row is followed by *key*, never by position: after a refresh, a
+re-sort, a new search or rows inserted above it, the model finds the key again
+-- in the pages as they arrive, or with one indexed ``position_of`` query --
+and tells the view where it went (``current_moved``), or that the window no
+longer holds it.  Until then actions use the remembered key.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from PySide6.QtGui import QBrush, QColor
 from app.store import windows as w
 from app.store.windows import WindowQuery, WindowSource
 from ui.formatting import format_value
-from ui.workers import TaskRunner
+from ui.workers import LatestRequest, TaskRunner
 
 log = logging.getLogger(__name__)
 
@@ -38,23 +44,31 @@ _PLACEHOLDER = QBrush(QColor(150, 150, 150))
 
 
 class SqlTableModel(QAbstractTableModel):
-    """A read-only table over ``source`` that fetches what is in view."""
+    """A read-only table over ``source`` that fetches what is in view and follows its current row by key."""
 
     count_changed = Signal(int)  # rows matching the current query (known after the count job)
     failed = Signal(str)  # a count or page query failed; the message is for the user
+    current_key_changed = Signal(object)  # the key actions and the detail use (None: no row)
+    current_moved = Signal(int)  # the row the current key is at now (-1: not in the window); the view follows
 
     def __init__(self, source: WindowSource, runner: TaskRunner, parent: Any = None) -> None:
         super().__init__(parent)
         self.source = source
         self.spec = source.spec
-        self._runner = runner
         self._query = WindowQuery(self.spec.default_sort, self.spec.default_descending)
-        self._generation = 0
+        self._request = LatestRequest(runner)  # the count and pages of the current query and cache state
+        self._locator = LatestRequest(runner)  # where the current key went
         self._count = 0
         self._count_known = False
         self._pages: OrderedDict[int, list[tuple[Any, ...]]] = OrderedDict()
         self._stale: dict[int, list[tuple[Any, ...]]] = {}
         self._pending: set[int] = set()
+        self._current_key: Any = None
+        self._current_row: int | None = None  # where the current key was last seen
+        self._awaiting_row: int | None = None  # the user chose a row whose page is still loading
+        self._locating = False
+        self._move_when_counted = False
+        self.adjusting = False  # True while rows are inserted, removed or reset (not the user's doing)
         self._request_page(0)
         self._request_count()
 
@@ -68,18 +82,26 @@ class SqlTableModel(QAbstractTableModel):
     def row_count_known(self) -> bool:
         return self._count_known
 
+    @property
+    def current_key(self) -> Any:
+        """The key of the row actions and the detail use: remembered, never read off a row position."""
+        return self._current_key
+
     def set_query(self, query: WindowQuery) -> None:
         """Show a different window (sort, search, filters): rows are re-counted and re-fetched."""
         if query == self._query:
             return
+        self.adjusting = True
         self.beginResetModel()
         self._query = query
-        self._generation += 1
+        self._request.invalidate()
         self._count, self._count_known = 0, False
         self._pages.clear()
         self._stale.clear()
         self._pending.clear()
         self.endResetModel()
+        self.adjusting = False
+        self._start_locating()
         self._request_page(0)
         self._request_count()
 
@@ -90,12 +112,29 @@ class SqlTableModel(QAbstractTableModel):
         self.set_query(_replace(self._query, filters=names))
 
     def refresh(self) -> None:
-        """The cache changed underneath (a sync landed): re-count and re-fetch, keeping rows on screen."""
-        self._generation += 1
+        """The cache changed underneath: re-count and re-fetch, keeping rows on screen and the current key."""
+        self._request.invalidate()
         self._stale = dict(self._pages) | self._stale
         self._pages.clear()
         self._pending.clear()
+        self._start_locating()
         self._request_count()
+
+    def set_current_row(self, row: int) -> None:
+        """The user moved to ``row``: its key becomes the current one (once its page is here)."""
+        self._locating = False
+        self._locator.invalidate()
+        self._current_row = row
+        key = self.key_at(row)
+        self._awaiting_row = row if key is None else None
+        self._set_current_key(key)
+
+    def set_current_key(self, key: Any) -> None:
+        """Make ``key`` current (a row just written, say); the view follows once its position is known."""
+        self._awaiting_row = None
+        self._current_row = None
+        self._set_current_key(key)
+        self._start_locating()
 
     def key_at(self, row: int) -> Any:
         data = self._row(row)
@@ -171,6 +210,58 @@ class SqlTableModel(QAbstractTableModel):
         """A raw value of ``row`` by column key (for ``cell_role`` overrides)."""
         return row[self.spec.index_of(column_key) + 1]
 
+    # -- following the current key
+
+    def _set_current_key(self, key: Any) -> None:
+        if key != self._current_key:
+            self._current_key = key
+            self.current_key_changed.emit(key)
+
+    def _start_locating(self) -> None:
+        """Find the current key's row in the new window: in the pages as they arrive, or by asking the store."""
+        if self._current_key is None:
+            return
+        self._locating = True
+        self._locator.run(
+            self.source.position_of, self._query, self._current_key,
+            on_success=self._located, on_failure=lambda exc: self._located(None),
+        )
+
+    def _located(self, row: int | None) -> None:
+        self._locating = False
+        self._move_when_counted = False
+        self._locator.invalidate()
+        self._current_row = row
+        if row is None:
+            self.current_moved.emit(-1)
+            self._set_current_key(None)
+        elif row < self._count:
+            self.current_moved.emit(row)
+        else:
+            self._move_when_counted = True  # found beyond the rows counted so far
+
+    def _follow_after_count(self) -> None:
+        """The count arrived: move the view to a key found beyond the old count, or look again."""
+        row = self._current_row
+        if not self._move_when_counted or row is None or self._current_key is None:
+            return
+        self._move_when_counted = False
+        if row < self._count:
+            self.current_moved.emit(row)
+        else:
+            self._start_locating()  # the rows shrank under it meanwhile
+
+    def _look_in_page(self, page_no: int, rows: list[tuple[Any, ...]]) -> None:
+        """A fresh page arrived: it may hold the key being located, or the row the user is waiting on."""
+        first = page_no * PAGE_SIZE
+        if self._locating:
+            offset = next((i for i, r in enumerate(rows) if r[0] == self._current_key), None)
+            if offset is not None:
+                self._located(first + offset)
+        elif self._awaiting_row is not None and first <= self._awaiting_row < first + len(rows):
+            row, self._awaiting_row = self._awaiting_row, None
+            self._set_current_key(rows[row - first][0])
+
     # -- internals
 
     def _row(self, row: int) -> tuple[Any, ...] | None:
@@ -188,33 +279,22 @@ class SqlTableModel(QAbstractTableModel):
         return page[offset]
 
     def _request_count(self) -> None:
-        generation, query = self._generation, self._query
-        self._runner.run(
-            self.source.count,
-            query,
-            on_success=lambda n: self._count_arrived(generation, n),
-            on_failure=lambda exc: self._query_failed(generation, exc),
-        )
+        self._request.also(self.source.count, self._query, on_success=self._count_arrived,
+                           on_failure=self._query_failed)
 
     def _request_page(self, page_no: int) -> None:
         if page_no in self._pending:
             return
         self._pending.add(page_no)
-        generation, query = self._generation, self._query
         previous = self._pages.get(page_no - 1)
         if previous is not None and len(previous) == PAGE_SIZE:
-            job: tuple[Any, ...] = (self.source.page_after, query, previous[-1], PAGE_SIZE)
+            job: tuple[Any, ...] = (self.source.page_after, self._query, previous[-1], PAGE_SIZE)
         else:
-            job = (self.source.page, query, page_no * PAGE_SIZE, PAGE_SIZE)
-        self._runner.run(
-            *job,
-            on_success=lambda rows: self._page_arrived(generation, page_no, rows),
-            on_failure=lambda exc: self._query_failed(generation, exc),
-        )
+            job = (self.source.page, self._query, page_no * PAGE_SIZE, PAGE_SIZE)
+        self._request.also(*job, on_success=lambda rows: self._page_arrived(page_no, rows),
+                           on_failure=self._query_failed)
 
-    def _count_arrived(self, generation: int, count: int) -> None:
-        if generation != self._generation:
-            return
+    def _count_arrived(self, count: int) -> None:
         self._count_known = True
         self._set_row_count(count)
         self._stale = {p: rows for p, rows in self._stale.items() if p * PAGE_SIZE < count}
@@ -223,10 +303,12 @@ class SqlTableModel(QAbstractTableModel):
             first = min(self._stale) * PAGE_SIZE
             last = min(count, (max(self._stale) + 1) * PAGE_SIZE) - 1
             self.dataChanged.emit(self.index(first, 0), self.index(last, len(self.spec.columns) - 1))
+        self._follow_after_count()
         self.count_changed.emit(count)
 
     def _set_row_count(self, count: int) -> None:
         old = self._count
+        self.adjusting = True
         if count > old:
             self.beginInsertRows(QModelIndex(), old, count - 1)
             self._count = count
@@ -235,10 +317,9 @@ class SqlTableModel(QAbstractTableModel):
             self.beginRemoveRows(QModelIndex(), count, old - 1)
             self._count = count
             self.endRemoveRows()
+        self.adjusting = False
 
-    def _page_arrived(self, generation: int, page_no: int, rows: list[tuple[Any, ...]]) -> None:
-        if generation != self._generation:
-            return
+    def _page_arrived(self, page_no: int, rows: list[tuple[Any, ...]]) -> None:
         self._pending.discard(page_no)
         self._stale.pop(page_no, None)
         self._pages[page_no] = rows
@@ -256,10 +337,9 @@ class SqlTableModel(QAbstractTableModel):
         last = min(self._count, first + PAGE_SIZE) - 1
         if last >= first:
             self.dataChanged.emit(self.index(first, 0), self.index(last, len(self.spec.columns) - 1))
+        self._look_in_page(page_no, rows)
 
-    def _query_failed(self, generation: int, exc: BaseException) -> None:
-        if generation != self._generation:
-            return
+    def _query_failed(self, exc: BaseException) -> None:
         self._pending.clear()
         log.error("table %s: query failed: %s", self.spec.name, exc)
         self.failed.emit(f"Could not read {self.spec.name} from the local cache: {exc}")

@@ -1,44 +1,55 @@
-"""What every tab has in common: lazy construction, refresh after sync, staleness, saved state.
+"""What every tab has in common: lazy construction, changes from the bus, staleness, saved state.
 
 A pane is cheap to construct; it builds its widgets (and imports what only it
-needs, like pyqtgraph) the first time it is shown.  After a sync the main
-window calls ``refresh()``; panes mark their models stale rather than
-rebuilding them.
+needs, like pyqtgraph) the first time it is shown.  It listens to the change
+bus of its task runner: every write -- a user's action, a sync page, an import
+-- says which tables it changed, and the pane refreshes what shows one of them
+(its models mark their pages stale rather than rebuilding).  A hidden tab
+keeps what it missed and catches up when it is shown, so a sync does not
+re-query five tabs twice a second for the one on screen.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
-from sqlalchemy import Engine, select
 
 from app.config.settings import Settings
-from app.store.schema import SyncState
+from app.store.changes import NOTHING, Changes
+from app.store.database import Cache
+from app.views import freshness
 from ui.formatting import format_age
-from ui.workers import TaskRunner
+from ui.workers import LatestRequest, TaskRunner
 
 
 class Pane(QWidget):
-    """Base class of the five tabs.  Subclasses set ``pane_id``, ``title``, ``resources``, implement ``build``."""
+    """Base class of the five tabs.
+
+    Subclasses set ``pane_id``, ``title``, ``resources``, ``tables`` and implement
+    ``build`` and ``changes_landed``.
+    """
 
     pane_id: str = ""
     title: str = ""
     resources: tuple[str, ...] = ()  # sync_state keys (e.g. "ops:tickets") whose staleness this pane shows
+    tables: frozenset[str] = frozenset()  # every cache table the pane shows (from its views' specs)
     settings: Settings | None = None  # panes that use typed settings keep them here
 
-    def __init__(self, engine: Engine, runner: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, cache: Cache, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.engine = engine
+        self.cache = cache
+        self.engine = cache.engine
         self.runner = runner
         self.read_only = False
         self._built = False
+        self._freshness = LatestRequest(runner)
+        self._missed = NOTHING  # changes that landed while the tab was hidden
         self.staleness = QLabel()
         self.staleness.setObjectName("staleness")
         self.staleness.setToolTip("When the data shown here was last synced from its source")
         self.body = QVBoxLayout(self)
         self.body.setContentsMargins(8, 8, 8, 8)
+        runner.bus.changed.connect(self.apply_changes)
 
     @property
     def built(self) -> bool:
@@ -53,20 +64,32 @@ class Pane(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:  # Qt override
         self.ensure_built()
+        missed, self._missed = self._missed, NOTHING
+        if missed:
+            self.apply_changes(missed)
         super().showEvent(event)
 
     def build(self) -> None:
         """Create the pane's widgets and models; called once, on first show."""
         raise NotImplementedError
 
-    def refresh(self) -> None:
-        """The cache changed (sync finished, an import, a local action): show fresh data."""
-        if self._built:
-            self.refresh_models()
+    def apply_changes(self, changes: Changes) -> None:
+        """Something was written (published on the bus): refresh what shows a changed table."""
+        if not self._built:
+            return  # built later, from the cache as it is then
+        if not self.isVisible():
+            self._missed |= changes
+            return
+        if changes.touches(freshness.TABLES):
             self.update_staleness()
+        self.changes_landed(changes)
 
-    def refresh_models(self) -> None:
-        """Mark the pane's models stale; subclasses with models override."""
+    def changes_landed(self, changes: Changes) -> None:
+        """Refresh the models, details and figures that read a table in ``changes``; subclasses override."""
+
+    def refresh(self) -> None:
+        """Show fresh data everywhere in the pane (new settings): as if every table it shows changed."""
+        self.apply_changes(Changes.of(*self.tables, *freshness.TABLES))
 
     def apply_settings(self, settings: Settings) -> None:
         """The user saved new settings (budgets, business hours…): use them and redraw."""
@@ -87,22 +110,16 @@ class Pane(QWidget):
         """Persist header/splitter state; called only once the pane is built. Subclasses with tables override."""
 
     def update_staleness(self) -> None:
-        """'Customers synced 3 min ago' from sync_state (a handful of rows: fine on the GUI thread)."""
+        """'Customers synced 3 min ago' from sync_state, read on a worker."""
         if not self.resources:
             self.staleness.hide()
             return
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(SyncState.resource, SyncState.last_success_at, SyncState.last_error).where(
-                    SyncState.resource.in_(self.resources)
-                )
-            ).all()
-        successes = [r.last_success_at for r in rows if r.last_success_at is not None]
-        errors = [f"{r.resource}: {r.last_error}" for r in rows if r.last_error]
-        oldest: dt.datetime | None = min(successes) if len(successes) == len(self.resources) else None
-        text = f"Data synced {format_age(oldest)}" if oldest else "Not synced yet — showing what the cache holds"
-        if errors:
-            text += f" · last sync error: {errors[0]}"
+        self._freshness.run(freshness.freshness, self.engine, self.resources, on_success=self._show_freshness)
+
+    def _show_freshness(self, fresh: freshness.Freshness) -> None:
+        text = f"Data synced {format_age(fresh.oldest)}" if fresh.oldest else "Not synced yet — showing what the cache holds"
+        if fresh.errors:
+            text += f" · last sync error: {fresh.errors[0]}"
         self.staleness.setText(text)
-        self.staleness.setProperty("problem", bool(errors))
+        self.staleness.setProperty("problem", bool(fresh.errors))
         self.staleness.show()

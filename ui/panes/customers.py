@@ -1,66 +1,35 @@
 """The Customers tab: who pays what, the business's headline numbers, and one customer on one screen.
 
-The table is a window over ``customers`` whose plan, status and MRR columns
-are correlated subqueries (``app.domain.revenue``): each is computed for the
-rows in view only, through the subscriptions' customer index, which is why
-they cannot be sorted on.  The KPI strip and the detail are worker jobs.
+The table is a window over ``customers`` (``app.views.customers``) whose plan,
+status and MRR columns are computed for the rows in view only, which is why
+they cannot be sorted on.  The KPI strip and the detail are worker jobs,
+redone when the change bus says billing data changed.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
-from sqlalchemy import Engine
+from PySide6.QtWidgets import QWidget
 
 from app.config.settings import Settings
 from app.domain import revenue
-from app.store import windows as w
-from app.store.outbox import utcnow
-from app.store.schema import Customer
-from app.store.windows import TableSpec, WindowSource
-from ui.formatting import format_value, to_local
+from app.store.changes import Changes
+from app.store.database import Cache
+from app.store.windows import WindowSource
+from app.views import customers as view
+from ui import formatting as fmt
 from ui.models.sql_table import SqlTableModel
 from ui.panes.base import Pane
+from ui.widgets.action_bar import ActionBar
 from ui.widgets.detail_panel import DetailPanel, DetailView, TableSection
 from ui.widgets.kpi_strip import Kpi, KpiStrip
 from ui.widgets.master_detail import MasterDetail
 from ui.widgets.palette import AMBER, GREEN, GREY, RED, brush
-from ui.workers import TaskRunner
+from ui.workers import LatestRequest, TaskRunner
 
-C = Customer.__table__
-MRR_TIP = (
-    "Monthly recurring revenue of the customer's active and past-due subscriptions: "
-    "annual prices count a twelfth, coupons are applied. Trials count nothing yet."
-)
-SPEC = TableSpec(
-    name="customers",
-    source=C,
-    key=C.c.id,
-    columns=(
-        w.Column("name", "Name", C.c.name, width=170),
-        w.Column("email", "Email", C.c.email, width=190),
-        w.Column("plan", "Plan", revenue.customer_plan(C.c.id), width=130, sortable=False,
-                 tooltip="Plan of the customer's most telling subscription (past due first, then active, trialing)"),
-        w.Column("mrr", "MRR", revenue.customer_mrr(C.c.id), w.CENTS, width=86, sortable=False, tooltip=MRR_TIP),
-        w.Column("status", "Status", revenue.customer_status(C.c.id), width=72, sortable=False,
-                 tooltip="From the customer's subscriptions: past_due, active, trialing, or canceled when none is live"),
-        w.Column("created", "Customer since", C.c.created, w.DATETIME, width=122),
-        w.Column("delinquent", "Delinquent", C.c.delinquent, w.BOOL, width=76,
-                 tooltip="Stripe marks a customer delinquent when an invoice payment failed"),
-    ),
-    default_sort="name",
-    fts_table="customers_fts",
-    filters={
-        "paying": revenue.has_subscription(C.c.id, revenue.PAYING),
-        "trialing": revenue.has_subscription(C.c.id, ("trialing",)),
-        "past_due": revenue.has_subscription(C.c.id, ("past_due",)),
-        "churned": revenue.churned(C.c.id),
-    },
-)
 FILTERS = (
     ("All", ()),
     ("Paying", ("paying",)),
@@ -86,29 +55,6 @@ class CustomerTableModel(SqlTableModel):
         return None
 
 
-def load_customer(engine: Engine, customer_id: str) -> revenue.CustomerDetail | None:
-    with engine.connect() as conn:
-        return revenue.customer_detail(conn, customer_id)
-
-
-def load_kpis(engine: Engine, churn_target_pct: float) -> revenue.Kpis:
-    with engine.connect() as conn:
-        return revenue.compute_kpis(conn, utcnow(), churn_target_pct)
-
-
-def _money(cents: float | None) -> str:
-    return format_value(w.CENTS, None if cents is None else round(cents))
-
-
-def _when(value: Any) -> str:
-    return format_value(w.DATETIME, value)
-
-
-def _day(value: dt.datetime | None) -> str:
-    """Local calendar day: the detail's small tables have no room for times nobody needs there."""
-    return "" if value is None else to_local(value).date().isoformat()
-
-
 def kpi_tiles(k: revenue.Kpis) -> list[Kpi]:
     churn = k.churn_pct
     churn_tip = (
@@ -116,8 +62,8 @@ def kpi_tiles(k: revenue.Kpis) -> list[Kpi]:
         f"divided by customers paying 30 days ago ({k.churn_base:,}). Target: at most {k.churn_target_pct:g} %."
     )
     return [
-        Kpi("MRR", _money(k.mrr_cents), MRR_TIP),
-        Kpi("ARR", _money(k.arr_cents), "Annual run rate: MRR × 12"),
+        Kpi("MRR", fmt.cents(k.mrr_cents), view.MRR_TIP),
+        Kpi("ARR", fmt.cents(k.arr_cents), "Annual run rate: MRR × 12"),
         Kpi("Paying customers", f"{k.active_customers:,}", "Customers with an active or past-due subscription"),
         Kpi("Trialing", f"{k.trialing_customers:,}", "Customers with a subscription in its trial"),
         Kpi("Past due", f"{k.past_due_customers:,}", "Customers with a subscription whose payment failed",
@@ -136,7 +82,7 @@ def render_customer(d: revenue.CustomerDetail) -> DetailView:
         "Subscriptions",
         ("Plan", "Status", "MRR", "Period ends", "Discount"),
         [(s["plan"], s["status"] + (" (cancels at period end)" if s["cancel_at_period_end"] else ""),
-          _money(s["mrr_cents"]), _day(s["current_period_end"]), s["discount"] or "—") for s in d.subscriptions],
+          fmt.cents(s["mrr_cents"]), fmt.local_day(s["current_period_end"]), s["discount"] or "—") for s in d.subscriptions],
         numeric=frozenset({2}),
         colors=[STATUS_COLORS.get(s["status"]) for s in d.subscriptions],
         empty="No subscriptions",
@@ -144,7 +90,7 @@ def render_customer(d: revenue.CustomerDetail) -> DetailView:
     invoices = TableSection(
         f"Recent invoices (last {len(d.invoices)})" if d.invoices else "Recent invoices",
         ("Number", "Amount", "Status", "Date"),
-        [(i["number"] or i["id"], _money(i["amount_due_cents"]), i["status"] or "", _day(i["created"]))
+        [(i["number"] or i["id"], fmt.cents(i["amount_due_cents"]), i["status"] or "", fmt.local_day(i["created"]))
          for i in d.invoices],
         numeric=frozenset({1}),
         colors=[INVOICE_COLORS.get(i["status"] or "") for i in d.invoices],
@@ -154,14 +100,14 @@ def render_customer(d: revenue.CustomerDetail) -> DetailView:
         title=c["name"] or c["email"] or c["id"],
         fields=(
             ("Email", c["email"] or ""),
-            ("MRR", f"{_money(mrr)} from {len(live)} live subscription{'s' if len(live) != 1 else ''}"),
-            ("Customer since", _when(c["created"])),
-            ("Balance", _money(c["balance_cents"])),
+            ("MRR", f"{fmt.cents(mrr)} from {len(live)} live subscription{'s' if len(live) != 1 else ''}"),
+            ("Customer since", fmt.when(c["created"])),
+            ("Balance", fmt.cents(c["balance_cents"])),
             ("Delinquent", "yes — a payment failed" if c["delinquent"] else "no"),
             ("Tickets", f"{d.tickets:,} ({d.open_tickets:,} unsolved)"),
             ("Stripe id", c["id"]),
         ),
-        tooltips={"MRR": MRR_TIP, "Balance": "Stripe customer balance: negative is credit in the customer's favour"},
+        tooltips={"MRR": view.MRR_TIP, "Balance": "Stripe customer balance: negative is credit in the customer's favour"},
         sections=(subscriptions, invoices),
     )
 
@@ -172,40 +118,43 @@ class CustomersPane(Pane):
     pane_id = "customers"
     title = "Customers"
     resources = ("stripe:customers", "stripe:subscriptions", "stripe:invoices", "stripe:prices")
+    tables = view.SPEC.tables | view.DETAIL_TABLES | view.KPI_TABLES
 
     # The customer to issue a license for; the main window hands it to the Licenses pane's dialog.
     issue_license_requested = Signal(str)
 
-    def __init__(self, engine: Engine, runner: TaskRunner, settings: Settings, parent: QWidget | None = None) -> None:
-        super().__init__(engine, runner, parent)
+    def __init__(self, cache: Cache, runner: TaskRunner, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(cache, runner, parent)
         self.settings = settings
         self.can_issue_licenses = False  # the role may see the Licenses pane (set by the main window)
+        self._kpis = LatestRequest(runner)
 
     def build(self) -> None:
         self.kpis = KpiStrip(KPI_LABELS)
-        self.model = CustomerTableModel(WindowSource(self.engine, SPEC), self.runner, self)
+        self.model = CustomerTableModel(WindowSource(self.engine, view.SPEC), self.runner, self)
         self.detail = DetailPanel(
-            self.runner, lambda key: load_customer(self.engine, key), render_customer,
+            self.runner, lambda key: view.load_customer(self.engine, key), render_customer,
             placeholder="Select a customer to see their subscriptions, invoices and tickets",
+            key_table="customers", tables=view.DETAIL_TABLES,
         )
         self.split = MasterDetail(
-            self.model, self.detail, engine=self.engine, runner=self.runner, state_key="panes/customers",
+            self.model, self.detail, runner=self.runner, state_key="panes/customers",
             noun="customers", filters=FILTERS, search_placeholder="Search name, email or Stripe id…  (Ctrl+F)",
             sizes=(880, 384),
             empty="No customers in the cache yet — File ▸ Sync now",
             no_match="No customers match this search and filter — try “All” or clear the search",
         )
         self.table = self.split.table
-        self.issue_button = QPushButton("Issue license…")
-        self.issue_button.setToolTip("Sign a license file for the selected customer, even offline (Ctrl+L)")
-        self.issue_button.clicked.connect(self.request_license)
+        self.action_bar = ActionBar(align_right=True)
+        self.issue_button = self.action_bar.add(
+            "Issue license…", "Sign a license file for the selected customer, even offline (Ctrl+L)",
+            self.request_license,
+        )
+        self.action_bar.finish()
         QShortcut(QKeySequence("Ctrl+L"), self, activated=self.request_license)
         self.table.current_changed.connect(lambda _key: self.update_actions())
-        actions = QHBoxLayout()
-        actions.addStretch(1)
-        actions.addWidget(self.issue_button)
         self.body.addWidget(self.kpis)
-        self.body.addLayout(actions)
+        self.body.addWidget(self.action_bar)
         self.body.addWidget(self.split, 1)
         self._load_kpis()
         self.update_actions()
@@ -220,16 +169,17 @@ class CustomersPane(Pane):
         if self.issue_button.isEnabled() and key is not None:
             self.issue_license_requested.emit(str(key))
 
-    def refresh_models(self) -> None:
-        self.split.refresh()
-        self._load_kpis()
+    def changes_landed(self, changes: Changes) -> None:
+        self.split.apply_changes(changes)
+        if changes.touches(view.KPI_TABLES):
+            self._load_kpis()
 
     def save_state(self) -> None:
         self.split.save_state()
 
     def _load_kpis(self) -> None:
-        self.runner.run(
-            load_kpis, self.engine, self.settings.kpi.monthly_churn_pct,
+        self._kpis.run(
+            view.load_kpis, self.engine, self.settings.kpi.monthly_churn_pct,
             on_success=lambda k: self.kpis.set_values(kpi_tiles(k)),
             on_failure=lambda exc: self.kpis.set_unavailable(f"Could not compute the KPIs from the cache: {exc}"),
         )

@@ -3,6 +3,11 @@
 The view is tuned for ``SqlTableModel``: fixed row heights (a ResizeToContents
 vertical header costs a minute at 100k rows), sort indicator driving SQL
 sorts, header state remembered between runs under ``state_key``.
+
+The highlighted row follows the model's current *key*: when the model says
+the key moved (a refresh, a re-sort, rows inserted above it) the selection
+moves with it, and ``current_key()`` -- what every action reads -- is the
+remembered key, never "the row at the old index".
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ class DataTable(QWidget):
     """Search + filter + count + table over one ``SqlTableModel``."""
 
     activated = Signal(object)  # the key of the row the user opened (double-click / Enter)
-    current_changed = Signal(object)  # the key of the current row, or None
+    current_changed = Signal(object)  # the current key (what actions and the detail use), or None
 
     def __init__(
         self,
@@ -49,6 +54,8 @@ class DataTable(QWidget):
         self.model = model
         self._state_key = state_key
         self._noun = noun
+        self._following = False  # the selection is being moved to where the current key went
+        self._scroll_to_current = False
 
         self.search = QLineEdit(placeholderText=search_placeholder, clearButtonEnabled=True)
         self.search.setToolTip("Type words to search; every word must match the start of a word (Ctrl+F)")
@@ -77,13 +84,13 @@ class DataTable(QWidget):
         header.setHighlightSections(False)
         for i, column in enumerate(model.spec.columns):
             header.resizeSection(i, column.width)
-        # The indicator is set before sorting is enabled: enabling it sorts by the
-        # indicator, which would otherwise be column 0 ascending.
-        index = model.spec.index_of(model.query.sort_key)
-        order = Qt.SortOrder.DescendingOrder if model.query.descending else Qt.SortOrder.AscendingOrder
-        header.setSortIndicator(index, order)
-        settings_keys.restore_header(state_key, header)
-        self.view.setSortingEnabled(True)  # sorts by the (restored) indicator, in SQL
+        if not settings_keys.restore_header(state_key, header):
+            # The declared default sort: enabling sorting sorts by the indicator, which
+            # would otherwise be column 0 ascending.
+            index = model.spec.index_of(model.query.sort_key)
+            order = Qt.SortOrder.DescendingOrder if model.query.descending else Qt.SortOrder.AscendingOrder
+            header.setSortIndicator(index, order)
+        self.view.setSortingEnabled(True)  # sorts by the (restored or default) indicator, in SQL
 
         bar = QHBoxLayout()
         bar.addWidget(self.search, 3)
@@ -103,11 +110,11 @@ class DataTable(QWidget):
         model.count_changed.connect(self._show_count)
         model.modelReset.connect(lambda: self.count_label.setText("Counting…"))
         model.failed.connect(self.count_label.setText)
+        model.current_key_changed.connect(self.current_changed)
+        model.current_moved.connect(self._follow)
         self.view.doubleClicked.connect(self._emit_activated)
         self.view.activated.connect(self._emit_activated)
-        self.view.selectionModel().currentRowChanged.connect(
-            lambda current, _prev: self.current_changed.emit(model.key_at(current.row()) if current.isValid() else None)
-        )
+        self.view.selectionModel().currentRowChanged.connect(self._row_changed)
         QShortcut(QKeySequence.StandardKey.Find, self, activated=self.focus_search)
 
     def focus_search(self) -> None:
@@ -118,12 +125,37 @@ class DataTable(QWidget):
         settings_keys.save_header(self._state_key, self.view.horizontalHeader())
 
     def current_key(self) -> object:
-        index = self.view.currentIndex()
-        return self.model.key_at(index.row()) if index.isValid() else None
+        """The key every action acts on: the highlighted record's, remembered across refreshes."""
+        return self.model.current_key
 
-    def select_row(self, row: int) -> None:
+    def select_key(self, key: object) -> None:
+        """Highlight the record ``key`` (one just written, say) once the model knows its row, and show it."""
+        self._scroll_to_current = True
+        self.model.set_current_key(key)
+
+    def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        """The user moved the selection (rows shifting under it in a refresh do not count)."""
+        if current.isValid() and not self._following and not self.model.adjusting:
+            self.model.set_current_row(current.row())
+
+    def _follow(self, row: int) -> None:
+        """The current key is at ``row`` now (-1: no longer in the window): move the highlight there."""
+        self._following = True
+        try:
+            if row < 0:
+                self.view.selectionModel().clear()
+            else:
+                self._select(row)
+                if self._scroll_to_current:
+                    self.view.scrollTo(self.model.index(row, 0))
+        finally:
+            self._following = False
+            self._scroll_to_current = False
+
+    def _select(self, row: int) -> None:
+        column = max(0, self.view.currentIndex().column())
         self.view.selectionModel().setCurrentIndex(
-            self.model.index(row, 0),
+            self.model.index(row, column),
             QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
         )
 

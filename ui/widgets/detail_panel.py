@@ -4,8 +4,10 @@ Every pane's detail works the same way -- a bounded, indexed query for one key
 on a worker thread, then a rendering -- so this one widget does it for all of
 them.  A pane passes ``load(key) -> object`` (runs on the read pool; plain data
 only) and ``render(object) -> DetailView`` (GUI thread; builds no queries).
-Results of a selection the user already left are dropped by generation, so
-fast arrow-key scrolling never shows the wrong row's detail.
+Results of a selection the user already left are dropped (``LatestRequest``),
+so fast arrow-key scrolling never shows the wrong row's detail.  On the change
+bus it reloads only when its own row changed, or -- where keys say nothing
+about it -- one of the other tables it reads.
 """
 
 from __future__ import annotations
@@ -30,8 +32,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.store.changes import Changes
 from ui.widgets.palette import AMBER
-from ui.workers import TaskRunner
+from ui.workers import LatestRequest, TaskRunner
 
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
@@ -84,12 +87,16 @@ class DetailPanel(QWidget):
         render: Callable[[Any], DetailView],
         *,
         placeholder: str,
+        key_table: str,
+        tables: frozenset[str] = frozenset(),
         parent: QWidget | None = None,
     ) -> None:
+        """``key_table``: the table the key names a row of; ``tables``: every other table ``load`` reads."""
         super().__init__(parent)
-        self._runner, self._load, self._render = runner, load, render
+        self._request = LatestRequest(runner)
+        self._load, self._render = load, render
         self._placeholder = placeholder
-        self._generation = 0
+        self._key_table, self._other_tables = key_table, tables - {key_table}
         self.key: Any = None
         self.current: Any = None
 
@@ -117,37 +124,28 @@ class DetailPanel(QWidget):
 
     def show_key(self, key: Any) -> None:
         """Load and show ``key``'s detail (None clears the panel)."""
-        self._generation += 1
         self.key = key
         if key is None:
+            self._request.invalidate()
             self._show(None)
             return
-        generation = self._generation
         self.title.setText(self.title.text() if self.current is not None else "Loading…")
-        self._runner.run(
-            self._load,
-            key,
-            on_success=lambda result: self._arrived(generation, result),
-            on_failure=lambda exc: self._failed(generation, exc),
-        )
+        self._request.run(self._load, key, on_success=self._show, on_failure=self._failed)
 
-    def reload(self) -> None:
-        """Fetch the shown key again (after a sync or a local action)."""
-        if self.key is not None:
+    def apply_changes(self, changes: Changes) -> None:
+        """Reload when the shown row changed, or another table the detail reads did."""
+        if self.key is None:
+            return
+        if changes.touches_key(self._key_table, self.key) or changes.touches(self._other_tables):
             self.show_key(self.key)
 
     # -- internals
 
-    def _arrived(self, generation: int, result: Any) -> None:
-        if generation == self._generation:
-            self._show(result)
-
-    def _failed(self, generation: int, exc: BaseException) -> None:
-        if generation == self._generation:
-            self.current = None
-            self._clear()
-            self.title.setText(f"Could not read the detail from the local cache: {exc}")
-            self.loaded.emit(None)
+    def _failed(self, exc: BaseException) -> None:
+        self.current = None
+        self._clear()
+        self.title.setText(f"Could not read the detail from the local cache: {exc}")
+        self.loaded.emit(None)
 
     def _show(self, result: Any) -> None:
         self.current = result

@@ -2,33 +2,27 @@
 
 "No rows" means two different things to an ops person: the cache has nothing
 yet (sync first) or the search/filter matches nothing (change it).  When the
-model counts zero rows, one O(1) ``EXISTS`` on the table's source (on the
-read pool) tells the two apart.
+model counts zero rows, one O(1) ``EXISTS`` on the table's source
+(``WindowSource.has_rows``, on the read pool) tells the two apart.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QLabel
-from sqlalchemy import Engine, FromClause, exists, select
 
 from ui.widgets.data_table import DataTable
-from ui.workers import TaskRunner
-
-
-def source_has_rows(engine: Engine, source: FromClause) -> bool:
-    with engine.connect() as conn:
-        return bool(conn.execute(select(exists().select_from(source))).scalar())
+from ui.workers import LatestRequest, TaskRunner
 
 
 class EmptyState(QLabel):
     """Overlay on ``table``'s viewport, shown only while the model has no rows."""
 
-    def __init__(self, table: DataTable, engine: Engine, runner: TaskRunner, *, empty: str, no_match: str) -> None:
+    def __init__(self, table: DataTable, runner: TaskRunner, *, empty: str, no_match: str) -> None:
         super().__init__(table.view.viewport())
-        self._table, self._engine, self._runner = table, engine, runner
+        self._table = table
+        self._request = LatestRequest(runner)
         self._empty, self._no_match = empty, no_match
-        self._generation = 0
         self.setObjectName("emptyState")
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setWordWrap(True)
@@ -45,25 +39,16 @@ class EmptyState(QLabel):
         return False
 
     def _invalidate(self) -> None:
-        self._generation += 1
+        self._request.invalidate()
         self.hide()
 
     def _count_changed(self, count: int) -> None:
-        self._generation += 1
         if count:
-            self.hide()
+            self._invalidate()
             return
-        generation = self._generation
-        self._runner.run(
-            source_has_rows,
-            self._engine,
-            self._table.model.spec.source,
-            on_success=lambda has_rows: self._show(generation, bool(has_rows)),
-        )
+        self._request.run(self._table.model.source.has_rows, on_success=self._show)
 
-    def _show(self, generation: int, has_rows: bool) -> None:
-        if generation != self._generation:
-            return
+    def _show(self, has_rows: bool) -> None:
         self.setText(self._no_match if has_rows else self._empty)
         self.resize(self._table.view.viewport().size())
         self.show()

@@ -5,13 +5,11 @@ GUI thread: the file may sit on a network share, and verifying means reading
 the registry's revocations and keys.  The verdict comes from
 ``LicenseService.inspect`` (the product's own check); the registry line adds
 what only this registry knows -- who revoked it, when and why, or that it was
-issued elsewhere.  The few phrases for expiry days live here too, so the
-inspector, the registry detail and the dialogs count days the same way.
+issued elsewhere.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +21,7 @@ from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QToolButton, QVB
 from app.licensing.errors import LicensingError
 from app.licensing.files import read_bounded
 from app.licensing.service import Inspection, LicenseService
+from ui.formatting import expiry_words, local_day
 from ui.widgets.palette import GREEN, GREY, RED
 
 
@@ -31,31 +30,6 @@ class InspectedFile:
     name: str
     inspection: Inspection
     registry: str  # what this workstation's registry says about the license, in words
-
-
-def local_day(value: dt.datetime) -> str:
-    """The local calendar day of a naive-UTC time, as the table shows it."""
-    return f"{value.replace(tzinfo=dt.UTC).astimezone():%Y-%m-%d}"
-
-
-def days_until(value: dt.datetime) -> int:
-    """Calendar days from today to ``value``'s local day (negative once past): what people count."""
-    return (value.replace(tzinfo=dt.UTC).astimezone().date() - dt.date.today()).days
-
-
-def relative_days(value: dt.datetime) -> str:
-    """"in 365 days", "today", "5 days ago"."""
-    days = days_until(value)
-    if days == 0:
-        return "today"
-    count = f"{abs(days):,} day{'' if abs(days) == 1 else 's'}"
-    return f"in {count}" if days > 0 else f"{count} ago"
-
-
-def expiry_words(expires_at: dt.datetime) -> str:
-    """"expires 2027-11-22 (in 365 days)" or "expired 2026-10-01 (52 days ago)", in local days."""
-    verb = "expires" if days_until(expires_at) >= 0 else "expired"
-    return f"{verb} {local_day(expires_at)} ({relative_days(expires_at)})"
 
 
 def registry_words(record: dict[str, Any] | None) -> str:

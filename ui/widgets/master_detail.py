@@ -2,8 +2,10 @@
 
 It wires the parts every such pane wires the same way -- the current row
 drives the detail, Enter (or a double-click) moves the keyboard into the
-detail, an empty table explains itself, and the splitter and header are
-remembered -- so a pane only declares its table, its detail and its words.
+detail, an empty table explains itself, the splitter and header are
+remembered, and a change on the bus refreshes the table (when it touches the
+table's tables) and the detail (when it touches its row) -- so a pane only
+declares its table, its detail and its words.
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSplitter, QWidget
-from sqlalchemy import Engine
 
+from app.store.changes import Changes
 from ui import settings_keys
 from ui.models.sql_table import SqlTableModel
 from ui.widgets.data_table import DataTable
@@ -31,7 +33,6 @@ class MasterDetail(QSplitter):
         model: SqlTableModel,
         detail: DetailPanel,
         *,
-        engine: Engine,
         runner: TaskRunner,
         state_key: str,
         noun: str,
@@ -44,18 +45,11 @@ class MasterDetail(QSplitter):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(Qt.Orientation.Horizontal, parent)
-        header_key = f"{state_key}/table"
-        saved_header = settings_keys.qsettings().contains(f"{header_key}/header")
-        table = DataTable(model, header_key, noun=noun, filters=filters, search_placeholder=search_placeholder)
-        if not saved_header:
-            # DataTable enables sorting before it reads the default sort, which sorts by column 0;
-            # put the table's declared default back until DataTable is fixed.
-            spec = model.spec
-            order = Qt.SortOrder.DescendingOrder if spec.default_descending else Qt.SortOrder.AscendingOrder
-            table.view.sortByColumn(spec.index_of(spec.default_sort), order)
+        table = DataTable(model, f"{state_key}/table", noun=noun, filters=filters,
+                          search_placeholder=search_placeholder)
         self.table, self.detail = table, detail
         self._state_key = state_key
-        self.empty_state = EmptyState(table, engine, runner, empty=empty, no_match=no_match)
+        self.empty_state = EmptyState(table, runner, empty=empty, no_match=no_match)
         self.addWidget(table)
         self.addWidget(side or detail)
         self.setStretchFactor(0, 3)
@@ -75,10 +69,11 @@ class MasterDetail(QSplitter):
             self.setSizes([sizes[0] * 3 // 5, sizes[0] * 2 // 5])
         self.detail.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
-    def refresh(self) -> None:
-        """The cache changed: re-fetch the table's windows and the shown detail."""
-        self.table.model.refresh()
-        self.detail.reload()
+    def apply_changes(self, changes: Changes) -> None:
+        """A write landed: refresh the table if it shows a changed table, the detail if its row changed."""
+        if changes.touches(self.table.model.spec.tables):
+            self.table.model.refresh()
+        self.detail.apply_changes(changes)
 
     def save_state(self) -> None:
         self.table.save_state()

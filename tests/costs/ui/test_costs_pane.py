@@ -15,16 +15,17 @@ from PySide6.QtCore import Qt
 from app.config.settings import Settings
 from tests.ui.conftest import wait_idle
 from ui import settings_keys
-from ui.panes.costs import LEVEL_BRUSHES, CostsPane
+from ui.panes.cost_summary import LEVEL_BRUSHES
+from ui.panes.costs import CostsPane
 
 NOV1 = dt.date(2026, 11, 1)
 REPO = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
-def make_pane(qtbot, engine, runner):
+def make_pane(qtbot, cache, runner):
     def make() -> CostsPane:
-        pane = CostsPane(engine, runner, Settings())
+        pane = CostsPane(cache, runner, Settings())
         qtbot.addWidget(pane)
         return pane
 
@@ -150,7 +151,7 @@ def test_pyqtgraph_is_imported_when_the_pane_is_first_shown_not_before(tmp_path)
         from ui.workers import TaskRunner
         cache = open_cache(__import__("pathlib").Path(sys.argv[1]) / "cache.sqlite3")
         runner = TaskRunner()
-        pane = CostsPane(cache.engine, runner, Settings())
+        pane = CostsPane(cache, runner, Settings())
         before = "pyqtgraph" in sys.modules
         pane.show()
         after = "pyqtgraph" in sys.modules

@@ -56,9 +56,6 @@ def visible_panes(role: str) -> tuple[str, ...]:
     return tuple(p for p in PANES if p in allowed)
 
 
-def can_see(role: str, pane: str) -> bool:
-    return pane in _VISIBLE[_check(role)]
-
 
 def can_write(role: str) -> bool:
     """Whether ``role`` may change anything (reply, issue or revoke licenses, post incident updates)."""

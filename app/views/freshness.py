@@ -1,0 +1,39 @@
+"""How fresh the data behind a pane is: when its synced resources last succeeded, and the last error.
+
+A handful of ``sync_state`` rows read by primary key; the staleness label under
+every pane shows the result.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, select
+
+from app.store.schema import SyncState
+
+TABLES = frozenset({SyncState.__tablename__})
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """``oldest``: the oldest last success among the resources, None unless every one has synced."""
+
+    oldest: dt.datetime | None
+    errors: tuple[str, ...]  # "resource: message" of those whose last attempt failed
+
+
+def freshness(engine: Engine, resources: Iterable[str]) -> Freshness:
+    wanted = tuple(resources)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(SyncState.resource, SyncState.last_success_at, SyncState.last_error).where(
+                SyncState.resource.in_(wanted)
+            )
+        ).all()
+    successes = [r.last_success_at for r in rows if r.last_success_at is not None]
+    oldest = min(successes) if successes and len(successes) == len(wanted) else None
+    return Freshness(oldest, tuple(f"{r.resource}: {r.last_error}" for r in rows if r.last_error))
+
