@@ -23,6 +23,7 @@ CORE_COMMAND_MODULES = (
     "app.sync.cli",
     "app.demo.cli",
     "app.licensing.cli",
+    "app.metrics.cli",
 )
 
 

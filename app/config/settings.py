@@ -102,12 +102,21 @@ class KpiTargets:
 
 
 @dataclass(frozen=True)
+class NotificationSettings:
+    muted: tuple[str, ...] = field(
+        default=(),
+        metadata=_meta(pattern=r"^[a-z_]+\.[a-z_]+$", help="Kinds of notification recorded but not announced"),
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     backends: BackendSettings = field(default_factory=BackendSettings)
     sync: SyncSettings = field(default_factory=SyncSettings)
     business_hours: BusinessHours = field(default_factory=BusinessHours)
     budgets: BudgetSettings = field(default_factory=BudgetSettings)
     kpi: KpiTargets = field(default_factory=KpiTargets)
+    notifications: NotificationSettings = field(default_factory=NotificationSettings)
 
 
 @dataclass(frozen=True)

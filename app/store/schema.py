@@ -424,3 +424,31 @@ class AppState(Base):
 # The ``app_state`` key of the last ``/me`` answer (the signed-in user and role): sync writes
 # it, the role and the author of ticket actions are read from it.
 ME_KEY = "me"
+
+
+# --------------------------------------------------------------------------- notifications
+
+
+class Notification(Base):
+    """Something the console told its user (or recorded quietly), once per ``(kind, dedupe_key)``.
+
+    The unique key is what makes notifications fire on transitions only: an
+    alert rule re-derives its alerts from the cache every time it runs, and
+    only the ones never recorded before are delivered.
+    """
+
+    __tablename__ = "notifications"
+    __table_args__ = (UniqueConstraint("kind", "dedupe_key", name="uq_notifications_kind_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    dedupe_key: Mapped[str] = mapped_column(String)
+    severity: Mapped[str] = mapped_column(String(16))  # info | warning | critical
+    title: Mapped[str] = mapped_column(String)
+    body: Mapped[str] = mapped_column(Text, default="")
+    pane: Mapped[str | None] = mapped_column(String(32))  # the tab that shows the record
+    record_key: Mapped[str | None] = mapped_column(String)  # the record's key in that tab's table
+    occurred_at: Mapped[dt.datetime] = mapped_column(DateTime)  # when the thing happened
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)  # when it was recorded
+    delivered: Mapped[bool] = mapped_column(Boolean, default=True)  # False: recorded quietly (history, muted)
+    read_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)

@@ -1,0 +1,85 @@
+"""Alert rules and the pass that turns them into notifications.
+
+Each feature contributes *rules*: pure functions of the cache, the moment and
+the settings that return the alerts holding now (``Notice`` values with a
+dedupe key per transition).  ``run_alerts`` evaluates every rule and records
+what is new through ``app.notifications``; the window runs it after each sync
+and on a timer (some alerts, like an SLA's pre-breach window, arrive with the
+passing of time, not with new data), the CLI after ``opsconsole sync``.
+
+The first pass after the cache's first sync is quiet: it records what holds
+already (a service that has been down for a week, last month's budget
+crossings) without announcing it, so a fresh cache does not open with a storm.
+A rule that fails is logged and reported; the others still run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, Engine, select
+
+from app.clock import utcnow
+from app.config.settings import Settings
+from app.notifications import Notice, record
+from app.store.app_state import get_app_value, put_app_value
+from app.store.schema import SyncState
+
+log = logging.getLogger(__name__)
+
+AlertRule = Callable[[Connection, dt.datetime, Settings], Iterable[Notice]]
+ARMED_KEY = "alerts:armed"  # app_state: set once the first post-sync pass recorded the history quietly
+
+
+def rules() -> tuple[AlertRule, ...]:
+    """Every alert rule of the console, in the order their notifications are listed."""
+    return ()
+
+
+@dataclass(frozen=True)
+class AlertRun:
+    """What one pass did: notices to announce now, how many were new in all, rules that failed."""
+
+    announced: list[Notice] = field(default_factory=list)
+    recorded: int = 0
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def _has_synced(conn: Connection) -> bool:
+    stmt = select(SyncState.resource).where(SyncState.last_success_at.is_not(None)).limit(1)
+    return conn.execute(stmt).first() is not None
+
+
+def run_alerts(
+    engine: Engine,
+    settings: Settings,
+    *,
+    now: dt.datetime | None = None,
+    rule_set: Iterable[AlertRule] | None = None,
+) -> AlertRun:
+    """Evaluate every rule and record new notices in one transaction; see the module doc."""
+    now = now or utcnow()
+    announced: list[Notice] = []
+    recorded = 0
+    errors: dict[str, str] = {}
+    muted = settings.notifications.muted
+    with engine.begin() as conn:
+        armed = bool(get_app_value(conn, ARMED_KEY))
+        synced = _has_synced(conn)
+        for rule in rules() if rule_set is None else rule_set:
+            name = getattr(rule, "__qualname__", repr(rule))
+            try:
+                with conn.begin_nested():
+                    result = record(conn, rule(conn, now, settings), muted=muted, quiet=not armed, now=now)
+            except Exception as exc:  # one broken rule must not silence the others
+                log.exception("alert rule %s failed", name)
+                errors[name] = str(exc) or type(exc).__name__
+                continue
+            announced.extend(result.announce)
+            recorded += result.new
+        if synced and not armed:
+            put_app_value(conn, ARMED_KEY, True)
+    return AlertRun(announced, recorded, errors)
