@@ -14,8 +14,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.fixtures import make_ticket_cache
 from benchmarks.rows import Row
+from tests.support.big_cache import make_ticket_cache
 
 ROWS = 1_000_000
 REPEAT = 5

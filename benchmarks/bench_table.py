@@ -23,8 +23,8 @@ import time
 from pathlib import Path
 
 from app.views.tickets import SPEC as TICKET_SPEC
-from benchmarks.fixtures import make_ticket_cache
 from benchmarks.rows import Row
+from tests.support.big_cache import make_ticket_cache
 
 ROWS = 1_000_000
 REPEAT = 5

@@ -1,23 +1,30 @@
 """Suite-wide isolation: no test touches the user's data dir, settings or keyring.
 
 * ``OPSCONSOLE_DATA_DIR`` points at a fresh ``tmp_path`` for every test.
-* ``keyring`` uses an in-memory backend (tests/keyring_memory.py).
+* ``keyring`` uses an in-memory backend (tests/support/keyring_memory.py).
 * Qt runs offscreen; QSettings are redirected to ``tmp_path``.
 * Backend environment variables are cleared so a developer's shell cannot leak in.
 
-It also provides the migrated cache every store, domain and UI test starts from.
+It also provides the migrated cache every store, domain and UI test starts from,
+and the writers of cost rows that both the cost rules and the Costs pane read.
+Fixtures of one layer live in ``tests/app/conftest.py`` and ``tests/ui/conftest.py``;
+helpers that tests import live in ``tests/support/`` and ``tests/ui/helpers.py``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine, insert
 
 from app import logs
 from app.store.database import Cache, open_cache
+from app.store.schema import Budget, CostRecord
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -36,7 +43,7 @@ def isolated_data_dir(tmp_path, monkeypatch):
     """Every test gets its own data dir and an empty in-memory keyring."""
     import keyring
 
-    from tests.keyring_memory import MemoryKeyring
+    from tests.support.keyring_memory import MemoryKeyring
 
     data_dir = tmp_path / "data"
     monkeypatch.setenv("OPSCONSOLE_DATA_DIR", str(data_dir))
@@ -70,3 +77,40 @@ def cache(migrated_template, isolated_data_dir):
     opened = copy_of(migrated_template, isolated_data_dir / "cache.sqlite3")
     yield opened
     opened.dispose()
+
+
+@pytest.fixture
+def engine(cache) -> Engine:
+    """The empty cache's engine, for tests that write their own rows."""
+    return cache.engine
+
+
+AddCosts = Callable[..., None]
+
+
+@pytest.fixture
+def add_costs(engine: Engine) -> AddCosts:
+    """``add_costs(service, first_day, dollars_per_day, days=1, currency="USD", source="opsapi")``."""
+
+    def add(service: str, first: dt.date, dollars: float, days: int = 1, *, currency: str = "USD",
+            source: str = "opsapi") -> None:
+        rows = [
+            {"day": first + dt.timedelta(days=n), "service": service, "amount_micros": round(dollars * 1_000_000),
+             "currency": currency, "source": source}
+            for n in range(days)
+        ]
+        with engine.begin() as conn:
+            conn.execute(insert(CostRecord.__table__), rows)
+
+    return add
+
+
+@pytest.fixture
+def add_budget(engine: Engine) -> Callable[[str, int], None]:
+    """``add_budget(service, monthly_dollars)``: a budget as the Ops API syncs it."""
+
+    def add(service: str, dollars: int) -> None:
+        with engine.begin() as conn:
+            conn.execute(insert(Budget.__table__), [{"service": service, "monthly_cents": dollars * 100}])
+
+    return add

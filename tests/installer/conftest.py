@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
-INSTALLER = Path(__file__).resolve().parents[2] / "installer"
+from tests.support.repo import ROOT
+
+INSTALLER = ROOT / "installer"
 if str(INSTALLER) not in sys.path:
     sys.path.insert(0, str(INSTALLER))

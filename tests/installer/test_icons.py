@@ -6,8 +6,19 @@ import struct
 from pathlib import Path
 
 import make_icons
+import pytest
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(autouse=True)
+def one_qt_application(qapp):
+    """make_icons paints with Qt and makes a QGuiApplication if none exists; the suite's QApplication is used instead.
+
+    A QGuiApplication left behind here would make every later UI test fail
+    (pytest-qt refuses an application that is not a QApplication).
+    """
+    return qapp
 
 
 def _png_size(data: bytes) -> tuple[int, int]:

@@ -1,19 +1,31 @@
-"""UI test fixtures: offscreen Qt, QSettings in tmp_path, a fresh cache, a task runner, and a leak guard.
+"""Every UI fixture, for every test under tests/ui: offscreen Qt, QSettings in tmp_path, a task runner, a leak guard.
 
 The guard fails a test that leaves a background task, a pool thread or an
 active timer behind (STYLE.md habit 7): such leftovers are how UI tests turn
-flaky and how a real window hangs on quit.
+flaky and how a real window hangs on quit.  The panes' fixtures give them the
+hand-worked business and, for the Licenses tab, a signing key.  Functions the
+tests call (``settle``, ``show``, ``pane_for``…) are in ``tests/ui/helpers.py``.
 """
 
 from __future__ import annotations
 
+import shutil
 import threading
+from pathlib import Path
 
 import pytest
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QSettings, QThreadPool, QTimer
 from PySide6.QtWidgets import QApplication
 
+from app.clock import utcnow
+from app.config.paths import Paths
+from app.config.settings import Settings
+from app.licensing.keys import KeyStore
+from tests.support import dataset
+from tests.ui.helpers import KEY_ID, PASSPHRASE
+from ui.dialogs import passphrase
+from ui.dialogs.passphrase import Unlock
 from ui.workers import TaskRunner, live_runners
 
 
@@ -75,11 +87,6 @@ def runner(qtbot):
         pytest.fail(f"test ended with {leftover} background task(s) still running; wait for them (wait_idle)")
 
 
-def wait_idle(qtbot, runner: TaskRunner, timeout: int = 10_000) -> None:
-    """Wait until every job of ``runner`` has delivered its result on the GUI thread."""
-    qtbot.waitUntil(lambda: runner.active_count == 0, timeout=timeout)
-
-
 @pytest.fixture
 def context(isolated_data_dir, qapp):
     """What the real window is built from (``build_context``) on the test's data dir."""
@@ -90,3 +97,48 @@ def context(isolated_data_dir, qapp):
     yield ctx
     ctx.runner.shutdown()
     ctx.cache.dispose()
+
+
+@pytest.fixture
+def filled(cache):
+    """The cache holding the hand-worked business, dated now (panes read the wall clock)."""
+    dataset.fill(cache.engine, utcnow())
+    return cache
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings()
+
+
+@pytest.fixture(scope="session")
+def key_template(tmp_path_factory) -> Path:
+    """One signing key, generated once per run: stretching a passphrase with scrypt takes a noticeable time."""
+    keys_dir = tmp_path_factory.mktemp("keys") / "keys"
+    KeyStore(keys_dir).generate(PASSPHRASE, KEY_ID)
+    return keys_dir
+
+
+@pytest.fixture
+def paths(isolated_data_dir) -> Paths:
+    return Paths(isolated_data_dir)
+
+
+@pytest.fixture
+def keyed(paths, key_template) -> Paths:
+    """``paths`` with one active signing key, ``KEY_ID``, locked (a copy of the run's key files)."""
+    shutil.copytree(key_template, paths.keys_dir)
+    return paths
+
+
+@pytest.fixture
+def asked(monkeypatch) -> list[str]:
+    """Patch the passphrase prompt: it answers ``PASSPHRASE`` (15 min) and records the error it was shown."""
+    calls: list[str] = []
+
+    def fake_ask(parent, key_id, error=""):
+        calls.append(error)
+        return Unlock(PASSPHRASE, 15)
+
+    monkeypatch.setattr(passphrase, "ask", fake_ask)
+    return calls

@@ -7,8 +7,8 @@ from PySide6.QtCore import Qt
 from app.clock import utcnow
 from app.store.app_state import put_app_value
 from app.store.schema import ME_KEY
-from tests.domain import dataset
-from tests.ui.conftest import wait_idle
+from tests.support import dataset
+from tests.ui.helpers import wait_idle
 from ui.dialogs import ticket_action
 from ui.dialogs.ticket_action import TicketAction
 from ui.main_window import MainWindow

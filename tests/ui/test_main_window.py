@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import socket
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from app.store.schema import SyncState
+from tests.support.network import free_port
 from ui.main_window import MainWindow
 from ui.status_bar import OFFLINE
 
@@ -47,14 +47,8 @@ def test_menus_hold_the_commands(window):
     assert file_items == ["Sync now", "Import costs…", "Settings…", "Quit"]
 
 
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]  # nothing listens once the socket is closed
-
-
 def test_status_bar_says_offline_when_the_backend_is_unreachable(qtbot, context, monkeypatch):
-    monkeypatch.setenv("OPSCONSOLE_API_URL", f"http://127.0.0.1:{_closed_port()}/api")
+    monkeypatch.setenv("OPSCONSOLE_API_URL", f"http://127.0.0.1:{free_port()}/api")
     monkeypatch.setenv("OPSCONSOLE_API_TOKEN", "token-for-a-dead-server")
     last = dt.datetime(2026, 11, 20, 9, 30)
     with context.cache.engine.begin() as conn:

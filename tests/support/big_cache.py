@@ -1,0 +1,75 @@
+"""Large synthetic caches for scale tests and benchmarks, generated inside SQLite for speed.
+
+The rows are synthetic on purpose (they measure the table machinery, not the
+business); nothing here is shown to a user as real data.  Benchmarks and scale
+tests page through them with the Tickets tab's own spec
+(``app.views.tickets.SPEC``), so they run the query users get.  Generation runs as
+one recursive-CTE insert in SQLite's C code, with the FTS triggers lifted
+during the load and the index rebuilt once at the end: a million tickets take
+seconds instead of minutes.  It lives with the tests' support code and
+``benchmarks/`` imports it from here: tests never import ``benchmarks``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from app.store.database import open_cache
+
+_TICKETS_SQL = """
+WITH RECURSIVE seq(i) AS (SELECT :start UNION ALL SELECT i + 1 FROM seq WHERE i < :stop)
+INSERT INTO tickets (id, subject, body, customer_id, requester_email, status, priority, tier,
+                     category, assignee, created_at, updated_at, sla_due_at, escalated)
+SELECT i,
+       (SELECT w FROM words WHERE n = ((i * 3266489917) % 4294967231) % 18)
+           || ' ' || (SELECT w FROM words WHERE n = (i * 13 + 5) % 18)
+           || ' ' || (SELECT w FROM words WHERE n = (i * 31 + 11) % 18),
+       NULL,
+       printf('cus_%06d', (i * 7919) % 100000),
+       printf('user%d@example.com', i),
+       CASE ((i * 2654435761) % 4294967291) % 6 WHEN 0 THEN 'new' WHEN 1 THEN 'open' WHEN 2 THEN 'pending'
+                         WHEN 3 THEN 'on_hold' WHEN 4 THEN 'solved' ELSE 'closed' END,
+       CASE ((i * 2246822519) % 4294967279) % 4 WHEN 0 THEN 'urgent' WHEN 1 THEN 'high' WHEN 2 THEN 'normal'
+                         ELSE 'low' END,
+       1 + (i * 11) % 3,
+       CASE ((i * 668265263) % 4294967197) % 6 WHEN 0 THEN 'billing' WHEN 1 THEN 'bug' WHEN 2 THEN 'how-to'
+                         WHEN 3 THEN 'outage' WHEN 4 THEN 'feature request' ELSE 'account' END,
+       printf('agent%02d', (i * 29) % 40),
+       strftime('%Y-%m-%d %H:%M:%S.000000', '2025-01-01', printf('+%d minutes', (i * 104729) % 600000)),
+       strftime('%Y-%m-%d %H:%M:%S.000000', '2025-01-01',
+                printf('+%d minutes', (i * 104729) % 600000 + 60 + (i * 13) % 12000)),
+       strftime('%Y-%m-%d %H:%M:%S.000000', '2025-01-01',
+                printf('+%d minutes', (i * 104729) % 600000 + 60 + (i * 7) % 4000)),
+       (i % 20) = 0
+FROM seq
+"""
+
+_WORDS = ("invoice", "login", "export", "crash", "slow", "refund", "seats", "upgrade", "sync", "error",
+          "dashboard", "api", "timeout", "password", "license", "webhook", "report", "upload")
+
+
+def make_ticket_cache(path: Path, rows: int, *, fts: bool = True) -> Path:
+    """Create a cache at ``path`` holding tickets 1 … ``rows``; returns ``path``."""
+    open_cache(path).dispose()
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("PRAGMA synchronous = OFF")
+        triggers = conn.execute(
+            "select name, sql from sqlite_master where type = 'trigger' and tbl_name = 'tickets'"
+        ).fetchall()
+        with conn:
+            for name, _ in triggers:
+                conn.execute(f"DROP TRIGGER {name}")
+            conn.execute("CREATE TEMP TABLE words (n INTEGER PRIMARY KEY, w TEXT)")
+            conn.executemany("INSERT INTO words VALUES (?, ?)", enumerate(_WORDS))
+            have = conn.execute("select coalesce(max(id), 0) from tickets").fetchone()[0]
+            if rows > have:
+                conn.execute(_TICKETS_SQL, {"start": have + 1, "stop": rows})
+            if fts:
+                conn.execute("INSERT INTO tickets_fts(tickets_fts) VALUES ('rebuild')")
+            for _, sql in triggers:
+                conn.execute(sql)
+    finally:
+        conn.close()
+    return path

@@ -1,0 +1,123 @@
+"""The one table model: windows of SQL, sorting and searching in SQL, bounded memory at 1M rows."""
+
+from __future__ import annotations
+
+import tracemalloc
+
+import pytest
+from PySide6.QtCore import Qt
+
+from app.store.windows import WindowQuery, WindowSource
+from app.views.tickets import SPEC
+from tests.support.big_cache import make_ticket_cache
+from tests.ui.helpers import wait_idle
+from ui.models.sql_table import MAX_PAGES, PAGE_SIZE, SqlTableModel
+
+SUBJECT = SPEC.index_of("subject")
+
+
+@pytest.fixture(scope="module")
+def million_ticket_cache(tmp_path_factory):
+    return make_ticket_cache(tmp_path_factory.mktemp("big") / "cache.sqlite3", 1_000_000)
+
+
+@pytest.fixture
+def big_source(million_ticket_cache):
+    from app.store.database import make_engine
+
+    engine = make_engine(million_ticket_cache)
+    yield WindowSource(engine, SPEC)
+    engine.dispose()
+
+
+def _display(model: SqlTableModel, row: int, column: int) -> str:
+    return model.data(model.index(row, column), Qt.ItemDataRole.DisplayRole)
+
+
+def _by_id(source: WindowSource, runner) -> SqlTableModel:
+    """The Tickets tab's own table, sorted by ticket number (row n holds ticket n + 1)."""
+    model = SqlTableModel(source, runner)
+    model.set_query(WindowQuery("id"))
+    return model
+
+
+@pytest.mark.slow  # the million-row cache takes a minute to build
+def test_counts_and_pages_a_million_rows(qtbot, runner, big_source):
+    model = _by_id(big_source, runner)
+    # The constructor ran no query on this thread: nothing is known yet.
+    assert model.rowCount() == 0 and not model.row_count_known
+    qtbot.waitUntil(lambda: model.rowCount() == 1_000_000, timeout=20_000)
+    qtbot.waitUntil(lambda: _display(model, 0, 0) == "1", timeout=10_000)
+    assert _display(model, 999_999, 0) == "…"  # far rows are placeholders until scrolled to
+    wait_idle(qtbot, runner)
+
+
+@pytest.mark.slow  # the million-row cache takes a minute to build
+def test_memory_stays_bounded_while_scrolling_the_whole_table(qtbot, runner, big_source):
+    model = _by_id(big_source, runner)
+    qtbot.waitUntil(lambda: model.rowCount() == 1_000_000, timeout=20_000)
+    tracemalloc.start()
+    try:
+        baseline = None
+        for row in range(0, 1_000_000, 1_000_000 // 60):
+            model.data(model.index(row, SUBJECT))
+            qtbot.waitUntil(lambda r=row: model.key_at(r) == r + 1, timeout=10_000)
+            if baseline is None:
+                baseline = tracemalloc.get_traced_memory()[0]
+        grown = tracemalloc.get_traced_memory()[0] - baseline
+    finally:
+        tracemalloc.stop()
+    assert model.cached_page_count() <= MAX_PAGES
+    # 24 pages × 200 rows × 4 short values is well under 8 MB; a model that kept
+    # every page it saw would hold 60 pages and keep growing.
+    assert grown < 8_000_000
+    wait_idle(qtbot, runner)
+
+
+@pytest.mark.slow  # the million-row cache takes a minute to build
+def test_sort_is_done_in_sql(qtbot, runner, big_source):
+    model = SqlTableModel(big_source, runner)
+    qtbot.waitUntil(lambda: model.rowCount() == 1_000_000, timeout=20_000)
+    model.sort(0, Qt.SortOrder.DescendingOrder)
+    qtbot.waitUntil(lambda: model.key_at(0) == 1_000_000, timeout=10_000)
+    # The next page is fetched by keyset after the first one and continues the order.
+    model.data(model.index(PAGE_SIZE, 0))
+    qtbot.waitUntil(lambda: model.key_at(PAGE_SIZE) == 1_000_000 - PAGE_SIZE, timeout=10_000)
+    wait_idle(qtbot, runner)
+
+
+@pytest.mark.slow  # the million-row cache takes a minute to build
+def test_search_and_filter_narrow_the_rows(qtbot, runner, big_source):
+    model = SqlTableModel(big_source, runner)
+    qtbot.waitUntil(lambda: model.rowCount() == 1_000_000, timeout=20_000)
+    model.set_search("crash")
+    qtbot.waitUntil(lambda: model.row_count_known and 0 < model.rowCount() < 1_000_000, timeout=20_000)
+    model.data(model.index(0, SUBJECT))
+    qtbot.waitUntil(lambda: model.row_values(0) is not None, timeout=10_000)
+    assert "crash" in model.row_values(0)["subject"]
+    searched = model.rowCount()
+    model.set_filters(("open",))  # the Tickets tab's "Open": unsolved
+    qtbot.waitUntil(lambda: model.row_count_known and 0 < model.rowCount() < searched, timeout=20_000)
+    model.data(model.index(0, SUBJECT))
+    qtbot.waitUntil(lambda: model.row_values(0) is not None, timeout=10_000)
+    assert model.row_values(0)["status"] not in ("solved", "closed")
+    wait_idle(qtbot, runner)
+
+
+def test_refresh_keeps_rows_on_screen_until_fresh_ones_arrive(qtbot, runner, cache):
+    with cache.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "insert into tickets (id, subject, status, priority, tier, created_at, updated_at, escalated) "
+            "values (1, 'Printer on fire', 'open', 'urgent', 1, '2026-01-01 00:00:00.000000', "
+            "'2026-01-01 00:00:00.000000', 0)"
+        )
+    model = SqlTableModel(WindowSource(cache.engine, SPEC), runner)
+    qtbot.waitUntil(lambda: model.rowCount() == 1, timeout=10_000)
+    model.data(model.index(0, SUBJECT))
+    qtbot.waitUntil(lambda: _display(model, 0, SUBJECT) == "Printer on fire", timeout=10_000)
+    with cache.engine.begin() as conn:
+        conn.exec_driver_sql("update tickets set subject = 'Printer fixed' where id = 1")
+    model.refresh()
+    assert _display(model, 0, SUBJECT) == "Printer on fire"  # stale, but still shown: no flicker
+    qtbot.waitUntil(lambda: _display(model, 0, SUBJECT) == "Printer fixed", timeout=10_000)
+    wait_idle(qtbot, runner)
