@@ -46,17 +46,32 @@ def test_gives_up_with_the_last_error() -> None:
         call_with_retries(always, RetryPolicy(attempts=2, base_delay=0.001), CancelToken(), lambda e: e)
 
 
-def test_cancel_interrupts_a_back_off_wait() -> None:
-    token = CancelToken()
+class _RecordingToken(CancelToken):
+    """A token that records the back-off waits asked of it instead of sleeping through them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waits: list[float] = []
+
+    def wait(self, seconds: float) -> bool:
+        self.waits.append(seconds)
+        return self.cancelled
+
+
+def test_cancel_interrupts_a_back_off_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    token = _RecordingToken()
 
     def throttled() -> None:
         token.cancel()  # cancelled while the server asks us to wait a minute
         raise RetryableFailure(Unavailable("HTTP 429"), retry_after=60)
 
-    started = time.monotonic()
+    def no_sleeping(seconds: float) -> None:
+        raise AssertionError(f"the back-off slept {seconds} s instead of waiting on the cancel token")
+
+    monkeypatch.setattr(time, "sleep", no_sleeping)
     with pytest.raises(Cancelled):
         call_with_retries(throttled, RetryPolicy(retry_after_cap=60), token, lambda e: e)
-    assert time.monotonic() - started < 1
+    assert token.waits == [60]  # the server's minute, waited on the token, which returned at once
 
 
 def test_refused_connection_is_offline_at_once() -> None:
