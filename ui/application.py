@@ -10,6 +10,7 @@ import argparse
 import logging
 import sys
 import tempfile
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEventLoop, Qt, QTimer
 from PySide6.QtGui import QIcon
@@ -21,10 +22,14 @@ from app.config.paths import APP_AUTHOR, APP_NAME, Paths
 from app.secrets import SecretStore
 from app.store.database import open_cache
 from app.store.migrations import MigrationError
+from app.tasks import Progress
 from resources import resource_path
 from ui import settings_keys
 from ui.context import AppContext
 from ui.workers import TaskRunner
+
+if TYPE_CHECKING:
+    from ui.demo import DemoSession
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +77,8 @@ def build_context(paths: Paths, *, verbose: bool = False, full_check: bool = Fal
     return AppContext(paths, loaded, cache, SecretStore(paths.secrets_file), TaskRunner(), notices=notices)
 
 
-def initial_sync(context: AppContext, parent: QWidget | None = None) -> None:
-    """Fill a fresh demo cache before the window opens, with a progress bar."""
+def initial_sync(context: AppContext, demo: DemoSession, parent: QWidget | None = None) -> None:
+    """Fill a fresh demo cache from ``demo``'s backend before the window opens, with a progress bar."""
     from app.sync.engine import SyncEngine
 
     dialog = QProgressDialog("Generating the demo business…", "Skip", 0, 0, parent)
@@ -82,13 +87,14 @@ def initial_sync(context: AppContext, parent: QWidget | None = None) -> None:
     dialog.setMinimumDuration(0)
     dialog.setMinimumWidth(420)
     loop = QEventLoop()
-    engine = SyncEngine(context.cache.engine, context.demo.sync_config)  # type: ignore[union-attr]
+    engine = SyncEngine(context.cache.engine, demo.sync_config)
 
-    def show(progress) -> None:  # noqa: ANN001 - app.tasks.Progress
+    def show(progress: Progress) -> None:
         dialog.setLabelText(f"Syncing {progress.label}: {progress.done:,} rows")
 
     handle = context.runner.run(
-        engine.run_once, on_progress=show, on_success=lambda _r: loop.quit(), on_failure=lambda _e: loop.quit(), long_running=True
+        engine.run_once, on_progress=show, on_success=lambda _r: loop.quit(), on_failure=lambda _e: loop.quit(),
+        long_running=True,
     )
     dialog.canceled.connect(handle.cancel)
     dialog.show()
@@ -109,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
         from ui.demo import start_demo
 
         context.demo = start_demo(args.demo_role)
-        initial_sync(context)
+        initial_sync(context, context.demo)
     from ui.main_window import MainWindow
 
     window = MainWindow(context)
@@ -120,6 +126,6 @@ def run(args: argparse.Namespace) -> int:
         QTimer.singleShot(0, lambda n=notice: QMessageBox.information(window, "Ops Console", n))
     code = qapp.exec()
     if context.demo is not None:
-        context.demo.stop()  # type: ignore[attr-defined]
+        context.demo.stop()
     context.cache.dispose()
     return code

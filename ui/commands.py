@@ -9,7 +9,7 @@ import time
 from app.config.paths import ENV_DATA_DIR, Paths
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "self-test",
         help="check the whole cache file, build the main window offscreen, open every pane, exit 0 when all is well",

@@ -10,13 +10,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from app.config.paths import Paths
-from app.config.settings import LoadedSettings
+from app.config.settings import LoadedSettings, Settings
 from app.secrets import SecretStore
 from app.store.database import Cache
 from ui.workers import TaskRunner
 
 if TYPE_CHECKING:
     from app.licensing.service import LicenseService
+    from ui.demo import DemoSession
 
 
 @dataclass
@@ -26,7 +27,7 @@ class AppContext:
     cache: Cache
     secrets: SecretStore
     runner: TaskRunner
-    demo: object | None = None  # the in-process demo backend, when running with --demo
+    demo: DemoSession | None = None  # the in-process demo backend, when running with --demo
     notices: list[str] = field(default_factory=list)  # told to the user once the window is up
     _licenses: LicenseService | None = field(default=None, repr=False)
 
@@ -43,5 +44,6 @@ class AppContext:
         return self._licenses
 
     @property
-    def settings(self):  # noqa: ANN201 - Settings; kept short for call sites
+    def settings(self) -> Settings:
+        """The validated settings (short for call sites; ``loaded_settings`` also holds the problems)."""
         return self.loaded_settings.settings

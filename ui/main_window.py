@@ -50,7 +50,9 @@ def default_panes() -> list[PaneFactory]:
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, context: AppContext, panes: Sequence[PaneFactory] | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, context: AppContext, panes: Sequence[PaneFactory] | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.context = context
         self.setWindowTitle("Ops Console" + (" — demo business" if context.demo else ""))
@@ -75,7 +77,7 @@ class MainWindow(QMainWindow):
         self._connect_panes()
         if not settings_keys.restore_geometry(STATE_KEY, self):
             self.resize(1280, 800)
-        self.tabs.setCurrentIndex(int(settings_keys.qsettings().value(f"{STATE_KEY}/tab", 0) or 0))
+        self.tabs.setCurrentIndex(settings_keys.int_value(f"{STATE_KEY}/tab", 0))
         self.apply_role(self.sync.current_role())
 
     # -- menus
@@ -85,21 +87,26 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "&Sync now", self.sync.sync_now, QKeySequence(Qt.Key.Key_F5),
                                         "Fetch fresh data from every backend and send waiting changes")
         self._action(file_menu, "&Import costs…", self.import_costs, QKeySequence("Ctrl+I"),
-                                          "Import a cloud billing export (AWS CUR, Google Cloud, or date,service,amount,currency)")
+                     "Import a cloud billing export (AWS CUR, Google Cloud, or date,service,amount,currency)")
         file_menu.addSeparator()
-        self._action(file_menu, "Se&ttings…", self.open_settings, QKeySequence("Ctrl+,"), "Backends, sync, business hours, budgets and targets")
+        self._action(file_menu, "Se&ttings…", self.open_settings, QKeySequence("Ctrl+,"),
+                     "Backends, sync, business hours, budgets and targets")
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit, "Close Ops Console")
 
         view_menu = self.menuBar().addMenu("&View")
         for i, pane in enumerate(self.panes):
-            action = self._action(view_menu, pane.title, lambda _=False, p=pane: self.show_pane(p), QKeySequence(f"Ctrl+{i + 1}"), f"Show the {pane.title} tab")
+            action = self._action(view_menu, pane.title, lambda _=False, p=pane: self.show_pane(p),
+                                  QKeySequence(f"Ctrl+{i + 1}"), f"Show the {pane.title} tab")
             self.pane_actions.append(action)
 
         help_menu = self.menuBar().addMenu("&Help")
         self._action(help_menu, "&About Ops Console", self.show_about, None, "Version, data folder and log file")
 
-    def _action(self, menu: QMenu, text: str, slot: Callable[..., object], shortcut: QKeySequence | None, tip: str) -> QAction:
+    def _action(
+        self, menu: QMenu, text: str, slot: Callable[..., object],
+        shortcut: QKeySequence | QKeySequence.StandardKey | None, tip: str,
+    ) -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcut(shortcut)

@@ -27,6 +27,12 @@ def qsettings() -> QSettings:
     return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, APP_AUTHOR, APP_NAME)
 
 
+def int_value(key: str, default: int) -> int:
+    """A whole number stored with ``setValue`` (the INI file gives it back as text); 0 for an empty entry."""
+    value = qsettings().value(key, default)
+    return int(value) if isinstance(value, int | str) and value != "" else 0
+
+
 def save_geometry(key: str, widget: QWidget) -> None:
     qsettings().setValue(f"{key}/geometry", widget.saveGeometry())
 

@@ -55,7 +55,8 @@ class StatusBar(QStatusBar):
         self.state_label.style().polish(self.state_label)
         when = when_local(last_success) if last_success else None
         if state == OFFLINE:
-            text = f"Offline — showing cache from {when}" if when else "Offline — the cache is empty until the first sync"
+            text = (f"Offline — showing cache from {when}" if when
+                    else "Offline — the cache is empty until the first sync")
         elif state == ERROR:
             text = f"Last sync failed: {detail}" + (f" — showing cache from {when}" if when else "")
         elif state == NOT_CONFIGURED:

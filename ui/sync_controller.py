@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 def config_from(context: AppContext) -> SyncConfig:
     """Settings + keyring (+ environment overrides), or the in-process demo backend."""
     if context.demo is not None:
-        return context.demo.sync_config  # type: ignore[attr-defined]
+        return context.demo.sync_config
     backends = context.settings.backends
     base = SyncConfig(
         ops_api_url=backends.ops_api_url,

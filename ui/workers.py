@@ -107,7 +107,9 @@ class TaskHandle:
 
 
 class _Job(QRunnable):
-    def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], signals: _Signals) -> None:
+    def __init__(
+        self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], signals: _Signals
+    ) -> None:
         super().__init__()
         self.setAutoDelete(True)
         self._fn, self._args, self._kwargs, self._signals = fn, args, kwargs, signals
@@ -218,7 +220,8 @@ class TaskRunner(QObject):
         self.bus.stop()
         self.cancel_all()
         pools = (self._read_pool, self._write_pool, self._long_pool)
-        return all([pool.waitForDone(timeout_ms) for pool in pools])
+        emptied = [pool.waitForDone(timeout_ms) for pool in pools]  # a list: every pool waits, even after a timeout
+        return all(emptied)
 
 
 def live_runners() -> list[TaskRunner]:

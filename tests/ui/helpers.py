@@ -60,7 +60,7 @@ def issue_through_dialog(pane, qtbot, tasks, plan: str = "enterprise"):
     """Issue a license for Acme through the Issue dialog, as a user would; returns the dialog."""
     pane.issue()
     dialog = pane.issue_dialog
-    dialog.find.setText("acme")
+    dialog.customer_search.setText("acme")
     dialog.search()
     settle(qtbot, tasks)
     assert [c["id"] for c in dialog.matches] == ["cus_acme"]

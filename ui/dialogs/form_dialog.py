@@ -6,17 +6,21 @@ problem line, so a half-filled form is never acted on.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Generic, TypeVar
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from ui.widgets.palette import RED
 
+_V = TypeVar("_V")  # what the completed form gives: a reason, a date, a ticket action
 
-class FormDialog(QDialog):
+
+class FormDialog(QDialog, Generic[_V]):
     """Subclasses add rows to ``self.form`` and implement ``value()`` (None until the form is complete)."""
 
-    def __init__(self, title: str, heading: str, ok_label: str, parent: QWidget | None = None, *, min_width: int = 480) -> None:
+    def __init__(
+        self, title: str, heading: str, ok_label: str, parent: QWidget | None = None, *, min_width: int = 480
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setMinimumWidth(min_width)
@@ -36,11 +40,11 @@ class FormDialog(QDialog):
         layout.addWidget(self.problem)
         layout.addWidget(buttons)
 
-    def value(self) -> Any:
+    def value(self) -> _V | None:
         raise NotImplementedError
 
     def refuse(self, message: str) -> None:
-        """Say what is missing; returns None so ``value()`` can ``return self.refuse(...)``."""
+        """Say what is missing on the problem line; ``value()`` then returns None."""
         self.problem.setText(message)
         self.problem.show()
 
@@ -48,7 +52,7 @@ class FormDialog(QDialog):
         if self.value() is not None:
             super().accept()
 
-    def ask(self) -> Any:
+    def ask(self) -> _V | None:
         """Show modally; the completed value, or None when cancelled."""
         try:
             return self.value() if self.exec() == QDialog.DialogCode.Accepted else None

@@ -68,11 +68,13 @@ def import_costs(
         finished()
         if not isinstance(exc, Cancelled):
             QMessageBox.warning(
-                parent, "Costs not imported", f"{path.name} was not imported; nothing in the cache was changed.\n\n{exc}"
+                parent, "Costs not imported",
+                f"{path.name} was not imported; nothing in the cache was changed.\n\n{exc}",
             )
 
     handle = runner.run(
-        import_cost_file, cache.engine, path, writes=True, on_progress=progressed, on_success=succeeded, on_failure=failed
+        import_cost_file, cache.engine, path, writes=True,
+        on_progress=progressed, on_success=succeeded, on_failure=failed,
     )
     dialog.canceled.connect(handle.cancel)
     return handle

@@ -1,8 +1,8 @@
 """Issue license…: pick a customer from the cache, adjust the plan's defaults, sign, then save or copy.
 
 It works offline: customers come from the local cache (a bounded FTS look-up,
-``app.views.customers.find_customers``, on the read pool), signing happens on this workstation (``passphrase.run_signed``),
-and the registry row and its outbox entry are written in one transaction by
+``app.views.customers.find_customers``, on the read pool), signing happens on this workstation
+(``passphrase.run_signed``), and the registry row and its outbox entry are written in one transaction by
 ``LicenseService.issue``.  The dialog is opened with ``open()`` (not a nested
 ``exec()``) so the Licenses and Customers panes can both start it and keep
 working; ``issued`` tells the opener which license to select (the change bus
@@ -78,14 +78,15 @@ class IssueLicenseDialog(QDialog):
         self.setWindowTitle("Issue license")
         self.setMinimumWidth(620)
 
-        self.find = QLineEdit(placeholderText="Type a name, email or customer id…", clearButtonEnabled=True)
-        self.find.setToolTip("Searches the customers in the local cache, so it works offline")
+        self.customer_search = QLineEdit(placeholderText="Type a name, email or customer id…", clearButtonEnabled=True)
+        self.customer_search.setToolTip("Searches the customers in the local cache, so it works offline")
         self._found = QStringListModel(self)
         completer = QCompleter(self._found, self)
         completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
         completer.setMaxVisibleItems(12)
-        completer.activated[str].connect(self._picked)
-        self.find.setCompleter(completer)
+        # activated has a QModelIndex overload too; PySide6's stubs give SignalInstance no [] to pick one.
+        completer.activated[str].connect(self._picked)  # type: ignore[index]  # a stub gap, see above
+        self.customer_search.setCompleter(completer)
         self.customer_id = QLineEdit()
         self.customer_name = QLineEdit()
         self.customer_email = QLineEdit()
@@ -95,7 +96,9 @@ class IssueLicenseDialog(QDialog):
         self.plan = QComboBox()
         for plan in PLAN_DEFAULTS:
             self.plan.addItem(plan.capitalize(), plan)
-        self.seats = QSpinBox(minimum=1, maximum=1_000_000, groupSeparatorShown=True, maximumWidth=120)
+        self.seats = QSpinBox(minimum=1, maximum=1_000_000)
+        self.seats.setGroupSeparatorShown(True)
+        self.seats.setMaximumWidth(120)
         self.features: dict[str, QCheckBox] = {}
         features_row = QHBoxLayout()
         for name in sorted({f for _seats, feats in PLAN_DEFAULTS.values() for f in feats}):
@@ -103,7 +106,8 @@ class IssueLicenseDialog(QDialog):
             features_row.addWidget(self.features[name])
         features_row.addStretch(1)
         self.expiry = ExpiryPicker()
-        self.grace = QSpinBox(minimum=0, maximum=365, value=14, suffix=" days", maximumWidth=120)
+        self.grace = QSpinBox(minimum=0, maximum=365, value=14, suffix=" days")
+        self.grace.setMaximumWidth(120)
         self.grace.setToolTip("Days after the expiry the product still runs, reminding the customer to renew")
         self.fingerprint = QLineEdit(placeholderText="optional — any machine when empty")
         self.fingerprint.setToolTip("Lock the license to one machine: the fingerprint the product shows on it")
@@ -111,7 +115,7 @@ class IssueLicenseDialog(QDialog):
         self.max_version.setToolTip("Highest product version covered; 4.2 covers every 4.2.x")
 
         self.form = QFormLayout()
-        self.form.addRow("Find customer", self.find)
+        self.form.addRow("Find customer", self.customer_search)
         self.form.addRow("Customer id", self.customer_id)
         self.form.addRow("Name", self.customer_name)
         self.form.addRow("Email", self.customer_email)
@@ -150,7 +154,7 @@ class IssueLicenseDialog(QDialog):
 
         self._debounce = QTimer(self, singleShot=True, interval=SEARCH_DEBOUNCE_MS)
         self._debounce.timeout.connect(self.search)
-        self.find.textEdited.connect(lambda _t: self._debounce.start())
+        self.customer_search.textEdited.connect(lambda _t: self._debounce.start())
         self.plan.currentIndexChanged.connect(lambda _i: self._apply_plan_defaults())
         self.plan.setCurrentIndex(self.plan.findData("professional"))
         self._apply_plan_defaults()
@@ -162,14 +166,14 @@ class IssueLicenseDialog(QDialog):
     def search(self) -> None:
         """Look the typed words up in the cache's customers (on the read pool)."""
         self._debounce.stop()
-        self._search.run(find_customers, self.engine, self.find.text(), on_success=self._found_customers)
+        self._search.run(find_customers, self.engine, self.customer_search.text(), on_success=self._found_customers)
 
     def _found_customers(self, rows: list[dict[str, Any]]) -> None:
         self.matches = rows
         self._found.setStringList([customer_label(r) for r in rows])
-        if rows and self.find.hasFocus():
-            self.find.completer().complete()
-        elif not rows and self.find.text().strip():
+        if rows and self.customer_search.hasFocus():
+            self.customer_search.completer().complete()
+        elif not rows and self.customer_search.text().strip():
             self._say("No customer in the local cache matches; check the spelling, or sync first.")
 
     def _picked(self, label: str) -> None:
@@ -186,7 +190,7 @@ class IssueLicenseDialog(QDialog):
         self.customer_id.setText(customer["id"])
         self.customer_name.setText(customer["name"] or "")
         self.customer_email.setText(customer["email"] or "")
-        self.find.setText(customer["name"] or customer["id"])
+        self.customer_search.setText(customer["name"] or customer["id"])
         self._say("")
 
     # -- form

@@ -56,7 +56,9 @@ class ExpiryPicker(QWidget):
         for label, days in self.PRESETS:
             self.preset.addItem(label, days)
         self.preset.setToolTip("How long the license runs" + (" after its current expiry" if base else ""))
-        self.date = QDateEdit(calendarPopup=True, displayFormat="yyyy-MM-dd")
+        self.date = QDateEdit()
+        self.date.setCalendarPopup(True)
+        self.date.setDisplayFormat("yyyy-MM-dd")
         self.date.setMinimumDate(QDate.currentDate().addDays(1))
         self.date.setDate(QDate.currentDate().addYears(1))
         self.date.setToolTip("Valid until the end of this day, local time")
@@ -75,7 +77,8 @@ class ExpiryPicker(QWidget):
         """The chosen expiry, naive UTC."""
         days = self.preset.currentData()
         if days is None:
-            return end_of_local_day(self.date.date().toPython())
+            day = self.date.date()
+            return end_of_local_day(dt.date(day.year(), day.month(), day.day()))
         return max(self._base or utcnow(), utcnow()) + dt.timedelta(days=days)
 
     def _update(self) -> None:
@@ -89,7 +92,7 @@ def _who(record: dict[str, Any]) -> str:
             f"{html.escape(record['plan'])}, {record['seats']:,} seats, license {record['id'][:8]}")
 
 
-class RevokeDialog(FormDialog):
+class RevokeDialog(FormDialog[str]):
     def __init__(self, record: dict[str, Any], parent: QWidget | None = None) -> None:
         super().__init__(
             "Revoke license",
@@ -100,17 +103,20 @@ class RevokeDialog(FormDialog):
         self.reason = QComboBox(editable=True)
         self.reason.addItems(REVOKE_REASONS)
         self.reason.setCurrentText("")
-        self.reason.lineEdit().setPlaceholderText("Why? It goes to the registry")
+        line = self.reason.lineEdit()
+        assert line is not None  # an editable combo box always has its line edit
+        line.setPlaceholderText("Why? It goes to the registry")
         self.form.addRow("Reason", self.reason)
 
     def value(self) -> str | None:
         reason = self.reason.currentText().strip()
         if not reason:
-            return self.refuse("Say why the license is revoked.")
+            self.refuse("Say why the license is revoked.")
+            return None
         return reason
 
 
-class ExtendDialog(FormDialog):
+class ExtendDialog(FormDialog[dt.datetime]):
     def __init__(self, record: dict[str, Any], parent: QWidget | None = None) -> None:
         expires: dt.datetime = record["expires_at"]
         super().__init__(

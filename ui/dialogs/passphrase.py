@@ -58,9 +58,10 @@ class PassphraseDialog(QDialog):
         text.setWordWrap(True)
         self.passphrase = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
         self.again = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
-        self.keep = QSpinBox(minimum=0, maximum=480, suffix=" min", singleStep=5, maximumWidth=160)
+        self.keep = QSpinBox(minimum=0, maximum=480, suffix=" min", singleStep=5)
+        self.keep.setMaximumWidth(160)
         self.keep.setSpecialValueText("just this once")
-        self.keep.setValue(int(settings_keys.qsettings().value(KEEP_MINUTES_KEY, DEFAULT_KEEP_MINUTES) or 0))
+        self.keep.setValue(settings_keys.int_value(KEEP_MINUTES_KEY, DEFAULT_KEEP_MINUTES))
         self.keep.setToolTip("Sign without asking again for this long (the key stays decrypted in memory only)")
         self.problem = QLabel(error)
         self.problem.setWordWrap(True)
@@ -164,13 +165,13 @@ def run_signed(
     """Run ``job`` (which signs with the unlocked active key) on the writer, unlocking the key first if needed."""
     key_id = service.keys.active_id
     if key_id is None:
-        unlock = ask_new(parent, NO_KEY_MESSAGE)
-        if unlock is None:
+        first = ask_new(parent, NO_KEY_MESSAGE)
+        if first is None:
             on_cancel()
             return
         runner.run(
-            generate_and_unlock, service, unlock, writes=True, on_failure=on_failure,
-            on_success=lambda _key: _sign(runner, service, job, unlock, on_success, on_failure),
+            generate_and_unlock, service, first, writes=True, on_failure=on_failure,
+            on_success=lambda _key: _sign(runner, service, job, first, on_success, on_failure),
         )
         return
     if service.unlocked_seconds_left(key_id) > 0:

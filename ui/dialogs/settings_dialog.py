@@ -61,7 +61,10 @@ def _editor(value: Any, meta: dict[str, Any]) -> QWidget:
     if isinstance(value, float):
         dspin = QDoubleSpinBox()
         dspin.setDecimals(2)
-        dspin.setRange(float(meta["min"]) if meta.get("min") is not None else -1e9, float(meta["max"]) if meta.get("max") is not None else 1e9)
+        dspin.setRange(
+            float(meta["min"]) if meta.get("min") is not None else -1e9,
+            float(meta["max"]) if meta.get("max") is not None else 1e9,
+        )
         dspin.setValue(value)
         return dspin
     if meta.get("choices"):
@@ -134,7 +137,10 @@ class SettingsDialog(QDialog):
         form = QFormLayout(page)
         store = self.context.secrets
         if not store.keyring_available():
-            note = QLabel("No OS keyring is available. Tokens you enter are kept in a passphrase-encrypted file in the data folder.")
+            note = QLabel(
+                "No OS keyring is available. "
+                "Tokens you enter are kept in a passphrase-encrypted file in the data folder."
+            )
             note.setWordWrap(True)
             form.addRow(note)
         self._secret_edits: dict[str, QLineEdit] = {}
@@ -178,7 +184,8 @@ class SettingsDialog(QDialog):
                 store.set(name, value)
             except KeyringUnavailable as exc:
                 passphrase, ok = QInputDialog.getText(
-                    self, "No keyring", f"{exc}\n\nPassphrase for the encrypted secrets file:", QLineEdit.EchoMode.Password
+                    self, "No keyring", f"{exc}\n\nPassphrase for the encrypted secrets file:",
+                    QLineEdit.EchoMode.Password,
                 )
                 if not ok or not passphrase:
                     self._show_error("Not saved: API tokens need a keyring or a passphrase.")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -74,7 +75,8 @@ class SigningKeysDialog(QDialog):
             ("export", "Export public key…", "Save the selected key's public half as PEM or base64", self.export),
             ("copy", "Copy base64", "Copy the selected key's public half (raw base64) for the product", self.copy),
         ):
-            button = QPushButton(label, toolTip=tip)
+            button = QPushButton(label)
+            button.setToolTip(tip)
             button.clicked.connect(slot)
             self.buttons[name] = button
             row.addWidget(button)
@@ -99,19 +101,23 @@ class SigningKeysDialog(QDialog):
     def _listed(self, keys: list[KeyInfo]) -> None:
         self.keys = keys
         self.tree.clear()
-        for key in keys:
-            self.tree.addTopLevelItem(QTreeWidgetItem([
+        items = [
+            QTreeWidgetItem([
                 key.key_id, f"{key.created_at:%Y-%m-%d %H:%M}", "active — signs new licenses" if key.active else
                 "retired — still verifies", "yes" if key.has_private_key else "no (public half only)",
-            ]))
-        if keys:
-            self.tree.setCurrentItem(self.tree.topLevelItem(0))
+            ])
+            for key in keys
+        ]
+        self.tree.addTopLevelItems(items)
+        if items:
+            self.tree.setCurrentItem(items[0])
         else:
             self.status.setText("No signing key yet: Generate… one, or Import… the one your team uses.")
         self._update_buttons()
 
     def selected(self) -> KeyInfo | None:
-        row = self.tree.indexOfTopLevelItem(self.tree.currentItem()) if self.tree.currentItem() else -1
+        current = self.tree.currentItem()
+        row = self.tree.indexOfTopLevelItem(current) if current is not None else -1
         return self.keys[row] if 0 <= row < len(self.keys) else None
 
     def _update_buttons(self) -> None:
@@ -175,7 +181,7 @@ class SigningKeysDialog(QDialog):
             copy_text(key.public_key_b64)
             self.status.setText(f"Copied the public key of {key.key_id} (base64).")
 
-    def _run(self, doing: str, fn: Callable[..., KeyInfo], *args: object, **kwargs: object) -> None:
+    def _run(self, doing: str, fn: Callable[..., KeyInfo], *args: Any, **kwargs: Any) -> None:
         self.status.setText(doing)
         self.runner.run(fn, *args, writes=True, on_success=self._done, on_failure=self._failed,
                         **kwargs)

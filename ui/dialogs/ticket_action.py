@@ -37,15 +37,17 @@ class TicketAction:
     data: dict[str, Any] | None = None
 
 
-class TicketActionDialog(FormDialog):
+class TicketActionDialog(FormDialog[TicketAction]):
     """``mode`` is reply | status | assign | escalate."""
 
     def __init__(
         self, mode: str, detail: domain.TicketDetail, assignees: Sequence[str], parent: QWidget | None = None
     ) -> None:
         ticket = detail.ticket
-        super().__init__(f"{_TITLES[mode]} — ticket #{ticket['id']}", f"<b>#{ticket['id']}</b> {html.escape(ticket['subject'])}",
-                         _OK_LABELS[mode], parent, min_width=520)
+        super().__init__(
+            f"{_TITLES[mode]} — ticket #{ticket['id']}", f"<b>#{ticket['id']}</b> {html.escape(ticket['subject'])}",
+            _OK_LABELS[mode], parent, min_width=520,
+        )
         self.mode, self.detail = mode, detail
 
         self.text = QPlainTextEdit()
@@ -89,7 +91,8 @@ class TicketActionDialog(FormDialog):
         text = self.text.toPlainText().strip()
         if self.mode == "reply":
             if not text:
-                return self.refuse("Write a message first.")
+                self.refuse("Write a message first.")
+                return None
             return TicketAction("note" if self.note.isChecked() else "reply", text)
         if self.mode == "status":
             return TicketAction("status", data={"status": self.choice.currentText()})
@@ -97,7 +100,8 @@ class TicketActionDialog(FormDialog):
             name = self.choice.currentText().strip()
             return TicketAction("assignee", data={"assignee": None if name in ("", UNASSIGNED) else name})
         if not text:
-            return self.refuse("The next tier needs a summary.")
+            self.refuse("The next tier needs a summary.")
+            return None
         d = self.detail
         tier = domain.next_tier(d.ticket["tier"])
         steps, impact = self.steps.toPlainText().strip(), self.impact.text().strip()

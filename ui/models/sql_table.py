@@ -155,7 +155,7 @@ class SqlTableModel(QAbstractTableModel):
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else self._count
 
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else len(self.spec.columns)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -198,7 +198,8 @@ class SqlTableModel(QAbstractTableModel):
         spec_column = self.spec.columns[column]
         if not spec_column.sortable:
             return
-        self.set_query(_replace(self._query, sort_key=spec_column.key, descending=order == Qt.SortOrder.DescendingOrder))
+        descending = order == Qt.SortOrder.DescendingOrder
+        self.set_query(_replace(self._query, sort_key=spec_column.key, descending=descending))
 
     # -- hook for panes
 

@@ -117,7 +117,8 @@ class Pane(QWidget):
         self._freshness.run(freshness.freshness, self.engine, self.resources, on_success=self._show_freshness)
 
     def _show_freshness(self, fresh: freshness.Freshness) -> None:
-        text = f"Data synced {format_age(fresh.oldest)}" if fresh.oldest else "Not synced yet — showing what the cache holds"
+        text = (f"Data synced {format_age(fresh.oldest)}" if fresh.oldest
+                else "Not synced yet — showing what the cache holds")
         if fresh.errors:
             text += f" · last sync error: {fresh.errors[0]}"
         self.staleness.setText(text)

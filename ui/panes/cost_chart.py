@@ -33,14 +33,14 @@ def _dollars(micros: Sequence[int]) -> np.ndarray:
     return np.asarray(micros, dtype=float) / 1_000_000
 
 
-class DollarAxis(pg.AxisItem):
+class DollarAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph ships no type information: its classes are Any
     """A y axis labelled ``$1,200`` rather than pyqtgraph's SI-scaled plain numbers."""
 
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:  # pyqtgraph override
         return [f"${v:,.0f}" if spacing >= 1 else f"${v:,.2f}" for v in values]
 
 
-class CostChart(pg.PlotWidget):
+class CostChart(pg.PlotWidget):  # type: ignore[misc]  # pyqtgraph ships no type information: its classes are Any
     """Lines of daily cost per service; ``plot_series`` redraws for a new overview or selection."""
 
     def __init__(self, parent: QWidget | None = None) -> None:

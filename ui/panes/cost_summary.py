@@ -29,7 +29,8 @@ SUMMARY_COLUMNS = (
     ("Service", "Cost service; Total is the whole business against its own budget"),
     ("Month to date", "Spend from the 1st to the last day with figures, in USD"),
     ("Budget", "Monthly budget in USD (from the Ops API when synced, else from Settings)"),
-    ("% of budget", "Month-to-date spend as a share of the budget: amber from the warning ratio, red from the critical one"),
+    ("% of budget",
+     "Month-to-date spend as a share of the budget: amber from the warning ratio, red from the critical one"),
     ("Forecast", FORECAST_TIP),
     ("Forecast %", "The month-end forecast as a share of the budget\n\n" + FORECAST_TIP),
 )
@@ -48,8 +49,9 @@ def _level_tip(line: CostLine, amount: int, what: str) -> str:
         return f"{line.service}: no budget"
     level = costs.level(amount, budget)
     return (
-        f"{line.service}: {what} is {fmt.share(costs.ratio(amount, budget))} of the {fmt.micros(budget.monthly_micros)} "
-        f"budget — {level} (warning from {budget.warn_ratio:.0%}, critical from {budget.critical_ratio:.0%}; "
+        f"{line.service}: {what} is {fmt.share(costs.ratio(amount, budget))} "
+        f"of the {fmt.micros(budget.monthly_micros)} budget — {level} "
+        f"(warning from {budget.warn_ratio:.0%}, critical from {budget.critical_ratio:.0%}; "
         f"budget from {budget.origin})"
     )
 
@@ -71,9 +73,12 @@ def summary_rows(summary: MonthSummary, colors: dict[str, QColor]) -> tuple[list
         for column, text in enumerate(texts):
             forecast = column >= 4
             level = line.forecast_level if forecast else line.level
-            tip = FORECAST_TIP if forecast and level == costs.OK else _level_tip(
-                line, line.forecast_micros if forecast else line.mtd_micros, "the forecast" if forecast else "spend so far"
-            )
+            if forecast and level == costs.OK:
+                tip = FORECAST_TIP
+            elif forecast:
+                tip = _level_tip(line, line.forecast_micros, "the forecast")
+            else:
+                tip = _level_tip(line, line.mtd_micros, "spend so far")
             cells.append(Cell(text, tip=tip, tint=LEVEL_BRUSHES.get(level), bold=line.service == costs.TOTAL,
                               swatch=colors.get(line.service) if column == 0 else None))
         rows.append(cells)

@@ -53,6 +53,7 @@ class CostsPane(Pane):
     title = "Costs"
     resources = ("ops:costs", "ops:budgets")  # the sync_state keys of the two Ops API resources
     tables = view.OVERVIEW_TABLES | view.RECORDS.tables
+    settings: Settings  # never None here: this pane uses the typed settings (Pane.apply_settings swaps them)
 
     def __init__(self, cache: Cache, runner: TaskRunner, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(cache, runner, parent)
@@ -132,7 +133,8 @@ class CostsPane(Pane):
 
     def _build_records(self) -> QWidget:
         self.records = DataTable(
-            SqlTableModel(WindowSource(self.engine, view.RECORDS), self.runner, self),  # parented: deleted with the pane
+            # parented: deleted with the pane
+            SqlTableModel(WindowSource(self.engine, view.RECORDS), self.runner, self),
             f"{STATE_KEY}/records",
             noun="daily records",
             filters=RECORD_FILTERS,

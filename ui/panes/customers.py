@@ -81,8 +81,11 @@ def render_customer(d: revenue.CustomerDetail) -> DetailView:
     subscriptions = TableSection(
         "Subscriptions",
         ("Plan", "Status", "MRR", "Period ends", "Discount"),
-        [(s["plan"], s["status"] + (" (cancels at period end)" if s["cancel_at_period_end"] else ""),
-          fmt.cents(s["mrr_cents"]), fmt.local_day(s["current_period_end"]), s["discount"] or "—") for s in d.subscriptions],
+        [
+            (s["plan"], s["status"] + (" (cancels at period end)" if s["cancel_at_period_end"] else ""),
+             fmt.cents(s["mrr_cents"]), fmt.local_day(s["current_period_end"]), s["discount"] or "—")
+            for s in d.subscriptions
+        ],
         numeric=frozenset({2}),
         colors=[STATUS_COLORS.get(s["status"]) for s in d.subscriptions],
         empty="No subscriptions",
@@ -107,7 +110,10 @@ def render_customer(d: revenue.CustomerDetail) -> DetailView:
             ("Tickets", f"{d.tickets:,} ({d.open_tickets:,} unsolved)"),
             ("Stripe id", c["id"]),
         ),
-        tooltips={"MRR": view.MRR_TIP, "Balance": "Stripe customer balance: negative is credit in the customer's favour"},
+        tooltips={
+            "MRR": view.MRR_TIP,
+            "Balance": "Stripe customer balance: negative is credit in the customer's favour",
+        },
         sections=(subscriptions, invoices),
     )
 
@@ -119,6 +125,7 @@ class CustomersPane(Pane):
     title = "Customers"
     resources = ("stripe:customers", "stripe:subscriptions", "stripe:invoices", "stripe:prices")
     tables = view.SPEC.tables | view.DETAIL_TABLES | view.KPI_TABLES
+    settings: Settings  # never None here: this pane uses the typed settings (Pane.apply_settings swaps them)
 
     # The customer to issue a license for; the main window hands it to the Licenses pane's dialog.
     issue_license_requested = Signal(str)
@@ -151,7 +158,7 @@ class CustomersPane(Pane):
             self.request_license,
         )
         self.action_bar.finish()
-        QShortcut(QKeySequence("Ctrl+L"), self, activated=self.request_license)
+        QShortcut(QKeySequence("Ctrl+L"), self).activated.connect(self.request_license)
         self.table.current_changed.connect(lambda _key: self.update_actions())
         self.body.addWidget(self.kpis)
         self.body.addWidget(self.action_bar)

@@ -37,8 +37,10 @@ SEVERITY_COLORS: dict[str, QColor] = {"P0": RED, "P1": RED, "P2": AMBER, "P3": G
 STATE_COLORS: dict[str, QColor] = {av.UP: GREEN, av.DEGRADED: AMBER, av.DOWN: RED, av.UNKNOWN: GREY}
 SERVICE_COLUMNS = (
     ("Service", ""),
-    ("State", "From the latest health check: Down when it failed; Degraded when it passed slowly "
-              "(over half the timeout) or the service has an open incident"),
+    ("State", (
+        "From the latest health check: Down when it failed; Degraded when it passed slowly "
+        "(over half the timeout) or the service has an open incident"
+    )),
     ("Latency", "Response time of the latest check, milliseconds"),
     ("Avail. 24 h", "Share of health checks that passed in the last 24 hours"),
     ("Avail. 30 d", "Share of health checks that passed in the last 30 days"),
@@ -74,7 +76,9 @@ def service_cells(s: av.ServiceHealth) -> list[Cell]:
         Cell(s.state, STATE_COLORS[s.state], failed),
         Cell(fmt.MISSING if s.latency_ms is None else f"{s.latency_ms:,.0f} ms"),
         Cell(fmt.share(s.availability_24h), below_slo(s.availability_24h), "Red: below the SLO"),
-        Cell(fmt.share(s.availability_30d), below_slo(s.availability_30d), f"{s.checks_30d:,} checks in the last 30 days"),
+        Cell(
+            fmt.share(s.availability_30d), below_slo(s.availability_30d), f"{s.checks_30d:,} checks in the last 30 days"
+        ),
         Cell(f"{s.slo_target * 100:g} %"),
         Cell(av.budget_text(s.budget), budget_color, av.budget_explanation(s.budget, s.slo_target)),
         Cell(f"{s.open_incidents}", RED if s.open_incidents else None),
@@ -112,6 +116,7 @@ class HealthPane(Pane):
     title = "Health"
     resources = ("ops:services", "ops:health_checks", "ops:incidents", "ops:incident_updates")
     tables = services.TABLES | view.SPEC.tables | view.DETAIL_TABLES
+    settings: Settings  # never None here: this pane uses the typed settings (Pane.apply_settings swaps them)
 
     def __init__(self, cache: Cache, runner: TaskRunner, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(cache, runner, parent)

@@ -44,8 +44,10 @@ def render_license(r: dict[str, Any]) -> DetailView:
         ("Customer", f"{r['customer_id'] or ''} · {r['customer_email'] or 'no email'}"),
         ("Features", ", ".join(r["features_json"] or ()) or "none"),
         ("Issued", fmt.when(r["issued_at"]) + (f" by {r['issued_by']}" if r["issued_by"] else "")),
-        ("Expires", f"{fmt.local_day(r['expires_at'])} ({fmt.relative_days(r['expires_at'])}), "
-                    f"then {r['grace_days']} grace days"),
+        ("Expires", (
+            f"{fmt.local_day(r['expires_at'])} ({fmt.relative_days(r['expires_at'])}), "
+            f"then {r['grace_days']} grace days"
+        )),
         ("Machine", r["fingerprint"] or "any machine"),
         ("Up to version", r["max_version"] or "any version"),
         ("Signed with key", r["key_id"]),

@@ -60,7 +60,9 @@ class LicensesPane(Pane):
     resources = ("ops:licenses",)
     tables = view.SPEC.tables
 
-    def __init__(self, cache: Cache, runner: TaskRunner, service: LicenseService, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, cache: Cache, runner: TaskRunner, service: LicenseService, parent: QWidget | None = None
+    ) -> None:
         super().__init__(cache, runner, parent)
         self.service = service  # shared, so a key unlocked here is unlocked wherever licenses are issued
         self.issue_dialog: issue_license.IssueLicenseDialog | None = None  # the last one opened
@@ -119,10 +121,10 @@ class LicensesPane(Pane):
         self.table.current_changed.connect(lambda _key: self.action_bar.clear())
         self.body.addLayout(toolbar)
         self.body.addWidget(self.split, 1)
-        QShortcut(QKeySequence("Ctrl+N"), self, activated=self.issue)
-        QShortcut(QKeySequence("Ctrl+O"), self, activated=self.inspect)
-        QShortcut(QKeySequence(Qt.Key.Key_Delete), self.table.view, activated=self.revoke,
-                  context=Qt.ShortcutContext.WidgetShortcut)
+        QShortcut(QKeySequence("Ctrl+N"), self).activated.connect(self.issue)
+        QShortcut(QKeySequence("Ctrl+O"), self).activated.connect(self.inspect)
+        delete = QShortcut(QKeySequence(Qt.Key.Key_Delete), self.table.view, context=Qt.ShortcutContext.WidgetShortcut)
+        delete.activated.connect(self.revoke)
         self.update_actions()
 
     # -- Pane hooks
@@ -156,8 +158,10 @@ class LicensesPane(Pane):
         if new_expiry is None:
             return
         self.action_bar.say("Signing the new license…")
-        passphrase.run_signed(self, self.runner, self.service, lambda: self.service.reissue(record["id"], new_expiry),
-                              on_success=self._reissued, on_failure=self.action_bar.fail, on_cancel=self.action_bar.clear)
+        passphrase.run_signed(
+            self, self.runner, self.service, lambda: self.service.reissue(record["id"], new_expiry),
+            on_success=self._reissued, on_failure=self.action_bar.fail, on_cancel=self.action_bar.clear,
+        )
 
     def _issued(self, issued: IssuedLicense) -> None:
         self.table.select_key(issued.license.license_id)

@@ -90,6 +90,7 @@ class TicketsPane(Pane):
     title = "Tickets"
     resources = ("ops:tickets", "ops:ticket_events")
     tables = view.SPEC.tables | view.DETAIL_TABLES
+    settings: Settings  # never None here: this pane uses the typed settings (Pane.apply_settings swaps them)
 
     def __init__(self, cache: Cache, runner: TaskRunner, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(cache, runner, parent)
@@ -126,7 +127,7 @@ class TicketsPane(Pane):
         self.table = self.split.table
         self.table.current_changed.connect(lambda _key: self.action_bar.clear())  # its news was about another row
         self.body.addWidget(self.split, 1)
-        QShortcut(QKeySequence("Ctrl+R"), self, activated=lambda: self.act("reply"))
+        QShortcut(QKeySequence("Ctrl+R"), self).activated.connect(lambda: self.act("reply"))
         self._load_assignees()
         self.update_actions()
 

@@ -115,7 +115,7 @@ class DataTable(QWidget):
         self.view.doubleClicked.connect(self._emit_activated)
         self.view.activated.connect(self._emit_activated)
         self.view.selectionModel().currentRowChanged.connect(self._row_changed)
-        QShortcut(QKeySequence.StandardKey.Find, self, activated=self.focus_search)
+        QShortcut(QKeySequence.StandardKey.Find, self).activated.connect(self.focus_search)
 
     def focus_search(self) -> None:
         self.search.setFocus()

@@ -159,8 +159,9 @@ class DetailPanel(QWidget):
     def _clear(self) -> None:
         while self._content_layout.count():
             item = self._content_layout.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
 
     def _fill(self, view: DetailView) -> None:
         self.title.setText(view.title)
@@ -233,7 +234,9 @@ def _log(section: LogSection) -> QWidget:
         return QLabel(section.empty)
     parts = []
     for entry in section.entries:
-        note = f' &nbsp;<span style="color:{AMBER.name()};"><b>{html.escape(entry.note)}</b></span>' if entry.note else ""
+        note = ""
+        if entry.note:
+            note = f' &nbsp;<span style="color:{AMBER.name()};"><b>{html.escape(entry.note)}</b></span>'
         body = html.escape(entry.body).replace("\n", "<br>") if entry.body else ""
         heading = f'<span style="color:#6b6b6b;">{html.escape(entry.heading)}</span>{note}'
         if body:

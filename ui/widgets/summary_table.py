@@ -50,9 +50,8 @@ class SummaryTable(QTableWidget):
         self.set_columns(columns)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(
-            QAbstractItemView.SelectionMode.SingleSelection if selectable else QAbstractItemView.SelectionMode.NoSelection
-        )
+        mode = QAbstractItemView.SelectionMode
+        self.setSelectionMode(mode.SingleSelection if selectable else mode.NoSelection)
         self.setAlternatingRowColors(not fit)
         self.setWordWrap(False)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
