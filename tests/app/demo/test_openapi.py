@@ -18,15 +18,18 @@ CACHE_MODELS = {
     "services": (schema.Service, set(), set()),
     "incidents": (schema.Incident, set(), set()),
     "incident_updates": (schema.IncidentUpdate, set(), {"updated_at"}),
-    "tickets": (schema.Ticket, set(), set()),
+    "sla-policies": (schema.SlaPolicy, set(), set()),
+    "tickets": (schema.Ticket, set(schema.SLA_COLUMNS), set()),  # the console computes its own clocks
     "ticket_events": (schema.TicketEvent, set(), {"updated_at"}),
+    "ticket_ratings": (schema.TicketRating, set(), {"updated_at"}),
     "licenses": (schema.License, set(), set()),
     "health_checks": (schema.HealthCheck, {"source"}, {"updated_at"}),
     "costs": (schema.CostRecord, {"imported_at"}, {"updated_at"}),
     "budgets": (schema.Budget, set(), {"id"}),
     "usage": (schema.UsageDaily, set(), {"id"}),
 }
-RENAMED = {"data_json": "data", "features_json": "features"}
+RENAMED = {"data_json": "data", "features_json": "features", "calendar_json": "calendar",
+           **{f"{name}_json": name for name in ("priorities", "categories", "plans", "tiers")}}
 
 
 def _item_schema(resource: str) -> dict:
