@@ -116,6 +116,12 @@ class SlaSettings:
         default=MINE,
         metadata=meta(choices=(MINE, ALL), help="Pre-breach alerts for my tickets, or for every ticket (a team lead)"),
     )
+    first_contact_resolution_pct: float = field(
+        default=70.0, metadata=meta(minimum=0, maximum=100, help="Target: solved tickets answered once, %")
+    )
+    satisfaction_target: float = field(
+        default=4.5, metadata=meta(minimum=1, maximum=5, help="Target: average satisfaction rating (1–5)")
+    )
     calendars: tuple[CalendarSetting, ...] = field(
         default_factory=lambda: tuple(_from_plain(CalendarSetting, c) for c in SEED_CALENDARS),
         metadata=meta(item=CalendarSetting, min_items=1, help="Business calendars the policies count in"),

@@ -25,8 +25,9 @@ from app.clock import utcnow
 from app.domain import revenue
 from app.domain.sla.evaluation import evaluate_tickets
 from app.store import outbox
+from app.store.app_state import signed_in_name
 from app.store.changes import Changes
-from app.store.schema import ME_KEY, AppState, Customer, Ticket, TicketEvent, TicketRating, TicketSla
+from app.store.schema import Customer, Ticket, TicketEvent, TicketRating, TicketSla
 
 STATUSES = ("new", "open", "pending", "on_hold", "solved", "closed")
 PRIORITIES = ("urgent", "high", "normal", "low")
@@ -86,11 +87,7 @@ def known_assignees(conn: Connection, limit: int = 500) -> list[str]:
 
 def current_author(conn: Connection) -> str | None:
     """Who is acting: the signed-in user sync last heard from ``/me`` (None offline before any sync)."""
-    me = conn.execute(select(AppState.value_json).where(AppState.key == ME_KEY)).scalar_one_or_none()
-    user = me.get("user") if isinstance(me, dict) else None
-    if isinstance(user, dict):
-        return user.get("name") or user.get("email")
-    return None
+    return signed_in_name(conn)
 
 
 def iso_z(value: dt.datetime) -> str:

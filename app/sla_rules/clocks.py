@@ -176,8 +176,8 @@ def walk(
                 pending += 1
             elapsed += length
             cursor = piece_end
-        if until is None and pending == len(order):
-            break
+            if until is None and pending == len(order):
+                return Walk(tuple(reached), elapsed, False)
     return Walk(tuple(reached), elapsed, False)
 
 

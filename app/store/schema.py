@@ -165,7 +165,7 @@ class Ticket(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
     first_response_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)  # the backlog trend reads it
     sla_due_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)  # as the server computed it
     escalated: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     synced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

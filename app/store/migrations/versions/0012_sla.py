@@ -45,6 +45,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("sla_agent_replies", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("sla_rules", sa.String(length=16), nullable=True))
         batch_op.create_index(batch_op.f("ix_tickets_sla_rank"), ["sla_rank"], unique=False)
+        batch_op.create_index(batch_op.f("ix_tickets_resolved_at"), ["resolved_at"], unique=False)
     with op.batch_alter_table("ticket_events", schema=None) as batch_op:
         batch_op.add_column(sa.Column("author_role", sa.String(), nullable=True))
     _update_trigger(only_searched=True)
@@ -119,6 +120,7 @@ def downgrade() -> None:
     with op.batch_alter_table("ticket_events", schema=None) as batch_op:
         batch_op.drop_column("author_role")
     with op.batch_alter_table("tickets", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_tickets_resolved_at"))
         batch_op.drop_index(batch_op.f("ix_tickets_sla_rank"))
         batch_op.drop_column("sla_rules")
         batch_op.drop_column("sla_agent_replies")
