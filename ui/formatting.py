@@ -103,3 +103,39 @@ def format_age(then: dt.datetime | None, now: dt.datetime | None = None) -> str:
     if seconds < 86400:
         return f"{seconds // 3600} h ago"
     return f"{seconds // 86400} days ago"
+
+
+def words(code: str | None) -> str:
+    """A status or code in words: ``on_hold`` → "On hold", ``first_reply`` → "First reply"."""
+    return "" if not code else code.replace("_", " ").capitalize()
+
+
+def duration(seconds: float) -> str:
+    """"45 s", "12 m", "1 h 12 m", "2 d 3 h": coarse enough to read at a glance."""
+    seconds = abs(seconds)
+    if seconds < 60:
+        return f"{int(seconds)} s"
+    minutes = int(seconds // 60)
+    if minutes < 60:
+        return f"{minutes} m"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {minutes} m" if minutes else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h" if hours else f"{days} d"
+
+
+def business_hours(seconds: float | None) -> str:
+    """Business time as hours with one decimal ("3.5 business h"), or ``—``."""
+    return MISSING if seconds is None else f"{seconds / 3600:,.1f} business h"
+
+
+def countdown(state: str, seconds_to_due: float | None, paused_left: float | None) -> str:
+    """The queue's SLA cell: "due in 1 h 12 m", "paused · 3 h left", "breached 3 h ago", or ``—``."""
+    if state == "paused" and paused_left is not None:
+        return f"paused · {duration(paused_left)} left"
+    if seconds_to_due is None:
+        return MISSING
+    if seconds_to_due <= 0:
+        return f"breached {duration(seconds_to_due)} ago"
+    return f"due in {duration(seconds_to_due)}"

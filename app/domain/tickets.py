@@ -49,6 +49,7 @@ class TicketDetail:
     customer_mrr_cents: float | None
     clocks: list[dict[str, Any]] = field(default_factory=list)  # ticket_slas rows, in the order they started
     rating: dict[str, Any] | None = None
+    agent: str | None = None  # who is signed in: the name macros sign with
 
 
 def ticket_detail(conn: Connection, ticket_id: int, limit: int = 200) -> TicketDetail | None:
@@ -74,7 +75,7 @@ def ticket_detail(conn: Connection, ticket_id: int, limit: int = 200) -> TicketD
         select(_R).where(_R.c.ticket_id == ticket_id).order_by(_R.c.created_at.desc()).limit(1)
     ).mappings().first()
     return TicketDetail(dict(ticket), [dict(e) for e in events], name, plan, mrr, [dict(c) for c in clocks],
-                        None if rating is None else dict(rating))
+                        None if rating is None else dict(rating), current_author(conn))
 
 
 def known_assignees(conn: Connection, limit: int = 500) -> list[str]:

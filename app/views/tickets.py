@@ -13,8 +13,9 @@ from __future__ import annotations
 from sqlalchemy import DateTime, Engine, and_, bindparam, func, select
 
 from app import clock
+from app.config.settings import Settings
 from app.domain import tickets as domain
-from app.domain.sla import queue
+from app.domain.sla import evaluation, kpis, queue
 from app.sla_rules.policies import SOLVED_STATUSES
 from app.store import windows as w
 from app.store.schema import ME_KEY, AppState, Ticket
@@ -89,3 +90,17 @@ def load_ticket(engine: Engine, ticket_id: int) -> domain.TicketDetail | None:
 def load_assignees(engine: Engine) -> list[str]:
     with engine.connect() as conn:
         return domain.known_assignees(conn)
+
+
+#: What the support figures read (the KPI strip refreshes when one of them changes).
+KPI_TABLES = frozenset({"tickets", "ticket_slas", "ticket_ratings", "ticket_events", "sla_policies", "app_state"})
+
+
+def load_support_figures(engine: Engine, settings: Settings) -> kpis.SupportFigures:
+    """The support figure set as of now: the same function ``opsconsole metrics support`` runs."""
+    with engine.connect() as conn:
+        return kpis.support_figures(conn, settings, kpis.AsOf(clock.utcnow()))
+
+
+#: The background job a policy, calendar or threshold change runs (with progress), and the window's opening.
+adopt_settings = evaluation.adopt_settings

@@ -43,6 +43,13 @@ class _Request(Protocol):
     def now(self) -> dt.datetime: ...
 
 
+@dataclass(frozen=True)
+class AsOf:
+    """A request for the figures as of ``now``, for callers below ``app.metrics`` (the Tickets view)."""
+
+    now: dt.datetime
+
+
 WINDOWS = (7, 30)  # days
 BACKLOG_DAYS = 30
 _T, _S, _E, _R = Ticket.__table__, TicketSla.__table__, TicketEvent.__table__, TicketRating.__table__
