@@ -141,7 +141,7 @@ def _check(key: str, value: Any, f: dataclasses.Field[Any], default: Any) -> Any
         if len(value) < meta["min_items"]:
             raise SettingsError(f"{key} = {value!r}: must name at least {meta['min_items']}")
         item = meta["item"]
-        if item is not None and dataclasses.is_dataclass(item):
+        if isinstance(item, type) and dataclasses.is_dataclass(item):
             return tuple(_check_table(f"{key}[{i}]", v, item) for i, v in enumerate(value))
         item_default = default[0] if default else (item() if item is not None else "" if meta["pattern"] else 0)
         return tuple(_check_scalar(f"{key}[{i}]", v, item_default, meta) for i, v in enumerate(value))
@@ -249,7 +249,9 @@ def load(path: Path) -> LoadedSettings:
 
 def to_dict(settings: Settings) -> dict[str, Any]:
     """The TOML shape of ``settings``: one table per section, tuples as arrays."""
-    return {sec.name: _toml_value(dataclasses.asdict(getattr(settings, sec.name))) for sec in dataclasses.fields(settings)}
+    return {
+        sec.name: _toml_value(dataclasses.asdict(getattr(settings, sec.name))) for sec in dataclasses.fields(settings)
+    }
 
 
 def _toml_value(value: Any) -> Any:

@@ -110,7 +110,8 @@ class SlaSettings:
     )
     pause_statuses: tuple[str, ...] = field(
         default=DEFAULT_PAUSE_STATUSES,
-        metadata=meta(choices=STATUSES[:4], item=str, help="Statuses that stop every SLA clock (waiting on the customer)"),
+        metadata=meta(choices=STATUSES[:4], item=str,
+                      help="Statuses that stop every SLA clock (waiting on the customer)"),
     )
     alert_scope: str = field(
         default=MINE,

@@ -28,7 +28,7 @@ import datetime as dt
 import functools
 import random
 from array import array
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from app.demo import vocabulary as words
@@ -332,7 +332,8 @@ class RatingSource:
         return self._position.get(int(text[3:]) - FIRST_ID)
 
 
-def policy_rows(calendars: Sequence[Row], policies: Sequence[Row], stamp: dt.datetime) -> list[Row]:
+def policy_rows(calendars: Sequence[Mapping[str, Any]], policies: Sequence[Mapping[str, Any]],
+                stamp: dt.datetime) -> list[Row]:
     """The published SLA policies (``/v1/sla-policies``): each in order, with its calendar spelt out."""
     by_name = {c["name"]: c for c in calendars}
     return [

@@ -44,7 +44,7 @@ class RuleError(ValueError):
         return RuleError(f"{prefix}.{self.field}" if prefix else self.field, self.message)
 
 
-def parse_frame(text: str, field_name: str = "frame") -> Frame:
+def parse_frame(text: object, field_name: str = "frame") -> Frame:
     """``"09:00-17:00"`` → (540, 1020); refuses a frame whose end is not after its start."""
     match = _FRAME.match(text) if isinstance(text, str) else None
     if match is None:
@@ -145,14 +145,11 @@ class Calendar:
         if self.always_open:
             yield start, start + dt.timedelta(days=MAX_DAYS)
             return
-        tz = zone(self.timezone)
-        day = start.replace(tzinfo=dt.UTC).astimezone(tz).date()
+        day = start.replace(tzinfo=dt.UTC).astimezone(zone(self.timezone)).date()
         for _ in range(MAX_DAYS):
-            if self.is_working_day(day):
-                for frame_start, frame_end in sorted(self.week[day.weekday()]):
-                    opens, closes = _utc(day, frame_start, tz), _utc(day, frame_end, tz)
-                    if closes > start and closes > opens:
-                        yield max(opens, start), closes
+            for opens, closes in _day_intervals(self, day):
+                if closes > start:
+                    yield max(opens, start), closes
             day += dt.timedelta(days=1)
 
     def business_seconds(self, start: dt.datetime, end: dt.datetime) -> float:
@@ -175,3 +172,13 @@ class Calendar:
                 return opens + dt.timedelta(seconds=left)
             left -= length
         return None
+
+
+@lru_cache(maxsize=65_536)
+def _day_intervals(calendar: Calendar, day: dt.date) -> tuple[Interval, ...]:
+    """One local day's working intervals in UTC: a queue's clocks share their days, so each is converted once."""
+    if not calendar.is_working_day(day):
+        return ()
+    tz = zone(calendar.timezone)
+    spans = ((_utc(day, start, tz), _utc(day, end, tz)) for start, end in sorted(calendar.week[day.weekday()]))
+    return tuple((opens, closes) for opens, closes in spans if closes > opens)

@@ -17,8 +17,8 @@ from sqlalchemy import Engine
 from app.connectors.config import SyncConfig
 from app.connectors.ops_api import OpsApiClient
 from app.connectors.stripe_api import StripeSource
-from app.store.app_state import APP_TABLE, put_app_value
 from app.domain.sla import sync_hooks as sla_sync
+from app.store.app_state import APP_TABLE, put_app_value
 from app.store.changes import NOTHING, ChangeCallback, Changes, no_changes
 from app.store.schema import ME_KEY
 from app.sync import outbox_push

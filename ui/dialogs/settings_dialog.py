@@ -1,7 +1,10 @@
 """The settings dialog: a form per settings section, built from the typed settings themselves.
 
 The form is generated from the dataclass fields (type, range, choices, help),
-so a new setting in ``app.config.settings`` appears here without UI code.
+so a new setting in ``app.config.settings`` appears here without UI code.  A
+list of tables (SLA calendars and policies, reply templates) is edited as the
+TOML the settings file holds (``[[policies]]`` blocks), checked on save like
+everything else.
 Saving validates through the same ``from_dict`` the loader uses: a bad value
 is reported naming its key and nothing is written.  API tokens are edited in
 their own tab and go to the keyring (or the encrypted file), never to the
@@ -11,8 +14,10 @@ settings file.
 from __future__ import annotations
 
 import dataclasses
+import tomllib
 from typing import Any
 
+import tomli_w
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -24,6 +29,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QPlainTextEdit,
+    QScrollArea,
     QSpinBox,
     QTabWidget,
     QVBoxLayout,
@@ -37,7 +44,8 @@ from ui.context import AppContext
 _SECTION_TITLES = {
     "backends": "Backends",
     "sync": "Sync",
-    "business_hours": "Business hours",
+    "sla": "SLA",
+    "tickets": "Tickets",
     "budgets": "Budgets",
     "kpi": "Targets",
 }
@@ -48,7 +56,28 @@ def _label(key: str) -> str:
     return key.replace("_", " ").capitalize()
 
 
-def _editor(value: Any, meta: dict[str, Any]) -> QWidget:
+class TableListEdit(QPlainTextEdit):
+    """A list of tables (``[[policies]]`` blocks) as editable TOML text; ``tables()`` parses it back."""
+
+    def __init__(self, name: str, items: tuple[Any, ...]) -> None:
+        super().__init__()
+        self.name = name
+        plain = [{k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(i).items()} for i in items]
+        self.setPlainText(tomli_w.dumps({name: plain}) if plain else f"# [[{name}]]\n")
+        self.setMinimumHeight(180)
+        font = self.font()
+        font.setFamily("monospace")
+        self.setFont(font)
+
+    def tables(self) -> list[Any]:
+        """The tables as typed; ``tomllib.TOMLDecodeError`` when the text is not TOML."""
+        parsed = tomllib.loads(self.toPlainText()).get(self.name, [])
+        return parsed if isinstance(parsed, list) else [parsed]
+
+
+def _editor(value: Any, meta: dict[str, Any], name: str = "") -> QWidget:
+    if meta.get("item") is not None and dataclasses.is_dataclass(meta["item"]):
+        return TableListEdit(name, value)
     if isinstance(value, bool):
         box = QCheckBox()
         box.setChecked(value)
@@ -67,7 +96,7 @@ def _editor(value: Any, meta: dict[str, Any]) -> QWidget:
         )
         dspin.setValue(value)
         return dspin
-    if meta.get("choices"):
+    if meta.get("choices") and not isinstance(value, tuple):
         combo = QComboBox()
         combo.addItems(list(meta["choices"]))
         combo.setCurrentText(value)
@@ -77,6 +106,8 @@ def _editor(value: Any, meta: dict[str, Any]) -> QWidget:
 
 
 def _read(editor: QWidget, default: Any) -> Any:
+    if isinstance(editor, TableListEdit):
+        return editor.tables()
     if isinstance(editor, QCheckBox):
         return editor.isChecked()
     if isinstance(editor, (QSpinBox, QDoubleSpinBox)):
@@ -110,12 +141,15 @@ class SettingsDialog(QDialog):
             form = QFormLayout(page)
             for f in dataclasses.fields(values):
                 value = getattr(values, f.name)
-                editor = _editor(value, dict(f.metadata))
+                editor = _editor(value, dict(f.metadata), f.name)
                 editor.setToolTip(f.metadata.get("help", ""))
                 editor.setObjectName(f"{section.name}.{f.name}")
                 form.addRow(_label(f.name), editor)
                 self._editors[(section.name, f.name)] = (editor, value)
-            tabs.addTab(page, _SECTION_TITLES.get(section.name, _label(section.name)))
+            scroll = QScrollArea()
+            scroll.setWidgetResizable(True)
+            scroll.setWidget(page)
+            tabs.addTab(scroll, _SECTION_TITLES.get(section.name, _label(section.name)))
         tabs.addTab(self._secrets_page(), "API tokens")
         self.error = QLabel()
         self.error.setObjectName("settingsError")
@@ -158,13 +192,19 @@ class SettingsDialog(QDialog):
         self.error.show()
 
     def collected(self) -> dict[str, dict[str, Any]]:
+        """Every editor's value in the settings file's shape (``tomllib.TOMLDecodeError`` from a table list)."""
         data: dict[str, dict[str, Any]] = {}
         for (section, key), (editor, default) in self._editors.items():
             data.setdefault(section, {})[key] = _read(editor, default)
         return data
 
     def save(self) -> None:
-        loaded = cfg.from_dict(self.collected())
+        try:
+            collected = self.collected()
+        except tomllib.TOMLDecodeError as exc:
+            self._show_error(f"Not saved: a list of tables is not valid TOML ({exc}); nothing changed.")
+            return
+        loaded = cfg.from_dict(collected)
         if loaded.problems:
             self._show_error("Not saved:\n" + "\n".join(loaded.problems))
             return

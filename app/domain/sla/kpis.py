@@ -36,6 +36,7 @@ from app.sla_rules.calendars import zone
 from app.sla_rules.policies import FIRST_REPLY, METRICS, PRIORITIES, RESOLUTION, SOLVED_STATUSES
 from app.store.schema import Ticket, TicketEvent, TicketRating, TicketSla
 
+
 class _Request(Protocol):
     """What a figure set is asked (``app.metrics.MetricsRequest``, a layer above this one)."""
 
@@ -119,7 +120,7 @@ class SupportFigures:
 
 def _queue_counts(conn: Connection, now: dt.datetime) -> dict[str, int]:
     state = queue.state_sql(_T.c.status, _T.c.sla_rank, _T.c.sla_warn_at, literal(now))
-    counts = {s: 0 for s in queue.STATES}
+    counts = dict.fromkeys(queue.STATES, 0)
     unsolved = _T.c.status.not_in(SOLVED_STATUSES)
     for name, n in conn.execute(select(state, func.count()).where(unsolved).group_by(state)):
         counts[name] = int(n)
@@ -138,12 +139,13 @@ def _achievement(conn: Connection, now: dt.datetime) -> tuple[Achievement, ...]:
             and_(_S.c.fulfilled_at >= start, _S.c.fulfilled_at < now),
             and_(_S.c.fulfilled_at.is_(None), _S.c.due_at >= start, _S.c.due_at < now),
         )
-        met = and_(_S.c.fulfilled_at.is_not(None), or_(_S.c.due_at.is_(None), _S.c.fulfilled_at <= _S.c.due_at))
+        on_time = and_(_S.c.fulfilled_at.is_not(None), or_(_S.c.due_at.is_(None), _S.c.fulfilled_at <= _S.c.due_at))
+        outcome = case((on_time, True), else_=False)
         rows = conn.execute(
-            select(_S.c.metric, _T.c.priority, case((met, True), else_=False), func.count())
+            select(_S.c.metric, _T.c.priority, outcome, func.count())
             .select_from(_S.join(_T, _T.c.id == _S.c.ticket_id))
             .where(ended_in_window)
-            .group_by(_S.c.metric, _T.c.priority, case((met, True), else_=False))
+            .group_by(_S.c.metric, _T.c.priority, outcome)
         )
         for metric, priority, was_met, n in rows:
             found[metric, priority, days, bool(was_met)] += int(n)

@@ -26,8 +26,7 @@ from app.connectors.ops_rows import Converter
 from app.domain.sla.evaluation import evaluate_tickets, stale_open_tickets
 from app.domain.sla.rules import rules_in_force
 from app.sla_rules.calendars import RuleError
-from app.sla_rules.policies import policy_from_mapping
-from app.sla_rules.policies import SOLVED_STATUSES
+from app.sla_rules.policies import SOLVED_STATUSES, policy_from_mapping
 from app.store.changes import Changes
 from app.store.limits import Unstorable
 from app.store.schema import Subscription, Ticket

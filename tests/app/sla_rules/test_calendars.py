@@ -1,4 +1,4 @@
-"""Business calendars on absolute instants (rule: "Support and SLA › Business time"), hand-computed.
+"""Business calendars on absolute instants (rule: "Support and SLA: Business time"), hand-computed.
 
 Every case is worked out by hand from the calendar, the zone's offsets on the
 day and the holiday list; the comment says how.  Times are naive UTC.
@@ -25,7 +25,7 @@ BERLIN_OFFICE = calendar_from_mapping({
 
 
 def utc(*args: int) -> dt.datetime:
-    return dt.datetime(*args)  # noqa: DTZ001 - the cache's times are naive UTC on purpose
+    return dt.datetime(*args)
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Clocks from a ticket's log (rules: "Support and SLA › Clocks" and "› Policies"), hand-computed.
+"""Clocks from a ticket's log (rules: "Support and SLA: Clocks" and "Policies"), hand-computed.
 
 The calendar is the handbook's "Support hours" (09:00-17:00 New York, US
 holidays); the general policy answers in 2 h and resolves in 48 h of it.

@@ -1,4 +1,4 @@
-"""Policies as data (rule: "Support and SLA › Policies"): the handbook's set, matching, refusals naming the field."""
+"""Policies as data (rule: "Support and SLA: Policies"): the handbook's set, matching, refusals naming the field."""
 
 from __future__ import annotations
 

@@ -71,7 +71,7 @@ def test_license_status_rule(business, at):
 
 
 def test_ticket_sla_views_follow_the_clock(business, at):
-    """Rule "Support and SLA › Queue states": the filters and the state column agree, and move with now."""
+    """Rule "Support and SLA: Queue states": the filters and the state column agree, and move with now."""
     source = WindowSource(business, tickets.SPEC)
     state = 1 + tickets.SPEC.index_of("sla_state")
 

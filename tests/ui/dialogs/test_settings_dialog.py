@@ -8,7 +8,7 @@ from app.config import settings as cfg
 from app.config.paths import Paths
 from app.secrets import OPS_API_TOKEN
 from ui.application import build_context
-from ui.dialogs.settings_dialog import SettingsDialog
+from ui.dialogs.settings_dialog import SettingsDialog, TableListEdit
 
 
 def test_a_bad_value_is_refused_naming_the_key_and_nothing_is_written(qtbot, context):
@@ -49,3 +49,25 @@ def test_settings_problems_at_start_are_shown(qtbot, isolated_data_dir, qapp):
     finally:
         ctx.runner.shutdown()
         ctx.cache.dispose()
+
+
+def test_sla_policies_are_edited_as_toml_and_a_zero_target_is_refused(qtbot, context):
+    dialog = SettingsDialog(context)
+    qtbot.addWidget(dialog)
+    policies = dialog.findChild(TableListEdit, "sla.policies")
+    text = policies.toPlainText()
+    assert text.startswith("[[policies]]") and 'name = "General and billing"' in text
+    policies.setPlainText(text.replace("first_reply_minutes = 120", "first_reply_minutes = 0", 1))
+    dialog.save()
+    assert dialog.result() == 0 and "first_reply_minutes = 0.0: must be between 1" in dialog.error.text()
+    policies.setPlainText("[[policies]\nname = ")
+    dialog.save()
+    assert dialog.result() == 0 and "not valid TOML" in dialog.error.text()
+    policies.setPlainText(text.replace("first_reply_minutes = 120", "first_reply_minutes = 90", 1))
+    dialog.findChild(QLineEdit, "sla.pause_statuses").setText("pending")
+    dialog.save()
+    assert dialog.result() == 1
+    saved = cfg.load(context.paths.settings).settings.sla
+    assert saved.pause_statuses == ("pending",)
+    assert next(p for p in saved.policies if p.first_reply_minutes == 90).name in {"Technical issues",
+                                                                                  "General and billing"}

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import dataclasses
 
-import pytest
 from PySide6.QtCore import Qt
 from sqlalchemy import select
 
 from app.clock import utcnow
 from app.domain.tickets import Action
 from app.metrics import MetricsRequest, figure_set, to_jsonable
-from app.store.schema import OutboxEntry, Ticket, TicketEvent
+from app.store.app_state import put_app_value
+from app.store.schema import ME_KEY, OutboxEntry, Ticket, TicketEvent
 from tests.ui.helpers import settle, show
 from ui.dialogs import ticket_action
 from ui.panes import tickets_kpis
@@ -60,7 +60,7 @@ def test_the_queue_counts_down_to_the_next_target_with_one_colour_per_state(qtbo
 
 def test_views(qtbot, runner, filled, settings):
     with filled.engine.begin() as conn:
-        conn.exec_driver_sql("""insert into app_state (key, value_json) values ('me', '{"user": {"name": "Priya Nair"}}')""")
+        put_app_value(conn, ME_KEY, {"user": {"name": "Priya Nair"}})
     pane = show(qtbot, runner, TicketsPane(filled, runner, settings))
     assert choose(pane, qtbot, runner, "About to breach") == [103]
     assert choose(pane, qtbot, runner, "Breached") == [101]

@@ -1,4 +1,4 @@
-"""The pre-breach alert (rule: "Support and SLA › Pre-breach alert"): mine or all, once per clock."""
+"""The pre-breach alert (rule: "Support and SLA: Pre-breach alert"): mine or all, once per clock."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""The support figure set on a hand-built week (rules: "Support and SLA › SLA achievement", "› Median
-times", "› First contact resolution", "› Satisfaction", "› Backlog", "› Escalations")."""
+"""The support figure set on a hand-built week (rules: "Support and SLA: SLA achievement", "Median
+times", "First contact resolution", "Satisfaction", "Backlog", "Escalations")."""
 
 from __future__ import annotations
 
