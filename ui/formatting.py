@@ -125,9 +125,11 @@ def duration(seconds: float) -> str:
     return f"{days} d {hours} h" if hours else f"{days} d"
 
 
-def business_hours(seconds: float | None) -> str:
-    """Business time as hours with one decimal ("3.5 business h"), or ``—``."""
-    return MISSING if seconds is None else f"{seconds / 3600:,.1f} business h"
+def business_time(seconds: float | None) -> str:
+    """A span of business time ("1 h 12 m"), or ``—``; under a minute reads "under 1 m"."""
+    if seconds is None:
+        return MISSING
+    return "under 1 m" if seconds < 60 else duration(seconds)
 
 
 def countdown(state: str, seconds_to_due: float | None, paused_left: float | None) -> str:

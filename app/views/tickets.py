@@ -41,7 +41,7 @@ SPEC = TableSpec(
     columns=(
         w.Column("id", "#", T.c.id, width=56),
         w.Column(
-            "sla", "SLA", T.c.sla_rank, w.DATETIME, width=150,
+            "sla", "SLA", T.c.sla_rank, w.DATETIME, width=172,
             tooltip="Time to the next SLA target (first reply, next reply or resolution), counted by the "
             "console from the policy, its business calendar and the ticket's history. Red: breached; amber: "
             "less than the pre-breach share of the target left; paused while pending or on hold",

@@ -125,8 +125,9 @@ def _clock_line(clock: dict[str, Any]) -> tuple[str, str]:
     target = f"{fmt.duration(clock['target_s'])} target ({clock['policy']})"
     if clock["fulfilled_at"] is not None:
         late = clock["due_at"] is not None and clock["fulfilled_at"] > clock["due_at"]
-        took = fmt.duration(clock["elapsed_s"] or 0)
-        return name, f"{'missed' if late else 'met'} {fmt.when(clock['fulfilled_at'])}, after {took} · {target}"
+        took = fmt.business_time(clock["elapsed_s"] or 0)
+        verdict = "missed" if late else "met"
+        return name, f"{verdict} {fmt.when(clock['fulfilled_at'])} ({took} of business time) · {target}"
     if clock["paused"]:
         return name, f"paused · {fmt.duration(max(0, clock['target_s'] - (clock['elapsed_s'] or 0)))} left · {target}"
     seconds = queue.seconds_to_due(clock["due_at"], utcnow())
@@ -150,6 +151,9 @@ class TicketsPane(Pane):
         self._assignees = LatestRequest(runner)
         self._figures = LatestRequest(runner)
         self.reevaluation: Progress | None = None
+        self.live = QTimer(self, interval=LIVE_MS)  # runs while the tab is shown (showEvent, hideEvent)
+        self.live.setObjectName("tickets-live")
+        self.live.timeout.connect(self._tick)
         self._adopt(settings)
 
     def build(self) -> None:
@@ -183,9 +187,6 @@ class TicketsPane(Pane):
         self.body.addWidget(self.kpis)
         self.body.addWidget(self.split, 1)
         QShortcut(QKeySequence("Ctrl+R"), self).activated.connect(lambda: self.act("reply"))
-        self.live = QTimer(self, interval=LIVE_MS)
-        self.live.setObjectName("tickets-live")
-        self.live.timeout.connect(self._tick)
         self._load_assignees()
         self._load_figures()
         self.update_actions()

@@ -52,7 +52,7 @@ def tiles(f: kpis.SupportFigures) -> list[Kpi]:
             f"{f.queue['paused']:,} paused"),
         _achievement_tile(FIRST_7, f.achievement_of(FIRST_REPLY, 7)),
         _achievement_tile(RESOLVED_7, f.achievement_of(RESOLUTION, 7)),
-        Kpi(MEDIAN_FIRST, fmt.business_hours(median.seconds), "Median business time to the first reply of the "
+        Kpi(MEDIAN_FIRST, fmt.business_time(median.seconds), "Median business time to the first reply of the "
             "first replies given in the last 30 days (pauses excluded)", None, f"{median.count:,} replies"),
         Kpi(FCR, _pct(fcr.pct), "Tickets solved in the last 30 days that the team answered exactly once, of "
             "those it answered at all", None if fcr.pct is None else GREEN if fcr.pct >= fcr.target_pct else RED,
@@ -111,18 +111,20 @@ class TicketKpis(QWidget):
         self.details = QWidget()
         row = QHBoxLayout(self.details)
         row.setContentsMargins(0, 0, 0, 4)
-        columns = [("Target", "SLA metric"), ("Priority", "")]
-        columns += [(f"{d} d", f"Targets met of those that ended in the last {d} days") for d in kpis.WINDOWS]
-        self.achievement = SummaryTable(columns, numeric=frozenset({2, 3}))
+        columns = [("SLA met", "Targets met of those that ended in the window")]
+        columns += [(f"{d} d", f"Every priority, the last {d} days") for d in kpis.WINDOWS]
+        columns += [(f"{fmt.words(p)} (30 d)", f"{fmt.words(p)} tickets, the last 30 days") for p in PRIORITIES]
+        self.achievement = SummaryTable(columns, numeric=frozenset(range(1, len(columns))))
         self.escalations = SummaryTable([("Escalated to", ""), *((f"{d} d", "") for d in kpis.WINDOWS)],
                                         numeric=frozenset({1, 2}))
         self.chart = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem()})
-        self.chart.setMinimumHeight(160)
+        self.chart.setMinimumHeight(150)
         self.chart.setTitle("Unsolved tickets at the end of each day (30 days)")
         self.chart.showGrid(y=True, alpha=0.3)
-        row.addWidget(self.achievement, 3)
-        row.addWidget(self.escalations, 1)
-        row.addWidget(self.chart, 3)
+        row.addWidget(self.achievement, 0)
+        row.addWidget(self.escalations, 0)
+        row.addWidget(self.chart, 1)
+        self.details.setMaximumHeight(190)
         self.layout_.addWidget(self.details)
         if self.figures is not None:
             self._fill_details(self.figures)
@@ -131,16 +133,10 @@ class TicketKpis(QWidget):
         assert self.achievement is not None and self.escalations is not None
         rows = []
         for metric in METRICS:
-            for priority in (None, *PRIORITIES):
-                cells = [f.achievement_of(metric, d, priority) for d in kpis.WINDOWS]
-                if priority is not None and not any(a.met + a.missed for a in cells):
-                    continue
-                rows.append([
-                    Cell(fmt.words(metric) if priority is None else "", bold=priority is None),
-                    Cell("all" if priority is None else fmt.words(priority), bold=priority is None),
-                    *(Cell(_pct(a.pct), tip=f"{a.met:,} met, {a.missed:,} missed", bold=priority is None)
-                      for a in cells),
-                ])
+            cells = [f.achievement_of(metric, d) for d in kpis.WINDOWS]
+            cells += [f.achievement_of(metric, 30, p) for p in PRIORITIES]
+            rows.append([Cell(fmt.words(metric), bold=True),
+                         *(Cell(_pct(a.pct), tip=f"{a.met:,} met, {a.missed:,} missed") for a in cells)])
         self.achievement.set_rows(rows)
         tiers = sorted({t for counts in f.escalations.values() for t in counts})
         self.escalations.set_rows([
