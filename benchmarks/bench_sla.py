@@ -18,6 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.bench_table import until_row0
 from benchmarks.rows import Row
 from tests.support.big_cache import make_support_cache
 
@@ -41,18 +42,6 @@ def _policy_change(settings, factor: float):
     policies = tuple(dataclasses.replace(p, first_reply_minutes=p.first_reply_minutes * factor)
                      for p in settings.sla.policies)
     return dataclasses.replace(settings.sla, policies=policies)
-
-
-def _first_screen(model, app, start: float) -> float:
-    from PySide6.QtCore import QModelIndex
-
-    deadline = start + 60
-    while time.perf_counter() < deadline:
-        app.processEvents()
-        if model.rowCount(QModelIndex()) and model.key_at(0) is not None:
-            return time.perf_counter() - start
-        time.sleep(0.0005)
-    raise RuntimeError("the model never showed row 0")
 
 
 def run() -> list[Row]:
@@ -87,7 +76,7 @@ def run() -> list[Row]:
                 start = time.perf_counter()
                 model = SqlTableModel(source, runner)
                 model.set_query(WindowQuery(key, filters=("open",)))
-                times.append(_first_screen(model, app, start))
+                times.append(until_row0(model, app, start))
         runner.shutdown()
         app.processEvents()
         engine.dispose()

@@ -30,7 +30,9 @@ def run(args: argparse.Namespace) -> int:
     import json
 
     from app.config.paths import Paths
+    from app.config.settings import load
     from app.connectors.config import SyncConfig
+    from app.domain.sla.evaluation import adopt_settings
     from app.store.database import open_cache
     from app.sync import quarantine
     from app.sync.engine import SyncEngine
@@ -54,6 +56,10 @@ def run(args: argparse.Namespace) -> int:
 
     interactive = sys.stderr.isatty()  # a log file gets the summary, not a stream of carriage returns
     try:
+        settings = load(paths.settings)
+        for problem in settings.problems:
+            print(f"settings: {problem}", file=sys.stderr)
+        adopt_settings(cache.engine, settings.settings.sla)  # the SLA rules clocks follow, as the window hands over
         report = SyncEngine(cache.engine, config).run_once(show if interactive else no_progress)
         with cache.engine.connect() as conn:
             refused_rows = quarantine.entries(conn, limit=_LISTED)

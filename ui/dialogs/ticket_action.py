@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from typing import Any
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -167,13 +168,8 @@ _OK_LABELS = {"reply": "Save reply", "status": "Change status", "priority": "Cha
 
 
 def ask(
-    mode: str,
-    detail: domain.TicketDetail,
-    assignees: Sequence[str],
-    parent: QWidget | None = None,
-    *,
-    macros: Sequence[templates.Macro] = templates.STANDARD,
-    agent: str | None = None,
+    mode: str, detail: domain.TicketDetail, assignees: Sequence[str], parent: QWidget | None = None, **options: Any
 ) -> Actions | None:
-    """Show the form modally; the entered events, or None when cancelled (tests patch this)."""
-    return TicketActionDialog(mode, detail, assignees, parent, macros=macros, agent=agent).ask()
+    """Show the form modally (``options``: the dialog's macros and agent); the entered events, or None when
+    cancelled (tests patch this)."""
+    return TicketActionDialog(mode, detail, assignees, parent, **options).ask()

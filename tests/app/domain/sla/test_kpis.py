@@ -4,6 +4,7 @@ times", "First contact resolution", "Satisfaction", "Backlog", "Escalations").""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from sqlalchemy import insert
@@ -104,3 +105,16 @@ def test_the_cli_serves_the_same_function(week):
     assert figure_set("support") is support_figures
     assert to_jsonable(week)["achievement"][0] == {"metric": "first_reply", "priority": None, "days": 7,
                                                     "met": 1, "missed": 2}
+
+
+def test_opsconsole_metrics_support_prints_the_figure_set(business, capsys, monkeypatch):
+    """The CLI runs ``support_figures`` on the same cache: its queue counts are the dataset's states."""
+    from app import cli
+
+    monkeypatch.setattr("app.clock.utcnow", lambda: NOW)
+    assert cli.main(["metrics", "support", "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    with business.connect() as conn:
+        assert printed == to_jsonable(support_figures(conn, Settings(), MetricsRequest(NOW)))
+    assert {k: printed["queue"][k] for k in ("breached", "about_to_breach", "paused", "on_track")} == {
+        "breached": 1, "about_to_breach": 1, "paused": 1, "on_track": 1}
