@@ -40,6 +40,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
+# ``tickets.sla_rank`` of a ticket without a running clock, as the DateTime column stores it.
+NO_CLOCK_RANK_SQL = "9999-12-31 00:00:00.000000"
+
+
 class Base(DeclarativeBase):
     """Declarative base of the cache; ``Base.metadata`` is what Alembic migrates."""
 
@@ -173,8 +177,9 @@ class Ticket(Base):
     sla_policy: Mapped[str | None] = mapped_column(String)  # the policy covering the ticket now
     sla_metric: Mapped[str | None] = mapped_column(String)  # the metric the queue counts down
     # Queue order: the next breach instant (past: breached); a clock paused before its breach sorts
-    # after every running one, by business time left (``app.domain.sla.queue``); None: no clock runs.
-    sla_rank: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
+    # after every running one, by business time left; no clock (solved, never evaluated) sorts last, at
+    # 9999-12-31, never NULL, which would lead the queue (``app.domain.sla.queue``).
+    sla_rank: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True, server_default=NO_CLOCK_RANK_SQL)
     sla_warn_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # the pre-breach window opens
     sla_agent_replies: Mapped[int | None] = mapped_column(Integer)  # replies by the team (first contact resolution)
     sla_rules: Mapped[str | None] = mapped_column(String(16))  # fingerprint of the rules the clocks followed

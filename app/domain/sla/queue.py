@@ -12,7 +12,11 @@ the "about to breach" filter and the amber colour.
 A clock paused before its breach has no breach instant.  Its rank is
 ``PAUSED_BASE`` plus its business seconds left, so in the queue's order it
 follows every running clock, the least time left first, and the rank alone
-tells "paused, 2 h left" (``paused_left``).
+tells "paused, 2 h left" (``paused_left``).  A ticket without a running clock
+ranks ``NO_CLOCK_RANK``, last (the column's default, so a ticket never
+evaluated -- a long-solved one -- sorts there too): were it NULL, SQLite would
+put the million solved tickets first and the queue's first screen would walk
+past all of them.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ NO_CLOCK = "none"  # solved, or no policy covers the ticket
 STATES = (BREACHED, ABOUT_TO_BREACH, ON_TRACK, PAUSED, NO_CLOCK)
 
 PAUSED_BASE = dt.datetime(9000, 1, 1)  # far beyond any real due instant
+NO_CLOCK_RANK = dt.datetime(9999, 12, 31)  # ``schema.NO_CLOCK_RANK_SQL``
 
 
 @dataclass(frozen=True)
@@ -51,7 +56,7 @@ def queue_fields(clocks: TicketClocks) -> QueueFields:
     """The queue's view of a ticket's clocks: its next clock's metric, rank and pre-breach instant."""
     clock = clocks.next
     if clock is None:
-        return QueueFields(clocks.policy, None, None, None, clocks.agent_replies)
+        return QueueFields(clocks.policy, None, NO_CLOCK_RANK, None, clocks.agent_replies)
     if clock.due_at is not None:
         return QueueFields(clocks.policy, clock.metric, clock.due_at, clock.warn_at, clocks.agent_replies)
     left = clock.left_s or 0.0
@@ -61,14 +66,14 @@ def queue_fields(clocks: TicketClocks) -> QueueFields:
 
 def paused_left(rank: dt.datetime | None) -> float | None:
     """Business seconds left of a paused clock, read off its rank (None: not paused)."""
-    if rank is None or rank < PAUSED_BASE:
+    if rank is None or not PAUSED_BASE <= rank < NO_CLOCK_RANK:
         return None
     return (rank - PAUSED_BASE).total_seconds()
 
 
 def state(status: str, rank: dt.datetime | None, warn_at: dt.datetime | None, now: dt.datetime) -> str:
     """The ticket's SLA state at ``now``, from its stored clock fields."""
-    if status in SOLVED_STATUSES or rank is None:
+    if status in SOLVED_STATUSES or rank is None or rank >= NO_CLOCK_RANK:
         return NO_CLOCK
     if rank <= now:
         return BREACHED
@@ -86,6 +91,7 @@ def state_sql(
     return case(
         (status.in_(SOLVED_STATUSES), literal(NO_CLOCK)),
         (rank.is_(None), literal(NO_CLOCK)),
+        (rank >= NO_CLOCK_RANK, literal(NO_CLOCK)),
         (rank <= now, literal(BREACHED)),
         (rank >= PAUSED_BASE, literal(PAUSED)),
         (and_(warn_at.is_not(None), warn_at <= now), literal(ABOUT_TO_BREACH)),
@@ -101,7 +107,7 @@ def filters_sql(
     return {
         BREACHED: and_(unsolved, rank <= now),
         ABOUT_TO_BREACH: and_(unsolved, rank > now, rank < PAUSED_BASE, warn_at <= now),
-        PAUSED: and_(unsolved, rank >= PAUSED_BASE),
+        PAUSED: and_(unsolved, rank >= PAUSED_BASE, rank < NO_CLOCK_RANK),
         ON_TRACK: and_(unsolved, rank > now, rank < PAUSED_BASE, (warn_at.is_(None)) | (warn_at > now)),
     }
 

@@ -40,7 +40,9 @@ def upgrade() -> None:
     with op.batch_alter_table("tickets", schema=None) as batch_op:
         batch_op.add_column(sa.Column("sla_policy", sa.String(), nullable=True))
         batch_op.add_column(sa.Column("sla_metric", sa.String(), nullable=True))
-        batch_op.add_column(sa.Column("sla_rank", sa.DateTime(), nullable=True))
+        batch_op.add_column(
+            sa.Column("sla_rank", sa.DateTime(), server_default="9999-12-31 00:00:00.000000", nullable=True)
+        )
         batch_op.add_column(sa.Column("sla_warn_at", sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column("sla_agent_replies", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("sla_rules", sa.String(length=16), nullable=True))

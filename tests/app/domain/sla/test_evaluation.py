@@ -30,7 +30,7 @@ def test_the_dataset_clocks_as_sync_stores_them(business):
     assert ranks[103][:3] == ("Critical", "first_reply", NOW + dt.timedelta(minutes=5))
     # Created Tuesday 03:30 EST, pending since Wednesday 08:30 EST: Tuesday's 8 business hours counted, 40 left.
     assert ranks[102][2] == queue.PAUSED_BASE + dt.timedelta(hours=40)
-    assert ranks[105][1:3] == (None, None)
+    assert ranks[105][1:3] == (None, queue.NO_CLOCK_RANK)  # solved: no clock, last in the queue
 
 
 def _slower_general_policy(settings: Settings) -> Settings:
@@ -70,13 +70,13 @@ def test_the_ops_api_policies_override_the_settings(business):
 
 @pytest.mark.parametrize(
     ("status", "rank_offset", "warn_offset"),
-    list(itertools.product(("open", "solved"), (None, -1, 1, "paused"), (None, -1, 1))),
+    list(itertools.product(("open", "solved"), (None, -1, 1, "paused", "none"), (None, -1, 1))),
 )
 def test_the_state_rule_in_python_and_in_sql_agree(business, status, rank_offset, warn_offset):
     """Rule "Queue states": one rule, two spellings (the cell's live colour and the filters)."""
     hour = dt.timedelta(hours=1)
-    rank = None if rank_offset is None else (
-        queue.PAUSED_BASE + hour if rank_offset == "paused" else NOW + rank_offset * hour)
+    special = {None: None, "paused": queue.PAUSED_BASE + hour, "none": queue.NO_CLOCK_RANK}
+    rank = special[rank_offset] if rank_offset in special else NOW + rank_offset * hour
     warn = None if warn_offset is None else NOW + warn_offset * hour
     with business.connect() as conn:
         in_sql = conn.execute(select(queue.state_sql(literal(status), literal(rank), literal(warn), literal(NOW))))
