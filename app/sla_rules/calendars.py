@@ -110,6 +110,7 @@ class Calendar:
     holiday_country: str = ""
     holidays: frozenset[dt.date] = field(default_factory=frozenset)
     always_open: bool = False
+    _hash: int = field(default=0, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.name.strip():
@@ -128,6 +129,12 @@ class Calendar:
                     raise RuleError(f"{day}[{i}]", f"{format_frame((start, end))} overlaps another frame")
         if not self.always_open and not any(self.week):
             raise RuleError("monday", "a calendar needs at least one working frame (or always_open)")
+        # Hashed once: every day of every clock's walk looks its working intervals up by (calendar, day).
+        object.__setattr__(self, "_hash", hash((self.name, self.timezone, self.week, self.holiday_country,
+                                                self.holidays, self.always_open)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
     @classmethod
     def always(cls, name: str = "24/7") -> Calendar:

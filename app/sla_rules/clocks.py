@@ -289,13 +289,13 @@ def _clock(
 def evaluate(ticket: Ticket, events: Iterable[Event], rules: Rules) -> TicketClocks:
     """Every clock of ``ticket`` from its log under ``rules`` (no policy covering it: no clocks)."""
     story = _story(ticket, events)
+    matched: dict[tuple[str, int], Policy | None] = {}
 
     def policy_at(when: dt.datetime | None) -> Policy | None:
-        facts = Facts(
-            _value_at(story.priorities, when, ticket.priority), ticket.category,
-            _value_at(story.tiers, when, ticket.tier), ticket.plans,
-        )
-        return rules.policy_for(facts)
+        key = (_value_at(story.priorities, when, ticket.priority), _value_at(story.tiers, when, ticket.tier))
+        if key not in matched:
+            matched[key] = rules.policy_for(Facts(key[0], ticket.category, key[1], ticket.plans))
+        return matched[key]
 
     pauses = _periods(story, rules.pause_statuses)
     solved = _periods(story, frozenset(SOLVED_STATUSES))

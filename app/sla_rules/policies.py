@@ -88,7 +88,10 @@ class Policy:
     tiers: frozenset[int] = frozenset()
 
     def target(self, metric: str) -> int:
-        return dict(self.targets)[metric]
+        for name, seconds in self.targets:
+            if name == metric:
+                return seconds
+        raise KeyError(metric)
 
     def matches(self, facts: Facts) -> bool:
         return (
