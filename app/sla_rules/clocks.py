@@ -192,6 +192,8 @@ class _Story:
     events: tuple[Event, ...]
     priorities: tuple[tuple[dt.datetime, str], ...]
     tiers: tuple[tuple[dt.datetime, int], ...]
+    priority_now: str
+    tier_now: int
 
 
 def _story(ticket: Ticket, events: Iterable[Event]) -> _Story:
@@ -219,7 +221,10 @@ def _story(ticket: Ticket, events: Iterable[Event]) -> _Story:
     # change written here and not yet applied by the server.
     if statuses[-1][1] != ticket.status and ticket.updated_at > statuses[-1][0]:
         statuses.append((ticket.updated_at, ticket.status))
-    return _Story(tuple(statuses), ordered, tuple(priorities), tuple(tiers))
+    # Likewise the row's priority and tier, unless the log changed them since the row was written.
+    priority_now = priorities[-1][1] if priorities and priorities[-1][0] >= ticket.updated_at else ticket.priority
+    tier_now = tiers[-1][1] if tiers and tiers[-1][0] >= ticket.updated_at else ticket.tier
+    return _Story(tuple(statuses), ordered, tuple(priorities), tuple(tiers), priority_now, tier_now)
 
 
 def _value_at(changes: Sequence[tuple[dt.datetime, Any]], when: dt.datetime | None, now_value: Any) -> Any:
@@ -292,7 +297,7 @@ def evaluate(ticket: Ticket, events: Iterable[Event], rules: Rules) -> TicketClo
     matched: dict[tuple[str, int], Policy | None] = {}
 
     def policy_at(when: dt.datetime | None) -> Policy | None:
-        key = (_value_at(story.priorities, when, ticket.priority), _value_at(story.tiers, when, ticket.tier))
+        key = (_value_at(story.priorities, when, story.priority_now), _value_at(story.tiers, when, story.tier_now))
         if key not in matched:
             matched[key] = rules.policy_for(Facts(key[0], ticket.category, key[1], ticket.plans))
         return matched[key]

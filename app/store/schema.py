@@ -39,7 +39,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-
 # ``tickets.sla_rank`` of a ticket without a running clock, as the DateTime column stores it.
 NO_CLOCK_RANK_SQL = "9999-12-31 00:00:00.000000"
 

@@ -145,6 +145,17 @@ def test_the_row_status_wins_over_an_incomplete_log_but_not_over_a_newer_local_c
     assert local.next.paused
 
 
+
+def test_a_local_priority_change_or_escalation_retargets_before_the_server_applies_it():
+    # The row still says normal, tier 1 (as the server last described it); the change was written here at 10:00.
+    urgent = [Event(at(1), "priority", "agent", {"priority": "urgent", "previous": "normal"})]
+    assert clock(evaluate(ticket(updated=at(1)), urgent, RULES), FIRST_REPLY).due_at == at(0.5)
+    escalated = [reply(0.5), reply(0.75, "customer"), Event(at(1), "escalation", "agent", {"tier": 3})]
+    assert clock(evaluate(ticket(updated=at(1)), escalated, RULES), NEXT_REPLY).policy == "Tier 3 standard"
+    # A log older than the row is history: the row's priority holds (the server reverted it at 11:00).
+    assert clock(evaluate(ticket(updated=at(2)), urgent, RULES), FIRST_REPLY).policy == "General and billing"
+
+
 def test_walk_counts_around_pauses_and_stops_at_an_open_one():
     calendar = RULES.policies[-1].calendar
     stops = [(at(1), at(2)), (at(5), None)]

@@ -192,3 +192,23 @@ def test_changing_the_policy_in_settings_re_evaluates_the_open_tickets(qtbot, ru
     settle(qtbot, runner)
     assert before.startswith("breached") and cell(pane, keys(pane).index(101), "sla").startswith("due in 1 d 2")
     assert "follow the new rules" in pane.action_status.text()  # 96 h from creation 50 h ago: 46 h of wall time
+
+
+def test_raising_the_priority_retargets_the_clock_at_once(qtbot, runner, filled, settings, monkeypatch):
+    def make_urgent(mode, detail, assignees, parent, **templates):
+        dialog = ticket_action.TicketActionDialog(mode, detail, assignees, parent, **templates)
+        qtbot.addWidget(dialog)
+        dialog.choice.setCurrentIndex(dialog.choice.findData("urgent"))
+        return dialog.value()
+
+    monkeypatch.setattr(ticket_action, "ask", make_urgent)
+    pane = show(qtbot, runner, TicketsPane(filled, runner, settings))
+    open_ticket(pane, qtbot, runner, 104)
+    assert cell(pane, keys(pane).index(104), "sla").startswith("due in")
+    pane.buttons["priority"].click()
+    settle(qtbot, runner)
+    with filled.engine.connect() as conn:
+        payload = conn.execute(select(OutboxEntry.payload_json)).scalar_one()
+    assert (payload["kind"], payload["data"]) == ("priority", {"priority": "urgent", "previous": "normal"})
+    # Critical runs 24/7 and answers in 30 min: an hour-old unanswered ticket is 30 min past it, before any sync.
+    assert cell(pane, keys(pane).index(104), "sla").startswith("breached 30 m")
