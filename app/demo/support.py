@@ -33,6 +33,7 @@ from typing import Any
 
 from app.demo import vocabulary as words
 from app.sla_rules import clocks
+from app.sla_rules.calendars import Calendar
 from app.sla_rules.policies import NEXT_REPLY, Facts, Rules
 
 FIRST_ID = 10_001
@@ -128,7 +129,8 @@ class TicketBook:
         subject = rng.choice(subjects).format(**fill)
         body = f"Hi team,\n\n{rng.choice(openings)}\n\nThanks,\n{contact}"
         priority = rng.choices(PRIORITIES, weights=(40, 40, 15, 5) if category == "outage" else (4, 18, 58, 20))[0]
-        times = self._times(rng, created, updated, n_events, priority)
+        policy = self.rules.policy_for(Facts(priority, category, 1, self._plans(customer_id)))
+        times = self._times(rng, created, updated, n_events, priority, None if policy is None else policy.calendar)
         tier, assignee = 1, rng.choice(words.AGENTS[1])
         kinds = self._kinds(rng, n_events, final_tier, needs_status=state not in ("new", "open"))
         waiting_since = None
@@ -184,13 +186,18 @@ class TicketBook:
         return ticket, tuple(events)
 
     @staticmethod
-    def _times(rng: random.Random, created: int, updated: int, n_events: int, priority: str) -> list[int]:
-        """When each event happened: assigned at once, a first reply within minutes to hours (now and then
-        days), the rest in between, the last at the ticket's last activity."""
+    def _times(
+        rng: random.Random, created: int, updated: int, n_events: int, priority: str, hours: Calendar | None,
+    ) -> list[int]:
+        """When each event happened: assigned at once, a first reply within minutes to hours (now and then a
+        day or two) of the team's working time (``hours``: nobody answers a ticket that came in at night before the
+        morning), the rest in between, the last at the ticket's last activity."""
         if n_events == 0:
             return []
         fast = 40 * 60 if priority == "urgent" else 100 * 60
-        first = created + (rng.randint(120, fast) if rng.random() < 0.9 else rng.randint(fast, 2 * DAY))
+        delay = rng.randint(120, fast) if rng.random() < 0.9 else rng.randint(fast, 12 * HOUR)
+        reply_at = None if hours is None else hours.add(_at(created), delay)
+        first = created + delay if reply_at is None else int((reply_at - EPOCH).total_seconds())
         first = min(first, updated)
         rest = sorted(rng.randint(first, updated) for _ in range(n_events - 3))
         return [min(created + 60, first), first, *rest, updated][:n_events] if n_events > 1 else [updated]
