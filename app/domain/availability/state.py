@@ -55,19 +55,20 @@ class CurrentState:
     reason: str
 
 
-def _failure_run(recent: Sequence[RecentCheck]) -> list[RecentCheck]:
-    """The trailing run of failed checks (newest last in ``recent``)."""
-    run: list[RecentCheck] = []
+def trailing_failures(recent: Sequence[RecentCheck]) -> tuple[int, dt.datetime | None]:
+    """How many of the newest checks failed in a row (``recent`` oldest first), and when the first of them ran."""
+    count, first = 0, None
     for check in reversed(recent):
         if check.ok:
             break
-        run.append(check)
-    run.reverse()
-    return run
+        count, first = count + 1, check.at
+    return count, first
 
 
 def current_state(
-    recent: Sequence[RecentCheck],
+    latest: RecentCheck | None,
+    failures: int,
+    first_failure: dt.datetime | None,
     interval_s: float,
     now: dt.datetime,
     *,
@@ -75,26 +76,25 @@ def current_state(
     error_rate: float | None = None,
     policy: StatePolicy = StatePolicy(),  # noqa: B008 - a frozen dataclass: immutable, safe as a default
 ) -> CurrentState:
-    """The state at ``now`` from the latest checks (oldest first; the whole trailing failure run if failing).
+    """The state at ``now`` from the latest check and the run of failures it ends (``failures`` in a row since
+    ``first_failure``; 0 when it passed).
 
     ``maintenance``: the open maintenance window, if any; ``error_rate``: the
     share of known time down over the last hour (by duration).
     """
     if maintenance is not None:
         return CurrentState(MAINTENANCE, maintenance.start, "In a maintenance window")
-    latest = recent[-1] if recent else None
     horizon = dt.timedelta(seconds=HOLD_INTERVALS * interval_s)
     if latest is None or latest.at + horizon <= now:
         since = None if latest is None else latest.at + horizon
         why = "Never checked" if latest is None else f"No check for more than {HOLD_INTERVALS} × the check interval"
         return CurrentState(UNKNOWN, since, why)
-    run = _failure_run(recent)
-    if len(run) >= policy.down_after_failures:
-        return CurrentState(DOWN, run[0].at, f"{len(run)} checks failed in a row: {latest.error or 'failed'}")
-    if run:
+    if failures >= policy.down_after_failures:
+        return CurrentState(DOWN, first_failure, f"{failures} checks failed in a row: {latest.error or 'failed'}")
+    if failures:
         return CurrentState(
-            DEGRADED, run[0].at,
-            f"Pending: {len(run)} of {policy.down_after_failures} failed checks before it counts as Down "
+            DEGRADED, first_failure,
+            f"Pending: {failures} of {policy.down_after_failures} failed checks before it counts as Down "
             f"({latest.error or 'failed'})",
         )
     if latest.latency_ms is not None and latest.latency_ms > policy.latency_threshold_ms:

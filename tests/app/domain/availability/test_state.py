@@ -19,7 +19,8 @@ def check(minutes: float, ok: bool = True, latency: float = 100.0, error: str | 
 
 
 def state(recent, **kw) -> st.CurrentState:
-    return st.current_state(recent, 60, NOW, **kw)
+    failures, first = st.trailing_failures(recent)
+    return st.current_state(recent[-1] if recent else None, failures, first, 60, NOW, **kw)
 
 
 def test_up_when_the_latest_check_passed():
