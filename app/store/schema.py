@@ -441,7 +441,7 @@ class OutboxEntry(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
-    kind: Mapped[str] = mapped_column(String)  # ticket_event|license_issue|license_revoke|incident_update
+    kind: Mapped[str] = mapped_column(String)  # ticket_event|license_*|incident_open|incident_update|…
     method: Mapped[str] = mapped_column(String, default="POST")
     path: Mapped[str] = mapped_column(String)  # relative to the Ops API base, e.g. /v1/licenses
     payload_json: Mapped[dict[str, Any]] = mapped_column(JSON)
