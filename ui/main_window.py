@@ -23,7 +23,8 @@ from app.store.database import check_integrity, mark_damaged
 from ui import settings_keys
 from ui.context import AppContext
 from ui.panes.base import Pane
-from ui.status_bar import StatusBar
+from ui.probe_controller import ProbeController
+from ui.status_bar import ONLINE, SYNCING, StatusBar
 from ui.sync_controller import SyncController
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,8 @@ class MainWindow(QMainWindow):
         self.sync.outbox_changed.connect(self.status.show_outbox)
         self.sync.not_stored_changed.connect(self.status.show_not_stored)
         self.sync.role_changed.connect(self.apply_role)
+        self.probes = ProbeController(context, self)
+        self.sync.state_changed.connect(lambda state, *_: self.probes.set_online(state in (ONLINE, SYNCING)))
         context.runner.bus.changed.connect(self._changes_landed)
         self.pane_actions: list[QAction] = []
         self._build_menus()
@@ -217,5 +220,6 @@ class MainWindow(QMainWindow):
             if pane.built:
                 pane.save_state()
         self.sync.stop()
+        self.probes.stop()
         self.context.runner.shutdown()
         super().closeEvent(event)
