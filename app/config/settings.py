@@ -243,7 +243,7 @@ def _check_scalar(key: str, value: Any, default: Any, meta: dict[str, Any]) -> A
 
 
 def _check_table(key: str, value: Any, item: type) -> Any:
-    """One entry of a list of tables: every field checked by its own metadata; a field left out keeps its default."""
+    """One entry of a list of tables: each field checked by its own metadata; a field left out keeps its default."""
     if not isinstance(value, dict):
         raise SettingsError(f"{key} = {value!r}: must be a table")
     fields = {f.name: f for f in dataclasses.fields(item)}
@@ -255,7 +255,9 @@ def _check_table(key: str, value: Any, item: type) -> Any:
         pattern = f.metadata.get("pattern")
         if name not in value and pattern and not re.match(pattern, getattr(defaults, name)):
             raise SettingsError(f"{key}.{name}: is required ({f.metadata.get('help', '')})")
-    return item(**{name: _check(f"{key}.{name}", v, fields[name], getattr(defaults, name)) for name, v in value.items()})
+    return item(**{
+        name: _check(f"{key}.{name}", v, fields[name], getattr(defaults, name)) for name, v in value.items()
+    })
 
 
 def _check(key: str, value: Any, f: dataclasses.Field[Any], default: Any) -> Any:

@@ -134,8 +134,8 @@ class Health:
         count = span // (4 * DAY)
         weights = [s.flakiness + 0.002 for s in SERVICES]
         starts = sorted(self.anchor - rng.randint(3 * DAY, span - DAY) for _ in range(count))
-        severities = ["P1", "P2", "P3", "P4"] + rng.choices(list(SEVERITIES), [v[0] for v in SEVERITIES.values()],
-                                                          k=max(0, count - 4))
+        severities = ["P1", "P2", "P3", "P4",
+                      *rng.choices(list(SEVERITIES), [v[0] for v in SEVERITIES.values()], k=max(0, count - 4))]
         rng.shuffle(severities)
         for start, severity in zip(starts, severities, strict=True):
             _, shortest, longest, _, _ = SEVERITIES[severity]
@@ -143,7 +143,7 @@ class Health:
             self._incident(rng.choices(SERVICES, weights)[0], severity, start, end, last_step=3)
 
     def _story(self) -> None:
-        a, rng = self.anchor, self._rng
+        a = self.anchor
         api = SERVICE_BY_ID["api"]
         outage = self._incident(api, "P0", a - 2 * DAY - 3 * HOUR, a - 2 * DAY - 3 * HOUR + 47 * 60, last_step=3,
                                 title="API Server outage: all requests failing")

@@ -172,7 +172,7 @@ def post_incident(business: Business, _: str, body: Any) -> tuple[int, Row]:
     others = body.get("affected_services")
     if others is not None and not (isinstance(others, list) and len(others) <= MAX_LIST_ITEMS):
         raise _invalid("affected_services", f"affected_services must be a list of at most {MAX_LIST_ITEMS} ids")
-    row = {
+    row: dict[str, Any] = {
         "id": _text(body, "id"), "title": _text(body, "title"),
         "severity": _choice(body.get("severity"), "severity", SEVERITY_LEVELS),
         "service_id": _text(body, "service_id", required=False),

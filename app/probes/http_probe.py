@@ -73,9 +73,8 @@ def _as_text(value: Any) -> str:
 def body_problem(spec: ProbeSpec, body: bytes, truncated: bool, encoding: str | None) -> str | None:
     """Why the body does not show a healthy service, or None when it does (or nothing is asked of it)."""
     read = f"the first {len(body):,} bytes of the body" if truncated else "the body"
-    if spec.keyword:
-        if spec.keyword not in body.decode(encoding or "utf-8", errors="replace"):
-            return f"keyword {spec.keyword!r} not found in {read}"
+    if spec.keyword and spec.keyword not in body.decode(encoding or "utf-8", errors="replace"):
+        return f"keyword {spec.keyword!r} not found in {read}"
     if spec.json_path:
         try:
             value = _json_at(json.loads(body), spec.json_path)
@@ -164,7 +163,8 @@ def probe(
         latency = (time.perf_counter() - started) * 1000.0
         status = response.status_code
         if status != spec.expected_status:
-            error: str | None = f"HTTP {status} {response.reason or ''}".rstrip() + f" (expected {spec.expected_status})"
+            error: str | None = (f"HTTP {status} {response.reason or ''}".rstrip()
+                                 + f" (expected {spec.expected_status})")
         else:
             error = body_problem(spec, bytes(body), truncated, response.encoding)
         cert = certificate_end(spec.url, timeout_s) if spec.url.lower().startswith("https:") else None

@@ -112,7 +112,8 @@ def _store(conn: Connection, probed: Sequence[tuple[Target, ProbeResult]], healt
     if locals_:
         stmt = sqlite_insert(_S)
         conn.execute(
-            stmt.on_conflict_do_update(index_elements=["id"], set_={"name": stmt.excluded.name, "url": stmt.excluded.url}),
+            stmt.on_conflict_do_update(index_elements=["id"],
+                                       set_={"name": stmt.excluded.name, "url": stmt.excluded.url}),
             [{"id": t.service_id, "name": t.name, "url": t.spec.url, "probe_interval_s": health.probe_interval_s,
               "expected_status": t.spec.expected_status, "slo_target": 0.999, "criticality": None}
              for t in locals_],

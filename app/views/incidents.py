@@ -7,7 +7,7 @@ time the query runs (the same rule as ``incidents.incident_hours``).
 
 from __future__ import annotations
 
-from sqlalchemy import DateTime, Engine, bindparam, func
+from sqlalchemy import DateTime, Engine, bindparam, case, func
 
 from app import clock
 from app.domain.availability import incidents as domain
@@ -28,13 +28,14 @@ SPEC = TableSpec(
     columns=(
         w.Column("severity", "Sev.", INC.c.severity, width=44,
                  tooltip="\n".join(f"{k} — {v}" for k, v in domain.SEVERITIES.items())),
-        w.Column("title", "Title", INC.c.title, width=230, sortable=False),
-        w.Column("service", "Service", SVC.c.name, width=96, sortable=False),
+        w.Column("title", "Title", INC.c.title, width=200, sortable=False),
+        w.Column("service", "Service", SVC.c.name, width=90, sortable=False),
         w.Column("status", "Status", INC.c.status, width=86),
-        w.Column("acknowledged_at", "Ack.", INC.c.acknowledged_at, w.DATETIME, width=40, sortable=False,
+        w.Column("acknowledged", "Ack.", case((INC.c.acknowledged_at.is_(None), ""), else_="yes"), width=36,
+                 sortable=False,
                  tooltip="When someone acknowledged the incident (empty: nobody yet)"),
-        w.Column("started_at", "Started", INC.c.started_at, w.DATETIME, width=112),
-        w.Column("duration_h", "Duration, h", DURATION_H, w.FLOAT, width=78, sortable=False,
+        w.Column("started_at", "Started", INC.c.started_at, w.DATETIME, width=108),
+        w.Column("duration_h", "Hours", DURATION_H, w.FLOAT, width=52, sortable=False,
                  tooltip="Hours from start to resolution, or until now while the incident is open"),
         w.Column("pending", "To send", INC.c.pending, w.BOOL, width=56, sortable=False,
                  tooltip="“yes”: changed here and waiting to be sent with the next sync"),

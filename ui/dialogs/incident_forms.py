@@ -45,8 +45,10 @@ class OpenIncidentDialog(FormDialog[domain.NewIncident]):
 
     def __init__(self, services: Mapping[str, str], health: HealthSettings, now: dt.datetime,
                  draft: domain.DraftIncident | None = None, parent: QWidget | None = None) -> None:
-        heading = ("Open an incident: assess its severity, say who is affected, and post what is known." if draft is None
-                   else f"<b>Draft:</b> {html.escape(draft.service_name)} is down. Check the proposal, then open it.")
+        heading = (
+            "Open an incident: assess its severity, say who is affected, and post what is known." if draft is None
+            else f"<b>Draft:</b> {html.escape(draft.service_name)} is down. Check the proposal, then open it."
+        )
         super().__init__("Open incident", heading, "Open incident", parent, min_width=620)
         self._health, self._started = health, draft.since if draft else now
         self.title = QLineEdit(draft.title if draft else "")
@@ -90,8 +92,7 @@ class OpenIncidentDialog(FormDialog[domain.NewIncident]):
 
     def chosen_services(self) -> tuple[str, ...]:
         items = (self.services.item(i) for i in range(self.services.count()))
-        return tuple(str(i.data(Qt.ItemDataRole.UserRole)) for i in items
-                     if i is not None and i.checkState() == Qt.CheckState.Checked)
+        return tuple(str(i.data(Qt.ItemDataRole.UserRole)) for i in items if i.checkState() == Qt.CheckState.Checked)
 
     def value(self) -> domain.NewIncident | None:
         title, message = self.title.text().strip(), self.message.toPlainText().strip()
@@ -184,7 +185,8 @@ class PostmortemDialog(FormDialog[domain.Postmortem]):
         if any(not action or not owner for action, owner in cells):
             self.refuse("Every follow-up action needs an owner (and every owner an action).")
             return None
-        return domain.Postmortem(*fields, tuple(domain.FollowUp(a, o) for a, o in cells))
+        root_cause, went_well, went_badly = fields
+        return domain.Postmortem(root_cause, went_well, went_badly, tuple(domain.FollowUp(a, o) for a, o in cells))
 
 
 def ask_open(services: Mapping[str, str], health: HealthSettings, now: dt.datetime,

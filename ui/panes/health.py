@@ -64,10 +64,9 @@ class IncidentTableModel(SqlTableModel):
     def cell_role(self, column_key: str, row: tuple[Any, ...], role: int) -> Any:
         if column_key == "severity" and role == Qt.ItemDataRole.ForegroundRole:
             return brush(SEVERITY_COLORS.get(self.value(row, "severity")))
-        if column_key == "status" and role == Qt.ItemDataRole.ForegroundRole and self.value(row, "status") == view.RESOLVED:
+        resolved = self.value(row, "status") == view.RESOLVED
+        if column_key == "status" and role == Qt.ItemDataRole.ForegroundRole and resolved:
             return brush(GREY)
-        if column_key == "acknowledged_at" and role == Qt.ItemDataRole.DisplayRole:
-            return "yes" if self.value(row, "acknowledged_at") else ""
         return None
 
 
@@ -154,16 +153,16 @@ class HealthPane(Pane):
         self.draft_bar = self._draft_bar()
         self.services = ServicesTable()
         self.services.itemSelectionChanged.connect(self._service_selected)
-        self.lower = QTabWidget()
-        self.lower.setDocumentMode(True)
-        self.lower.addTab(self._incidents_tab(), "Incidents")
+        self.below = QTabWidget()
+        self.below.setDocumentMode(True)
+        self.below.addTab(self._incidents_tab(), "Incidents")
         self.chart_tab = QWidget()
-        self.lower.addTab(self.chart_tab, "Service charts")
-        self.lower.currentChanged.connect(self._tab_changed)
+        self.below.addTab(self.chart_tab, "Service charts")
+        self.below.currentChanged.connect(self._tab_changed)
         self.body.addWidget(self.summary)
         self.body.addWidget(self.draft_bar)
         self.body.addWidget(self.services)
-        self.body.addWidget(self.lower, 1)
+        self.body.addWidget(self.below, 1)
         self._load_services()
         self.update_actions()
 
@@ -208,7 +207,7 @@ class HealthPane(Pane):
             search_placeholder="Search incident titles and services…  (Ctrl+F)",
             empty="No incidents in the cache yet — File ▸ Sync now",
             no_match="No incidents match — “Open” shows only unresolved ones; try “All”",
-            sizes=(640, 600),
+            sizes=(720, 540),
         )
         self.table = self.incidents.table
         self.table.current_changed.connect(lambda _key: self.action_bar.clear())
@@ -295,13 +294,13 @@ class HealthPane(Pane):
         if key is None:
             return
         self.chart_service = str(key)
-        if self.lower.currentWidget() is self.chart_tab:
+        if self.below.currentWidget() is self.chart_tab:
             self._load_chart()
 
     # -- charts
 
     def _tab_changed(self, _index: int) -> None:
-        if self.lower.currentWidget() is not self.chart_tab:
+        if self.below.currentWidget() is not self.chart_tab:
             return
         if self.charts is None:
             self._build_charts()

@@ -43,8 +43,8 @@ COLUMNS = (
     ("Burn rate", "Multiwindow burn-rate alert (SRE workbook): Page, Ticket, or none; hover for the rates"),
     ("Incidents", "Open incidents affecting the service"),
     ("Cert.", "Days until the service's TLS certificate expires"),
-    ("Last 90 days", "One slice per UTC day: green met the SLO, amber below it, red an hour or more down, "
-                     "grey no data"),
+    ("Last 90 days", ("One slice per UTC day: green met the SLO, amber below it, red an hour or more down, "
+                      "grey no data")),
 )
 NUMERIC = frozenset({2, 3, 4, 5, 6, 7, 8, 9, 12, 13})
 BAR_COLUMN = len(COLUMNS) - 1
@@ -128,7 +128,7 @@ class StatusBarDelegate(QStyledItemDelegate):
         days: Sequence[fig.DayStatus] = index.data(DAYS_ROLE) or ()
         if not days:
             return
-        rect: QRect = option.rect.adjusted(2, 4, -2, -4)  # type: ignore[attr-defined]  # QStyleOption has rect
+        rect: QRect = option.rect.adjusted(2, 4, -2, -4)
         width = rect.width() / len(days)
         painter.save()
         painter.setPen(Qt.PenStyle.NoPen)
@@ -141,7 +141,7 @@ class StatusBarDelegate(QStyledItemDelegate):
     def helpEvent(self, event: QHelpEvent, view: QAbstractItemView, option: QStyleOptionViewItem,
                   index: QModelIndex | QPersistentModelIndex) -> bool:  # Qt override
         days: Sequence[fig.DayStatus] = index.data(DAYS_ROLE) or ()
-        rect: QRect = option.rect  # type: ignore[attr-defined]  # QStyleOption has rect
+        rect: QRect = option.rect
         if event.type() != QEvent.Type.ToolTip or not days or rect.width() <= 0:
             return super().helpEvent(event, view, option, index)
         n = min(len(days) - 1, max(0, (event.pos().x() - rect.left()) * len(days) // rect.width()))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import Connection, select
 
@@ -139,15 +139,15 @@ def _current(conn: Connection, service_id: str) -> tuple[st.RecentCheck | None, 
 
 def service_figures(
     conn: Connection,
-    row: Mapping[str, object],
+    row: Mapping[str, Any],
     now: dt.datetime,
     health: HealthSettings,
     maintenance: Mapping[str | None, list[Span]],
     incidents: Mapping[str, int],
 ) -> ServiceFigures:
     """Every figure of one service (``row``: its ``services`` row)."""
-    service_id, slo = str(row["id"]), float(row["slo_target"])  # type: ignore[arg-type]  # a REAL column
-    interval = float(row["probe_interval_s"] or 60)  # type: ignore[arg-type]  # an INTEGER column
+    service_id, slo = str(row["id"]), float(row["slo_target"])
+    interval = float(row["probe_interval_s"] or 60)
     period = bud.budget_period(now, health.budget_period)
     named = {key: Span(now - length, now) for key, length in WINDOWS.items()}
     named |= {burn.window_key(w): Span(now - w, now) for w in burn.WINDOWS}
@@ -165,7 +165,7 @@ def service_figures(
     p50, p95 = latency_percentiles(conn, service_id, now - WINDOWS["24h"], now)
     cert = _certificate(conn, service_id, now)
     return ServiceFigures(
-        id=service_id, name=str(row["name"]), criticality=row["criticality"],  # type: ignore[arg-type]  # TEXT
+        id=service_id, name=str(row["name"]), criticality=row["criticality"],
         slo_target=slo, interval_s=interval,
         state=current.state, state_since=current.since, state_reason=current.reason,
         last_check_at=latest.at if latest else None, last_check_source=source,
@@ -198,7 +198,7 @@ def compute(conn: Connection, now: dt.datetime, health: HealthSettings) -> Healt
     rows = conn.execute(select(_S).order_by(_S.c.name)).mappings().all()
     maintenance = maintenance_spans(conn, now - WINDOWS["90d"] - dt.timedelta(days=1), now + dt.timedelta(days=1))
     incidents, open_total = open_incident_counts(conn)
-    services = sorted((service_figures(conn, r, now, health, maintenance, incidents) for r in rows), key=_order)
+    services = sorted((service_figures(conn, dict(r), now, health, maintenance, incidents) for r in rows), key=_order)
     states = {name: sum(s.state == name for s in services) for name in st.STATES}
     return HealthFigures(
         as_of=now,

@@ -61,7 +61,7 @@ def open_incident_counts(conn: Connection) -> tuple[dict[str, int], int]:
     rows = conn.execute(select(_I.c.service_id, _I.c.affected_services_json).where(OPEN_INCIDENT)).mappings().all()
     per_service: dict[str, int] = {}
     for row in rows:
-        for service_id in affected(row):
+        for service_id in affected(dict(row)):
             per_service[service_id] = per_service.get(service_id, 0) + 1
     return per_service, len(rows)
 

@@ -74,7 +74,7 @@ def current_state(
     *,
     maintenance: Span | None = None,
     error_rate: float | None = None,
-    policy: StatePolicy = StatePolicy(),  # noqa: B008 - a frozen dataclass: immutable, safe as a default
+    policy: StatePolicy = StatePolicy(),
 ) -> CurrentState:
     """The state at ``now`` from the latest check and the run of failures it ends (``failures`` in a row since
     ``first_failure``; 0 when it passed).
@@ -100,7 +100,8 @@ def current_state(
     if latest.latency_ms is not None and latest.latency_ms > policy.latency_threshold_ms:
         return CurrentState(
             DEGRADED, latest.at,
-            f"Slow: the latest check took {latest.latency_ms:,.0f} ms (threshold {policy.latency_threshold_ms:,.0f} ms)",
+            f"Slow: the latest check took {latest.latency_ms:,.0f} ms "
+            f"(threshold {policy.latency_threshold_ms:,.0f} ms)",
         )
     if error_rate is not None and error_rate > policy.error_rate_threshold:
         return CurrentState(

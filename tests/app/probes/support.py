@@ -47,7 +47,7 @@ def self_signed(folder: Path, days: int) -> tuple[Path, Path, dt.datetime]:
 class Handler(BaseHTTPRequestHandler):
     """/ok (JSON), /down (503), /slow (2 s), /big (100 MB), /loop (redirects to itself), /moved (→ /ok)."""
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - http.server's signature
+    def log_message(self, format: str, *args: object) -> None:
         """Quiet: the tests read results, not access logs."""
 
     def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:

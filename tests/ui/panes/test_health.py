@@ -112,7 +112,7 @@ def test_read_only_role_cannot_act(qtbot, runner, filled, settings):
 def test_charts_tab_draws_the_selected_service(qtbot, runner, filled, settings):
     pane = show(qtbot, runner, HealthPane(filled, runner, settings))
     pane.services.selectRow(1)
-    pane.lower.setCurrentWidget(pane.chart_tab)
+    pane.below.setCurrentWidget(pane.chart_tab)
     settle(qtbot, runner)
     assert pane.charts is not None
     assert "CDN" in pane.chart_title.text() and "passing checks" in pane.chart_title.text()

@@ -1,4 +1,4 @@
-"""Rule "Burn-rate alerts" (docs/metrics.md § Service health, after the Google SRE workbook): each alert firing and not."""
+"""Rule "Burn-rate alerts" (docs/metrics.md § Service health, after the SRE workbook): each alert firing and not."""
 
 from __future__ import annotations
 
