@@ -63,7 +63,7 @@ def _pandas(path: Path) -> dict[tuple[str, str], tuple[float, float]]:
             "JOIN services s ON s.id = h.service_id WHERE h.checked_at >= ? AND h.checked_at < ?",
             conn, params=(since.isoformat(" "), NOW.isoformat(" ")),
         )
-    t = pd.to_datetime(frame["checked_at"]).astype("int64").to_numpy() / 1e9
+    t = (pd.to_datetime(frame["checked_at"]) - pd.Timestamp("1970-01-01")).dt.total_seconds().to_numpy()
     frame = frame.assign(t=t).sort_values(["service_id", "t", "ok"], ascending=[True, True, False])
     now_s = (NOW - dt.datetime(1970, 1, 1)).total_seconds()
     following = frame.groupby("service_id")["t"].shift(-1).fillna(now_s).to_numpy()

@@ -21,7 +21,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Float, Integer, Subquery, and_, case, cast, func, literal, select, union_all
+from sqlalchemy import CTE, Connection, Float, Integer, and_, case, cast, func, literal, select, union_all
 
 from app.domain.availability.timeline import (
     HOLD_INTERVALS,
@@ -70,8 +70,12 @@ def spans_for(service_id: str, spans: Mapping[str | None, Sequence[Span]]) -> li
     return merge_spans([*spans.get(service_id, ()), *spans.get(None, ())])
 
 
-def _segments(service_id: str, interval_s: float, since: dt.datetime, now: dt.datetime) -> Subquery:
-    """``(s, e, ok)``: each check's hold, in epoch seconds (the rule of ``timeline.hold_segments``)."""
+def _segments(service_id: str, interval_s: float, since: dt.datetime, now: dt.datetime) -> CTE:
+    """``(s, e, ok)``: each check's hold, in epoch seconds (the rule of ``timeline.hold_segments``).
+
+    Materialised: the sums refer to ``s`` and ``e`` many times, and SQLite would
+    otherwise compute the hold expression again for every reference.
+    """
     t = _epoch_s(_H.c.checked_at)
     ordered = (
         select(
@@ -85,15 +89,15 @@ def _segments(service_id: str, interval_s: float, since: dt.datetime, now: dt.da
     )
     now_s = literal(seconds(now), Float)
     end = func.min(func.coalesce(ordered.c.t_next, now_s), ordered.c.t + HOLD_INTERVALS * interval_s, now_s)
-    return select(ordered.c.t.label("s"), end.label("e"), ordered.c.ok).subquery()
+    return select(ordered.c.t.label("s"), end.label("e"), ordered.c.ok).cte("segments").prefix_with("MATERIALIZED")
 
 
-def _clipped(seg: Subquery, start_s: object, end_s: object) -> object:
+def _clipped(seg: CTE, start_s: object, end_s: object) -> object:
     return func.max(0.0, func.min(seg.c.e, end_s) - func.max(seg.c.s, start_s))
 
 
 def _window_sums(
-    conn: Connection, seg: Subquery, windows: Mapping[str, Span]
+    conn: Connection, seg: CTE, windows: Mapping[str, Span]
 ) -> dict[str, tuple[float, float]]:
     """Up and down seconds of each window, one pass over the segments."""
     columns = []
@@ -105,7 +109,7 @@ def _window_sums(
     return {name: (float(row[2 * i]), float(row[2 * i + 1])) for i, name in enumerate(windows)}
 
 
-def _day_sums(conn: Connection, seg: Subquery, first_day: dt.date) -> dict[tuple[int, bool], float]:
+def _day_sums(conn: Connection, seg: CTE, first_day: dt.date) -> dict[tuple[int, bool], float]:
     """Seconds per (UTC day number, ok): a segment is split at the midnights it crosses (at most two)."""
     steps = union_all(*(select(literal(k, Integer).label("k")) for k in range(3))).subquery()
     day = cast(seg.c.s / _DAY_S, Integer) + steps.c.k
@@ -146,9 +150,8 @@ def service_coverage(
     hold = dt.timedelta(seconds=HOLD_INTERVALS * interval_s)
     day_zero = dt.datetime(first_day.year, first_day.month, first_day.day)
     earliest = min([day_zero, *(w.start for w in windows.values())])
-    seg = _segments(service_id, interval_s, earliest - hold, now)
-    sums = _window_sums(conn, seg, windows)
-    by_day = _day_sums(conn, seg, first_day)
+    sums = _window_sums(conn, _segments(service_id, interval_s, earliest - hold, now), windows)
+    by_day = _day_sums(conn, _segments(service_id, interval_s, day_zero - hold, now), first_day)
     day_spans = []
     start = day_zero
     while start < now:
