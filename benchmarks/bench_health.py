@@ -35,19 +35,16 @@ REPEAT = 3
 def _ours(engine) -> dict[tuple[str, str], tuple[float, float]]:
     from sqlalchemy import select
 
-    from app.domain.availability.coverage_sql import service_coverage
+    from app.domain.availability.coverage_sql import per_service, service_coverage
     from app.domain.availability.timeline import Span
     from app.store.schema import Service
 
     spans = {k: Span(NOW - w, NOW) for k, w in WINDOWS.items()} | {"budget": Span(NOW - dt.timedelta(days=30), NOW)}
-    result = {}
     with engine.connect() as conn:
-        services = conn.execute(select(Service.id, Service.probe_interval_s)).all()
-        for service_id, interval in services:
-            cover = service_coverage(conn, service_id, interval, NOW, spans, NOW.date())
-            for key, c in cover.windows.items():
-                result[service_id, key] = (c.up_s, c.down_s)
-    return result
+        services = [tuple(r) for r in conn.execute(select(Service.id, Service.probe_interval_s))]
+    covers = per_service(engine, services, lambda conn, s: service_coverage(conn, s[0], s[1], NOW, spans, NOW.date()))
+    return {(s[0], key): (c.up_s, c.down_s) for s, cover in zip(services, covers, strict=True)
+            for key, c in cover.windows.items()}
 
 
 def _pandas(path: Path) -> dict[tuple[str, str], tuple[float, float]]:
@@ -119,14 +116,14 @@ def _pan_seconds(downsample: bool, points: int) -> float:
     y = 20 + (np.arange(points) * 40503 % 997) / 10.0
     plot.addItem(pg.PlotDataItem(x, y))
     widget.show()
-    span = x[-1] / 12  # a month in view
+    span = 90 * 86_400.0  # the chart's longest window in view, panned across the year
     plot.setXRange(0, span, padding=0)
     app.processEvents()
     widget.grab()
     started = time.perf_counter()
     steps = 20
     for k in range(steps):
-        left = k * span / 4
+        left = k * (x[-1] - span) / steps
         plot.setXRange(left, left + span, padding=0)
         widget.grab()  # what the screen would paint
     elapsed = (time.perf_counter() - started) / steps

@@ -18,10 +18,12 @@ hold the SQL and ``Timeline`` to the same answers on random timelines.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TypeVar
 
-from sqlalchemy import CTE, Connection, Float, Integer, and_, case, cast, func, literal, select, union_all
+from sqlalchemy import CTE, Connection, Engine, Float, Integer, and_, case, cast, func, literal, select, union_all
 
 from app.domain.availability.timeline import (
     HOLD_INTERVALS,
@@ -180,6 +182,24 @@ def service_coverage(
             for n, span in enumerate(day_spans)
         ],
     )
+
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
+PARALLEL = 2  # services computed at once: SQLite works outside the GIL, each on its own connection
+
+
+def per_service(engine: Engine, items: Sequence[_T], work: Callable[[Connection, _T], _R]) -> list[_R]:
+    """``work(conn, item)`` for every item, ``PARALLEL`` at a time, each thread on its own connection; in order."""
+
+    def one(item: _T) -> _R:
+        with engine.connect() as conn:
+            return work(conn, item)
+
+    if len(items) < 2:
+        return [one(item) for item in items]
+    with ThreadPoolExecutor(max_workers=PARALLEL, thread_name_prefix="coverage") as pool:
+        return list(pool.map(one, items))
 
 
 def latest_checks(conn: Connection, service_id: str, limit: int) -> list[tuple[dt.datetime, bool, float | None,

@@ -26,6 +26,7 @@ from app.domain.availability.coverage_sql import (
     last_success_at,
     latest_checks,
     maintenance_spans,
+    per_service,
     service_coverage,
     spans_for,
 )
@@ -198,7 +199,9 @@ def compute(conn: Connection, now: dt.datetime, health: HealthSettings) -> Healt
     rows = conn.execute(select(_S).order_by(_S.c.name)).mappings().all()
     maintenance = maintenance_spans(conn, now - WINDOWS["90d"] - dt.timedelta(days=1), now + dt.timedelta(days=1))
     incidents, open_total = open_incident_counts(conn)
-    services = sorted((service_figures(conn, dict(r), now, health, maintenance, incidents) for r in rows), key=_order)
+    figures = per_service(conn.engine, [dict(r) for r in rows],
+                          lambda own, row: service_figures(own, row, now, health, maintenance, incidents))
+    services = sorted(figures, key=_order)
     states = {name: sum(s.state == name for s in services) for name in st.STATES}
     return HealthFigures(
         as_of=now,
