@@ -30,6 +30,7 @@ WRITES: dict[str, ops_writes.Write] = {
     "/incidents/{id}/updates": ops_writes.post_incident_update,
     "/licenses": ops_writes.post_license,
     "/licenses/{id}/revoke": ops_writes.post_license_revoke,
+    "/activations": ops_writes.post_activation,
 }
 
 

@@ -45,6 +45,7 @@ _KIND_RESOURCE = {
     "incident_update": "incident_updates",
     "license_issue": "licenses",
     "license_revoke": "licenses",
+    "activation": "activations",
 }
 _BY_NAME = {r.name: r for r in RESOURCES}
 
