@@ -208,6 +208,21 @@ SUBSCRIPTION_STATUS = subscription_status_sql(L.c.subscription_id)
 SUBSCRIPTION_TIER = subscription_tier_sql(L.c.subscription_id)
 
 
+def current_subscription(conn: Connection, customer_id: str) -> dict[str, Any] | None:
+    """The subscription a new license of the customer follows: their live one (active first), newest first.
+
+    ``{"id", "status", "plan"}``, or None when the customer has no live subscription in the cache.
+    """
+    rank = case(*((_S.c.status == status, n) for n, status in enumerate(CURRENT_STATUSES)), else_=9)
+    row = conn.execute(
+        select(_S.c.id, _S.c.status, subscription_tier_sql(_S.c.id).label("plan"))
+        .where(_S.c.customer_id == customer_id, _S.c.status.in_(CURRENT_STATUSES))
+        .order_by(rank, _S.c.created.desc())
+        .limit(1)
+    ).mappings().first()
+    return dict(row) if row else None
+
+
 def subscription_lapsed(now: ColumnElement[dt.datetime]) -> ColumnElement[bool]:
     """Live licenses whose subscription was cancelled or is past due (or unpaid)."""
     return and_(live(now), SUBSCRIPTION_STATUS.in_(LAPSED_STATUSES))
@@ -291,10 +306,15 @@ class LicenseFigures:
 
 
 def license_figures(conn: Connection, settings: Settings, request: AsOf) -> LicenseFigures:
-    """Figure set ``licenses``: live licenses, their seats, and how many each list holds at ``request.now``."""
-    del settings  # no setting changes these rules
-    now = at(request.now)
-    soon = bindparam("licenses_soon", request.now + RENEW_WITHIN, type_=DateTime)
+    """Figure set ``licenses`` (no setting changes these rules): ``figures_at`` the request's moment."""
+    del settings
+    return figures_at(conn, request.now)
+
+
+def figures_at(conn: Connection, moment: dt.datetime) -> LicenseFigures:
+    """Live licenses, their seats, and how many each list of the Licenses tab holds at ``moment``."""
+    now = at(moment)
+    soon = bindparam("licenses_soon", moment + RENEW_WITHIN, type_=DateTime)
 
     def count(condition: ColumnElement[bool]) -> Any:
         return func.count().filter(condition)

@@ -33,9 +33,11 @@ from app.licensing.verifier import (
     LicenseError,
     load_public_keys,
     naive_utc,
+    read_activation,
     read_license,
     read_revocation_list,
     verify,
+    verify_activation,
 )
 from app.store.changes import NOTHING, Changes
 from app.views.licenses import license_detail, registry_rows
@@ -395,6 +397,24 @@ class LicenseService:
             verdict += f" Only on the machine with fingerprint {lic.fingerprint}."
         return Inspection(fields=fields, verdict=verdict, ok=True)
 
+    def inspect_activation(self, text: str | bytes) -> Inspection:
+        """The fields of an activation response and whether it holds on the machine it names, for support staff."""
+        try:
+            activation = read_activation(text)
+        except LicenseError as exc:
+            return Inspection(fields=[], verdict=f"This is not a readable activation response: {exc}", ok=False)
+        fields = describe_activation(activation)
+        with self._engine.connect() as conn:
+            revoked = registry.revoked(conn)
+        try:
+            verify_activation(text, self.trusted_keys(), self._clock(), activation.fingerprint, revocations=revoked)
+        except LicenseError as exc:
+            return Inspection(fields=fields, verdict=f"Not valid: {exc}", ok=False)
+        verdict = (f"Valid on the machine with fingerprint {activation.fingerprint} until "
+                   f"{activation.expires_at:%Y-%m-%d}, plus {activation.grace_days} grace days; on any other "
+                   "machine the product refuses it.")
+        return Inspection(fields=fields, verdict=verdict, ok=True)
+
     # ------------------------------------------------------------------ revocation lists
 
     def current_revocations(self) -> PublishedRevocations | None:
@@ -440,6 +460,21 @@ def successor_request(old: dict[str, Any], **changes: Any) -> LicenseRequest:
         subscription_id=old["subscription_id"],
     )
     return replace(request, **changes)
+
+
+def describe_activation(activation: Activation) -> list[tuple[str, str]]:
+    """(label, value) pairs of an activation response in plain words."""
+    return [
+        ("Activation", activation.activation_id),
+        ("License", activation.license_id),
+        ("Product", f"{activation.product} {activation.product_version}"),
+        ("Machine", f"{activation.machine_name or '(no name)'} · fingerprint {activation.fingerprint}"),
+        ("Answered", f"{activation.activated_at:%Y-%m-%d %H:%M} UTC"),
+        ("Expires", f"{activation.expires_at:%Y-%m-%d %H:%M} UTC"),
+        ("Grace", f"{activation.grace_days} days"),
+        ("Up to version", activation.max_version or "any version"),
+        ("Signed with key", activation.key_id),
+    ]
 
 
 def describe(lic: License) -> list[tuple[str, str]]:

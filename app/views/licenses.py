@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, case, func, select
 
+from app import clock
 from app.domain import licenses as rules
 from app.store import windows as w
 from app.store.schema import Activation, License
@@ -111,6 +112,18 @@ def _detail_columns() -> tuple[Any, ...]:
         rules.subscription_seats_sql(L.c.subscription_id).label("subscription_seats"),
         rules.plan_changed(_NOW).label("plan_changed"),
     )
+
+
+def load_figures(engine: Engine) -> rules.LicenseFigures:
+    """The Licenses tab's figures now: the ``licenses`` figure set's function."""
+    with engine.connect() as conn:
+        return rules.figures_at(conn, clock.utcnow())
+
+
+def customer_subscription(engine: Engine, customer_id: str) -> dict[str, Any] | None:
+    """The subscription a license issued to ``customer_id`` now would follow (``{"id", "status", "plan"}``)."""
+    with engine.connect() as conn:
+        return rules.current_subscription(conn, customer_id)
 
 
 def license_detail(conn: Connection, license_id: str) -> dict[str, Any] | None:
