@@ -45,6 +45,8 @@ STATUS_TIP = (
     "Active; Expiring within 30 days; Expired (the product still runs during the grace days); Revoked; "
     "Waiting to send: signed here, it goes to the Ops API with the next sync"
 )
+#: "professional" → "Professional": codes are shown in words.
+PLAN_WORD = func.upper(func.substr(L.c.plan, 1, 1)).op("||")(func.substr(L.c.plan, 2))
 USE_TIP = "Seats in use as a share of the cap: near the cap from 90 %, over it past 100 %"
 # The Stripe status of the subscription a license follows, in words ("" when it follows none).
 SUBSCRIPTION_WORDS = {
@@ -66,19 +68,19 @@ SPEC = TableSpec(
     source=L,
     key=L.c.id,
     columns=(
-        w.Column("license", "License", func.substr(L.c.id, 1, 8), width=78, sortable=False,
+        w.Column("license", "License", func.substr(L.c.id, 1, 8), width=72, sortable=False,
                  tooltip="The start of the license id (hover a cell for all of it)"),
-        w.Column("customer", "Customer", L.c.customer_name, width=210),
-        w.Column("plan", "Plan", L.c.plan, width=96),
-        w.Column("seats", "Seats", L.c.seats, w.INT, width=60, tooltip="The seat cap: machines the license covers"),
-        w.Column("in_use", "In use", rules.IN_USE, w.INT, width=60,
+        w.Column("customer", "Customer", L.c.customer_name, width=142),
+        w.Column("plan", "Plan", PLAN_WORD, width=86),
+        w.Column("seats", "Seats", L.c.seats, w.INT, width=52, tooltip="The seat cap: machines the license covers"),
+        w.Column("in_use", "In use", rules.IN_USE, w.INT, width=52,
                  tooltip="Machines holding a seat (activated online or answered offline)"),
-        w.Column("use", "Use", rules.USE_RATIO, w.PERCENT, width=76, tooltip=USE_TIP),
-        w.Column("issued_at", "Issued", L.c.issued_at, w.DATE, width=92),
-        w.Column("expires_at", "Expires", L.c.expires_at, w.DATE, width=92,
+        w.Column("use", "Use", rules.USE_RATIO, w.PERCENT, width=66, tooltip=USE_TIP),
+        w.Column("issued_at", "Issued", L.c.issued_at, w.DATE, width=80),
+        w.Column("expires_at", "Expires", L.c.expires_at, w.DATE, width=80,
                  tooltip="Last day the license is valid (local time); grace days come on top"),
-        w.Column("status", "Status", STATUS, width=150, sortable=False, tooltip=STATUS_TIP),
-        w.Column("subscription", "Subscription", SUBSCRIPTION, width=110, tooltip=SUBSCRIPTION_TIP),
+        w.Column("status", "Status", STATUS, width=100, sortable=False, tooltip=STATUS_TIP),
+        w.Column("subscription", "Subscription", SUBSCRIPTION, width=92, tooltip=SUBSCRIPTION_TIP),
     ),
     default_sort="issued_at",
     default_descending=True,

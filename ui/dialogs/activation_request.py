@@ -96,12 +96,12 @@ class ActivationDialog(QDialog):
         self.sign_button.setDefault(True)
         self.save_button = QPushButton("Save again…")
         self.copy_button = QPushButton("Copy")
-        for extra in (self.save_button, self.copy_button):
-            extra.setVisible(False)
         buttons.addButton(self.sign_button, QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.copy_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        for extra in (self.save_button, self.copy_button):  # once there is a response
+            extra.hide()
         buttons.rejected.connect(self.reject)
         self.sign_button.clicked.connect(self.sign)
         self.save_button.clicked.connect(self.save)

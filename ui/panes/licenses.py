@@ -149,8 +149,9 @@ class LicensesPane(Pane):
                                               self.revoke)
         self.extend_button = self.action_bar.add("Extend…", "Re-issue with a new expiry in one step; the old file is "
                                               "revoked as superseded", self.extend)
-        self.plan_button = self.action_bar.add("Re-issue for new plan…", "The subscription now pays for another "
-                                            "plan: sign a new license with that plan's seat cap", self.reissue_for_plan)
+        self.plan_button = self.action_bar.add("New plan…", "Re-issue on the plan the subscription now pays for, "
+                                            "with that plan's seat cap (the old file is revoked as superseded)",
+                                            self.reissue_for_plan)
         self.save_button = self.action_bar.add("Save .lic…", SAVE_TIP, self.save)
         self.copy_button = self.action_bar.add("Copy", COPY_TIP, self.copy)
         self.action_bar.finish()
@@ -168,7 +169,7 @@ class LicensesPane(Pane):
             self.model, self.detail, runner=self.runner, state_key="panes/licenses",
             noun="licenses", filters=FILTERS, search_placeholder="Search customer name, email or id, license id… "
             "(Ctrl+F)", side=side, empty="No licenses issued yet — Ctrl+N issues one, even offline",
-            no_match="No licenses match this search and filter — try “All” or clear the search", sizes=(800, 460),
+            no_match="No licenses match this search and filter — try “All” or clear the search", sizes=(880, 400),
         )
         self.table = self.split.table
         self.table.current_changed.connect(lambda _key: self.action_bar.clear())
