@@ -55,6 +55,11 @@ def _time(value: dt.datetime) -> str:
     return value.isoformat() + "Z"
 
 
+def signing_key(key_id: str, seed: int) -> Ed25519PrivateKey:
+    """The demo key ``key_id`` of the business ``seed`` (the product would embed its public half)."""
+    return Ed25519PrivateKey.from_private_bytes(hashlib.sha256(f"{key_id}:{seed}".encode()).digest())
+
+
 def sign(row: Row, seed: int) -> str:
     """The signed license file of ``row``, by the demo key its ``key_id`` names."""
     payload = json.dumps({
@@ -65,8 +70,7 @@ def sign(row: Row, seed: int) -> str:
         "license_id": row["id"], "max_version": row["max_version"], "not_before": _time(row["not_before"]),
         "plan": row["plan"], "product": row["product"], "seats": row["seats"],
     }, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    key = Ed25519PrivateKey.from_private_bytes(hashlib.sha256(f"{row['key_id']}:{seed}".encode()).digest())
-    signature = base64.b64encode(key.sign(payload.encode())).decode()
+    signature = base64.b64encode(signing_key(row["key_id"], seed).sign(payload.encode())).decode()
     return (f"-----BEGIN OPSCONSOLE LICENSE-----\n{payload}\n-----BEGIN SIGNATURE {row['key_id']}-----\n"
             f"{signature}\n-----END OPSCONSOLE LICENSE-----\n")
 
