@@ -1,4 +1,4 @@
-"""The demo's licenses and machines: every list of the Licenses tab has members, and /v1/activations records machines."""
+"""The demo's licenses and machines: every list of the Licenses tab has members; /v1/activations records them."""
 
 from __future__ import annotations
 

@@ -41,7 +41,7 @@ def live_count(cache) -> int:
 
 def test_due_licenses_renew_as_one_batch(followed):
     """Renewal due and Renewal expiry (docs/metrics.md): each due license again for its term."""
-    service, cache = followed
+    service, _ = followed
     acme = issue(service, "cus_acme", "sub_acme", "professional", 20)
     issue(service, "cus_dune", "sub_dune", "starter", 20)  # past due: not renewed blindly
     issue(service, "cus_fern", "sub_fern", "enterprise", 200)  # not due
