@@ -274,8 +274,9 @@ class LicensesPane(Pane):
     def _renewed(self, renewed: RenewedLicenses) -> None:
         if renewed.issued:
             self.table.select_key(renewed.issued[0].license.license_id)
-        self.action_bar.say(f"Renewed {len(renewed.issued):,} licenses — waiting to send. Each new file is in the "
-                            "registry: Save .lic… or Copy it for its customer.")
+        count = len(renewed.issued)
+        self.action_bar.say(f"Renewed {count:,} license{'' if count == 1 else 's'} — waiting to send. Each new file "
+                            "is in the registry: Save .lic… or Copy it for its customer.")
 
     def publish_revocations(self) -> None:
         """Save the current signed revocation list, signing a new version only if revocations changed."""
