@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import binascii
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
@@ -266,6 +267,7 @@ def _parse_time(value: object, name: str) -> dt.datetime:
         raise MalformedLicense(f"Field {name!r} is not a valid time.") from None
 
 
+@functools.lru_cache(maxsize=256)  # a product checks the same few versions over and over
 def version_tuple(version: str) -> tuple[int, ...]:
     """``"2.4.1"`` → ``(2, 4, 1)``, so versions compare numerically (2.10 > 2.9)."""
     if not _VERSION_PATTERN.fullmatch(version):

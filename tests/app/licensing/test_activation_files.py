@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import pytest
 
@@ -133,3 +134,14 @@ def test_the_response_payload_is_canonical_json(response):
     for name in ("activated_at", "expires_at"):
         fields[name] = v.format_time(fields[name])
     assert activation.payload_text() == v.canonical_json({**fields, "format": 1})
+
+
+@pytest.mark.parametrize(
+    ("license_id", "fingerprint"), [(LICENSE_ID, "3f9c2a7e41d0"), ("l", "Rechner-Müller"), ("", "")]
+)
+def test_the_activation_id_is_the_documented_uuid5(license_id, fingerprint):
+    """docs/ops-api.json: uuid5 of "<license_id>\\n<fingerprint>" in the activation namespace."""
+    from app.licensing.activation import ACTIVATION_NAMESPACE
+
+    expected = uuid.uuid5(ACTIVATION_NAMESPACE, f"{license_id}\n{fingerprint}")
+    assert activation_id(license_id, fingerprint) == str(expected)
