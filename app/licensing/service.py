@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from sqlalchemy import Connection, Engine
 
 from app.config.paths import Paths
-from app.domain.licenses import Renewal, due_renewals, renewal_expiry
+from app.domain.licenses import Renewal, current_subscription, due_renewals, renewal_expiry
 from app.licensing import registry
 from app.licensing.activation import ActivationRefused, LicenseTerms, answer, check, read_request
 from app.licensing.errors import LicensingError
@@ -211,7 +211,9 @@ class LicenseService:
     def issue(self, request: LicenseRequest, passphrase: str | None = None) -> IssuedLicense:
         """Sign a license and record it in the registry and the outbox in one transaction.
 
-        Without ``passphrase`` the key must be unlocked (see ``unlock``).
+        Without ``passphrase`` the key must be unlocked (see ``unlock``).  A
+        request naming no subscription follows the customer's live one, if
+        the cache holds one (docs/metrics.md, "Subscription a license follows").
         """
         return self._issue(request, passphrase, supersedes=None)
 
@@ -315,9 +317,9 @@ class LicenseService:
         self, conn: Connection, lic: License, text: str, request: LicenseRequest, supersedes: str | None,
         now: dt.datetime,
     ) -> IssuedLicense:
+        follows = request.subscription_id or (current_subscription(conn, lic.customer_id) or {}).get("id")
         record = registry.record_issue(
-            conn, lic, text, issued_by=self._issued_by, supersedes=supersedes,
-            subscription_id=request.subscription_id, now=now,
+            conn, lic, text, issued_by=self._issued_by, supersedes=supersedes, subscription_id=follows, now=now,
         )
         changed = registry.changed(lic.license_id, *([supersedes] if supersedes else []))
         return IssuedLicense(license=lic, text=text, record=record, changes=changed)

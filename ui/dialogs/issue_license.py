@@ -99,7 +99,8 @@ class IssueLicenseDialog(QDialog):
         self.follows = QLabel("— pick a customer")
         self.follows.setWordWrap(True)
         self.follows.setToolTip("The customer's live Stripe subscription: the license follows it (its state shows "
-                                "in the registry, and renewals and plan changes are offered from it)")
+                                "in the registry, and renewals and plan changes are offered from it); linked when "
+                                "the license is signed")
         self.plan = QComboBox()
         for plan in PLAN_DEFAULTS:
             self.plan.addItem(plan.capitalize(), plan)
@@ -241,7 +242,6 @@ class IssueLicenseDialog(QDialog):
             grace_days=self.grace.value(),
             fingerprint=self.fingerprint.text().strip() or None,
             max_version=self.max_version.text().strip() or None,
-            subscription_id=self.subscription["id"] if self.subscription else None,
         )
         build_license(request, "check", utcnow())  # pure and instant: refuse a bad form before the passphrase
         return request

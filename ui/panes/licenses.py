@@ -102,7 +102,7 @@ class LicensesPane(Pane):
 
     pane_id = "licenses"
     title = "Licenses"
-    resources = ("ops:licenses",)
+    resources = ("ops:licenses", "ops:activations")
     tables = view.SPEC.tables
 
     def __init__(

@@ -78,3 +78,11 @@ def test_a_plan_change_reissues_with_the_new_plans_seat_cap(followed):
     acme = issue(service, "cus_acme", "sub_acme", "professional", 200)
     with pytest.raises(LicensingError, match="pays for the plan it has"):
         service.reissue_for_plan(acme)
+
+
+def test_a_license_follows_the_customers_live_subscription_unless_told(followed):
+    """Subscription a license follows: active first, then trialing, past due; none when all ended."""
+    service, _ = followed
+    assert service.record(issue(service, "cus_dune", None, "starter", 30))["subscription_id"] == "sub_dune"
+    assert service.record(issue(service, "cus_echo", None, "starter", 30))["subscription_id"] is None  # cancelled
+    assert service.record(issue(service, "cus_acme", "sub_other", "starter", 30))["subscription_id"] == "sub_other"

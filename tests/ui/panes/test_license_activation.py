@@ -19,7 +19,7 @@ from app.clock import utcnow
 from app.licensing import verifier
 from app.licensing.activation import activation_id
 from app.store.schema import Activation, License
-from tests.ui.helpers import issue_directly, pane_for, settle
+from tests.ui.helpers import issue_directly, issue_through_dialog, pane_for, settle
 from ui.dialogs import license_actions
 from ui.main_window import MainWindow
 from ui.panes import licenses as licenses_pane
@@ -78,6 +78,20 @@ def test_an_opened_request_is_answered_and_the_response_holds_on_that_machine(
     assert accepted.machine_name == "LAB-PC-07" and dialog.status.text() == f"Saved {response_file.name}."
     assert pane.table.current_key() == license_id
     assert pane.detail.current["in_use"] == 1 and pane.detail.current["machines"][0]["pending"]
+    dialog.close()
+    pane.open_file(response_file)  # support staff checking the response the customer got
+    settle(qtbot, runner)
+    assert "Valid on the machine with fingerprint fp-lab" in pane.inspector.verdict.text()
+    assert "In the registry, not revoked" in pane.inspector.registry.text()
+
+
+def test_the_issue_dialog_says_which_subscription_the_license_follows(qtbot, runner, filled, keyed, asked):
+    pane = pane_for(qtbot, runner, filled, keyed)
+    dialog = issue_through_dialog(pane, qtbot, runner)
+    assert dialog.follows.text() == "Active, pays for Professional (sub_acme)"
+    new = pane.detail.current
+    assert new["id"] == dialog.result_license.license.license_id and new["subscription_id"] == "sub_acme"
+    assert new["plan_changed"]  # the dialog signed Enterprise on purpose: the registry lists it
     dialog.close()
     settle(qtbot, runner)
 
