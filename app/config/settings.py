@@ -79,6 +79,79 @@ class NotificationSettings:
 
 
 @dataclass(frozen=True)
+class ProbeTarget:
+    """One URL the workstation probes besides the services the Ops API names (``[[health.probes]]``)."""
+
+    name: str = field(default="", metadata=_meta(pattern=r"\S", help="What the service is called on screen"))
+    url: str = field(default="", metadata=_meta(pattern=r"^https?://[^\s/$.?#][^\s]*$", help="The URL to probe"))
+    expected_status: int = field(default=200, metadata=_meta(minimum=100, maximum=599, help="HTTP status of health"))
+    keyword: str = field(default="", metadata=_meta(help="Text the body must contain (empty: not checked)"))
+    json_path: str = field(default="", metadata=_meta(help="Dotted path of a JSON value to check, e.g. status.db"))
+    json_value: str = field(default="", metadata=_meta(help="What that JSON value must read as, e.g. ok"))
+
+
+def _escalation(*steps: str) -> Any:
+    return field(default=steps, metadata=_meta(min_items=1, help="Who is called, in order, and how soon"))
+
+
+@dataclass(frozen=True)
+class HealthSettings:
+    """Service health: the state and budget rules' thresholds, the workstation's probes, the escalation matrix."""
+
+    latency_threshold_ms: float = field(
+        default=2000.0, metadata=_meta(minimum=1, maximum=600_000, help="Slower than this is Degraded, ms")
+    )
+    error_rate_threshold_pct: float = field(
+        default=5.0, metadata=_meta(minimum=0.01, maximum=100, help="Down more than this share of the last hour "
+                                                                     "is Degraded, %")
+    )
+    down_after_failures: int = field(
+        default=2, metadata=_meta(minimum=1, maximum=10, help="Failed checks in a row before a service is Down "
+                                                              "(fewer: pending)")
+    )
+    budget_period: str = field(
+        default="rolling_30d", metadata=_meta(choices=("rolling_30d", "calendar_month"),
+                                              help="Error budgets over a rolling 30 days or the calendar month (UTC)")
+    )
+    budget_at_risk_pct: float = field(
+        default=25.0, metadata=_meta(minimum=0, maximum=100, help="Less budget left than this is at risk, %")
+    )
+    certificate_warn_days: int = field(
+        default=14, metadata=_meta(minimum=1, maximum=365, help="Warn when a TLS certificate expires within, days")
+    )
+    probes_enabled: bool = field(default=True, metadata=_meta(help="Probe the health URLs from this workstation"))
+    probe_interval_s: int = field(
+        default=60, metadata=_meta(minimum=10, maximum=86_400, help="Seconds between probes of a service")
+    )
+    probe_retry_interval_s: int = field(
+        default=20, metadata=_meta(minimum=5, maximum=3_600, help="Seconds before a failed probe is retried")
+    )
+    probe_timeout_s: float = field(
+        default=10.0, metadata=_meta(minimum=1, maximum=120, help="A probe gives up after, seconds")
+    )
+    probe_max_body_kb: int = field(
+        default=1024, metadata=_meta(minimum=1, maximum=102_400, help="A probe reads at most this much body, KB")
+    )
+    probes: tuple[ProbeTarget, ...] = field(
+        default=(), metadata=_meta(item=ProbeTarget, help="More URLs to probe ([[health.probes]] in the file)")
+    )
+    escalation_p0: tuple[str, ...] = _escalation(
+        "On-call SRE: page at once", "Engineering lead: within 15 min", "CTO and support lead: within 30 min",
+    )
+    escalation_p1: tuple[str, ...] = _escalation(
+        "On-call SRE: page at once", "Engineering lead: within 30 min", "Support lead: within 1 h",
+    )
+    escalation_p2: tuple[str, ...] = _escalation("On-call SRE: within 1 h", "Owning team lead: same day")
+    escalation_p3: tuple[str, ...] = _escalation("Owning team: next business day")
+    escalation_p4: tuple[str, ...] = _escalation("Owning team: backlog")
+
+    def escalation(self, severity: str) -> tuple[str, ...]:
+        """Who is called for ``severity`` ("P0" … "P4"), in order."""
+        steps: tuple[str, ...] = getattr(self, f"escalation_{severity.lower()}", ())
+        return steps
+
+
+@dataclass(frozen=True)
 class Settings:
     backends: BackendSettings = field(default_factory=BackendSettings)
     sync: SyncSettings = field(default_factory=SyncSettings)
@@ -87,6 +160,7 @@ class Settings:
     budgets: BudgetSettings = field(default_factory=BudgetSettings)
     kpi: KpiTargets = field(default_factory=KpiTargets)
     notifications: NotificationSettings = field(default_factory=NotificationSettings)
+    health: HealthSettings = field(default_factory=HealthSettings)
 
 
 @dataclass(frozen=True)
@@ -161,6 +235,10 @@ def _check_table(key: str, value: Any, kind: type[Any]) -> Any:
     for name in value:
         if name not in fields:
             raise SettingsError(f"{key}.{name}: unknown setting (known: {', '.join(fields)})")
+    for name, f in fields.items():  # a field whose default its own pattern refuses must be given
+        pattern = f.metadata.get("pattern")
+        if name not in value and pattern and not re.match(pattern, getattr(blank, name)):
+            raise SettingsError(f"{key}.{name}: is required ({f.metadata.get('help', '')})")
     checked = {name: _check(f"{key}.{name}", value[name], fields[name], getattr(blank, name))
                for name in fields if name in value}
     return dataclasses.replace(blank, **checked)

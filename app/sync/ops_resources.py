@@ -20,6 +20,7 @@ from app.domain.sla import sync_hooks
 from app.store.changes import Changes
 from app.store.schema import (
     SLA_COLUMNS,
+    Activation,
     Base,
     Budget,
     CostRecord,
@@ -27,6 +28,7 @@ from app.store.schema import (
     Incident,
     IncidentUpdate,
     License,
+    MaintenanceWindow,
     Service,
     SlaPolicy,
     Ticket,
@@ -100,7 +102,12 @@ _JSON_FIELDS = {f"{name}_json": name for name in ("priorities", "categories", "p
 
 RESOURCES: tuple[OpsResource, ...] = (
     OpsResource("services", _table(Service), row_converter(_table(Service))),
-    OpsResource("incidents", _table(Incident), row_converter(_table(Incident))),
+    OpsResource("maintenance_windows", _table(MaintenanceWindow), row_converter(_table(MaintenanceWindow))),
+    OpsResource(
+        "incidents", _table(Incident),
+        row_converter(_table(Incident), renames={"affected_services_json": "affected_services",
+                                                 "postmortem_json": "postmortem"}),
+    ),
     OpsResource("incident_updates", _table(IncidentUpdate), row_converter(_table(IncidentUpdate))),
     # The policies first: the tickets' clocks of this same sync follow them.
     OpsResource(
@@ -121,13 +128,13 @@ RESOURCES: tuple[OpsResource, ...] = (
     OpsResource(
         "licenses", _table(License), row_converter(_table(License), renames={"features_json": "features"})
     ),
+    OpsResource("activations", _table(Activation), row_converter(_table(Activation))),
     OpsResource(
         "health_checks",
         _table(HealthCheck),
         row_converter(_table(HealthCheck), fixed={"source": HEALTH_SOURCE}, skip=frozenset({"id"}), stamp=None),
         key=("service_id", "checked_at", "source"),
         tombstone_key=_health_check_key,
-        unique_key=False,
     ),
     OpsResource(
         "costs",

@@ -48,6 +48,7 @@ _SECTION_TITLES = {
     "tickets": "Tickets",
     "budgets": "Budgets",
     "kpi": "Targets",
+    "health": "Health",
 }
 _SECRET_LABELS = {OPS_API_TOKEN: "Ops API token", STRIPE_API_KEY: "Stripe API key"}
 

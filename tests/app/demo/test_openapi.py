@@ -23,12 +23,15 @@ CACHE_MODELS = {
     "ticket_events": (schema.TicketEvent, set(), {"updated_at"}),
     "ticket_ratings": (schema.TicketRating, set(), {"updated_at"}),
     "licenses": (schema.License, set(), set()),
+    "activations": (schema.Activation, set(), set()),
     "health_checks": (schema.HealthCheck, {"source"}, {"updated_at"}),
     "costs": (schema.CostRecord, {"imported_at"}, {"updated_at"}),
     "budgets": (schema.Budget, set(), {"id"}),
     "usage": (schema.UsageDaily, set(), {"id"}),
+    "maintenance_windows": (schema.MaintenanceWindow, set(), set()),
 }
 RENAMED = {"data_json": "data", "features_json": "features", "calendar_json": "calendar",
+           "affected_services_json": "affected_services", "postmortem_json": "postmortem",
            **{f"{name}_json": name for name in ("priorities", "categories", "plans", "tiers")}}
 
 
