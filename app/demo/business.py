@@ -26,7 +26,9 @@ from app.demo.feed import Feed, ListSource, Row
 from app.demo.finance import Finance, budget_rows
 from app.demo.health import Health
 from app.demo.licenses import seed_licenses
+from app.demo.payments import Payments
 from app.demo.support import FIRST_ID, TicketBook, TicketEventSource, TicketSource
+from app.demo.wire import unix
 
 OPS_RESOURCES = (
     "services", "incidents", "incident_updates", "tickets", "ticket_events", "licenses", "health_checks",
@@ -79,6 +81,11 @@ class Business:
         return self._part(
             "billing", lambda: Billing(self.seed, self._sizes["customers"], self.anchor, stripe_objects.render)
         )
+
+    @property
+    def payments(self) -> Payments:
+        """Cards, charges and refunds: derived from billing the first time a client asks for them."""
+        return self._part("payments", lambda: Payments(self.billing.invoices, unix(self.anchor)))
 
     @property
     def health(self) -> Health:
@@ -205,6 +212,11 @@ class Business:
     def delete_customer(self, customer_id: str) -> None:
         with self.lock:
             self.billing.delete_customer(customer_id, self.clock.stamp())
+
+    def expire_card(self, customer_id: str) -> None:
+        """Make the customer's card on file an expired one: the next payment attempt is declined."""
+        with self.lock:
+            self.payments.expire_card(customer_id)
 
     def cancel_subscription(self, subscription_id: str) -> None:
         with self.lock:
