@@ -8,8 +8,9 @@ one whose first attempt was declined also has the failed one, with a reason
 drawn from the invoice id).  A customer whose unpaid invoice was declined for
 an expired card still has that card, so retrying fails again until the card
 is replaced; the other declines (insufficient funds, a generic decline)
-succeed on retry.  Charges are built the first time something asks for them;
-refunds exist only once a client creates them.
+succeed on retry.  About one paid charge in a hundred was refunded, in full
+or in half, a few days later.  All of it is built the first time something
+asks for it.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ DECLINES = {
     "expired_card": "Your card has expired.",
 }
 RETRY_DELAY_S = 3_600  # a first attempt an hour after the invoice, as the generator pays them
+PAST_REFUND_SHARE = 0.01
+REFUND_REASONS = ("requested_by_customer", "duplicate")
 
 
 @dataclass(frozen=True)
@@ -124,11 +127,26 @@ class Payments:
             (charge for invoice in invoices for charge in charges_of(invoice, self.card(invoice.customer))),
             key=_created_key,
         )
-        self.refunds: list[Refund] = []
+        self.refunds: list[Refund] = sorted(
+            (r for r in map(self._past_refund, self.charges) if r is not None), key=_created_key
+        )
         self.by_id: dict[str, Charge | Refund] = {c.id: c for c in self.charges}
+        self.by_id.update((r.id, r) for r in self.refunds)
         self._by_intent: dict[str, list[Charge]] = {}
         for charge in self.charges:
             self._by_intent.setdefault(charge.payment_intent, []).append(charge)
+
+    def _past_refund(self, charge: Charge) -> Refund | None:
+        """The refund the history made on ``charge``, if any (applied to the charge as it is made)."""
+        rng = random.Random(f"refund:{charge.id}")
+        if charge.status != "succeeded" or rng.random() >= PAST_REFUND_SHARE:
+            return None
+        created = charge.created + rng.randint(1, 10) * 86_400
+        if created > self._now:
+            return None
+        amount = charge.amount if rng.random() < 0.5 else charge.amount // 2
+        charge.amount_refunded = amount
+        return Refund("re_" + charge.id.removeprefix("ch_"), charge, amount, rng.choice(REFUND_REASONS), created, {})
 
     def card(self, customer_id: str) -> Card:
         return card_of(customer_id, self._now, expired=customer_id in self._expired)

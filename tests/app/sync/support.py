@@ -14,7 +14,9 @@ from app.connectors.retry import RetryPolicy
 from app.demo.backend import DemoBackend
 from app.store.schema import (
     Budget,
+    Charge,
     CostRecord,
+    Coupon,
     Customer,
     HealthCheck,
     Incident,
@@ -23,6 +25,7 @@ from app.store.schema import (
     License,
     Price,
     Product,
+    Refund,
     Service,
     Subscription,
     SubscriptionItem,
@@ -39,7 +42,7 @@ NOW = dt.datetime(2026, 6, 1, 12, 0, 0)
 FAST_RETRY = RetryPolicy(attempts=8, base_delay=0.005, max_delay=0.05, retry_after_cap=0.2)
 
 SYNCED_MODELS = (
-    Product, Price, Customer, Subscription, SubscriptionItem, Invoice,
+    Product, Price, Coupon, Customer, Subscription, SubscriptionItem, Invoice, Charge, Refund,
     Service, Incident, IncidentUpdate, Ticket, TicketEvent, License,
     HealthCheck, CostRecord, Budget, UsageDaily,
 )
