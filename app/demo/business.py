@@ -19,7 +19,7 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-from app.demo import stripe_objects
+from app.demo import access, stripe_objects
 from app.demo.billing import Billing
 from app.demo.clock import Clock
 from app.demo.feed import Feed, ListSource, Row
@@ -32,7 +32,7 @@ from app.demo.wire import unix
 
 OPS_RESOURCES = (
     "services", "incidents", "incident_updates", "tickets", "ticket_events", "licenses", "health_checks",
-    "costs", "budgets", "usage",
+    "costs", "budgets", "usage", "feature_flags", "access_grants", "customer_usage", "processing_failures",
 )
 SERIES = ("health_checks", "costs", "usage")  # rows appear as the clock moves
 
@@ -127,6 +127,10 @@ class Business:
             "costs": lambda: ListSource(self._series_rows("costs", None, self.anchor)),
             "budgets": lambda: ListSource(budget_rows(self.anchor)),
             "usage": lambda: ListSource(self._series_rows("usage", None, self.anchor)),
+            "feature_flags": lambda: ListSource(access.flag_rows()),
+            "access_grants": lambda: ListSource(access.grant_rows(self.seed, self.billing, self.anchor)),
+            "customer_usage": lambda: ListSource(access.usage_rows(self.seed, self.billing, self.anchor)),
+            "processing_failures": lambda: ListSource(access.failure_rows(self.seed, self.billing, self.anchor)),
         }
 
     def _series_rows(self, resource: str, after: dt.datetime | None, until: dt.datetime) -> list[Row]:
@@ -193,9 +197,19 @@ class Business:
             return stored
 
     def store_license(self, license_row: Row) -> Row:
+        return self.store("licenses", license_row)
+
+    def has_customer(self, customer_id: str) -> bool:
+        """Whether Stripe knows the customer (and has not deleted them)."""
         with self.lock:
-            stored = {**license_row, "updated_at": self.clock.stamp()}
-            self.feed("licenses").put(stored)
+            customer = self.billing.by_id.get(customer_id)
+            return customer is not None and customer.id.startswith("cus_") and not customer.deleted
+
+    def store(self, resource: str, row: Row) -> Row:
+        """Write a new version of a row (a license, an access grant) with a fresh change stamp."""
+        with self.lock:
+            stored = {**row, "updated_at": self.clock.stamp()}
+            self.feed(resource).put(stored)
             return stored
 
     # ------------------------------------------------------------------ levers for tests

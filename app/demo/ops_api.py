@@ -30,6 +30,8 @@ WRITES: dict[str, ops_writes.Write] = {
     "/incidents/{id}/updates": ops_writes.post_incident_update,
     "/licenses": ops_writes.post_license,
     "/licenses/{id}/revoke": ops_writes.post_license_revoke,
+    "/access_grants": ops_writes.post_access_grant,
+    "/access_grants/{id}/revoke": ops_writes.post_access_revoke,
 }
 
 

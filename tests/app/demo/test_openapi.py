@@ -25,8 +25,12 @@ CACHE_MODELS = {
     "costs": (schema.CostRecord, {"imported_at"}, {"updated_at"}),
     "budgets": (schema.Budget, set(), {"id"}),
     "usage": (schema.UsageDaily, set(), {"id"}),
+    "feature_flags": (schema.FeatureFlag, set(), set()),
+    "access_grants": (schema.AccessGrant, set(), set()),
+    "customer_usage": (schema.CustomerUsage, set(), set()),
+    "processing_failures": (schema.ProcessingFailure, set(), set()),
 }
-RENAMED = {"data_json": "data", "features_json": "features"}
+RENAMED = {"data_json": "data", "features_json": "features", "plans_json": "plans"}
 
 
 def _item_schema(resource: str) -> dict:
