@@ -120,7 +120,7 @@ class Subscription(Base):
     percent_off: Mapped[float | None] = mapped_column(Float)
     amount_off_cents: Mapped[int | None] = mapped_column(BigInteger)
     cancel_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    pause_collection: Mapped[str | None] = mapped_column(String)  # keep_as_draft|mark_uncollectible|void, None: collecting
+    pause_collection: Mapped[str | None] = mapped_column(String)  # how it is paused; None: collecting
     pause_resumes_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     synced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 

@@ -32,14 +32,13 @@ from app.sync.prefetch import pages_ahead
 from app.sync.steps import StepRunner as Step
 from app.sync.stripe_resources import (
     BY_OBJECT,
-    CUSTOMERS_TABLE,
-    ITEMS_TABLE,
     RESOURCES,
     StripeResource,
     complete_items,
     fetch_customers,
     missing_customers,
     write_objects,
+    written_tables,
 )
 from app.tasks import CancelToken, Progress, ProgressCallback
 
@@ -377,12 +376,7 @@ class StripePuller:
 
 def _written(resource: StripeResource, objs: list[Obj], so_far: Changes) -> Changes:
     """``so_far`` plus the rows ``objs`` wrote: their own, customers fetched for them, subscription items."""
-    written = so_far | Changes.rows(resource.table.name, [o["id"] for o in objs if "id" in o])
-    if resource.needs_customers:
-        written |= Changes.of(CUSTOMERS_TABLE)  # customers created since the customers pass may come along
-    if resource.object == "subscription":
-        written |= Changes.of(ITEMS_TABLE)
-    return written
+    return so_far | written_tables(resource, [o["id"] for o in objs if "id" in o])
 
 
 def _is_deletion(event: Obj, obj: Obj) -> bool:

@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Table, bindparam, delete, select
 
 from app.connectors import stripe_rows
 from app.connectors.stripe_api import StripeSource
+from app.store.changes import Changes
 from app.store.limits import row_check
 from app.store.schema import (
     Base,
@@ -124,6 +125,16 @@ RESOURCES: tuple[StripeResource, ...] = (
 )
 
 BY_OBJECT = {r.object: r for r in RESOURCES}
+
+
+def written_tables(resource: StripeResource, ids: list[str]) -> Changes:
+    """What writing objects ``ids`` of ``resource`` changed: their rows, customers fetched for them, items."""
+    written = Changes.rows(resource.table.name, ids)
+    if resource.needs_customers:
+        written |= Changes.of(CUSTOMERS_TABLE)  # customers created since the customers pass may come along
+    if resource.object == "subscription":
+        written |= Changes.of(ITEMS_TABLE)
+    return written
 
 
 def missing_customers(conn: Connection, objs: list[Obj]) -> set[str]:
