@@ -145,7 +145,8 @@ def test_refused_actions_are_retried_or_discarded(desk_cache):
     entry = diagnosis_of(desk_cache, "cus_dune").actions[0]
     assert entry.open and entry.words == "refused: Your card was declined."
     assert retry_action(desk_cache, queued.action_id).touches(["outbox"])
-    assert diagnosis_of(desk_cache, "cus_dune").actions[0].words == "waiting to send"
+    assert diagnosis_of(desk_cache, "cus_dune").actions[0].words == (
+        "waiting to send — last attempt: Your card was declined.")
 
 
 def test_plan_changes_coupons_and_cancellations_say_the_money(desk_cache):
