@@ -227,10 +227,10 @@ class Business:
         with self.lock:
             self.billing.delete_customer(customer_id, self.clock.stamp())
 
-    def expire_card(self, customer_id: str) -> None:
-        """Make the customer's card on file an expired one: the next payment attempt is declined."""
+    def expire_card(self, customer_id: str, expired: bool = True) -> None:
+        """Make the customer's card on file an expired one (the next payment attempt is declined), or renew it."""
         with self.lock:
-            self.payments.expire_card(customer_id)
+            self.payments.expire_card(customer_id, expired)
 
     def cancel_subscription(self, subscription_id: str) -> None:
         with self.lock:

@@ -151,9 +151,12 @@ class Payments:
     def card(self, customer_id: str) -> Card:
         return card_of(customer_id, self._now, expired=customer_id in self._expired)
 
-    def expire_card(self, customer_id: str) -> None:
-        """From now on the customer's card on file is expired (a test lever)."""
-        self._expired.add(customer_id)
+    def expire_card(self, customer_id: str, expired: bool = True) -> None:
+        """From now on the customer's card on file is expired, or (``expired=False``) a new, valid one."""
+        if expired:
+            self._expired.add(customer_id)
+        else:
+            self._expired.discard(customer_id)
 
     def charges_of_intent(self, payment_intent: str) -> list[Charge]:
         """The attempts of one payment intent (one invoice), oldest first."""

@@ -58,13 +58,17 @@ def enqueue(
     return int(entry_id)
 
 
-def retry(conn: Connection, entry_id: int) -> None:
-    """Put a refused entry back in the queue (the user fixed the cause, or wants another try)."""
-    conn.execute(
-        update(_table)
-        .where(_table.c.id == entry_id, _table.c.state == REFUSED)
-        .values(state=PENDING, next_attempt_at=None)
-    )
+def retry(conn: Connection, entry_id: int, *, new_key: str | None = None) -> None:
+    """Put a refused entry back in the queue (the user fixed the cause, or wants another try).
+
+    A backend that keeps a refusal under its key (Stripe replays a declined
+    payment's answer for a day) needs ``new_key`` for the retry to be a new
+    attempt; the refused one was never applied, so that cannot apply it twice.
+    """
+    values: dict[str, object] = {"state": PENDING, "next_attempt_at": None}
+    if new_key is not None:
+        values["idempotency_key"] = new_key
+    conn.execute(update(_table).where(_table.c.id == entry_id, _table.c.state == REFUSED).values(**values))
 
 
 def discard(conn: Connection, entry_id: int) -> None:

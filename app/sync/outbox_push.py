@@ -13,8 +13,14 @@ entry:
   until the user retries or discards it (``app.store.outbox.retry`` /
   ``discard``) — never dropped;
 * unreachable / 5xx after the connector's retries → stays ``pending`` with
-  ``attempts`` and a back-off ``next_attempt_at``, and pushing stops for this
-  pass so later entries never overtake earlier ones.
+  ``attempts`` and the reason, and pushing stops for this pass.  Only an
+  entry the backend keeps failing on (5xx, 429) waits a back-off
+  ``next_attempt_at``; when the backend could not be reached at all, the
+  sync's own schedule decides when to try again, so everything goes out as
+  soon as the network is back.  A pending entry that is not due yet holds
+  back the entries after it: later entries never overtake earlier ones, in
+  one pass or across passes (a pause and a resume of one subscription must
+  reach Stripe in that order).
 
 Resending after a lost answer is safe because the server replays the first
 response for a key: every entry is applied exactly once.
@@ -27,7 +33,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, Engine, or_, select, update
+from sqlalchemy import Connection, Engine, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.clock import utcnow
@@ -100,17 +106,16 @@ def push(
     result = PushResult()
     now = utcnow()
     with engine.connect() as conn:
-        due = conn.execute(
+        waiting = conn.execute(
             select(_outbox)
-            .where(
-                _outbox.c.state == outbox.PENDING,
-                _outbox.c.backend == backend,
-                or_(_outbox.c.next_attempt_at.is_(None), _outbox.c.next_attempt_at <= now),
-            )
+            .where(_outbox.c.state == outbox.PENDING, _outbox.c.backend == backend)
             .order_by(_outbox.c.id)
         ).mappings().all()
-    for entry in due:
+    for entry in waiting:
         cancel.raise_if_cancelled()
+        if entry["next_attempt_at"] is not None and entry["next_attempt_at"] > now:
+            result.deferred += 1
+            break  # not due yet, and nothing after it may go first
         try:
             answer = client.send(entry["method"], entry["path"], entry["payload_json"], entry["idempotency_key"])
         except Refused as refused:
@@ -119,9 +124,10 @@ def push(
             continue
         except (Unavailable, Unauthorized) as failure:
             attempts = entry["attempts"] + 1
+            unreachable = isinstance(failure, Unavailable) and failure.offline
             changed(_finish(
                 engine, entry, state=outbox.PENDING, error=str(failure),
-                next_attempt_at=utcnow() + retry_delay(attempts),
+                next_attempt_at=None if unreachable else utcnow() + retry_delay(attempts),
             ))
             result.deferred += 1
             raise

@@ -99,12 +99,18 @@ def _open_action(conn: Connection, action_id: str) -> dict[str, object] | None:
 
 
 def retry_action(engine: Engine, action_id: str) -> Changes:
-    """Send a refused action again with the next sync (the user fixed the cause, or wants another try)."""
+    """Send a refused action again with the next sync (the user fixed the cause, or wants another try).
+
+    Stripe remembers a refusal under its idempotency key, so a Stripe action
+    is retried under a new one (``outbox.retry``).
+    """
     with engine.begin() as conn:
         action = _open_action(conn, action_id)
         if action is None or action["outbox_id"] is None:
             return NOTHING
-        outbox.retry(conn, int(str(action["outbox_id"])))
+        stripe = a.KINDS[str(action["kind"])].backend == outbox.STRIPE
+        outbox.retry(conn, int(str(action["outbox_id"])), new_key=f"{action_id}:{uuid.uuid4().hex[:12]}" if stripe
+                     else None)
     return Changes.rows(ACTIONS_TABLE, [action_id]) | Changes.rows(outbox.TABLE, [action["outbox_id"]])
 
 
