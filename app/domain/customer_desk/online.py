@@ -97,7 +97,7 @@ def _ask_stripe(source: StripeSource, planned: a.Planned) -> Confirmation:
     item = planned.call.payload["items"][0]
     preview = source.post("/v1/invoices/create_preview", {
         "customer": request.customer_id, "subscription": request.target_id,
-        "subscription_details": {"items": [item], "proration_behavior": "create_prorations"},
+        "subscription_details": {"items": [item]},  # prorated, as the change itself will be
     })
     lines = [(str(line.get("description") or "Proration"), int(line.get("amount") or 0))
              for line in (preview.get("lines") or {}).get("data") or () if _is_proration(line)]

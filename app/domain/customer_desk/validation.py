@@ -177,7 +177,7 @@ def _extend_trial(request: a.DeskRequest, d: Diagnosis, s: Settings, action_id: 
     limit = s.desk.max_trial_extension_days
     if days > limit:
         raise a.Refusal(f"A trial can be extended by at most {limit} days at once; {days:.0f} days were asked.")
-    payload = {"trial_end": int(until.replace(tzinfo=dt.UTC).timestamp()), "proration_behavior": "none",
+    payload = {"trial_end": int(until.replace(tzinfo=dt.UTC).timestamp()),
                "metadata": _metadata(action_id, request.reason, d)}
     return a.Planned(request, f"Extend {d.name}'s trial of {sub['plan']} from {ends:%Y-%m-%d} to {until:%Y-%m-%d} "
                               f"(+{days:.0f} days, free)", _update("stripe_extend_trial", sub, payload),
@@ -233,8 +233,10 @@ def _change_plan(request: a.DeskRequest, d: Diagnosis, _s: Settings, action_id: 
     new_mrr = _sub_mrr(sub, [new_item], sub.get("percent_off"), sub.get("amount_off_cents"))
     new_name = price["nickname"] or price.get("product_name") or price["id"]
     field = "plan" if price.get("is_legacy_plan") else "price"  # a legacy plan id goes where plans went
+    # Stripe prorates a plan change by default (``proration_behavior`` create_prorations); not sending
+    # it also keeps Stripe-compatible test servers that predate the parameter working.
     payload = {"items": [{"id": item["id"], field: price["id"], "quantity": quantity}],
-               "proration_behavior": "create_prorations", "metadata": _metadata(action_id, request.reason, d)}
+               "metadata": _metadata(action_id, request.reason, d)}
     summary = (f"Change {d.name} from {item['quantity']} × {item['plan']} ({money(sub['mrr_cents'])} a month) to "
                f"{quantity} × {new_name} ({money(new_mrr)} a month)")
     return a.Planned(request, summary, _update("stripe_change_plan", sub, payload),

@@ -165,7 +165,8 @@ def test_plan_changes_coupons_and_cancellations_say_the_money(desk_cache):
                        "($989.00 a month)",
         a.APPLY_COUPON: "Apply coupon LAUNCH20 (20 % off) to Dune Retail's Starter monthly: MRR $99.00 → $79.20",
         a.CANCEL_NOW: "Cancel Fern Foods's Enterprise annual now: $732.50 of MRR stops today",
-        a.EXTEND_TRIAL: "Extend Cyan Health's trial of Enterprise monthly from 2026-11-27 to 2026-12-04 (+7 days, free)",
+        a.EXTEND_TRIAL: "Extend Cyan Health's trial of Enterprise monthly from 2026-11-27 to 2026-12-04 "
+                        "(+7 days, free)",
         a.PAUSE_COLLECTION: "Pause payment collection of Acme Corp's Professional annual: new invoices stay drafts "
                             "and nothing is charged until it resumes",
     }
