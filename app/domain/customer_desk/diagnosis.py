@@ -15,8 +15,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, case, func, or_, select
+from sqlalchemy import Connection, Engine, case, func, or_, select
 
+from app.clock import utcnow
 from app.config.settings import Settings
 from app.domain import revenue
 from app.domain.customer_desk import lifecycle
@@ -48,6 +49,12 @@ _AG, _CU, _PF, _LI = AccessGrant.__table__, CustomerUsage.__table__, ProcessingF
 _SI, _PR, _PROD, _TI = SubscriptionItem.__table__, Price.__table__, Product.__table__, Ticket.__table__
 _IN = Invoice.__table__
 
+#: Every table a diagnosis reads: a change to any of them may change what the desk shows.
+TABLES = frozenset({
+    "customers", "subscriptions", "subscription_items", "prices", "products", "invoices", "charges", "refunds",
+    "coupons", "feature_flags", "access_grants", "customer_usage", "processing_failures", "tickets", "licenses",
+    "desk_actions", "outbox", "app_state",
+})
 USAGE_DAYS = 14
 RECENT_FAILURES = 10
 RECENT_TICKETS = 5
@@ -128,6 +135,12 @@ class Diagnosis:
 
     def grant(self, grant_id: str | None) -> dict[str, Any] | None:
         return next((g for g in self.grants if g["id"] == grant_id), None)
+
+
+def load(engine: Engine, customer_id: str, settings: Settings) -> Diagnosis | None:
+    """The diagnosis of ``customer_id`` now (a worker-thread job: a handful of bounded queries)."""
+    with engine.connect() as conn:
+        return diagnose(conn, customer_id, utcnow(), settings)
 
 
 def diagnose(
