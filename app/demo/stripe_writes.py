@@ -364,7 +364,9 @@ def preview(account: Account, _: str, params: Obj) -> Obj:
     """``POST /v1/invoices/create_preview``: the next invoice if the subscription changed as described.
 
     Proration is Stripe's: the unused share of the current period is
-    credited at the old price and charged at the new one, by the second.
+    credited at the old price and charged at the new one, by the second.  A
+    change of interval (monthly to annual) starts a new cycle now, so the new
+    price is charged for a whole period instead.
     """
     subscription_id = params.get("subscription")
     if not isinstance(subscription_id, str):
@@ -386,11 +388,13 @@ def preview(account: Account, _: str, params: Obj) -> Obj:
         return amount - (coupon.discount(amount) if coupon is not None and coupon.percent_off else 0)
 
     lines: list[Obj] = []
-    if behavior != "none" and (new_price_obj.id, quantity) != (old_price.id, sub.quantity):
+    changed = (new_price_obj.id, quantity) != (old_price.id, sub.quantity)
+    if behavior != "none" and changed:
         lines.append(_line(sub, -net(round(old_price.unit_amount * sub.quantity * left)),
                            f"Unused time on {sub.quantity} × {old_price.nickname}", True, at))
-        lines.append(_line(sub, net(round(new_price_obj.unit_amount * quantity * left)),
-                           f"Remaining time on {quantity} × {new_price_obj.nickname}", True, at))
+        if new_price_obj.interval == old_price.interval:  # same cycle: the rest of it at the new price
+            lines.append(_line(sub, net(round(new_price_obj.unit_amount * quantity * left)),
+                               f"Remaining time on {quantity} × {new_price_obj.nickname}", True, at))
     regular = new_price_obj.unit_amount * quantity
     lines.append(_line(sub, regular - (coupon.discount(regular) if coupon is not None else 0),
                        f"{quantity} × {new_price_obj.nickname}", False, sub.period_end))

@@ -207,6 +207,8 @@ def confirm(confirmation: Confirmation, parent: QWidget | None = None) -> bool:
                       QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel, parent)
     box.button(QMessageBox.StandardButton.Ok).setText(a.KINDS[confirmation.planned.request.kind].label.rstrip("…"))
     box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    # Room for the sentence and Stripe's lines, unbroken (the label's name is Qt's own).
+    box.setStyleSheet("QLabel#qt_msgbox_label { min-width: 520px; }")
     try:
         return box.exec() == QMessageBox.StandardButton.Ok
     finally:

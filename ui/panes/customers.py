@@ -106,7 +106,7 @@ class CustomersPane(Pane):
         self.split = MasterDetail(
             self.model, self.detail, side=self.desk, runner=self.runner, state_key="panes/customers",
             noun="customers", filters=FILTERS, search_placeholder="Search name, email or Stripe id…  (Ctrl+F)",
-            sizes=(880, 384),
+            sizes=(600, 664),  # the desk beside the table needs room for its tables
             empty="No customers in the cache yet — File ▸ Sync now",
             no_match="No customers match this search and filter — try “All” or clear the search",
         )

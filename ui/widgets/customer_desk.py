@@ -123,6 +123,9 @@ class CustomerDesk(QWidget):
         self.detail.loaded.connect(self._loaded)
         self.stage = QLabel()
         self.stage.setWordWrap(True)
+        self.stage.setContentsMargins(8, 0, 0, 0)
+        self.stage.setToolTip("Lifecycle stage: trial → active → expanding → at risk → churned "
+                              "(docs/metrics.md, \"Lifecycle stage\")")
         self.bar = ActionBar(READ_ONLY_NOTE)
         self.buttons: dict[str, QPushButton] = {}
         self.menu_actions: dict[str, QAction] = {}

@@ -33,10 +33,6 @@ MRR_TIP = ("Monthly recurring revenue of the customer's active and past-due subs
            "twelfth, coupons are applied. Trials count nothing yet.")
 
 
-def stage_words(d: Diagnosis) -> str:
-    return f"{d.stage.stage.capitalize()} — {'; '.join(d.stage.reasons)}"
-
-
 def _subscription_status(sub: dict[str, Any]) -> str:
     notes = [fmt.status(sub["status"])]
     if sub["status"] == "trialing" and sub.get("trial_end") is not None:
@@ -163,7 +159,6 @@ def render_diagnosis(d: Diagnosis) -> DetailView:
     return DetailView(
         title=d.name,
         fields=(
-            ("Stage", stage_words(d)),
             ("MRR", f"{fmt.cents(d.mrr_cents)} from {len(live)} live subscription{'s' if len(live) != 1 else ''}"),
             ("Card", card_words),
             ("Usage", _usage_words(d)),
@@ -173,7 +168,6 @@ def render_diagnosis(d: Diagnosis) -> DetailView:
             ("Stripe id", c["id"]),
         ),
         tooltips={
-            "Stage": "Trial → active → expanding → at risk → churned (docs/metrics.md, \"Lifecycle stage\")",
             "MRR": MRR_TIP,
             "Card": "The default payment method and the customer's last declined payment attempt",
             "Balance": "Stripe customer balance: negative is credit in the customer's favour",

@@ -95,7 +95,7 @@ def entitlements(
                 words = f"{chosen['plan'].capitalize()} plan {words}"
             entry = Entitlement(key, flag["name"], True, words)
         elif tier is not None and tier in plans:
-            entry = Entitlement(key, flag["name"], True, f"included in the {tier.capitalize()} plan")
+            entry = Entitlement(key, flag["name"], True, f"{tier.capitalize()} plan")
         elif in_rollout(flag["rollout_phase"], tier, key, customer_id):
             entry = Entitlement(key, flag["name"], True, f"rollout: {_phase_words(flag['rollout_phase'])}")
         else:
@@ -106,12 +106,12 @@ def entitlements(
 
 def _phase_words(phase: str) -> str:
     share = ROLLOUT_SHARES.get(phase)
-    return "everyone" if phase == "everyone" else f"{share} % of premium customers"
+    return "everyone" if phase == "everyone" else f"{share} % of premium"
 
 
 def _missing_words(flag: dict[str, Any], plans: tuple[str, ...]) -> str:
-    where = ", ".join(p.capitalize() for p in plans) if plans else "no plan yet"
+    where = f"{', '.join(p.capitalize() for p in plans)} only" if plans else "in no plan"
     phase = flag["rollout_phase"]
     if phase in ROLLOUT_SHARES:
-        return f"not in the plan ({where}); rollout at {_phase_words(phase)}, not this customer"
-    return f"not in the plan (in: {where})"
+        return f"{where}; not in the {_phase_words(phase)} rollout"
+    return where

@@ -35,7 +35,7 @@ def test_invoices_carry_their_attempts_refunds_and_what_is_left(desk_cache):
 def test_entitlements_usage_failures_and_tickets(desk_cache):
     d = diagnosis_of(desk_cache, "cus_acme")
     has = {e.feature: (e.included, e.source) for e in d.entitlements}
-    assert has["sso"] == (True, "included in the Professional plan")
+    assert has["sso"] == (True, "Professional plan")
     assert has["audit_log"][0] is True and has["audit_log"][1].startswith("granted until")
     assert has["ai_assistant"][0] is True  # premium_100: every professional customer
     assert has["bulk_export"] == (True, "rollout: everyone")
