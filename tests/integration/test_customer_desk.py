@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+import pytest
 from sqlalchemy import select
 
 from app.config.settings import Settings
@@ -156,6 +157,7 @@ def test_stripe_refusals_are_kept_in_words_and_can_be_retried(cache):
         assert key != queued.action_id and backend.applied_count(key) == 1  # a new attempt, under a new key
 
 
+@pytest.mark.slow
 def test_exactly_once_under_injected_faults(cache):
     faults = FaultOptions(rate=0.2, seed=11, slow_seconds=0.05, retry_after_s=1)
     with DemoBackend(**SIZE, faults=faults) as backend:
