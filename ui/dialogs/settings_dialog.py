@@ -49,6 +49,7 @@ _SECTION_TITLES = {
     "budgets": "Budgets",
     "kpi": "Targets",
     "health": "Health",
+    "desk": "Customer desk",
 }
 _SECRET_LABELS = {OPS_API_TOKEN: "Ops API token", STRIPE_API_KEY: "Stripe API key"}
 
