@@ -24,15 +24,16 @@ from app.demo.billing import Billing
 from app.demo.clock import Clock
 from app.demo.feed import Feed, ListSource, Row
 from app.demo.finance import Finance, budget_rows
+from app.demo.fx import FxRates
 from app.demo.health import Health
 from app.demo.licenses import seed_licenses
 from app.demo.support import FIRST_ID, TicketBook, TicketEventSource, TicketSource
 
 OPS_RESOURCES = (
     "services", "incidents", "incident_updates", "tickets", "ticket_events", "licenses", "health_checks",
-    "costs", "budgets", "usage",
+    "costs", "budgets", "usage", "fx-rates",
 )
-SERIES = ("health_checks", "costs", "usage")  # rows appear as the clock moves
+SERIES = ("health_checks", "costs", "usage", "fx-rates")  # rows appear as the clock moves
 
 
 @contextlib.contextmanager
@@ -120,12 +121,15 @@ class Business:
             "costs": lambda: ListSource(self._series_rows("costs", None, self.anchor)),
             "budgets": lambda: ListSource(budget_rows(self.anchor)),
             "usage": lambda: ListSource(self._series_rows("usage", None, self.anchor)),
+            "fx-rates": lambda: ListSource(self._series_rows("fx-rates", None, self.anchor)),
         }
 
     def _series_rows(self, resource: str, after: dt.datetime | None, until: dt.datetime) -> list[Row]:
         """Rows of a time-driven series that appeared after ``after`` (None: its whole history) until ``until``."""
         if resource == "health_checks":
             return self.health.checks(after, until)
+        if resource == "fx-rates":
+            return FxRates(self.seed, self.anchor).rows(after, until)
         days = self.finance.published_days(after, until)
         if resource == "costs":
             return [row for day in days for row in self.finance.costs(day)]
@@ -209,6 +213,13 @@ class Business:
     def cancel_subscription(self, subscription_id: str) -> None:
         with self.lock:
             self.billing.cancel_subscription(subscription_id, self.clock.stamp())
+
+    def change_subscription(self, subscription_id: str, *, price_id: str | None = None,
+                            quantity: int | None = None) -> None:
+        """An upgrade, downgrade or seat change in Stripe, effective now (with its event)."""
+        with self.lock:
+            self.billing.change_subscription(subscription_id, self.clock.stamp(), price_id=price_id,
+                                             quantity=quantity)
 
     def touch_tickets(self, count: int) -> list[int]:
         """Add an internal note to the ``count`` lowest-numbered live tickets, moving them to the feed's end."""

@@ -30,7 +30,7 @@ def product(p: Product) -> Obj:
 def price(p: Price) -> Obj:
     return {
         "id": p.id, "object": "price", "active": not p.legacy_plan, "billing_scheme": "per_unit",
-        "created": CATALOG_CREATED, "currency": "usd", "livemode": False, "lookup_key": None,
+        "created": CATALOG_CREATED, "currency": p.currency, "livemode": False, "lookup_key": None,
         "metadata": {}, "nickname": p.nickname, "product": p.product_id,
         "recurring": {"interval": p.interval, "interval_count": 1, "usage_type": "licensed"},
         "tax_behavior": "unspecified", "type": "recurring", "unit_amount": p.unit_amount,
@@ -42,14 +42,14 @@ def plan(p: Price) -> Obj:
     return {
         "id": p.id, "object": "plan", "active": not p.legacy_plan, "amount": p.unit_amount,
         "amount_decimal": str(p.unit_amount), "billing_scheme": "per_unit", "created": CATALOG_CREATED,
-        "currency": "usd", "interval": p.interval, "interval_count": 1, "livemode": False, "metadata": {},
+        "currency": p.currency, "interval": p.interval, "interval_count": 1, "livemode": False, "metadata": {},
         "nickname": p.nickname, "product": p.product_id, "usage_type": "licensed",
     }
 
 
 def coupon(c: Coupon) -> Obj:
     return {
-        "id": c.id, "object": "coupon", "amount_off": c.amount_off, "currency": "usd" if c.amount_off else None,
+        "id": c.id, "object": "coupon", "amount_off": c.amount_off, "currency": c.currency,
         "duration": c.duration, "name": c.name, "percent_off": c.percent_off, "valid": True,
     }
 
@@ -58,7 +58,7 @@ def customer(c: Customer) -> Obj:
     if c.deleted:
         return {"id": c.id, "object": "customer", "deleted": True}
     return {
-        "id": c.id, "object": "customer", "balance": c.balance, "created": c.created, "currency": "usd",
+        "id": c.id, "object": "customer", "balance": c.balance, "created": c.created, "currency": c.currency,
         "delinquent": c.delinquent, "description": None, "email": c.email, "livemode": False,
         "metadata": dict(c.metadata), "name": c.name, "phone": None,
     }
@@ -79,7 +79,7 @@ def subscription(s: Subscription) -> Obj:
         "id": s.id, "object": "subscription", "billing_cycle_anchor": s.created,
         "cancel_at": s.period_end if s.cancel_at_period_end else None,
         "cancel_at_period_end": s.cancel_at_period_end, "canceled_at": s.canceled_at,
-        "collection_method": "charge_automatically", "created": s.created, "currency": "usd",
+        "collection_method": "charge_automatically", "created": s.created, "currency": p.currency,
         "current_period_start": s.period_start, "current_period_end": s.period_end, "customer": s.customer,
         "discount": discount, "ended_at": s.ended_at,
         "items": {"object": "list", "data": [item], "has_more": False,
@@ -89,18 +89,32 @@ def subscription(s: Subscription) -> Obj:
     }
 
 
+def invoice_line(i: Invoice) -> Obj:
+    """The invoice's one line: the plan and seats billed for the service period."""
+    p = PRICE_BY_ID[i.price_id]
+    return {
+        "id": f"il_{i.id[3:]}", "object": "line_item", "amount": i.subtotal, "currency": i.currency,
+        "description": f"{i.quantity} × {p.nickname}", "discountable": True, "livemode": False, "metadata": {},
+        "period": {"start": i.period_start, "end": i.period_end}, "plan": plan(p), "price": price(p),
+        "proration": False, "quantity": i.quantity, "subscription": i.subscription, "type": "subscription",
+    }
+
+
 def invoice(i: Invoice) -> Obj:
     return {
         "id": i.id, "object": "invoice", "amount_due": i.amount_due, "amount_paid": i.amount_paid,
         "amount_remaining": i.amount_due - i.amount_paid, "attempt_count": 1, "attempted": True,
         "billing_reason": i.billing_reason, "collection_method": "charge_automatically", "created": i.created,
-        "currency": "usd", "customer": i.customer, "due_date": None, "livemode": False, "number": i.number,
-        "paid": i.status == "paid",
+        "currency": i.currency, "customer": i.customer, "due_date": None,
+        "lines": {"object": "list", "data": [invoice_line(i)], "has_more": False, "total_count": 1,
+                  "url": f"/v1/invoices/{i.id}/lines"},
+        "livemode": False, "number": i.number, "paid": i.status == "paid",
         "parent": {"type": "subscription_details", "subscription_details": {"subscription": i.subscription}},
         "period_start": i.period_start, "period_end": i.period_end, "status": i.status,
         "status_transitions": {"finalized_at": i.created, "marked_uncollectible_at": None,
                                "paid_at": i.paid_at, "voided_at": None},
-        "subscription": i.subscription, "subtotal": i.amount_due, "total": i.amount_due,
+        "subscription": i.subscription, "subtotal": i.subtotal, "total": i.amount_due,
+        "total_excluding_tax": i.amount_due,
     }
 
 

@@ -25,6 +25,7 @@ CACHE_MODELS = {
     "costs": (schema.CostRecord, {"imported_at"}, {"updated_at"}),
     "budgets": (schema.Budget, set(), {"id"}),
     "usage": (schema.UsageDaily, set(), {"id"}),
+    "fx-rates": (schema.FxRate, set(), set()),
 }
 RENAMED = {"data_json": "data", "features_json": "features"}
 
