@@ -91,7 +91,7 @@ class Invoice:
 
     __slots__ = (
         "id", "number", "customer", "subscription", "status", "subtotal", "amount_due", "amount_paid", "created",
-        "period_start", "period_end", "paid_at", "billing_reason", "price_id", "quantity", "currency",
+        "period_start", "period_end", "paid_at", "billing_reason", "price_id", "quantity", "currency", "proration",
     )
 
     def __init__(self, id: str, number: str, sub: Subscription, created: int, subtotal: int, discount: int,
@@ -101,6 +101,7 @@ class Invoice:
         self.subtotal, self.amount_due = subtotal, subtotal - discount
         self.period_start, self.period_end = sub.period_start, sub.period_end
         self.price_id, self.quantity, self.currency = sub.price_id, sub.quantity, sub.currency
+        self.proration = False  # bills the rest of a period after a change within it
         self.status = "paid"
         self.amount_paid = self.amount_due
         self.paid_at: int | None = created + 3_600
@@ -257,10 +258,13 @@ class Billing:
                 if at <= now:
                     return self._end(sub, at, at)
             if sub.period_end > now:
-                if rng.random() < 0.04:
+                roll = rng.random()
+                if roll < 0.04:
                     sub.cancel_at_period_end, sub.canceled_at = True, now - rng.randint(1, 20) * DAY_S
                     self._event("customer.subscription.updated", sub.canceled_at, sub,
                                 {"cancel_at_period_end": False, "canceled_at": None})
+                elif roll < 0.055 and not legacy and now - start > 2 * DAY_S:
+                    self._change_mid_period(sub, plans, start + rng.randint(DAY_S, now - start - 3_600), invoice)
                 return None
             start = sub.period_end
             roll = rng.random()
@@ -277,6 +281,17 @@ class Billing:
             previous = _plan_attributes(sub)
             sub.price_id = plans[step]
             self._event("customer.subscription.updated", at, sub, previous)
+
+    def _change_mid_period(self, sub: Subscription, plans: tuple[str, ...], at: int,
+                           invoice: Callable[..., Invoice]) -> None:
+        """An upgrade (or a downgrade) inside the paid period: the difference for the rest of it is invoiced now."""
+        old = PRICE_BY_ID[sub.price_id].unit_amount * sub.quantity
+        self._change_plan(sub, plans, up=self._rng.random() < 0.75, at=at)
+        remaining = (sub.period_end - at) / max(1, sub.period_end - sub.period_start)
+        difference = round((PRICE_BY_ID[sub.price_id].unit_amount * sub.quantity - old) * remaining)
+        proration = invoice(at, "subscription_update", amount=max(0, difference))
+        proration.proration = True
+        self._event("invoice.paid", at + 60, proration)
 
     def _change_quantity(self, sub: Subscription, by: int, at: int) -> None:
         previous = _plan_attributes(sub)

@@ -96,7 +96,7 @@ def invoice_line(i: Invoice) -> Obj:
         "id": f"il_{i.id[3:]}", "object": "line_item", "amount": i.subtotal, "currency": i.currency,
         "description": f"{i.quantity} × {p.nickname}", "discountable": True, "livemode": False, "metadata": {},
         "period": {"start": i.period_start, "end": i.period_end}, "plan": plan(p), "price": price(p),
-        "proration": False, "quantity": i.quantity, "subscription": i.subscription, "type": "subscription",
+        "proration": i.proration, "quantity": i.quantity, "subscription": i.subscription, "type": "subscription",
     }
 
 

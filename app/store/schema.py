@@ -144,12 +144,15 @@ class Invoice(Base):
     due_date: Mapped[dt.datetime | None] = mapped_column(DateTime)
     paid_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     # The service period the invoice bills (from its subscription lines), why it was raised
-    # (subscription_create | subscription_cycle | subscription_update | manual …) and its total
-    # after discounts, before tax: what a period of the subscription was worth, for its history.
+    # (subscription_create | subscription_cycle | subscription_update | manual …), its total
+    # after discounts, before tax, and the plan and quantity it billed: what a period of the
+    # subscription was, for its history.
     period_start: Mapped[dt.datetime | None] = mapped_column(DateTime)
     period_end: Mapped[dt.datetime | None] = mapped_column(DateTime)
     billing_reason: Mapped[str | None] = mapped_column(String)
     total_cents: Mapped[int | None] = mapped_column(BigInteger)
+    plan: Mapped[str | None] = mapped_column(String)  # price ids its subscription lines billed, comma-separated
+    quantity: Mapped[int | None] = mapped_column(Integer)  # their total quantity
     synced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 

@@ -40,6 +40,7 @@ _SECTION_TITLES = {
     "business_hours": "Business hours",
     "budgets": "Budgets",
     "kpi": "Targets",
+    "revenue": "Revenue",
 }
 _SECRET_LABELS = {OPS_API_TOKEN: "Ops API token", STRIPE_API_KEY: "Stripe API key"}
 

@@ -3,7 +3,7 @@
 Revenue movements need to know what each subscription was worth at every
 instant, which the cache's current rows cannot say: ``subscription_changes``
 keeps each change with the state before and after.  Invoices gain the service
-period they bill, their billing reason and their total, from which the
+period they bill, their billing reason, total, plan and quantity, from which the
 history of a subscription first seen with a past is rebuilt.  ``fx_rates``
 holds the daily rates the Ops API serves, so figures in several currencies
 are converted, never summed as if they were one.
@@ -77,10 +77,14 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("period_end", sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column("billing_reason", sa.String(), nullable=True))
         batch_op.add_column(sa.Column("total_cents", sa.BigInteger(), nullable=True))
+        batch_op.add_column(sa.Column("plan", sa.String(), nullable=True))
+        batch_op.add_column(sa.Column("quantity", sa.Integer(), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("invoices", schema=None) as batch_op:
+        batch_op.drop_column("quantity")
+        batch_op.drop_column("plan")
         batch_op.drop_column("total_cents")
         batch_op.drop_column("billing_reason")
         batch_op.drop_column("period_end")
