@@ -41,14 +41,15 @@ class DrillRow:
 def _trial_outcomes(account: Account, start: int, end: int, window: int,
                     now: int) -> list[tuple[int, str, float]]:
     outcomes = []
-    for started, paid in account.trials:
+    for started, paid, ended in account.trials:
         if not start <= started < end:
             continue
-        if paid is not None and paid - started <= window:
+        if paid is not None and paid - started <= window and paid <= now:
             mrr = next((m.after for m in account.movements if m.at >= paid), 0.0)
             outcomes.append((started, "trial converted", mrr))
         else:
-            outcomes.append((started, "trial still open" if started + window > now else "trial not converted", 0.0))
+            undecided = started + window > now and not (ended is not None and ended <= now)
+            outcomes.append((started, "trial still open" if undecided else "trial not converted", 0.0))
     return outcomes
 
 

@@ -104,7 +104,8 @@ def revenue_figures(conn: Connection, settings: Settings, request: Moment,
     policy = Policy.from_settings(settings)
     rates = _rates(conn, policy)
     accounts = _accounts(conn, policy, now, cache)
-    series = aggregate(accounts, rates, months_up_to(month, HISTORY_MONTHS), as_of, policy.trial_conversion_days)
+    series = aggregate(accounts, rates, months_up_to(month, HISTORY_MONTHS), as_of, policy.trial_conversion_days,
+                       outcomes_until=now)
     chart = series[-CHART_MONTHS:]
     current = chart[-1]
     return RevenueFigures(

@@ -124,17 +124,22 @@ class _Ledger:
         self.trials = [[0, 0, 0] for _ in range(size)]  # started, converted, still open
 
 
-def aggregate(accounts: Sequence[Account], rates: Rates, months: Sequence[dt.date], now: dt.datetime,
-              trial_days: int) -> list[MonthFigures]:
-    """Figures for each of ``months`` (consecutive, oldest first), as of ``now``."""
+def aggregate(accounts: Sequence[Account], rates: Rates, months: Sequence[dt.date], as_of: dt.datetime,
+              trial_days: int, outcomes_until: dt.datetime | None = None) -> list[MonthFigures]:
+    """Figures for each of ``months`` (consecutive, oldest first), as of ``as_of``.
+
+    A month's trials are judged with what is known by ``outcomes_until`` (now:
+    a trial's outcome comes after its month), by default ``as_of``.
+    """
     size = len(months)
     starts = [to_ts(dt.datetime.combine(m, dt.time())) for m in months]
-    now_ts = to_ts(now)
+    now_ts = to_ts(as_of)
     ends = [min(to_ts(dt.datetime.combine(add_months(m, 1), dt.time())), now_ts) for m in months]
     ledger = _Ledger(size)
+    known = to_ts(max(outcomes_until or as_of, as_of))
     for account in accounts:
         _post(account, ledger, starts, ends[-1], rates)
-        _post_trials(account, ledger, starts, ends[-1], now_ts, trial_days)
+        _post_trials(account, ledger, starts, ends[-1], known, trial_days)
     return _figures(ledger, rates, months, starts, ends)
 
 
@@ -190,7 +195,7 @@ def _close_month(ledger: _Ledger, currency: str, month: int, was_active: bool, i
 def _post_trials(account: Account, ledger: _Ledger, starts: list[int], last_end: int, now: int,
                  trial_days: int) -> None:
     window = trial_days * DAY
-    for started, paid in account.trials:
+    for started, paid, ended in account.trials:
         if started >= last_end:
             continue
         index = bisect.bisect_right(starts, started) - 1
@@ -200,8 +205,8 @@ def _post_trials(account: Account, ledger: _Ledger, starts: list[int], last_end:
         counts[0] += 1
         if paid is not None and paid - started <= window and paid <= now:
             counts[1] += 1
-        elif started + window > now:
-            counts[2] += 1
+        elif started + window > now and not (ended is not None and ended <= now):
+            counts[2] += 1  # still inside its window, and neither paid nor ended: undecided
 
 
 def _figures(ledger: _Ledger, rates: Rates, months: Sequence[dt.date], starts: list[int],

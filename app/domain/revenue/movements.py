@@ -80,7 +80,8 @@ class Account:
     movements: list[Movement] = field(default_factory=list)
     first_paid: int | None = None  # when it first paid (its cohort)
     first_paid_mrr: float = 0.0
-    trials: list[tuple[int, int | None]] = field(default_factory=list)  # (started, became paying or None)
+    # (started, became paying or None, ended without paying or None)
+    trials: list[tuple[int, int | None, int | None]] = field(default_factory=list)
     valid_until: int = NEVER  # the replay changes by itself then (a paid period ends, past due runs out)
 
 
@@ -193,13 +194,14 @@ def _classify(was_active: bool, active: bool, before: float, after: float, ever:
     return None
 
 
-def _trial(rows: Sequence[StateRow]) -> list[tuple[int, int | None]]:
-    """A subscription that started in a trial: when, and when it first paid (plan MRR above zero), if it did."""
+def _trial(rows: Sequence[StateRow]) -> list[tuple[int, int | None, int | None]]:
+    """A subscription that started in a trial: when, when it first paid (plan MRR above zero), when it ended."""
     if not rows or rows[0][1] != "trialing":
         return []
     started = rows[0][0]
     paid = next((at for at, status, plan_mrr, *_ in rows if status in PAYING and plan_mrr > _EPSILON), None)
-    return [(started, paid)]
+    ended = next((at for at, status, *_ in rows if status in ENDED), None)
+    return [(started, paid, ended)]
 
 
 # --------------------------------------------------------------------------- reading the cache

@@ -27,7 +27,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, func, or_, select
+from sqlalchemy import Connection, DateTime, func, or_, select, type_coerce
 
 from app.config.settings import Settings
 from app.domain.revenue.columns import customer_currency, customer_mrr
@@ -155,7 +155,7 @@ def _ticket_spikes(conn: Connection, now: dt.datetime, spike: int) -> list[tuple
     usual = func.sum(func.iif(_T.c.created_at < recent_from, 1, 0))
     rows = conn.execute(
         select(_T.c.customer_id, recent, usual,
-               func.min(func.iif(_T.c.created_at >= recent_from, _T.c.created_at, None)))
+               func.min(type_coerce(func.iif(_T.c.created_at >= recent_from, _T.c.created_at, None), DateTime())))
         .where(_T.c.created_at >= usual_from, _T.c.created_at <= now, _T.c.customer_id.is_not(None))
         .group_by(_T.c.customer_id).having(recent >= spike)
     ).all()
