@@ -64,7 +64,7 @@ class MovementCache:
         self._policy: tuple[object, ...] | None = None
         self._mark: _Mark | None = None
         self._accounts: dict[str, list[Account]] = {}
-        self.replayed = 0  # customers the last call replayed (all of them, or the changed few)
+        self.replayed = 0  # customers replayed so far: all of them once, then the changed few each time
 
     def accounts(self, conn: Connection, policy: Policy, now: dt.datetime) -> list[Account]:
         with self._lock:
@@ -74,12 +74,12 @@ class MovementCache:
                 changed = _changed_since(conn, self._mark, mark)
             if changed is None:
                 self._accounts = movements.accounts(conn, policy, now)
-                self.replayed = len(self._accounts)
+                self.replayed += len(self._accounts)
             else:
                 now_ts = movements.to_ts(now)
                 changed |= {c for c, own in self._accounts.items() if any(a.valid_until <= now_ts for a in own)}
                 if changed:
                     self._accounts.update(movements.accounts(conn, policy, now, sorted(changed)))
-                self.replayed = len(changed)
+                self.replayed += len(changed)
             self._mark, self._policy = mark, policy.movement_key
             return movements.flatten(self._accounts)
