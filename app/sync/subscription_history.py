@@ -183,10 +183,7 @@ def refine(conn: Connection) -> int:
         if not stamps:
             continue
         conn.execute(delete(TABLE).where(TABLE.c.subscription_id.in_(list(stamps)), TABLE.c.source.in_(_REBUILT)))
-        by_sub: dict[str, list[history.Change]] = defaultdict(list)
-        for change in changes:
-            by_sub[change.subscription_id].append(change)
-        for sid, own in by_sub.items():
-            _insert(conn, own, stamps[sid])
-            written += len(own)
+        if changes:
+            conn.execute(insert(TABLE), [c.row(stamps[c.subscription_id]) for c in changes])
+        written += len(changes)
     return written

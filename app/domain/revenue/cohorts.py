@@ -50,7 +50,7 @@ def cohorts(accounts: Sequence[Account], rates: Rates, months: Sequence[dt.date]
     counts = [0] * size
     base = [0.0] * size
     active = [[0] * size for _ in range(size)]  # [cohort][month]: change in active accounts
-    native: dict[tuple[int, str], list[float]] = defaultdict(lambda: [0.0] * size)  # (cohort, currency) deltas
+    native: dict[int, dict[str, list[float]]] = defaultdict(dict)  # cohort → currency → deltas per month
     for account in accounts:
         if account.first_paid is None or not starts[0] <= account.first_paid < last_end:
             continue
@@ -61,7 +61,7 @@ def cohorts(accounts: Sequence[Account], rates: Rates, months: Sequence[dt.date]
         factor = rates.factor(currency, account.first_paid // DAY + _EPOCH_ORDINAL)
         if factor is not None:
             base[cohort] += account.first_paid_mrr * factor
-        deltas = native[cohort, currency]
+        deltas = native[cohort].setdefault(currency, [0.0] * size)
         for m in account.movements:
             if m.at < account.first_paid:
                 continue
@@ -79,13 +79,12 @@ def cohorts(accounts: Sequence[Account], rates: Rates, months: Sequence[dt.date]
         people, money = [], []
         running_active = 0
         running: dict[str, float] = defaultdict(float)
+        own = native.get(c, {})
         for k in range(followed):
             month = c + k
             running_active += active[c][month]
             value = 0.0
-            for (cohort, currency), deltas in native.items():
-                if cohort != c:
-                    continue
+            for currency, deltas in own.items():
                 running[currency] += deltas[month]
                 key = (currency, month)
                 if key not in end_factors:

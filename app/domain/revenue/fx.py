@@ -95,12 +95,13 @@ class Rates:
 
     def factor(self, currency: str | None, ordinal: int) -> float | None:
         """Multiplier from minor units of ``currency`` to minor units of the reporting currency, on a day."""
-        key = (code(currency), ordinal)
-        if key not in self._memo:
+        try:
+            return self._memo[currency or "", ordinal]  # the hot path: a movement's day seen before
+        except KeyError:
             rate = self.rate(currency, dt.date.fromordinal(ordinal))
-            scale = 10 ** (exponent(self.reporting) - exponent(key[0]))
-            self._memo[key] = None if rate is None else rate * scale
-        return self._memo[key]
+            scale = 10 ** (exponent(self.reporting) - exponent(code(currency)))
+            found = self._memo[currency or "", ordinal] = None if rate is None else rate * scale
+            return found
 
     def convert(self, minor: float, currency: str | None, day: dt.date) -> float | None:
         """``minor`` units of ``currency`` in reporting minor units on ``day``; None when it cannot convert."""

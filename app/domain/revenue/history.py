@@ -224,9 +224,17 @@ def rebuild(sub: Record, final: SubState, until: dt.datetime,
         trialing, canceled_at = False, None  # it never got going: one state from start to end
     last_billed = min(until, ended_at) if ended and ended_at is not None else until
     periods = list(periods)
-    plan_states = [(p.start, billed) for p in sorted(periods, key=lambda p: p.start)
-                   if not p.update and p.start < last_billed
-                   and (billed := period_state(p, final, sub, prices or {})) is not None]
+    billed_as: dict[tuple[object, ...], SubState | None] = {}  # a plan billed twelve times is priced once
+    plan_states = []
+    for p in sorted(periods, key=lambda p: p.start):
+        if p.update or p.start >= last_billed:
+            continue
+        priced = p.plan is not None and p.plan in (prices or {})
+        key = (p.plan, p.quantity) if priced else (p.plan, p.quantity, p.total_cents, p.start, p.end)
+        if key not in billed_as:
+            billed_as[key] = period_state(p, final, sub, prices or {})
+        if (billed := billed_as[key]) is not None:
+            plan_states.append((p.start, billed))
     updates = sorted(p.created for p in periods if p.update and p.created is not None and p.created <= until)
     first_plan = plan_states[0][1] if plan_states else final
 

@@ -137,49 +137,55 @@ def aggregate(accounts: Sequence[Account], rates: Rates, months: Sequence[dt.dat
     ends = [min(to_ts(dt.datetime.combine(add_months(m, 1), dt.time())), now_ts) for m in months]
     ledger = _Ledger(size)
     known = to_ts(max(outcomes_until or as_of, as_of))
+    codes: dict[str | None, str] = {}
     for account in accounts:
-        _post(account, ledger, starts, ends[-1], rates)
-        _post_trials(account, ledger, starts, ends[-1], known, trial_days)
+        currency = codes.get(account.currency)
+        if currency is None:
+            currency = codes[account.currency] = code(account.currency)
+        _post(account, currency, ledger, starts, ends[-1], rates)
+        if account.trials:
+            _post_trials(account, ledger, starts, ends[-1], known, trial_days)
     return _figures(ledger, rates, months, starts, ends)
 
 
-def _post(account: Account, ledger: _Ledger, starts: list[int], last_end: int, rates: Rates) -> None:
-    currency = code(account.currency)
+def _post(account: Account, currency: str, ledger: _Ledger, starts: list[int], last_end: int, rates: Rates) -> None:
+    """One account's movements into the ledger (the hot loop of the month figures: locals, no properties)."""
     mrr_delta, active_delta = ledger.mrr_delta[currency], ledger.active_delta[currency]
-    active = False
+    moved, factor_of, find = ledger.moved, rates.factor, bisect.bisect_right
+    active = month_start_active = False
     month = -2
-    month_start_mrr = 0.0
-    month_start_active = False
-    for i, m in enumerate(account.movements):
-        if m.at >= last_end:
+    month_start_mrr = previous_after = 0.0
+    for at, kind, before, after in account.movements:
+        if at >= last_end:
             break
-        index = bisect.bisect_right(starts, m.at) - 1  # -1: before the first month
+        index = find(starts, at) - 1  # -1: before the first month
         if index != month:
             if month >= 0:
-                _close_month(ledger, currency, month, month_start_active, active, month_start_mrr,
-                             account.movements[i - 1].after)
-            month, month_start_mrr, month_start_active = index, m.before, active
-        mrr_delta[index + 1] += m.delta
-        if m.kind in (NEW, REACTIVATION):
+                _close_month(ledger, currency, month, month_start_active, active, month_start_mrr, previous_after)
+            month, month_start_mrr, month_start_active = index, before, active
+        previous_after = after
+        mrr_delta[index + 1] += after - before
+        if kind in (NEW, REACTIVATION):
             active_delta[index + 1] += 1
             active = True
-        elif m.kind == CHURN:
+            amount = after
+        elif kind == CHURN:
             active_delta[index + 1] -= 1
             active = False
+            amount = before
+        else:
+            amount = abs(after - before)
         if index < 0:
             continue
-        if m.kind == NEW:
+        if kind == NEW:
             ledger.new[index] += 1
-        elif m.kind == REACTIVATION:
+        elif kind == REACTIVATION:
             ledger.reactivated[index] += 1
-        amount = m.before if m.kind == CHURN else m.after if m.kind in (NEW, REACTIVATION) else abs(m.delta)
-        factor = rates.factor(currency, _ordinal(m.at))
+        factor = factor_of(currency, at // DAY + _EPOCH_ORDINAL)
         if factor is not None:  # not converted: in its currency's own MRR, listed apart
-            ledger.moved[index][m.kind] += amount * factor
-    if month >= 0 and account.movements:
-        last = next((m for m in reversed(account.movements) if m.at < last_end), None)
-        if last is not None:
-            _close_month(ledger, currency, month, month_start_active, active, month_start_mrr, last.after)
+            moved[index][kind] += amount * factor
+    if month >= 0:
+        _close_month(ledger, currency, month, month_start_active, active, month_start_mrr, previous_after)
 
 
 def _close_month(ledger: _Ledger, currency: str, month: int, was_active: bool, is_active: bool,

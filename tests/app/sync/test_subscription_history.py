@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import defaultdict
 
 import pytest
 from sqlalchemy import func, select
 
-from app.demo.backend import DemoBackend
 from app.demo import stripe_objects
+from app.demo.backend import DemoBackend
 from app.demo.catalog import ladder
 from app.store.schema import SubscriptionChange
 from app.sync.engine import SyncEngine
@@ -44,7 +45,7 @@ def test_first_sync_rebuilds_every_past_and_dates_plan_changes_by_invoices(cache
     for invoice in billing.invoices:
         by_sub[invoice.subscription].append(invoice)
     changed = next(billing.by_id[sid] for sid, invoices in by_sub.items()
-                   for i0, i1 in zip(invoices, invoices[1:], strict=False)
+                   for i0, i1 in itertools.pairwise(invoices)
                    if i0.price_id != i1.price_id and i1.billing_reason == "subscription_cycle"
                    and i1.created < NOW.timestamp() - 40 * 86_400)
     rows = [r for r in _history(cache, changed.id) if r["kind"] == "plan"]

@@ -18,7 +18,10 @@ def settings(**revenue: object) -> Settings:
     return dataclasses.replace(Settings(), revenue=dataclasses.replace(RevenueSettings(), **revenue))
 
 
-def moves(engine, customer: str, now: dt.datetime = NOW, **revenue: object) -> list[tuple[dt.datetime, str, float, float]]:
+Move = tuple[dt.datetime, str, float, float]
+
+
+def moves(engine, customer: str, now: dt.datetime = NOW, **revenue: object) -> list[Move]:
     """A customer's movements as (when, kind, MRR before, MRR after)."""
     policy = Policy.from_settings(settings(**revenue))
     with engine.connect() as conn:
