@@ -24,6 +24,7 @@ from sqlalchemy import Connection, Engine, select
 
 from app.clock import utcnow
 from app.config.settings import Settings
+from app.domain import licenses
 from app.domain.revenue.risk import at_risk_alerts
 from app.notifications import Notice, record
 from app.store.app_state import get_app_value, put_app_value
@@ -37,7 +38,10 @@ ARMED_KEY = "alerts:armed"  # app_state: set once the first post-sync pass recor
 
 def rules() -> tuple[AlertRule, ...]:
     """Every alert rule of the console, in the order their notifications are listed."""
-    return (at_risk_alerts,)
+    from app.domain.availability import alert_rules as health
+
+    return (health.health_state, health.health_burn_rate, health.health_certificate, licenses.seat_alerts,
+            at_risk_alerts)
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ _SECTION_TITLES = {
     "budgets": "Budgets",
     "kpi": "Targets",
     "revenue": "Revenue",
+    "health": "Health",
 }
 _SECRET_LABELS = {OPS_API_TOKEN: "Ops API token", STRIPE_API_KEY: "Stripe API key"}
 
@@ -50,6 +51,11 @@ def _label(key: str) -> str:
 
 
 def _editor(value: Any, meta: dict[str, Any]) -> QWidget:
+    if meta.get("item") is not None:  # a list of tables: edited in the settings file, shown here
+        names = ", ".join(str(getattr(v, "name", v)) for v in value) or "none"
+        shown = QLabel(f"{names} — edit in settings.toml")
+        shown.setWordWrap(True)
+        return shown
     if isinstance(value, bool):
         box = QCheckBox()
         box.setChecked(value)
@@ -78,6 +84,8 @@ def _editor(value: Any, meta: dict[str, Any]) -> QWidget:
 
 
 def _read(editor: QWidget, default: Any) -> Any:
+    if isinstance(editor, QLabel):  # shown, not edited: the value stays as loaded
+        return [dataclasses.asdict(v) for v in default]
     if isinstance(editor, QCheckBox):
         return editor.isChecked()
     if isinstance(editor, (QSpinBox, QDoubleSpinBox)):
