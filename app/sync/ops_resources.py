@@ -17,16 +17,20 @@ from sqlalchemy import Table
 from app.connectors.convert import parse_date, parse_datetime
 from app.connectors.ops_rows import Converter, row_converter
 from app.store.schema import (
+    AccessGrant,
     Activation,
     Base,
     Budget,
     CostRecord,
+    CustomerUsage,
+    FeatureFlag,
     FxRate,
     HealthCheck,
     Incident,
     IncidentUpdate,
     License,
     MaintenanceWindow,
+    ProcessingFailure,
     Service,
     Ticket,
     TicketEvent,
@@ -149,6 +153,12 @@ RESOURCES: tuple[OpsResource, ...] = (
         key=("day", "currency"),
         tombstone_key=_fx_key,
     ),
+    OpsResource(
+        "feature_flags", _table(FeatureFlag), row_converter(_table(FeatureFlag), renames={"plans_json": "plans"})
+    ),
+    OpsResource("access_grants", _table(AccessGrant), row_converter(_table(AccessGrant))),
+    OpsResource("customer_usage", _table(CustomerUsage), row_converter(_table(CustomerUsage))),
+    OpsResource("processing_failures", _table(ProcessingFailure), row_converter(_table(ProcessingFailure))),
 )
 
 

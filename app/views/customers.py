@@ -1,4 +1,4 @@
-"""The customers table, the revenue figures and their drill-downs, one customer's billing, customer look-ups.
+"""The customers table, the revenue figures and their drill-downs, customer look-ups.
 
 The plan, currency, status and MRR columns are correlated subqueries
 (``app.domain.revenue.columns``): each is computed for the rows in view, and
@@ -17,7 +17,7 @@ from sqlalchemy import Engine, select, text
 
 from app.clock import utcnow
 from app.config.settings import Settings
-from app.domain.revenue import columns, customer, drill, figures
+from app.domain.revenue import columns, drill, figures
 from app.domain.revenue.cache import MovementCache
 from app.domain.revenue.fx import load_rates
 from app.domain.revenue.mrr import PAYING
@@ -70,9 +70,6 @@ SPEC = TableSpec(
     },
 )
 
-#: What one customer's detail reads (the customer by key, billing, history and tickets by customer).
-DETAIL_TABLES = SPEC.tables | frozenset(
-    t.name for t in (Invoice.__table__, Ticket.__table__, SubscriptionChange.__table__))
 #: What the revenue figures read: a change to any of them redoes the figures (incrementally).
 FIGURE_TABLES = frozenset(t.name for t in (
     Customer.__table__, Subscription.__table__, SubscriptionItem.__table__, SubscriptionChange.__table__,
@@ -82,11 +79,6 @@ FIGURE_TABLES = frozenset(t.name for t in (
 SEARCH_LIMIT = 50
 # The LIMIT sits inside the FTS subquery, so a common word costs no more than a rare one.
 _IN_FTS = text("customers.rowid IN (SELECT rowid FROM customers_fts WHERE customers_fts MATCH :q LIMIT :n)")
-
-
-def load_customer(engine: Engine, customer_id: str) -> customer.CustomerDetail | None:
-    with engine.connect() as conn:
-        return customer.customer_detail(conn, customer_id)
 
 
 def load_figures(engine: Engine, settings: Settings, month: dt.date | None,

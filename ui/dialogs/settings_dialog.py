@@ -42,6 +42,7 @@ _SECTION_TITLES = {
     "kpi": "Targets",
     "revenue": "Revenue",
     "health": "Health",
+    "desk": "Customer desk",
 }
 _SECRET_LABELS = {OPS_API_TOKEN: "Ops API token", STRIPE_API_KEY: "Stripe API key"}
 

@@ -17,11 +17,11 @@ data did; the GUI thread never waits for them.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -35,6 +35,8 @@ from PySide6.QtWidgets import (
 
 from app.clock import utcnow
 from app.config.settings import Settings
+from app.connectors.config import SyncConfig
+from app.domain.customer_desk import diagnosis as desk_diagnosis
 from app.domain.revenue.cache import MovementCache
 from app.domain.revenue.drill import LIMIT as DRILL_LIMIT
 from app.domain.revenue.drill import DrillRow
@@ -51,12 +53,11 @@ from ui.panes import customers_lists as lists
 from ui.panes import customers_tiles as tiles
 from ui.panes.base import Pane
 from ui.panes.customers_cohorts import CohortView
-from ui.panes.customers_detail import STATUS_COLORS, render_customer
 from ui.widgets.action_bar import ActionBar
-from ui.widgets.detail_panel import DetailPanel
+from ui.widgets.customer_desk import CustomerDesk
 from ui.widgets.kpi_strip import KpiStrip
 from ui.widgets.master_detail import MasterDetail
-from ui.widgets.palette import AMBER, RED, brush
+from ui.widgets.palette import AMBER, GREY, RED, brush
 from ui.workers import LatestRequest, TaskRunner
 
 FILTERS = (
@@ -66,6 +67,7 @@ FILTERS = (
     ("Past due", ("past_due",)),
     ("Churned", ("churned",)),
 )
+STATUS_COLORS: dict[str, QColor] = {"past_due": RED, "unpaid": RED, "trialing": AMBER, "canceled": GREY}
 MOVEMENTS_TAB, COHORTS_TAB, RISK_TAB, CUSTOMERS_TAB, RECONCILIATION_TAB = range(5)
 _MOVEMENT_WORDS = {"new": "New business", "expansion": "Expansion", "contraction": "Contraction",
                    "churn": "Churn", "reactivation": "Reactivation", "trial": "Trials"}
@@ -97,15 +99,19 @@ class CustomersPane(Pane):
     pane_id = "customers"
     title = "Customers"
     resources = ("stripe:customers", "stripe:subscriptions", "stripe:invoices", "stripe:prices", "ops:fx-rates")
-    tables = view.SPEC.tables | view.DETAIL_TABLES | view.FIGURE_TABLES
+    tables = view.SPEC.tables | view.FIGURE_TABLES | desk_diagnosis.TABLES
     settings: Settings  # never None here: this pane uses the typed settings (Pane.apply_settings swaps them)
 
     # The customer to issue a license for; the main window hands it to the Licenses pane's dialog.
     issue_license_requested = Signal(str)
 
-    def __init__(self, cache: Cache, runner: TaskRunner, settings: Settings, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, cache: Cache, runner: TaskRunner, settings: Settings, parent: QWidget | None = None, *,
+        stripe_config: Callable[[], SyncConfig] = SyncConfig,
+    ) -> None:
         super().__init__(cache, runner, parent)
         self.settings = settings
+        self._stripe_config = stripe_config  # called on a worker: it may read the keyring
         self.can_issue_licenses = False  # the role may see the Licenses pane (set by the main window)
         self.movement_cache = MovementCache()
         self.figures: RevenueFigures | None = None
@@ -159,11 +165,12 @@ class CustomersPane(Pane):
             chooser.customer_chosen.connect(self.show_customer)
 
         self.model = CustomerTableModel(WindowSource(self.engine, view.SPEC), self.runner, self)
-        self.detail = self.make_detail()
+        self.desk = self.make_detail()
+        self.detail = self.desk.detail
         self.split = MasterDetail(
-            self.model, self.detail, runner=self.runner, state_key="panes/customers",
+            self.model, self.detail, side=self.desk, runner=self.runner, state_key="panes/customers",
             noun="customers", filters=FILTERS, search_placeholder="Search name, email or Stripe id…  (Ctrl+F)",
-            sizes=(760, 480),
+            sizes=(600, 664),  # the desk beside the table needs room for its tables
             empty="No customers in the cache yet — File ▸ Sync now",
             no_match="No customers match this search and filter — try “All” or clear the search",
         )
@@ -181,6 +188,7 @@ class CustomersPane(Pane):
         customers_layout.addWidget(self.split, 1)
         QShortcut(QKeySequence("Ctrl+L"), self).activated.connect(self.request_license)
         self.table.current_changed.connect(lambda _key: self.update_actions())
+        self.table.current_changed.connect(lambda _key: self.desk.bar.clear())  # its news was about another row
 
         self.views = QTabWidget(documentMode=True)
         self.views.addTab(movements, "MRR movements")
@@ -194,13 +202,9 @@ class CustomersPane(Pane):
         self.load_figures()
         self.update_actions()
 
-    def make_detail(self) -> DetailPanel:
-        """The one place the customer detail is created (a richer customer view plugs in here)."""
-        return DetailPanel(
-            self.runner, lambda key: view.load_customer(self.engine, key), render_customer,
-            placeholder="Select a customer to see their subscriptions, invoices and history",
-            key_table="customers", tables=view.DETAIL_TABLES,
-        )
+    def make_detail(self) -> CustomerDesk:
+        """The one place the customer detail is created: the customer desk (diagnosis and actions)."""
+        return CustomerDesk(self.runner, self.cache, lambda: self.settings, self._stripe_config)
 
     def _fill_months(self) -> None:
         this_month = month_of(utcnow())

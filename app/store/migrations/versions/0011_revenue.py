@@ -9,7 +9,7 @@ holds the daily rates the Ops API serves, so figures in several currencies
 are converted, never summed as if they were one.
 
 Revision ID: 0011
-Revises: 0015
+Revises: 0018
 Create Date: 2026-12-01
 """
 
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0015"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
