@@ -26,6 +26,7 @@ from app.clock import utcnow
 from app.config.settings import Settings
 from app.domain import licenses
 from app.domain.customer_desk.alerts import refused_actions
+from app.domain.revenue.risk import at_risk_alerts
 from app.notifications import Notice, record
 from app.store.app_state import get_app_value, put_app_value
 from app.store.schema import SyncState
@@ -42,7 +43,7 @@ def rules() -> tuple[AlertRule, ...]:
     from app.domain.sla.alerts import pre_breach
 
     return (health.health_state, health.health_burn_rate, health.health_certificate, licenses.seat_alerts,
-            refused_actions, pre_breach)
+            refused_actions, pre_breach, at_risk_alerts)
 
 
 @dataclass(frozen=True)

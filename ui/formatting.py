@@ -12,6 +12,7 @@ from typing import Any
 
 from app.clock import utcnow
 from app.domain.licenses import NEAR, OVER, seat_level
+from app.domain.revenue.fx import money as _money
 from app.store import windows as w
 
 MISSING = "—"  # a figure that cannot be computed (no budget, no checks yet)
@@ -49,6 +50,48 @@ def format_value(kind: str, value: Any) -> str:
 def cents(value: float | None) -> str:
     """US dollars from (possibly fractional) cents: ``$1,234.50``; empty when unknown."""
     return format_value(w.CENTS, None if value is None else round(value))
+
+
+def money(minor: float | None, currency: str | None) -> str:
+    """An amount in minor units with its currency: ``$1,234.50``, ``€89.00``, ``CHF 95.00``; ``—`` when unknown."""
+    return MISSING if minor is None else _money(round(minor), currency or "USD")
+
+
+def money_headline(minor: float | None, currency: str) -> str:
+    """A headline figure: cents while it is small, whole units from 10,000, millions from 10 million."""
+    if minor is None:
+        return MISSING
+    major = abs(minor) / 100
+    if major >= 10_000_000:
+        return money_short(minor, currency)
+    if major >= 10_000:
+        return _money(round(minor / 100) * 100, currency).removesuffix(".00")
+    return money(minor, currency)
+
+
+def money_short(minor: float, currency: str) -> str:
+    """An axis label: ``$12.5k``, ``€1.2M``, ``$950``."""
+    major = minor / 100
+    for size, suffix in ((1e6, "M"), (1e3, "k")):
+        if abs(major) >= size:
+            text = _money(round(major / size * 10) * 10, currency)  # one decimal
+            return text.removesuffix("0").removesuffix(".0") + suffix
+    return _money(round(major) * 100, currency).removesuffix(".00")
+
+
+def words(status: str | None) -> str:
+    """A status or code in words: ``past_due`` → "Past due", ``first_reply`` → "First reply" (never shown raw)."""
+    return (status or "").replace("_", " ").capitalize()
+
+
+def percent(value: float | None, places: int = 1) -> str:
+    """A percentage already in percent (``3.2`` → "3.2 %"), or ``—``."""
+    return MISSING if value is None else f"{value:,.{places}f} %"
+
+
+def month_name(month: dt.date) -> str:
+    """``Nov 2026``."""
+    return month.strftime("%b %Y")
 
 
 def micros(value: int | None) -> str:
@@ -91,11 +134,6 @@ def expiry_words(expires_at: dt.datetime) -> str:
     return f"{verb} {local_day(expires_at)} ({relative_days(expires_at)})"
 
 
-def status(code: str | None) -> str:
-    """A status or code in words: ``past_due`` → "Past due"."""
-    return (code or "").replace("_", " ").capitalize()
-
-
 def end_of_local_day(day: dt.date) -> dt.datetime:
     """The last minute of ``day`` in local time, as naive UTC: what "until 2026-12-01" means to a person."""
     local = dt.datetime.combine(day, dt.time(23, 59)).astimezone()
@@ -115,11 +153,6 @@ def format_age(then: dt.datetime | None, now: dt.datetime | None = None) -> str:
     if seconds < 86400:
         return f"{seconds // 3600} h ago"
     return f"{seconds // 86400} days ago"
-
-
-def words(code: str | None) -> str:
-    """A status or code in words: ``on_hold`` → "On hold", ``first_reply`` → "First reply"."""
-    return "" if not code else code.replace("_", " ").capitalize()
 
 
 def duration(seconds: float) -> str:

@@ -66,7 +66,51 @@ class BudgetSettings:
 @dataclass(frozen=True)
 class KpiTargets:
     monthly_churn_pct: float = field(
-        default=3.0, metadata=_meta(minimum=0, maximum=100, help="Highest acceptable monthly customer churn, %")
+        default=5.0, metadata=_meta(minimum=0, maximum=100, help="Highest acceptable monthly customer churn, %")
+    )
+    ltv_min: float = field(
+        default=200.0,
+        metadata=_meta(minimum=0, help="Lowest acceptable customer lifetime value, in the reporting currency"),
+    )
+
+
+CHURN_AT_PERIOD_END, CHURN_WHEN_SCHEDULED = "end_of_paid_period", "when_scheduled"
+
+
+@dataclass(frozen=True)
+class RevenueSettings:
+    """How revenue figures are counted: each is a policy with a published default (docs/metrics.md § Revenue)."""
+
+    reporting_currency: str = field(
+        default="USD", metadata=_meta(pattern=r"^[A-Z]{3}$", help="Currency every revenue figure is reported in")
+    )
+    fallback_rates: tuple[str, ...] = field(
+        default=("EUR=1.08", "GBP=1.27"),
+        metadata=_meta(pattern=r"^[A-Z]{3}=(?!0*\.?0*$)[0-9]{1,6}(\.[0-9]{1,8})?$",
+                       help="Rates used when the Ops API serves none: CUR=units of the reporting currency"),
+    )
+    churn_recognition: str = field(
+        default=CHURN_AT_PERIOD_END,
+        metadata=_meta(choices=(CHURN_AT_PERIOD_END, CHURN_WHEN_SCHEDULED),
+                       help="When a cancellation counts as churn: at the end of the paid period, or once scheduled"),
+    )
+    past_due_churn_days: int = field(
+        default=0, metadata=_meta(minimum=0, maximum=365, help="Days past due after which MRR churns (0: never)")
+    )
+    free_plans_are_customers: bool = field(
+        default=False, metadata=_meta(help="Count customers on a free plan or a 100 % coupon as customers")
+    )
+    trial_conversion_days: int = field(
+        default=30, metadata=_meta(minimum=1, maximum=365, help="Days after a trial starts in which paying counts")
+    )
+    risk_urgent_tickets: int = field(
+        default=2, metadata=_meta(minimum=1, maximum=100, help="Open urgent tickets that put a customer at risk")
+    )
+    risk_ticket_spike: int = field(
+        default=3, metadata=_meta(minimum=2, maximum=1000, help="Tickets in 7 days that are a spike (and 3× usual)")
+    )
+    risk_downgrade_days: int = field(
+        default=30, metadata=_meta(minimum=1, maximum=365, help="A downgrade this recent puts a customer at risk")
     )
 
 
@@ -176,6 +220,7 @@ class Settings:
     tickets: TicketSettings = field(default_factory=TicketSettings)
     budgets: BudgetSettings = field(default_factory=BudgetSettings)
     kpi: KpiTargets = field(default_factory=KpiTargets)
+    revenue: RevenueSettings = field(default_factory=RevenueSettings)
     notifications: NotificationSettings = field(default_factory=NotificationSettings)
     health: HealthSettings = field(default_factory=HealthSettings)
     desk: DeskSettings = field(default_factory=DeskSettings)

@@ -173,6 +173,24 @@ def subscription_item_row(item: Obj, subscription_id: str, now: dt.datetime) -> 
     }
 
 
+def _billed(obj: Obj) -> tuple[Any, Any, str | None, int | None]:
+    """The period, plan and quantity an invoice bills, from its subscription lines.
+
+    An invoice's own ``period_start``/``period_end`` name the *previous*
+    period, its lines the one billed; proration lines (part of a period
+    already running) are left out.  Without lines: the invoice's own period.
+    """
+    lines = [line for line in (obj.get("lines") or {}).get("data") or ()
+             if isinstance(line, dict) and not line.get("proration") and isinstance(line.get("period"), dict)]
+    starts = [line["period"].get("start") for line in lines if line["period"].get("start") is not None]
+    ends = [line["period"].get("end") for line in lines if line["period"].get("end") is not None]
+    prices = sorted({p for p in (ref_id(line.get("price")) or ref_id(line.get("plan")) for line in lines) if p})
+    quantity = sum(int(line.get("quantity") or 0) for line in lines) if lines else None
+    if starts and ends:
+        return min(starts), max(ends), ",".join(prices) or None, quantity
+    return obj.get("period_start"), obj.get("period_end"), ",".join(prices) or None, quantity
+
+
 def _invoice_payment_intent(obj: Obj) -> str | None:
     """The invoice's payment intent: ``payment_intent`` (older API versions), else its first payment's."""
     direct = ref_id(obj.get("payment_intent"))
@@ -188,6 +206,8 @@ def _invoice_payment_intent(obj: Obj) -> str | None:
 def invoice_row(obj: Obj, now: dt.datetime) -> Row:
     parent = (obj.get("parent") or {}).get("subscription_details") or {}
     transitions = obj.get("status_transitions") or {}
+    period_start, period_end, plan, quantity = _billed(obj)
+    total = obj.get("total_excluding_tax")
     return {
         "id": obj["id"],
         "customer_id": ref_id(obj["customer"]),
@@ -200,6 +220,12 @@ def invoice_row(obj: Obj, now: dt.datetime) -> Row:
         "created": from_unix(obj["created"]),
         "due_date": from_unix(obj.get("due_date")),
         "paid_at": from_unix(transitions.get("paid_at")),
+        "period_start": from_unix(period_start),
+        "period_end": from_unix(period_end),
+        "billing_reason": obj.get("billing_reason"),
+        "total_cents": obj.get("total") if total is None else total,
+        "plan": plan,
+        "quantity": quantity,
         "payment_intent_id": _invoice_payment_intent(obj),
         "charge_id": ref_id(obj.get("charge")),
         "attempt_count": obj.get("attempt_count") or 0,

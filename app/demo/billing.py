@@ -1,9 +1,11 @@
 """The Stripe side of the business: customers, subscriptions, invoices and their events.
 
-Each customer lives through a simulated year: a trial that converts or not,
-monthly or annual renewals with invoices, failed payments that recover or end
-in cancellation, upgrades, downgrades, coupons, churn and the odd
-reactivation.  Times are unix seconds (Stripe's unit) and objects use
+Each customer lives through up to two simulated years: a trial that converts
+or not, monthly or annual renewals with invoices, failed payments that recover
+or end in cancellation, upgrades, downgrades and seat changes at renewal,
+coupons (one of them 100 % off), an add-on subscription beside the main one,
+cancellations at period end and on the spot, churn and the odd reactivation.
+Customers pay in US dollars, euros, pounds or Swiss francs.  Times are unix seconds (Stripe's unit) and objects use
 ``__slots__`` so 100,000 customers with their invoices stay in memory
 comfortably; the Stripe JSON is rendered per request by ``stripe_objects``.
 
@@ -23,11 +25,13 @@ from collections.abc import Callable
 from typing import Any
 
 from app.demo import vocabulary as words
-from app.demo.catalog import COUPONS, LADDER, PRICE_BY_ID
+from app.demo.catalog import COUPON_BY_ID, CURRENCIES, PRICE_BY_ID, coupons_for, ladder
 from app.demo.wire import unix
 
 EVENT_RETENTION_S = 30 * 86_400
 DAY_S = 86_400
+HISTORY_DAYS = 760  # a little over two years: the revenue screen's 24 months and cohorts have data
+CURRENCY_WEIGHTS = {"usd": 75, "eur": 15, "gbp": 9, "chf": 1}
 _B62 = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _BYTE_TO_B62 = bytes(_B62[b % 62] for b in range(256))  # byte -> base62 digit, translated in C
 
@@ -47,10 +51,13 @@ def add_months(ts: int, months: int) -> int:
 
 
 class Customer:
-    __slots__ = ("id", "name", "email", "created", "delinquent", "balance", "metadata", "deleted")
+    __slots__ = ("id", "name", "email", "created", "currency", "delinquent", "balance", "metadata", "deleted")
 
-    def __init__(self, id: str, name: str, email: str, created: int, metadata: dict[str, str]) -> None:
+    def __init__(
+        self, id: str, name: str, email: str, created: int, metadata: dict[str, str], currency: str = "usd"
+    ) -> None:
         self.id, self.name, self.email, self.created, self.metadata = id, name, email, created, metadata
+        self.currency = currency
         self.delinquent = False
         self.balance = 0
         self.deleted = False
@@ -77,23 +84,34 @@ class Subscription:
         self.pause_behavior: str | None = None  # collection paused (keep_as_draft | mark_uncollectible | void)
         self.pause_resumes_at: int | None = None
 
+    @property
+    def currency(self) -> str:
+        return PRICE_BY_ID[self.price_id].currency
+
 
 class Invoice:
+    """One invoice of one subscription period; its single line is the plan and quantity billed then."""
+
     __slots__ = (
-        "id", "number", "customer", "subscription", "status", "amount_due", "amount_paid", "created",
-        "period_start", "period_end", "paid_at", "billing_reason", "declined", "attempts", "charge",
+        "id", "number", "customer", "subscription", "status", "subtotal", "amount_due", "amount_paid", "created",
+        "period_start", "period_end", "paid_at", "billing_reason", "price_id", "quantity", "currency", "proration",
+        "declined", "attempts", "charge",
     )
 
-    def __init__(self, id: str, number: str, sub: Subscription, created: int, amount_due: int, reason: str) -> None:
+    def __init__(self, id: str, number: str, sub: Subscription, created: int, subtotal: int, discount: int,
+                 reason: str) -> None:
         self.id, self.number, self.customer, self.subscription = id, number, sub.customer, sub.id
-        self.created, self.amount_due, self.billing_reason = created, amount_due, reason
+        self.created, self.billing_reason = created, reason
+        self.subtotal, self.amount_due = subtotal, subtotal - discount
         self.period_start, self.period_end = sub.period_start, sub.period_end
+        self.price_id, self.quantity, self.currency = sub.price_id, sub.quantity, sub.currency
+        self.proration = False  # bills the rest of a period after a change within it
         self.status = "paid"
-        self.amount_paid = amount_due
+        self.amount_paid = self.amount_due
         self.paid_at: int | None = created + 3_600
         self.declined = False  # the first attempt failed (a charge of its own; ``app.demo.payments``)
-        self.attempts = 1 if amount_due > 0 else 0  # payment attempts made (Stripe's attempt_count)
-        self.charge: str | None = "ch_" + id.removeprefix("in_") if amount_due > 0 else None  # the latest attempt
+        self.attempts = 1 if self.amount_due > 0 else 0  # payment attempts made (Stripe's attempt_count)
+        self.charge: str | None = "ch_" + id.removeprefix("in_") if self.amount_due > 0 else None  # the latest attempt
 
 
 class Event:
@@ -114,6 +132,12 @@ class Event:
 
 def _created_key(obj: Any) -> tuple[int, str]:
     return obj.created, obj.id
+
+
+def _plan_attributes(sub: Subscription) -> dict[str, Any]:
+    """What a plan or seat change alters, as Stripe's ``previous_attributes`` shows it."""
+    return {"items": {"data": [{"id": sub.item_id, "price": {"id": sub.price_id}, "quantity": sub.quantity}]},
+            "plan": {"id": sub.price_id}, "quantity": sub.quantity}
 
 
 class Billing:
@@ -143,45 +167,65 @@ class Billing:
 
     def _live_one_customer(self) -> None:
         rng, now = self._rng, self._now
-        created = now - int(400 * DAY_S * (1 - rng.random() ** 0.6)) - 3_600
+        created = now - int(HISTORY_DAYS * DAY_S * (1 - rng.random() ** 0.6)) - 3_600
         stem, trade = rng.choice(words.COMPANY_STEMS), rng.choice(words.COMPANY_TRADES)
         first, last = rng.choice(words.FIRST_NAMES), rng.choice(words.LAST_NAMES)
         name = f"{stem} {trade} {rng.choice(words.COMPANY_FORMS)}".strip()
         domain = f"{stem}-{trade}".lower() + ".example"
+        currency = rng.choices(CURRENCIES, weights=[CURRENCY_WEIGHTS[c] for c in CURRENCIES])[0]
         metadata = {"segment": rng.choice(words.SEGMENTS), "country": rng.choice(words.COUNTRIES),
                     "contact": f"{first} {last}"}
-        customer = Customer(stripe_id(rng, "cus_", 14), name, f"{first}.{last}@{domain}".lower(), created, metadata)
+        customer = Customer(stripe_id(rng, "cus_", 14), name, f"{first}.{last}@{domain}".lower(), created, metadata,
+                            currency)
         self.customers.append(customer)
         self._count("signups", created)
         self._event("customer.created", created, customer)
-        legacy = created < now - 330 * DAY_S and rng.random() < 0.04
-        start = created
+        legacy = currency == "usd" and created < now - 330 * DAY_S and rng.random() < 0.04
+        start, trial = created, True
         while start < now:
-            ended = self._live_one_subscription(customer, start, legacy, trial=start == created)
+            ended = self._live_one_subscription(customer, start, legacy, trial=trial)
+            if rng.random() < 0.08:  # a second subscription beside the first: an add-on workspace
+                self._add_on(customer, start, ended)
             if ended is None or rng.random() > 0.15:
                 break
-            start, legacy = ended + rng.randint(30, 120) * DAY_S, False  # a reactivation, later on
+            # A reactivation, later on (the odd one straight into a new trial).
+            start, legacy, trial = ended + rng.randint(30, 120) * DAY_S, False, rng.random() < 0.1
 
-    def _live_one_subscription(self, customer: Customer, start: int, legacy: bool, trial: bool) -> int | None:
+    def _add_on(self, customer: Customer, main_start: int, main_end: int | None) -> None:
+        """A Starter subscription started while the main one runs; it lives (and may end) on its own."""
+        start = main_start + self._rng.randint(20, 200) * DAY_S
+        if start < min(main_end or self._now, self._now):
+            self._live_one_subscription(customer, start, legacy=False, trial=False,
+                                        price_id=ladder("month", customer.currency)[0])
+
+    def _live_one_subscription(self, customer: Customer, start: int, legacy: bool, trial: bool,
+                               price_id: str | None = None) -> int | None:
         """Simulate one subscription from ``start`` to now; returns when it ended (None: still running)."""
         rng, now = self._rng, self._now
-        annual = rng.random() < 0.25 and not legacy
-        ladder = LADDER["year" if annual else "month"]
-        price_id = "plan_team_legacy" if legacy else rng.choices(ladder, weights=(60, 30, 10))[0]
+        annual = rng.random() < 0.25 and not legacy and price_id is None
+        plans = ladder("year" if annual else "month", customer.currency)
+        if price_id is None:
+            price_id = "plan_team_legacy" if legacy else rng.choices(plans, weights=(60, 30, 10))[0]
         sub = Subscription(stripe_id(rng, "sub_"), customer.id, stripe_id(rng, "si_", 14), price_id, start)
-        if rng.random() < 0.15:
-            sub.coupon_id = rng.choice(COUPONS).id
+        roll = rng.random()
+        if roll < 0.012:
+            sub.coupon_id = "FOUNDER100"
+        elif roll < 0.16:
+            sub.coupon_id = rng.choice([c for c in coupons_for(customer.currency) if c.percent_off != 100]).id
+        if rng.random() < 0.12:
+            sub.quantity = rng.randint(2, 5)
         self.subscriptions.append(sub)
         self._event("customer.subscription.created", start, sub)
         number = 0
         prefix = stripe_id(rng, "", 8).upper()
 
-        def invoice(at: int, amount: int, reason: str) -> Invoice:
+        def invoice(at: int, reason: str, amount: int | None = None) -> Invoice:
             nonlocal number
             number += 1
-            coupon = next((c for c in COUPONS if c.id == sub.coupon_id), None)
-            due = amount - (coupon.discount(amount) if coupon else 0)
-            inv = Invoice(stripe_id(rng, "in_"), f"{prefix}-{number:04d}", sub, at, due, reason)
+            subtotal = PRICE_BY_ID[sub.price_id].unit_amount * sub.quantity if amount is None else amount
+            coupon = COUPON_BY_ID.get(sub.coupon_id or "")
+            inv = Invoice(stripe_id(rng, "in_"), f"{prefix}-{number:04d}", sub, at, subtotal,
+                          coupon.discount(subtotal) if coupon else 0, reason)
             self.invoices.append(inv)
             self._event("invoice.created", at, inv)
             return inv
@@ -190,7 +234,7 @@ class Billing:
             sub.status, sub.trial_start, sub.trial_end = "trialing", start, start + 14 * DAY_S
             sub.period_end = sub.trial_end
             self._count("trial_starts", start)
-            self._event("invoice.paid", start + 3_600, invoice(start, 0, "subscription_create"))
+            self._event("invoice.paid", start + 3_600, invoice(start, "subscription_create", amount=0))
             if sub.trial_end > now:
                 return None
             if rng.random() > 0.7:
@@ -202,7 +246,7 @@ class Billing:
         reason = "subscription_create" if sub.trial_end is None else "subscription_cycle"
         while True:
             sub.period_start, sub.period_end = start, add_months(start, months)
-            inv = invoice(start, PRICE_BY_ID[sub.price_id].unit_amount * sub.quantity, reason)
+            inv = invoice(start, reason)
             reason = "subscription_cycle"
             if rng.random() < 0.04:  # the card was declined
                 self._event("invoice.payment_failed", start + 3_600, inv)
@@ -218,25 +262,50 @@ class Billing:
                 inv.status, inv.amount_paid, inv.paid_at, inv.attempts = "paid", inv.amount_due, start + 3 * DAY_S, 2
                 inv.charge = "ch_" + inv.id.removeprefix("in_")
             self._event("invoice.paid", inv.paid_at or start, inv)
+            if rng.random() < 0.006:  # canceled on the spot, mid-period: the paid period is not refunded
+                at = start + rng.randint(1, 27) * DAY_S
+                if at <= now:
+                    return self._end(sub, at, at)
             if sub.period_end > now:
-                if rng.random() < 0.04:
+                roll = rng.random()
+                if roll < 0.04:
                     sub.cancel_at_period_end, sub.canceled_at = True, now - rng.randint(1, 20) * DAY_S
                     self._event("customer.subscription.updated", sub.canceled_at, sub,
-                                {"cancel_at_period_end": False})
+                                {"cancel_at_period_end": False, "canceled_at": None})
+                elif roll < 0.055 and not legacy and now - start > 2 * DAY_S:
+                    self._change_mid_period(sub, plans, start + rng.randint(DAY_S, now - start - 3_600), invoice)
                 return None
             start = sub.period_end
             roll = rng.random()
             if roll < (0.15 if months == 12 else 0.025):
                 return self._end(sub, start - rng.randint(1, 20) * DAY_S, start)
             if roll < 0.06 and not legacy:
-                self._change_plan(sub, ladder, up=roll < 0.045, at=start)
+                self._change_plan(sub, plans, up=roll < 0.045, at=start)
+            elif roll < 0.085 and not legacy:
+                self._change_quantity(sub, 1 if roll < 0.077 or sub.quantity == 1 else -1, at=start)
 
-    def _change_plan(self, sub: Subscription, ladder: tuple[str, ...], up: bool, at: int) -> None:
-        step = ladder.index(sub.price_id) + (1 if up else -1)
-        if 0 <= step < len(ladder):
-            previous = {"items": {"data": [{"price": {"id": sub.price_id}}]}}
-            sub.price_id = ladder[step]
+    def _change_plan(self, sub: Subscription, plans: tuple[str, ...], up: bool, at: int) -> None:
+        step = plans.index(sub.price_id) + (1 if up else -1) if sub.price_id in plans else -1
+        if 0 <= step < len(plans):
+            previous = _plan_attributes(sub)
+            sub.price_id = plans[step]
             self._event("customer.subscription.updated", at, sub, previous)
+
+    def _change_mid_period(self, sub: Subscription, plans: tuple[str, ...], at: int,
+                           invoice: Callable[..., Invoice]) -> None:
+        """An upgrade (or a downgrade) inside the paid period: the difference for the rest of it is invoiced now."""
+        old = PRICE_BY_ID[sub.price_id].unit_amount * sub.quantity
+        self._change_plan(sub, plans, up=self._rng.random() < 0.75, at=at)
+        remaining = (sub.period_end - at) / max(1, sub.period_end - sub.period_start)
+        difference = round((PRICE_BY_ID[sub.price_id].unit_amount * sub.quantity - old) * remaining)
+        proration = invoice(at, "subscription_update", amount=max(0, difference))
+        proration.proration = True
+        self._event("invoice.paid", at + 60, proration)
+
+    def _change_quantity(self, sub: Subscription, by: int, at: int) -> None:
+        previous = _plan_attributes(sub)
+        sub.quantity = max(1, sub.quantity + by)
+        self._event("customer.subscription.updated", at, sub, previous)
 
     def _end(self, sub: Subscription, canceled_at: int, ended_at: int) -> int | None:
         """Cancel ``sub``; one ending after now stays active with ``cancel_at_period_end``."""
@@ -299,6 +368,16 @@ class Billing:
         at = unix(now)
         sub.status, sub.canceled_at, sub.ended_at, sub.cancel_at_period_end = "canceled", at, at, False
         self.record("customer.subscription.deleted", at, sub)
+
+    def change_subscription(
+        self, subscription_id: str, now: dt.datetime, *, price_id: str | None = None, quantity: int | None = None
+    ) -> None:
+        """Move a subscription to another plan or seat count at once (an upgrade, a downgrade)."""
+        sub = self.by_id[subscription_id]
+        previous = _plan_attributes(sub)
+        sub.price_id = price_id or sub.price_id
+        sub.quantity = quantity or sub.quantity
+        self.record("customer.subscription.updated", unix(now), sub, previous)
 
     def new_id(self, prefix: str, length: int = 24) -> str:
         """A fresh Stripe-shaped id for an object a client's write creates (a refund, a charge)."""

@@ -25,6 +25,7 @@ from app.demo.catalog import PRICE_BY_ID, PRODUCT_BY_ID
 from app.demo.clock import Clock
 from app.demo.feed import Feed, ListSource, Row
 from app.demo.finance import Finance, budget_rows
+from app.demo.fx import FxRates
 from app.demo.health import Health
 from app.demo.licenses import Holder, seed_activations, seed_licenses
 from app.demo.payments import Payments
@@ -35,10 +36,10 @@ from app.sla_rules.policies import SEED_CALENDARS, SEED_POLICIES, seed_rules
 OPS_RESOURCES = (
     "services", "incidents", "incident_updates", "sla-policies", "tickets", "ticket_events", "ticket_ratings",
     "licenses", "activations", "health_checks", "costs", "budgets", "usage", "maintenance_windows",
-    "feature_flags", "access_grants", "customer_usage", "processing_failures",
+    "feature_flags", "access_grants", "customer_usage", "processing_failures", "fx-rates",
 )
 PLAN_STATUSES = ("active", "past_due", "trialing")  # what a customer is served as on its plan
-SERIES = ("health_checks", "costs", "usage")  # rows appear as the clock moves
+SERIES = ("health_checks", "costs", "usage", "fx-rates")  # rows appear as the clock moves
 
 
 @contextlib.contextmanager
@@ -159,6 +160,7 @@ class Business:
             "costs": lambda: ListSource(self._series_rows("costs", None, self.anchor)),
             "budgets": lambda: ListSource(budget_rows(self.anchor)),
             "usage": lambda: ListSource(self._series_rows("usage", None, self.anchor)),
+            "fx-rates": lambda: ListSource(self._series_rows("fx-rates", None, self.anchor)),
             "maintenance_windows": lambda: ListSource(self.health.maintenance),
             "feature_flags": lambda: ListSource(access.flag_rows()),
             "access_grants": lambda: ListSource(access.grant_rows(self.seed, self.billing, self.anchor)),
@@ -170,6 +172,8 @@ class Business:
         """Rows of a time-driven series that appeared after ``after`` (None: its whole history) until ``until``."""
         if resource == "health_checks":
             return self.health.checks(after, until)
+        if resource == "fx-rates":
+            return FxRates(self.seed, self.anchor).rows(after, until)
         days = self.finance.published_days(after, until)
         if resource == "costs":
             return [row for day in days for row in self.finance.costs(day)]
@@ -311,6 +315,13 @@ class Business:
     def cancel_subscription(self, subscription_id: str) -> None:
         with self.lock:
             self.billing.cancel_subscription(subscription_id, self.clock.stamp())
+
+    def change_subscription(self, subscription_id: str, *, price_id: str | None = None,
+                            quantity: int | None = None) -> None:
+        """An upgrade, downgrade or seat change in Stripe, effective now (with its event)."""
+        with self.lock:
+            self.billing.change_subscription(subscription_id, self.clock.stamp(), price_id=price_id,
+                                             quantity=quantity)
 
     def touch_tickets(self, count: int) -> list[int]:
         """Add an internal note to the ``count`` lowest-numbered live tickets, moving them to the feed's end."""

@@ -31,7 +31,7 @@ def product(p: Product) -> Obj:
 def price(p: Price) -> Obj:
     return {
         "id": p.id, "object": "price", "active": not p.legacy_plan, "billing_scheme": "per_unit",
-        "created": CATALOG_CREATED, "currency": "usd", "livemode": False, "lookup_key": None,
+        "created": CATALOG_CREATED, "currency": p.currency, "livemode": False, "lookup_key": None,
         "metadata": {}, "nickname": p.nickname, "product": p.product_id,
         "recurring": {"interval": p.interval, "interval_count": 1, "usage_type": "licensed"},
         "tax_behavior": "unspecified", "type": "recurring", "unit_amount": p.unit_amount,
@@ -43,7 +43,7 @@ def plan(p: Price) -> Obj:
     return {
         "id": p.id, "object": "plan", "active": not p.legacy_plan, "amount": p.unit_amount,
         "amount_decimal": str(p.unit_amount), "billing_scheme": "per_unit", "created": CATALOG_CREATED,
-        "currency": "usd", "interval": p.interval, "interval_count": 1, "livemode": False, "metadata": {},
+        "currency": p.currency, "interval": p.interval, "interval_count": 1, "livemode": False, "metadata": {},
         "nickname": p.nickname, "product": p.product_id, "usage_type": "licensed",
     }
 
@@ -51,7 +51,7 @@ def plan(p: Price) -> Obj:
 def coupon(c: Coupon) -> Obj:
     return {
         "id": c.id, "object": "coupon", "amount_off": c.amount_off, "created": CATALOG_CREATED,
-        "currency": "usd" if c.amount_off else None, "duration": c.duration, "duration_in_months": None,
+        "currency": c.currency, "duration": c.duration, "duration_in_months": None,
         "livemode": False, "max_redemptions": None, "metadata": {}, "name": c.name, "percent_off": c.percent_off,
         "redeem_by": None, "times_redeemed": 0, "valid": True,
     }
@@ -98,7 +98,7 @@ def customer(c: Customer) -> Obj:
     if c.deleted:
         return {"id": c.id, "object": "customer", "deleted": True}
     return {
-        "id": c.id, "object": "customer", "balance": c.balance, "created": c.created, "currency": "usd",
+        "id": c.id, "object": "customer", "balance": c.balance, "created": c.created, "currency": c.currency,
         "default_source": None, "delinquent": c.delinquent, "description": None, "email": c.email,
         "invoice_settings": {"custom_fields": None, "default_payment_method": "pm_" + c.id.removeprefix("cus_"),
                              "footer": None},
@@ -121,7 +121,7 @@ def subscription(s: Subscription) -> Obj:
         "id": s.id, "object": "subscription", "billing_cycle_anchor": s.created,
         "cancel_at": s.period_end if s.cancel_at_period_end else None,
         "cancel_at_period_end": s.cancel_at_period_end, "canceled_at": s.canceled_at,
-        "collection_method": "charge_automatically", "created": s.created, "currency": "usd",
+        "collection_method": "charge_automatically", "created": s.created, "currency": p.currency,
         "current_period_start": s.period_start, "current_period_end": s.period_end, "customer": s.customer,
         "discount": discount, "ended_at": s.ended_at,
         "items": {"object": "list", "data": [item], "has_more": False,
@@ -134,6 +134,17 @@ def subscription(s: Subscription) -> Obj:
     }
 
 
+def invoice_line(i: Invoice) -> Obj:
+    """The invoice's one line: the plan and seats billed for the service period."""
+    p = PRICE_BY_ID[i.price_id]
+    return {
+        "id": f"il_{i.id[3:]}", "object": "line_item", "amount": i.subtotal, "currency": i.currency,
+        "description": f"{i.quantity} × {p.nickname}", "discountable": True, "livemode": False, "metadata": {},
+        "period": {"start": i.period_start, "end": i.period_end}, "plan": plan(p), "price": price(p),
+        "proration": i.proration, "quantity": i.quantity, "subscription": i.subscription, "type": "subscription",
+    }
+
+
 def invoice(i: Invoice) -> Obj:
     return {
         "id": i.id, "object": "invoice", "amount_due": i.amount_due, "amount_paid": i.amount_paid,
@@ -141,13 +152,16 @@ def invoice(i: Invoice) -> Obj:
         "charge": i.charge, "payment_intent": payment_intent_of(i) if i.amount_due > 0 else None,
         "next_payment_attempt": None,
         "billing_reason": i.billing_reason, "collection_method": "charge_automatically", "created": i.created,
-        "currency": "usd", "customer": i.customer, "due_date": None, "livemode": False, "number": i.number,
-        "paid": i.status == "paid",
+        "currency": i.currency, "customer": i.customer, "due_date": None,
+        "lines": {"object": "list", "data": [invoice_line(i)], "has_more": False, "total_count": 1,
+                  "url": f"/v1/invoices/{i.id}/lines"},
+        "livemode": False, "number": i.number, "paid": i.status == "paid",
         "parent": {"type": "subscription_details", "subscription_details": {"subscription": i.subscription}},
         "period_start": i.period_start, "period_end": i.period_end, "status": i.status,
         "status_transitions": {"finalized_at": i.created, "marked_uncollectible_at": None,
                                "paid_at": i.paid_at, "voided_at": None},
-        "subscription": i.subscription, "subtotal": i.amount_due, "total": i.amount_due,
+        "subscription": i.subscription, "subtotal": i.subtotal, "total": i.amount_due,
+        "total_excluding_tax": i.amount_due,
     }
 
 

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from app.clock import utcnow
-from app.domain import revenue
+from app.domain.revenue.columns import customer_mrr, customer_plan
 from app.domain.sla.evaluation import evaluate_tickets
 from app.store import outbox
 from app.store.app_state import signed_in_name
@@ -64,7 +64,7 @@ def ticket_detail(conn: Connection, ticket_id: int, limit: int = 200) -> TicketD
     if customer_id:
         c = Customer.__table__
         row = conn.execute(
-            select(c.c.name, revenue.customer_plan(c.c.id), revenue.customer_mrr(c.c.id)).where(c.c.id == customer_id)
+            select(c.c.name, customer_plan(c.c.id), customer_mrr(c.c.id)).where(c.c.id == customer_id)
         ).first()
         if row is not None:
             name, plan, mrr = row[0], row[1], float(row[2])

@@ -156,6 +156,16 @@ class Invoice(Base):
     created: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
     due_date: Mapped[dt.datetime | None] = mapped_column(DateTime)
     paid_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # The service period the invoice bills (from its subscription lines), why it was raised
+    # (subscription_create | subscription_cycle | subscription_update | manual …), its total
+    # after discounts, before tax, and the plan and quantity it billed: what a period of the
+    # subscription was, for its history.
+    period_start: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    period_end: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    billing_reason: Mapped[str | None] = mapped_column(String)
+    total_cents: Mapped[int | None] = mapped_column(BigInteger)
+    plan: Mapped[str | None] = mapped_column(String)  # price ids its subscription lines billed, comma-separated
+    quantity: Mapped[int | None] = mapped_column(Integer)  # their total quantity
     payment_intent_id: Mapped[str | None] = mapped_column(String, index=True)
     charge_id: Mapped[str | None] = mapped_column(String)  # the latest charge (older API versions name it)
     attempt_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -218,6 +228,62 @@ class Coupon(Base):
     duration: Mapped[str | None] = mapped_column(String)  # once | repeating | forever
     duration_in_months: Mapped[int | None] = mapped_column(Integer)
     valid: Mapped[bool] = mapped_column(Boolean, default=True)
+    synced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class SubscriptionChange(Base):
+    """The subscription history: each change of a subscription's billing state, at the instant it took effect.
+
+    One row per change of status, plan (price ids), quantity, coupon or
+    scheduled cancellation, with the state before and after, the MRR before and
+    after (native currency, minor units; 0 while trialing or ended) and the
+    plan's MRR after the change whatever the status (what it bills once
+    paying).  Sync writes it (``app.sync.subscription_history``): from Stripe
+    events (``source = event``), from a re-read object that differs from the
+    cache (``snapshot``), and for a subscription first seen with a past, from
+    its own dates (``backfill``) refined by its invoices (``invoice``).
+    Revenue movements replay it; the customer desk shows it.
+    """
+
+    __tablename__ = "subscription_changes"
+    __table_args__ = (Index("ix_subscription_changes_subscription_at", "subscription_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    subscription_id: Mapped[str] = mapped_column(String, ForeignKey("subscriptions.id", ondelete="CASCADE"))
+    customer_id: Mapped[str] = mapped_column(String, index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    kind: Mapped[str] = mapped_column(String)  # started|trial_started|converted|plan|quantity|coupon|status|...
+    source: Mapped[str] = mapped_column(String)  # event | snapshot | backfill | invoice
+    event_id: Mapped[str | None] = mapped_column(String)
+    status_before: Mapped[str | None] = mapped_column(String)
+    status_after: Mapped[str] = mapped_column(String)
+    plan_before: Mapped[str | None] = mapped_column(String)  # price ids, comma-separated
+    plan_after: Mapped[str | None] = mapped_column(String)
+    quantity_before: Mapped[int | None] = mapped_column(Integer)
+    quantity_after: Mapped[int | None] = mapped_column(Integer)
+    coupon_before: Mapped[str | None] = mapped_column(String)
+    coupon_after: Mapped[str | None] = mapped_column(String)
+    currency: Mapped[str | None] = mapped_column(String(3))
+    mrr_before_cents: Mapped[float] = mapped_column(Float, default=0.0)
+    mrr_after_cents: Mapped[float] = mapped_column(Float, default=0.0)
+    plan_mrr_cents: Mapped[float] = mapped_column(Float, default=0.0)  # after the change, whatever the status
+    cancel_at_period_end: Mapped[bool] = mapped_column(Boolean, default=False)  # after the change
+    period_end: Mapped[dt.datetime | None] = mapped_column(DateTime)  # the paid period's end, after the change
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class FxRate(Base):
+    """A day's exchange rate from the Ops API: one ``currency`` is worth ``rate`` units of ``base``."""
+
+    __tablename__ = "fx_rates"
+    __table_args__ = (UniqueConstraint("day", "currency", name="uq_fx_rates_day_currency"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    day: Mapped[dt.date] = mapped_column(Date, index=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    base: Mapped[str] = mapped_column(String(3))
+    rate: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     synced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 

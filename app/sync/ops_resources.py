@@ -3,7 +3,7 @@
 Each entry says which cache table a resource fills, which columns identify a
 row (the upsert's conflict target) and how an API id maps onto them — most
 resources key on ``id``, but costs key on (day, service, source, currency),
-budgets on the service and usage on the day.
+budgets on the service, usage on the day and exchange rates on (day, currency).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from app.store.schema import (
     CostRecord,
     CustomerUsage,
     FeatureFlag,
+    FxRate,
     HealthCheck,
     Incident,
     IncidentUpdate,
@@ -96,6 +97,11 @@ def _cost_key(item_id: str) -> tuple[Any, ...]:
     return (parse_date(day), service, COST_SOURCE)
 
 
+def _fx_key(item_id: str) -> tuple[Any, ...]:
+    day, _, currency = item_id.partition(":")
+    return (parse_date(day), currency)
+
+
 def _table(model: type[Base]) -> Table:
     return model.__table__
 
@@ -162,6 +168,13 @@ RESOURCES: tuple[OpsResource, ...] = (
         row_converter(_table(UsageDaily), renames={"day": "id"}),
         key=("day",),
         tombstone_key=lambda item_id: (parse_date(item_id),),
+    ),
+    OpsResource(
+        "fx-rates",
+        _table(FxRate),
+        row_converter(_table(FxRate), skip=frozenset({"id"})),
+        key=("day", "currency"),
+        tombstone_key=_fx_key,
     ),
     OpsResource(
         "feature_flags", _table(FeatureFlag), row_converter(_table(FeatureFlag), renames={"plans_json": "plans"})

@@ -23,15 +23,16 @@ from sqlalchemy import Engine, and_, delete
 from sqlalchemy.exc import IntegrityError
 
 from app.clock import utcnow
-from app.connectors.convert import parse_datetime
+from app.connectors.convert import from_unix, parse_datetime
 from app.connectors.errors import Refused
 from app.connectors.stripe_api import StripeSource
 from app.store.changes import ChangeCallback, Changes, no_changes
-from app.sync import quarantine, state
+from app.sync import quarantine, state, subscription_history
 from app.sync.prefetch import pages_ahead
 from app.sync.steps import StepRunner as Step
 from app.sync.stripe_resources import (
     BY_OBJECT,
+    HISTORY_TABLE,
     RESOURCES,
     StripeResource,
     complete_items,
@@ -45,6 +46,7 @@ from app.tasks import CancelToken, Progress, ProgressCallback
 Obj = dict[str, Any]
 
 EVENTS_KEY = "stripe:events"
+INVOICES = "invoices"
 RETENTION_DAYS = 30
 # Objects whose ``*.deleted`` event means the row goes; a "deleted" subscription is only canceled.
 _DELETABLE = frozenset({"customer", "product", "price", "plan", "invoice", "coupon"})
@@ -58,8 +60,8 @@ class Parents:
     gone: frozenset[str] = frozenset()
 
 
-# An object as Stripe holds it now (None: deleted), with what is written alongside it.
-Current = tuple[StripeResource, str, Obj | None, Parents, list[Obj] | None]
+# An object as Stripe holds it now (None: deleted), with what is written alongside it and how it was seen.
+Current = tuple[StripeResource, str, Obj | None, Parents, list[Obj] | None, subscription_history.Observation]
 
 
 @dataclass
@@ -165,7 +167,10 @@ class StripePuller:
                     # quarantining, this time, the rows the cache still refuses.
                     parents = self._parents(resource, objs)
                     current = self._write_page(resource, current, objs, items, finished, parents, ())
-                self._changed(_written(resource, objs, Changes.of(state.TABLE)))
+                written = _written(resource, objs, Changes.of(state.TABLE))
+                if finished and resource.name == INVOICES:
+                    written |= Changes.of(HISTORY_TABLE)
+                self._changed(written)
                 done += len(objs)
                 self._progress(Progress(resource.name, done))
         return done
@@ -188,6 +193,8 @@ class StripePuller:
             )
             if finished:
                 self._sweep(conn, resource, current.watermark)
+                if resource.name == INVOICES:  # the invoices date the plans of the pasts rebuilt at first sight
+                    subscription_history.refine(conn)
             return state.save_progress(
                 conn,
                 current,
@@ -284,7 +291,7 @@ class StripePuller:
             for _event, (obj, _parents, _items) in prepared:
                 if obj.get("object") in BY_OBJECT:
                     written = _written(BY_OBJECT[obj["object"]], [obj], written)
-            for resource, obj_id, _obj, _parents, _items in settled:
+            for resource, obj_id, *_rest in settled:
                 written = _written(resource, [{"id": obj_id}], written)
             self._changed(written)
             done += len(batch)
@@ -311,19 +318,26 @@ class StripePuller:
         for kind, obj_id in tied:
             self._cancel.raise_if_cancelled()
             resource = BY_OBJECT[kind]
+            seen = subscription_history.from_event(from_unix(max(seconds[kind, obj_id])))
             obj = self._retrieve(resource, obj_id)
             if obj is not None and obj.get("deleted"):
                 obj = None
             if obj is None:
-                settled.append((resource, obj_id, None, Parents(), None))
+                settled.append((resource, obj_id, None, Parents(), None, seen))
             else:
                 items = (self._items(resource, [obj]) or {}).get(obj_id)
-                settled.append((resource, obj_id, obj, self._parents(resource, [obj]), items))
+                settled.append((resource, obj_id, obj, self._parents(resource, [obj]), items, seen))
         return settled
 
     @staticmethod
     def _write_current(
-        conn: Any, resource: StripeResource, obj_id: str, obj: Obj | None, parents: Parents, items: list[Obj] | None
+        conn: Any,
+        resource: StripeResource,
+        obj_id: str,
+        obj: Obj | None,
+        parents: Parents,
+        items: list[Obj] | None,
+        observation: subscription_history.Observation,
     ) -> None:
         """Make the cache hold ``obj`` as given (None: the object is gone)."""
         if obj is None:
@@ -332,7 +346,7 @@ class StripePuller:
             return
         write_objects(
             conn, resource, [obj], utcnow(), parents=parents.found, orphans=parents.gone,
-            items=None if items is None else {obj_id: items},
+            items=None if items is None else {obj_id: items}, observation=observation,
         )
 
     def _new_events(self, cursor: EventCursor) -> list[Obj]:
@@ -371,7 +385,8 @@ class StripePuller:
         resource = BY_OBJECT.get(obj.get("object", ""))
         if resource is None:
             return  # an event about something the cache does not hold
-        self._write_current(conn, resource, obj["id"], None if _is_deletion(event, obj) else obj, parents, items)
+        seen = subscription_history.from_event(from_unix(event.get("created")), event.get("id"))
+        self._write_current(conn, resource, obj["id"], None if _is_deletion(event, obj) else obj, parents, items, seen)
 
 
 def _written(resource: StripeResource, objs: list[Obj], so_far: Changes) -> Changes:

@@ -35,7 +35,8 @@ from app.store.schema import (
     Subscription,
     SubscriptionItem,
 )
-from app.sync import quarantine
+from app.sync import quarantine, subscription_history
+from app.sync.subscription_history import READ, Observation
 from app.sync.writer import Row, store
 
 Obj = dict[str, Any]
@@ -43,7 +44,7 @@ RowMaker = Callable[[Obj, dt.datetime], dict[str, Any]]
 
 _customers: Table = Customer.__table__
 _items: Table = SubscriptionItem.__table__
-CUSTOMERS_TABLE, ITEMS_TABLE = _customers.name, _items.name
+CUSTOMERS_TABLE, ITEMS_TABLE, HISTORY_TABLE = _customers.name, _items.name, subscription_history.TABLE.name
 
 
 @dataclass(frozen=True)
@@ -128,12 +129,12 @@ BY_OBJECT = {r.object: r for r in RESOURCES}
 
 
 def written_tables(resource: StripeResource, ids: list[str]) -> Changes:
-    """What writing objects ``ids`` of ``resource`` changed: their rows, customers fetched for them, items."""
+    """What writing objects ``ids`` of ``resource`` changed: their rows, customers fetched for them, items, history."""
     written = Changes.rows(resource.table.name, ids)
     if resource.needs_customers:
         written |= Changes.of(CUSTOMERS_TABLE)  # customers created since the customers pass may come along
     if resource.object == "subscription":
-        written |= Changes.of(ITEMS_TABLE)
+        written |= Changes.of(ITEMS_TABLE, HISTORY_TABLE)
     return written
 
 
@@ -174,8 +175,12 @@ def write_objects(
     orphans: frozenset[str] = frozenset(),
     items: dict[str, list[Obj]] | None = None,
     strict: tuple[type[Exception], ...] = (),
+    observation: Observation = READ,
 ) -> None:
     """Write a page of one resource: the customers it needs first, then the objects, then their items.
+
+    Subscriptions also record what changed in their history (``subscription_history``):
+    ``observation`` says whether the page is an event (with its instant) or a read.
 
     ``orphans`` are customers Stripe no longer has; objects of theirs are
     skipped (the cache cannot hold them, and Stripe deletes a deleted
@@ -190,12 +195,19 @@ def write_objects(
     if orphans:
         objs = [o for o in objs if stripe_rows.ref_id(o.get("customer")) not in orphans]
     rows, ids = _rows(resource.to_row, resource.table, objs, now, rejected)
+    tracked = resource.object == "subscription"
+    catalog = subscription_history.prices(conn) if tracked else {}
+    before = subscription_history.cached_states(conn, ids, catalog) if tracked else {}
     store(conn, resource.table, rows, ids, rejected, strict=strict)
     stored = [i for i in ids if i not in rejected]
     if items is not None:
         replace_items(conn, {i: items.get(i, []) for i in stored}, now, rejected, strict)
+    if tracked:
+        kept = set(stored)
+        subscription_history.record(conn, before, [i for i in ids if i in kept], observation, now, catalog)
     quarantine.clear(conn, resource.state_key, stored)
     quarantine.record(conn, resource.state_key, rejected)
+
 
 
 def _rows(

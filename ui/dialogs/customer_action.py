@@ -60,7 +60,7 @@ def _fits(kind: str, sub: dict[str, Any]) -> bool:
 
 
 def _subscription_choices(kind: str, d: Diagnosis) -> list[tuple[str, str]]:
-    return [(f"{s['plan']} · {fmt.status(s['status'])} · {fmt.cents(s['mrr_cents'])} a month", s["id"])
+    return [(f"{s['plan']} · {fmt.words(s['status'])} · {fmt.cents(s['mrr_cents'])} a month", s["id"])
             for s in d.subscriptions if _fits(kind, s)]
 
 

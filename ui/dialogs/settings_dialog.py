@@ -48,6 +48,7 @@ _SECTION_TITLES = {
     "tickets": "Tickets",
     "budgets": "Budgets",
     "kpi": "Targets",
+    "revenue": "Revenue",
     "health": "Health",
     "desk": "Customer desk",
 }

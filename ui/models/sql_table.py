@@ -175,7 +175,7 @@ class SqlTableModel(QAbstractTableModel):
             return None
         value = row[index.column() + 1]
         if role == Qt.ItemDataRole.DisplayRole:
-            return format_value(column.kind, value)
+            return self.display(column.key, row, value)
         if role == RAW_ROLE:
             return value
         if role == KEY_ROLE:
@@ -202,6 +202,10 @@ class SqlTableModel(QAbstractTableModel):
         self.set_query(_replace(self._query, sort_key=spec_column.key, descending=descending))
 
     # -- hook for panes
+
+    def display(self, column_key: str, row: tuple[Any, ...], value: Any) -> str:
+        """A loaded cell's text: its column kind's format; panes override for a column that needs its row."""
+        return format_value(self.spec.column(column_key).kind, value)
 
     def cell_role(self, column_key: str, row: tuple[Any, ...], role: int) -> Any:
         """Extra roles (colours, tooltips) for a loaded cell; panes override.  ``row[0]`` is the key."""

@@ -17,7 +17,7 @@ from PySide6.QtGui import QColor
 from app.domain.customer_desk import lifecycle
 from app.domain.customer_desk.diagnosis import Diagnosis
 from app.domain.customer_desk.money import money
-from app.domain.revenue import discount_text
+from app.domain.revenue.mrr import discount_text
 from ui import formatting as fmt
 from ui.widgets.detail_panel import DetailView, LogEntry, LogSection, TableSection
 from ui.widgets.palette import AMBER, GREEN, GREY, RED
@@ -34,7 +34,7 @@ MRR_TIP = ("Monthly recurring revenue of the customer's active and past-due subs
 
 
 def _subscription_status(sub: dict[str, Any]) -> str:
-    notes = [fmt.status(sub["status"])]
+    notes = [fmt.words(sub["status"])]
     if sub["status"] == "trialing" and sub.get("trial_end") is not None:
         notes.append(f"trial ends {fmt.local_day(sub['trial_end'])}")
     if sub.get("cancel_at_period_end"):
@@ -66,7 +66,7 @@ def _attempts(attempts: list[dict[str, Any]]) -> str:
     for charge in attempts:
         day = fmt.local_day(charge["created"])[5:]
         if charge["status"] == "failed":
-            parts.append(f"declined {day} ({fmt.status(charge.get('failure_code') or 'declined').lower()})")
+            parts.append(f"declined {day} ({fmt.words(charge.get('failure_code') or 'declined').lower()})")
         else:
             parts.append(f"{'paid' if charge['status'] == 'succeeded' else charge['status']} {day}")
     return ", ".join(parts) or "—"
@@ -77,7 +77,7 @@ def _invoices(d: Diagnosis) -> TableSection:
     for facts in d.invoices:
         i, room = facts.invoice, facts.refundable
         refunded = money(room.refunded, i["currency"]) if room.refunded else ""
-        rows.append((i.get("number") or i["id"], money(i["amount_due_cents"], i["currency"]), fmt.status(i["status"]),
+        rows.append((i.get("number") or i["id"], money(i["amount_due_cents"], i["currency"]), fmt.words(i["status"]),
                      fmt.local_day(i["created"]), _attempts(facts.attempts), refunded))
         colors.append(STATUS_COLORS.get(i.get("status") or ""))
     title = f"Invoices and payment attempts (last {len(d.invoices)})" if d.invoices else "Invoices"
@@ -128,7 +128,7 @@ def _failures(d: Diagnosis) -> TableSection:
 def _tickets(d: Diagnosis) -> TableSection:
     return TableSection(
         f"Tickets ({d.tickets_total:,}, {d.tickets_unsolved:,} unsolved)", ("#", "Subject", "Status", "Priority"),
-        [(str(t["id"]), t["subject"], fmt.status(t["status"]), fmt.status(t["priority"])) for t in d.tickets],
+        [(str(t["id"]), t["subject"], fmt.words(t["status"]), fmt.words(t["priority"])) for t in d.tickets],
         empty="No tickets",
     )
 
@@ -138,7 +138,7 @@ def _licenses(d: Diagnosis) -> TableSection:
     for lic in d.licenses:
         state = "revoked" if lic.get("revoked_at") else fmt.expiry_words(lic["expires_at"])
         seats = f"{lic['in_use']:,} of {lic['seats']:,}"
-        rows.append((fmt.status(lic["plan"]), seats, state, lic.get("issued_by") or ""))
+        rows.append((fmt.words(lic["plan"]), seats, state, lic.get("issued_by") or ""))
     return TableSection("Licenses", ("Plan", "Seats in use", "State", "Issued by"), rows, numeric=frozenset({1}),
                         colors=[GREY if lic.get("revoked_at") else None for lic in d.licenses], empty="No licenses")
 

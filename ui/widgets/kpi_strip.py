@@ -1,7 +1,11 @@
-"""A row of headline numbers above a table (MRR, ARR, churn…), each with its explanation.
+"""A row of headline numbers (MRR, churn, LTV…), each with its explanation, its target band and its trend.
 
 The strip only shows values it is given: panes compute them on a worker and
 call ``set_values``; until then each tile says "…", never a misleading 0.
+A tile judged against a target shows the target under its value and the
+value in the band's colour; a tile with a ``trend`` draws it as a sparkline.
+Tiles are buttons: ``activated`` says which one the user clicked (or pressed
+Enter on), so the pane can show what makes the figure.
 """
 
 from __future__ import annotations
@@ -9,9 +13,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from ui.widgets.sparkline import Sparkline
 
 
 @dataclass(frozen=True)
@@ -19,12 +25,16 @@ class Kpi:
     label: str
     value: str
     tooltip: str = ""
-    color: QColor | None = None  # the value's colour when it needs attention
+    color: QColor | None = None  # the value's colour when it needs attention (its band)
     note: str = ""  # small print under the value, e.g. the target it is judged against
+    trend: Sequence[float | None] = ()  # recent values, oldest first, for the sparkline
+    target: float | None = None  # drawn across the sparkline
 
 
 class _Tile(QFrame):
-    def __init__(self, label: str) -> None:
+    clicked = Signal()
+
+    def __init__(self, label: str, clickable: bool) -> None:
         super().__init__()
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.caption = QLabel(label)
@@ -41,21 +51,42 @@ class _Tile(QFrame):
         self.note = QLabel()
         self.note.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.note.setStyleSheet("color: #6b6b6b;")
+        self.sparkline = Sparkline()
+        self.sparkline.hide()
         layout.addWidget(self.caption)
         layout.addWidget(self.value)
+        layout.addWidget(self.sparkline)
         layout.addWidget(self.note)
+        if clickable:
+            self.setCursor(Qt.CursorShape.PointingHandCursor)
+            self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # Qt override
+        if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(event.position().toPoint()):
+            self.clicked.emit()
+        super().mouseReleaseEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # Qt override
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+            self.clicked.emit()
+            return
+        super().keyPressEvent(event)
 
 
 class KpiStrip(QWidget):
     """Tiles keyed by label; ``set_values`` updates them in place."""
 
-    def __init__(self, labels: Sequence[str], parent: QWidget | None = None) -> None:
+    activated = Signal(str)  # the label of the tile the user clicked
+
+    def __init__(self, labels: Sequence[str], parent: QWidget | None = None, *, clickable: bool = False) -> None:
         super().__init__(parent)
-        self.tiles = {label: _Tile(label) for label in labels}
+        self.tiles = {label: _Tile(label, clickable) for label in labels}
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 4)
-        for tile in self.tiles.values():
+        for label, tile in self.tiles.items():
             layout.addWidget(tile, 1)
+            if clickable:
+                tile.clicked.connect(lambda label=label: self.activated.emit(label))
 
     def set_values(self, kpis: Sequence[Kpi]) -> None:
         for kpi in kpis:
@@ -64,9 +95,12 @@ class KpiStrip(QWidget):
             tile.value.setStyleSheet(f"color: {kpi.color.name()};" if kpi.color is not None else "")
             tile.note.setText(kpi.note)
             tile.setToolTip(kpi.tooltip)
+            tile.sparkline.setVisible(bool(kpi.trend))
+            tile.sparkline.set_values(kpi.trend, kpi.target, kpi.color)
 
     def set_unavailable(self, reason: str) -> None:
         for tile in self.tiles.values():
             tile.value.setText("—")
             tile.value.setStyleSheet("")
+            tile.sparkline.hide()
             tile.setToolTip(reason)

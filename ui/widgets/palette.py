@@ -13,6 +13,10 @@ AMBER = QColor("#b26a00")  # needs attention soon
 GREEN = QColor("#2e7d32")  # fine
 GREY = QColor("#757575")  # unknown, inactive, finished
 
+# Colours for series that sit side by side (chart bars, lines): Okabe and Ito's set, distinct for every
+# kind of colour vision, readable on light and dark backgrounds alike.
+SERIES = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#8C8C00", "#7F7F7F")
+
 BRUSHES = {color.name(): QBrush(color) for color in (RED, AMBER, GREEN, GREY)}
 
 

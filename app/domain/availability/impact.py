@@ -6,7 +6,7 @@ now, while open) and its subject or body mentions an affected service -- the
 service's name as a phrase, or its id as the start of a word (``api`` in
 "API returns 503", ``auth`` in "authentication errors").  The revenue at
 stake is the MRR of those tickets' customers, each counted once, by the
-revenue rules' own per-customer MRR (``app.domain.revenue.customer_mrr``).
+revenue rules' own per-customer MRR (``app.domain.revenue.columns.customer_mrr``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, func, literal_column, select, text
 
-from app.domain import revenue
+from app.domain.revenue.columns import customer_mrr
 from app.store.schema import Customer, Service, Ticket
 from app.store.windows import search_words
 
@@ -75,13 +75,13 @@ def incident_impact(
     if not count:
         return NO_IMPACT
     customers = select(matching.c.customer_id).where(matching.c.customer_id.is_not(None)).distinct().subquery()
-    paying = select(func.count(), func.coalesce(func.sum(revenue.customer_mrr(_C.c.id)), 0.0)).where(
+    paying = select(func.count(), func.coalesce(func.sum(customer_mrr(_C.c.id)), 0.0)).where(
         _C.c.id.in_(select(customers.c.customer_id))
     )
     customer_count, mrr = conn.execute(paying).one()
     listed = conn.execute(
         select(_T.c.id, _T.c.subject, _T.c.created_at, _T.c.customer_id, _C.c.name,
-               revenue.customer_mrr(_C.c.id).label("mrr"))
+               customer_mrr(_C.c.id).label("mrr"))
         .select_from(_T.outerjoin(_C, _C.c.id == _T.c.customer_id))
         .where(mentions, *in_time)
         .order_by(_T.c.created_at, literal_column("tickets.id"))

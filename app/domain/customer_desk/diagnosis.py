@@ -19,7 +19,6 @@ from sqlalchemy import Connection, Engine, case, func, or_, select
 
 from app.clock import utcnow
 from app.config.settings import Settings
-from app.domain import revenue
 from app.domain.customer_desk import lifecycle
 from app.domain.customer_desk.actions import REFUND
 from app.domain.customer_desk.entitlements import Entitlement, entitlements, grant_state
@@ -27,6 +26,7 @@ from app.domain.customer_desk.history import HistoryEntry, history
 from app.domain.customer_desk.money import InvoiceFacts, refundable
 from app.domain.customer_desk.state import ActionEntry, Permissions, actions_of, permissions
 from app.domain.licenses import seats_in_use_sql
+from app.domain.revenue.customer import customer_detail
 from app.domain.sla import SOLVED_STATUSES
 from app.store import outbox
 from app.store.schema import (
@@ -152,7 +152,7 @@ def diagnose(
     ``invoice_id`` makes sure that invoice is among those read, even when
     older than the newest dozen (the CLI refunds by invoice).
     """
-    detail = revenue.customer_detail(conn, customer_id, invoice_limit=INVOICES)
+    detail = customer_detail(conn, customer_id, invoice_limit=INVOICES)
     if detail is None:
         return None
     subscriptions = _with_items(conn, detail.subscriptions)

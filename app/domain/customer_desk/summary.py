@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from app.domain.customer_desk.diagnosis import Diagnosis
 from app.domain.customer_desk.money import money
-from app.domain.revenue import discount_text
+from app.domain.revenue.mrr import discount_text
 
 SHOWN = 3  # items listed per part; the rest are counted
 

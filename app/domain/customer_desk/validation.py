@@ -16,11 +16,11 @@ from collections.abc import Callable
 from typing import Any
 
 from app.config.settings import Settings
-from app.domain import revenue
 from app.domain.customer_desk import actions as a
 from app.domain.customer_desk.diagnosis import Diagnosis
 from app.domain.customer_desk.history import REASON_KEY
 from app.domain.customer_desk.money import money
+from app.domain.revenue import mrr as revenue_mrr
 from app.store import outbox
 
 MAX_QUANTITY = 10_000
@@ -158,9 +158,9 @@ def _update(kind: str, sub: dict[str, Any], payload: dict[str, Any]) -> a.Call:
 
 def _sub_mrr(sub: dict[str, Any], items: list[dict[str, Any]], percent_off: float | None,
              amount_off: int | None) -> float:
-    priced = (revenue.Item(int(i["unit_amount_cents"] or 0), int(i["quantity"]), i["interval"],
+    priced = (revenue_mrr.Item(int(i["unit_amount_cents"] or 0), int(i["quantity"]), i["interval"],
                            int(i["interval_count"] or 1)) for i in items)
-    return revenue.subscription_mrr(priced, percent_off, amount_off)
+    return revenue_mrr.subscription_mrr(priced, percent_off, amount_off)
 
 
 def _extend_trial(request: a.DeskRequest, d: Diagnosis, s: Settings, action_id: str, now: dt.datetime) -> a.Planned:
@@ -195,7 +195,7 @@ def _apply_coupon(request: a.DeskRequest, d: Diagnosis, _s: Settings, action_id:
     if sub.get("coupon_id") == wanted:
         raise a.Refusal(f"{sub['plan']} already has coupon {wanted}.")
     new_mrr = _sub_mrr(sub, sub["items"], coupon["percent_off"], coupon["amount_off_cents"])
-    words = revenue.discount_text(coupon["percent_off"], coupon["amount_off_cents"])
+    words = revenue_mrr.discount_text(coupon["percent_off"], coupon["amount_off_cents"])
     payload = {"discounts": [{"coupon": wanted}], "metadata": _metadata(action_id, request.reason, d)}
     return a.Planned(request, f"Apply coupon {wanted} ({words}) to {d.name}'s {sub['plan']}: MRR "
                               f"{money(sub['mrr_cents'])} → {money(new_mrr)}",

@@ -38,11 +38,14 @@ def test_sizes_follow_the_options():
 
 
 def test_plans_prices_and_annual_discount():
-    monthly = {p.product_id: p.unit_amount for p in PRICE_BY_ID.values() if p.interval == "month"}
-    annual = {p.product_id: p.unit_amount for p in PRICE_BY_ID.values() if p.interval == "year"}
-    assert monthly["prod_starter"] == 9_900 and monthly["prod_professional"] == 29_900
-    assert monthly["prod_enterprise"] == 99_900
-    assert all(annual[product] == 10 * monthly[product] for product in annual)
+    def prices(interval):
+        return {(p.product_id, p.currency): p.unit_amount for p in PRICE_BY_ID.values() if p.interval == interval}
+
+    monthly, annual = prices("month"), prices("year")
+    assert monthly["prod_starter", "usd"] == 9_900 and monthly["prod_professional", "usd"] == 29_900
+    assert monthly["prod_enterprise", "usd"] == 99_900
+    assert monthly["prod_starter", "eur"] == 8_900 and monthly["prod_starter", "gbp"] == 7_900
+    assert all(annual[key] == 10 * monthly[key] for key in annual)
 
 
 def test_a_year_of_subscription_history_has_every_lifecycle():

@@ -28,6 +28,7 @@ CACHE_MODELS = {
     "costs": (schema.CostRecord, {"imported_at"}, {"updated_at"}),
     "budgets": (schema.Budget, set(), {"id"}),
     "usage": (schema.UsageDaily, set(), {"id"}),
+    "fx-rates": (schema.FxRate, set(), set()),
     "maintenance_windows": (schema.MaintenanceWindow, set(), set()),
     "feature_flags": (schema.FeatureFlag, set(), set()),
     "access_grants": (schema.AccessGrant, set(), set()),

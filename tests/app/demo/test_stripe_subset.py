@@ -41,7 +41,7 @@ def test_objects_are_shaped_like_stripe(backend, client):
     invoice = client.v1.invoices.list(params={"limit": 1, "subscription": sub.id}).data[0]
     assert invoice.id.startswith("in_") and invoice.subscription == sub.id and isinstance(invoice.created, int)
     assert {p.id for p in client.v1.products.list().data} >= {"prod_starter", "prod_professional", "prod_enterprise"}
-    assert len(client.v1.prices.list(params={"limit": 100}).data) == 7
+    assert len(client.v1.prices.list(params={"limit": 100}).data) == 25  # 3 plans × 2 intervals × 4 currencies + 1
     assert client.v1.plans.retrieve("price_starter_annual").amount == 99_000
 
 
@@ -89,7 +89,7 @@ def test_events_older_than_thirty_days_are_gone(backend, client):
 
 def test_catalog_lists_page_too(client):
     first = client.v1.prices.list(params={"limit": 3})
-    rest = client.v1.prices.list(params={"limit": 10, "starting_after": first.data[-1].id})
+    rest = client.v1.prices.list(params={"limit": 30, "starting_after": first.data[-1].id})
     assert first.has_more and not rest.has_more
-    assert len({p.id for p in (*first.data, *rest.data)}) == 7
+    assert len({p.id for p in (*first.data, *rest.data)}) == 25
     assert [p.id for p in client.v1.prices.list(params={"active": "false"}).data] == ["plan_team_legacy"]

@@ -111,7 +111,8 @@ def test_trial_extension_moves_the_trial_end(backend, client):
 
 def test_the_proration_preview_credits_unused_time_and_charges_the_new_price(backend, client):
     sub = next(s for s in backend.business.billing.subscriptions
-               if s.status == "active" and s.price_id == "price_starter_monthly" and not s.coupon_id)
+               if s.status == "active" and s.price_id == "price_starter_monthly" and not s.coupon_id
+               and s.quantity == 1)  # one seat: the amounts below are one unit's
     middle = (sub.period_start + sub.period_end) // 2
     preview = client.v1.invoices.create_preview(params={
         "subscription": sub.id, "subscription_details": {

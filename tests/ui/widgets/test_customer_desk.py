@@ -14,7 +14,7 @@ from app.store.schema import OutboxEntry
 from tests.support import desk
 from tests.ui.helpers import settle, show
 from ui.dialogs import customer_action
-from ui.panes.customers import CustomersPane
+from ui.panes.customers import CUSTOMERS_TAB, CustomersPane
 from ui.widgets.customer_desk_view import render_diagnosis
 
 REASON = "Customer topped up their account"
@@ -27,6 +27,8 @@ def desk_cache(cache):
 
 
 def open_customer(pane, qtbot, runner, customer_id: str):
+    pane.views.setCurrentIndex(CUSTOMERS_TAB)  # the revenue screen's customers view: the table beside the desk
+    settle(qtbot, runner)
     keys = [pane.model.key_at(r) for r in range(pane.model.rowCount())]
     pane.table.view.selectRow(keys.index(customer_id))
     settle(qtbot, runner)

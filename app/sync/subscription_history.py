@@ -1,0 +1,189 @@
+"""Recording the subscription history while sync writes subscriptions (``subscription_changes``).
+
+Every write of subscriptions goes through ``write_objects``, which reads the
+cached states of the page before the write (``before``) and hands them back
+with the new rows after it (``record``).  What is recorded depends on how the
+state arrived:
+
+* from a Stripe event: the change at the event's instant (``event``); an
+  event older than the history already recorded for that subscription is a
+  replay after a restart and records nothing (a later event brings the
+  subscription forward), and an event is never recorded twice;
+* from a list or a retrieve: the change at the record's own date for it
+  (``ended_at``, ``canceled_at``, ``trial_end``), else at the time of the read
+  (``snapshot``);
+* a subscription seen for the first time: its past, rebuilt from its own
+  dates (``app.domain.revenue.history.rebuild``).  Once the invoices pass
+  has stored its invoices, ``refine`` rebuilds that past again with the plan
+  and quantity each invoice billed, so upgrades and downgrades before the
+  first sync keep their dates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Table, bindparam, delete, func, insert, select
+
+from app.domain.revenue import history
+from app.domain.revenue.history import PriceInfo, Record, SubState
+from app.store.schema import Invoice, Price, Subscription, SubscriptionChange, SubscriptionItem
+
+TABLE: Table = SubscriptionChange.__table__
+_S, _I, _P, _INV = Subscription.__table__, SubscriptionItem.__table__, Price.__table__, Invoice.__table__
+_REBUILT = (history.BACKFILL, history.INVOICE)
+_IN_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Observation:
+    """How a subscription's state reached sync: by an event (with its instant and id), or by a read."""
+
+    source: str
+    at: dt.datetime | None = None
+    event_id: str | None = None
+
+
+READ = Observation(history.SNAPSHOT)
+
+
+def from_event(at: dt.datetime | None, event_id: str | None = None) -> Observation:
+    """A state an event (or several in one second: ``event_id`` None) carried, as of its instant."""
+    return Observation(history.EVENT, at, event_id)
+
+
+def prices(conn: Connection) -> dict[str, PriceInfo]:
+    """Every cached price (a catalog: a few dozen rows)."""
+    rows = conn.execute(select(_P.c.id, _P.c.unit_amount_cents, _P.c.currency, _P.c.interval, _P.c.interval_count))
+    return {r.id: PriceInfo(r.unit_amount_cents, r.currency or "usd", r.interval, r.interval_count or 1) for r in rows}
+
+
+def _chunks(ids: list[str]) -> Iterable[list[str]]:
+    for start in range(0, len(ids), _IN_CHUNK):
+        yield ids[start:start + _IN_CHUNK]
+
+
+def cached_states(
+    conn: Connection, ids: Iterable[str], catalog: Mapping[str, PriceInfo]
+) -> dict[str, tuple[Record, SubState]]:
+    """The row and state the cache holds for each subscription in ``ids`` (absent ones are left out)."""
+    wanted = list(dict.fromkeys(ids))
+    states: dict[str, tuple[Record, SubState]] = {}
+    for chunk in _chunks(wanted):
+        subs = {r["id"]: r for r in conn.execute(select(_S).where(_S.c.id.in_(chunk))).mappings()}
+        items: dict[str, list[tuple[str | None, int]]] = defaultdict(list)
+        for sub_id, price_id, quantity in conn.execute(
+            select(_I.c.subscription_id, _I.c.price_id, _I.c.quantity).where(_I.c.subscription_id.in_(chunk))
+        ):
+            items[sub_id].append((price_id, quantity))
+        states.update({sid: (row, history.state_of(row, items[sid], catalog)) for sid, row in subs.items()})
+    return states
+
+
+def _last_recorded(conn: Connection, ids: list[str]) -> dict[str, dt.datetime]:
+    found: dict[str, dt.datetime] = {}
+    for chunk in _chunks(ids):
+        stmt = select(TABLE.c.subscription_id, func.max(TABLE.c.at)).where(
+            TABLE.c.subscription_id.in_(chunk)).group_by(TABLE.c.subscription_id)
+        found.update(dict(conn.execute(stmt).tuples().all()))
+    return found
+
+
+def _known_event(conn: Connection, event_id: str | None) -> bool:
+    if event_id is None:
+        return False
+    return conn.execute(select(TABLE.c.id).where(TABLE.c.event_id == event_id).limit(1)).first() is not None
+
+
+def record(
+    conn: Connection,
+    before: Mapping[str, tuple[Record, SubState]],
+    written: list[str],
+    observation: Observation,
+    now: dt.datetime,
+    catalog: Mapping[str, PriceInfo],
+) -> int:
+    """Record what writing the subscriptions ``written`` changed (``before``: as cached until then)."""
+    if not written or _known_event(conn, observation.event_id):
+        return 0
+    after = cached_states(conn, written, catalog)
+    last = _last_recorded(conn, written)
+    changes: list[history.Change] = []
+    for sid, (row, state) in after.items():
+        if sid not in last:  # first sight: the past its record implies
+            changes += history.rebuild(row, state, now)
+            continue
+        if observation.at is not None and observation.at < last[sid]:
+            continue  # an event replayed behind what is recorded: later events bring it forward
+        if sid not in before:
+            continue
+        prior = before[sid][1]
+        at = observation.at or history.snapshot_time(prior, state, row, now)
+        change = history.observed(sid, row["customer_id"], prior, state, max(at, last[sid]), observation.source,
+                                  observation.event_id)
+        if change is not None:
+            changes.append(change)
+    _insert(conn, changes, now)
+    return len(changes)
+
+
+def _insert(conn: Connection, changes: list[history.Change], recorded_at: dt.datetime) -> None:
+    if changes:
+        conn.execute(insert(TABLE), [c.row(recorded_at) for c in changes])
+
+
+# --------------------------------------------------------------------------- refining the rebuilt past
+
+
+def _state(row: Record) -> SubState:
+    return SubState(row["status_after"], row["plan_after"], row["quantity_after"], row["coupon_after"],
+                    row["currency"], row["plan_mrr_cents"], bool(row["cancel_at_period_end"]), row["period_end"])
+
+
+_rebuilt_rows = select(TABLE).where(TABLE.c.source.in_(_REBUILT)).order_by(
+    TABLE.c.subscription_id, TABLE.c.at, TABLE.c.id)
+_periods = select(
+    _INV.c.subscription_id, _INV.c.period_start, _INV.c.period_end, _INV.c.plan, _INV.c.quantity,
+    _INV.c.total_cents, _INV.c.billing_reason, _INV.c.status, _INV.c.created,
+).where(_INV.c.subscription_id.in_(bindparam("ids", expanding=True)))
+
+
+def refine(conn: Connection) -> int:
+    """Rebuild every subscription's pre-sync past with its invoices (after an invoices pass); returns changes.
+
+    The rebuilt rows of a subscription (``backfill``/``invoice``) end in its
+    state as first seen, recorded at that moment; they are replaced by a
+    rebuild up to the same moment, now dated by the plan each invoice billed.
+    Changes recorded from events and reads since are left as they are.
+    """
+    catalog = prices(conn)
+    rebuilt: dict[str, list[Record]] = defaultdict(list)
+    for row in conn.execute(_rebuilt_rows).mappings():
+        rebuilt[row["subscription_id"]].append(row)
+    written = 0
+    ids = list(rebuilt)
+    for chunk in _chunks(ids):
+        subs = {r["id"]: r for r in conn.execute(select(_S).where(_S.c.id.in_(chunk))).mappings()}
+        invoices: dict[str, list[Record]] = defaultdict(list)
+        for inv in conn.execute(_periods, {"ids": chunk}).mappings():
+            invoices[inv["subscription_id"]].append(inv)
+        changes: list[history.Change] = []
+        stamps: dict[str, dt.datetime] = {}
+        for sid in chunk:
+            sub, rows = subs.get(sid), rebuilt[sid]
+            if sub is None or not invoices[sid]:
+                continue
+            first_seen = rows[-1]["recorded_at"]
+            stamps[sid] = first_seen
+            final = _state(rows[-1])
+            changes += history.rebuild(sub, final, first_seen, history.billed_periods(invoices[sid]), catalog)
+        if not stamps:
+            continue
+        conn.execute(delete(TABLE).where(TABLE.c.subscription_id.in_(list(stamps)), TABLE.c.source.in_(_REBUILT)))
+        if changes:
+            conn.execute(insert(TABLE), [c.row(stamps[c.subscription_id]) for c in changes])
+        written += len(changes)
+    return written

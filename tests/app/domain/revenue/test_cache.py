@@ -1,0 +1,63 @@
+"""Movements kept between requests: only customers whose subscriptions changed are replayed again."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete
+
+from app.domain.revenue import movements
+from app.domain.revenue.cache import MovementCache
+from app.domain.revenue.policy import Policy
+from app.store.schema import Subscription
+from tests.app.domain.revenue.support import NOW, settings
+from tests.support.revenue import Ledger, day
+
+
+def _moves(accounts):
+    return sorted((a.customer_id, [(m.at, m.kind, m.before, m.after) for m in a.movements]) for a in accounts)
+
+
+def test_only_changed_customers_are_replayed_and_the_result_is_the_same(cache):
+    ledger = Ledger(cache.engine).price("starter", 10_000).price("pro", 30_000)
+    for i in range(10):
+        ledger.start(f"sub_{i}", f"c{i}", "starter", day(1, 10))
+    memo, policy = MovementCache(), Policy.from_settings(settings())
+    with cache.engine.connect() as conn:
+        memo.accounts(conn, policy, NOW)
+    assert memo.replayed == 10
+    ledger.change("sub_3", day(2, 1), price_id="pro")
+    with cache.engine.connect() as conn:
+        kept = memo.accounts(conn, policy, NOW)
+        fresh = movements.flatten(movements.accounts(conn, policy, NOW))
+    assert memo.replayed == 10 + 1 and _moves(kept) == _moves(fresh)
+    with cache.engine.connect() as conn:
+        memo.accounts(conn, policy, NOW)
+    assert memo.replayed == 11  # nothing changed: nobody replayed
+
+
+def test_deletions_and_new_policies_replay_everyone(cache):
+    ledger = Ledger(cache.engine).price("starter", 10_000)
+    for i in range(4):
+        ledger.start(f"sub_{i}", f"c{i}", "starter", day(1, 10))
+    memo, policy = MovementCache(), Policy.from_settings(settings())
+    with cache.engine.connect() as conn:
+        memo.accounts(conn, policy, NOW)
+    with cache.engine.begin() as conn:
+        conn.execute(delete(Subscription).where(Subscription.id == "sub_0"))  # its history goes with it
+    with cache.engine.connect() as conn:
+        remaining = memo.accounts(conn, policy, NOW)
+        assert memo.replayed == 4 + 3 and {a.customer_id for a in remaining if a.movements} == {"c1", "c2", "c3"}
+        memo.accounts(conn, Policy.from_settings(settings(churn_recognition="when_scheduled")), NOW)
+    assert memo.replayed == 7 + 3
+
+
+def test_time_alone_replays_what_it_changes(cache):
+    ledger = Ledger(cache.engine).price("starter", 10_000)
+    ledger.start("sub_x", "x", "starter", day(3, 1)).end("sub_x", day(3, 10), paid_until=day(4, 1))
+    ledger.start("sub_y", "y", "starter", day(3, 1))
+    memo, policy = MovementCache(), Policy.from_settings(settings())
+    with cache.engine.connect() as conn:
+        before = memo.accounts(conn, policy, day(3, 20))
+        after = memo.accounts(conn, policy, day(4, 2))
+    assert [a.movements[-1].kind for a in before if a.customer_id == "x"] == [movements.NEW]
+    assert memo.replayed == 2 + 1  # x's paid period ran out: churn recognised now
+    assert [a.movements[-1].kind for a in after if a.customer_id == "x"] == [movements.CHURN]

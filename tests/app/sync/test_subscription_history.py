@@ -1,0 +1,90 @@
+"""Sync records the subscription history: pasts rebuilt at first sight and dated by invoices, changes by events."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections import defaultdict
+
+import pytest
+from sqlalchemy import func, select
+
+from app.demo import stripe_objects
+from app.demo.backend import DemoBackend
+from app.demo.catalog import ladder
+from app.store.schema import SubscriptionChange
+from app.sync.engine import SyncEngine
+from app.sync.stripe_resources import BY_OBJECT, write_objects
+from app.sync.subscription_history import READ
+from tests.app.sync.support import NOW, config_for
+
+H = SubscriptionChange.__table__
+
+
+@pytest.fixture
+def backend():
+    with DemoBackend(customers=150, tickets=0, now=NOW) as running:
+        yield running
+
+
+def _history(cache, sub_id):
+    with cache.engine.connect() as conn:
+        return conn.execute(select(H).where(H.c.subscription_id == sub_id).order_by(H.c.at, H.c.id)).mappings().all()
+
+
+def test_first_sync_rebuilds_every_past_and_dates_plan_changes_by_invoices(cache, backend):
+    assert SyncEngine(cache.engine, config_for(backend)).run_once().ok
+    billing = backend.business.billing
+    with cache.engine.connect() as conn:
+        kinds = dict(conn.execute(select(H.c.kind, func.count()).group_by(H.c.kind)).tuples().all())
+        subs = conn.execute(select(func.count(func.distinct(H.c.subscription_id)))).scalar_one()
+    assert subs == len(billing.subscriptions)  # every subscription has a history
+    assert {"started", "trial_started", "converted", "ended", "plan"} <= set(kinds)
+    # A plan change at a renewal more than 30 days ago (no event left): dated by the invoice that billed it.
+    by_sub = defaultdict(list)
+    for invoice in billing.invoices:
+        by_sub[invoice.subscription].append(invoice)
+    changed = next(billing.by_id[sid] for sid, invoices in by_sub.items()
+                   for i0, i1 in itertools.pairwise(invoices)
+                   if i0.price_id != i1.price_id and i1.billing_reason == "subscription_cycle"
+                   and i1.created < NOW.timestamp() - 40 * 86_400)
+    rows = [r for r in _history(cache, changed.id) if r["kind"] == "plan"]
+    assert rows and rows[0]["source"] == "invoice"
+    assert rows[0]["at"] in {dt.datetime.fromtimestamp(i.period_start, dt.UTC).replace(tzinfo=None)
+                             for i in billing.invoices if i.subscription == changed.id}
+
+
+def test_later_syncs_record_changes_at_the_event_instant(cache, backend):
+    engine = SyncEngine(cache.engine, config_for(backend))
+    assert engine.run_once().ok
+    sub = next(s for s in backend.business.billing.subscriptions
+               if s.status == "active" and s.price_id == ladder("month", "usd")[0] and s.quantity == 1
+               and not s.coupon_id)
+    backend.clock.advance(dt.timedelta(hours=3))
+    when = backend.clock.now().replace(microsecond=0)
+    backend.business.change_subscription(sub.id, price_id=ladder("month", "usd")[1])
+    backend.clock.advance(dt.timedelta(minutes=5))
+    backend.business.cancel_subscription(sub.id)
+    assert engine.run_once().ok
+    recorded = _history(cache, sub.id)
+    plan, ended = recorded[-2], recorded[-1]
+    assert (plan["kind"], plan["source"], plan["at"]) == ("plan", "event", when)
+    assert (plan["plan_before"], plan["plan_after"]) == ("price_starter_monthly", "price_professional_monthly")
+    assert (plan["mrr_before_cents"], plan["mrr_after_cents"]) == (9_900, 29_900)
+    assert plan["event_id"] and ended["kind"] == "ended" and ended["mrr_after_cents"] == 0
+    assert engine.run_once().ok and len(_history(cache, sub.id)) == len(recorded)  # nothing recorded twice
+
+
+def test_a_read_that_differs_is_recorded_at_the_records_own_date(cache, backend):
+    assert SyncEngine(cache.engine, config_for(backend)).run_once().ok
+    sub = next(s for s in backend.business.billing.subscriptions if s.status == "active")
+    obj = backend.business.billing.by_id[sub.id]
+    rendered = stripe_objects.subscription(obj)
+    ended_at = int(NOW.timestamp()) - 3_600
+    rendered.update(status="canceled", ended_at=ended_at, canceled_at=ended_at)
+    with cache.engine.begin() as conn:
+        write_objects(conn, BY_OBJECT["subscription"], [rendered], NOW, items={sub.id: rendered["items"]["data"]},
+                      observation=READ)
+    last = _history(cache, sub.id)[-1]
+    assert (last["kind"], last["source"]) == ("ended", "snapshot")
+    assert last["at"] == dt.datetime.fromtimestamp(ended_at, dt.UTC).replace(tzinfo=None)
