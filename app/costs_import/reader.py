@@ -1,0 +1,215 @@
+"""Reading one billing export: recognise its format, stream its lines, sum them per charge.
+
+The file is streamed through the ``csv`` module (exports run to gigabytes)
+and summed in ``Decimal`` per raw key while it is read, so memory grows with
+the distinct charges in the file, not its lines.  ``.gz`` files (how AWS
+delivers its reports) are read without unpacking.
+
+Every error names the **physical** line a text editor shows: ``PhysicalLines``
+counts the lines the CSV reader consumes (quoted fields may span several) and
+checks each is UTF-8, so a bad byte is reported on its own line, not on the
+first line of the read-ahead chunk it arrived in.  A field that cannot be
+parsed is reported on the first line that holds it (each distinct text is
+parsed once, after the read, and remembers the first line it was seen on).
+"""
+
+from __future__ import annotations
+
+import csv
+import decimal
+import gzip
+import io
+import re
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from app.costs_import.fields import FieldError
+from app.costs_import.focus import FocusCsv, SimpleCsv
+from app.costs_import.formats import ChargeKey, ExportFormat, NotThisFormat, Totals
+from app.costs_import.providers import AwsCur, AzureExport, GcpBilling
+from app.tasks import CancelToken, Progress, ProgressCallback
+
+# Tried in this order: the first whose columns the header holds reads the file.
+FORMATS: tuple[type[ExportFormat], ...] = (FocusCsv, AwsCur, GcpBilling, AzureExport, SimpleCsv)
+SOURCES = {f.source: f for f in FORMATS}
+REPORT_EVERY = 5_000  # lines between progress reports and cancel checks
+# Sums of millions of amounts with ten decimals need more than the default 28 digits to stay exact.
+_EXACT = decimal.Context(prec=60, traps=[decimal.InvalidOperation, decimal.Overflow])
+
+
+class CostImportError(ValueError):
+    """A file that cannot be imported; the message names the file's line and field that is wrong."""
+
+
+@dataclass(frozen=True)
+class FileCharges:
+    """What one file holds: its format, its charges with their summed amounts, the lines read."""
+
+    path: Path
+    format: ExportFormat
+    charges: dict[ChargeKey, list[Decimal]]  # [billed, effective, list]
+    lines: dict[ChargeKey, int]  # cost lines summed into each charge
+    line_count: int
+
+
+def detect(header: list[str], account: str, expected: str | None = None) -> ExportFormat:
+    """The reader for the first format whose columns the header holds (``expected``: only that one)."""
+    for fmt in FORMATS:
+        try:
+            found = fmt(header, account)
+        except NotThisFormat:
+            continue
+        if expected is not None and found.source != expected:
+            raise CostImportError(
+                f"line 1: the header is a {found.title}, not a {SOURCES[expected].title} (another provider's file?)"
+            )
+        return found
+    known = "; ".join(f.title for f in FORMATS)
+    raise CostImportError(f"line 1: the header is not one of the known billing exports ({known})")
+
+
+def read_file(
+    path: Path,
+    progress: ProgressCallback,
+    cancel: CancelToken,
+    *,
+    account: str = "",
+    expected: str | None = None,
+    label: str | None = None,
+) -> FileCharges:
+    """Read and sum one export; raises ``CostImportError`` naming the physical line that is wrong."""
+    label = label or f"Reading {path.name}"
+    try:
+        raw = path.open("rb")
+    except OSError as exc:
+        raise CostImportError(f"{path.name}: cannot be opened ({exc.strerror or exc})") from None
+    size = path.stat().st_size
+    stream: gzip.GzipFile | io.BufferedReader = gzip.GzipFile(fileobj=raw) if path.name.lower().endswith(".gz") else raw
+    # surrogateescape: a byte that is not UTF-8 reaches ``PhysicalLines`` inside its own line, which
+    # names that line; a strict decoder fails a whole read-ahead chunk, lines before the bad byte.
+    with raw, io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape", newline="") as text, \
+            decimal.localcontext(_EXACT):
+        lines = PhysicalLines(text)
+        reader = csv.reader(lines)
+        totals: Totals = {}
+        count = 0
+        fmt: ExportFormat | None = None
+        try:
+            header = next(reader, None)
+            if not header:
+                raise CostImportError(f"{path.name}: the file is empty")
+            fmt = detect(header, account or path.name.split(".")[0], expected)
+            width, add = fmt.width, fmt.add
+            start = lines.number + 1  # the physical line the next record starts on
+            for row in reader:
+                if row:  # not a blank line
+                    if len(row) != width:
+                        raise CostImportError(
+                            f"line {_where(start, lines.number)}: has {len(row)} fields, the header has {width}"
+                        )
+                    try:
+                        add(row, start, totals)
+                    except FieldError as exc:
+                        raise CostImportError(f"line {_where(start, lines.number)}: {fmt.problem(exc, row)}") \
+                            from None
+                    count += 1
+                    if count % REPORT_EVERY == 0:
+                        cancel.raise_if_cancelled()
+                        progress(Progress(label, raw.tell(), size))
+                start = lines.number + 1
+        except (csv.Error, EOFError, gzip.BadGzipFile, zlib.error) as exc:
+            # Raised while reading the line that broke the record (a field over the size limit,
+            # a quote never closed, a gzip stream cut short): that physical line.
+            _earlier_key_error(fmt, totals, lines.number)
+            raise CostImportError(f"line {max(lines.number, 1)}: cannot be read ({_reason(exc)})") from None
+        except CostImportError:
+            _earlier_key_error(fmt, totals, lines.number)  # a bad field on an earlier line is named first
+            raise
+        assert fmt is not None  # the header was read, or an error was raised
+        charges, counts = _charges(fmt, totals)
+    progress(Progress(label, size, size))
+    if not count:
+        raise CostImportError(f"{path.name}: the file holds no cost lines, only a header")
+    return FileCharges(path, fmt, charges, counts, count)
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, EOFError):
+        return "the compressed file ends early: it was cut short"
+    return str(exc)
+
+
+def _charges(fmt: ExportFormat, totals: Totals) -> tuple[dict[ChargeKey, list[Decimal]], dict[ChargeKey, int]]:
+    """Each distinct raw key parsed into its charge (in the order first seen); equal charges summed."""
+    charges: dict[ChargeKey, list[Decimal]] = {}
+    counts: dict[ChargeKey, int] = {}
+    for raw, (billed, effective, listed, line, count) in totals.items():
+        try:
+            key = fmt.charge(raw)
+        except FieldError as exc:
+            raise CostImportError(f"line {line}: {_key_problem(fmt, raw, exc)}") from None
+        slot = charges.get(key)
+        if slot is None:
+            charges[key] = [billed, effective, listed]
+        else:
+            slot[0] += billed
+            slot[1] += effective
+            slot[2] += listed
+        counts[key] = counts.get(key, 0) + count
+    return charges, counts
+
+
+def _key_problem(fmt: ExportFormat, raw: tuple[str, ...], exc: FieldError) -> str:
+    column = fmt.header[exc.column]
+    if exc.problem == "is empty":
+        return f"{column} is empty"
+    return f"{column} {fmt.field_value(raw, exc.column).strip()!r} {exc.problem}"
+
+
+def _earlier_key_error(fmt: ExportFormat | None, totals: Totals, before: int) -> None:
+    """Raise for a key field that fails on a line before ``before``: errors are reported in file order."""
+    if fmt is None:
+        return
+    for raw, slot in totals.items():
+        if slot[3] >= before:
+            continue
+        try:
+            fmt.charge(raw)
+        except FieldError as exc:
+            raise CostImportError(f"line {slot[3]}: {_key_problem(fmt, raw, exc)}") from None
+
+
+def _where(start: int, end: int) -> str:
+    """"5", or "5 (a record over lines 5–7)" when a quoted field spans lines."""
+    return str(start) if start == end else f"{start} (a record over lines {start}–{end})"
+
+
+_UNDECODED = re.compile("[\udc80-\udcff]")  # how surrogateescape carries a byte that is not UTF-8
+
+
+class PhysicalLines:
+    """The file's lines as the CSV reader consumes them, counted, each checked to be UTF-8.
+
+    ``number`` is the physical line last read, so every error names the line
+    a text editor shows, whatever the records in between (quoted fields over
+    several lines, blank lines).
+    """
+
+    def __init__(self, text: Iterator[str]) -> None:
+        self._text = text
+        self.number = 0
+
+    def __iter__(self) -> PhysicalLines:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._text)
+        self.number += 1
+        if not line.isascii() and (bad := _UNDECODED.search(line)):
+            column = len(line[: bad.start()].encode("utf-8", "surrogateescape")) + 1
+            byte = ord(bad.group()) - 0xDC00
+            raise CostImportError(f"line {self.number}: is not UTF-8 text (byte 0x{byte:02x} at column {column})")
+        return line
