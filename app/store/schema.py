@@ -340,6 +340,13 @@ class CostReport(Base):
     imported_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
+# What identifies a stored charge (its unique key): equal identities are one charge, summed.
+COST_CHARGE_IDENTITY = (
+    "source", "billing_account_id", "billing_period_start", "sub_account_id", "charge_period_start",
+    "service_name", "charge_category", "billing_currency", "tags",
+)
+
+
 class CostCharge(Base):
     """The cost store: FOCUS 1.2 charge rows at daily granularity, from every source.
 
@@ -354,10 +361,7 @@ class CostCharge(Base):
 
     __tablename__ = "cost_charges"
     __table_args__ = (
-        UniqueConstraint(
-            "source", "billing_account_id", "billing_period_start", "sub_account_id", "charge_period_start",
-            "service_name", "charge_category", "billing_currency", "tags", name="uq_cost_charges_identity",
-        ),
+        UniqueConstraint(*COST_CHARGE_IDENTITY, name="uq_cost_charges_identity"),
         Index("ix_cost_charges_service_day", "service_name", "charge_period_start"),
     )
 

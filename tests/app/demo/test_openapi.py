@@ -22,7 +22,8 @@ CACHE_MODELS = {
     "ticket_events": (schema.TicketEvent, set(), {"updated_at"}),
     "licenses": (schema.License, set(), set()),
     "health_checks": (schema.HealthCheck, {"source"}, {"updated_at"}),
-    "costs": (schema.CostRecord, {"imported_at"}, {"updated_at"}),
+    "costs": (schema.CostCharge, {"imported_at", "report_id", "billing_account_id", "sub_account_id", "tags",
+                                  "billing_period_start", "billing_period_end", "charge_period_end"}, {"updated_at"}),
     "budgets": (schema.Budget, set(), {"id"}),
     "usage": (schema.UsageDaily, set(), {"id"}),
 }

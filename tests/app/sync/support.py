@@ -14,7 +14,7 @@ from app.connectors.retry import RetryPolicy
 from app.demo.backend import DemoBackend
 from app.store.schema import (
     Budget,
-    CostRecord,
+    CostCharge,
     Customer,
     HealthCheck,
     Incident,
@@ -41,11 +41,11 @@ FAST_RETRY = RetryPolicy(attempts=8, base_delay=0.005, max_delay=0.05, retry_aft
 SYNCED_MODELS = (
     Product, Price, Customer, Subscription, SubscriptionItem, Invoice,
     Service, Incident, IncidentUpdate, Ticket, TicketEvent, License,
-    HealthCheck, CostRecord, Budget, UsageDaily,
+    HealthCheck, CostCharge, Budget, UsageDaily,
 )
 # Columns that say when or in which order *this* cache heard a fact, not the fact.
 LOCAL_ONLY = {"synced_at", "imported_at"}
-SURROGATE = {HealthCheck: "id", CostRecord: "id"}  # database-assigned ids
+SURROGATE = {HealthCheck: "id", CostCharge: "id"}  # database-assigned ids
 _LOOPBACK = re.compile(r"http://127\.0\.0\.1:\d+")
 
 
