@@ -36,7 +36,9 @@ ARMED_KEY = "alerts:armed"  # app_state: set once the first post-sync pass recor
 
 def rules() -> tuple[AlertRule, ...]:
     """Every alert rule of the console, in the order their notifications are listed."""
-    return ()
+    from app.domain.costs.alerts import anomaly_alerts, budget_alerts
+
+    return (budget_alerts, anomaly_alerts)
 
 
 @dataclass(frozen=True)

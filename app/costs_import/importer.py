@@ -84,6 +84,24 @@ class ImportResult:
     def replaced(self) -> tuple[ReportResult, ...]:
         return tuple(r for r in self.reports if r.replaced is not None)
 
+    def summary(self) -> list[str]:
+        """The result as the user reads it (dialog and command line): enough to check against the files."""
+        lines = [
+            f"{len(self.files)} file(s), {self.lines:,} cost lines, imported as {self.charges:,} daily charges "
+            f"in {len(self.reports)} report(s).",
+            f"Days: {self.days:,}, from {self.first_day:%Y-%m-%d} to {self.last_day:%Y-%m-%d}",
+            f"Services ({len(self.services)}): {', '.join(self.services)}",
+            f"Currencies: {', '.join(self.currencies)}",
+        ]
+        for r in self.reports:
+            money = ", ".join(f"{c} {m / 1_000_000:,.2f}" for c, m in sorted(r.effective_micros.items()))
+            what = f"{r.provider} {r.billing_account or '(no account)'} {r.period_start:%B %Y}"
+            lines.append(f"• {what}: {money} ({r.format_title}, {r.lines:,} lines from {', '.join(r.files)})")
+            if r.replaced is not None:
+                lines.append(f"  replaced the import of {r.replaced.imported_at:%Y-%m-%d %H:%M} UTC "
+                             f"({', '.join(r.replaced.files)}, {r.replaced.charges:,} charges)")
+        return lines
+
 
 def expand(paths: Sequence[Path]) -> list[Path]:
     """The files to read: manifests replaced by the parts they list, each file once."""
@@ -180,12 +198,12 @@ def _write_report(
     names = tuple(f.path.name for f in files)
     sources = {f.format.source for f in files}
     new_id = conn.execute(
-        insert(_REPORTS).values(
+        insert(_REPORTS).returning(_REPORTS.c.id).values(
             provider_name=provider, billing_account_id=account, billing_period_start=period_start,
             billing_period_end=period_end, source=", ".join(sorted(sources)), files_json=list(names), lines=lines,
             imported_at=now,
         )
-    ).inserted_primary_key[0]
+    ).scalar_one()
     source = files[0].format.source
     rows: list[dict[str, Any]] = [
         {

@@ -95,9 +95,9 @@ class Finance:
     def _monthly_cents(self, service: str, progress: float) -> float:
         if service in BUDGETS:
             budget, then, now = BUDGETS[service]
-            return budget * (then + (now - then) * progress ** 1.4)
+            return float(budget * (then + (now - then) * progress ** 1.4))
         cents, growth = UNBUDGETED[service]
-        return cents * growth ** (progress - 1)
+        return float(cents * growth ** (progress - 1))
 
     def costs(self, day: dt.date) -> list[Row]:
         rng = self._rng("costs", day)

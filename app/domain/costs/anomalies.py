@@ -1,0 +1,137 @@
+"""Cost anomalies: a day's cost of a service far above its own robust, weekday-aware baseline.
+
+Rule (docs/metrics.md § Costs, "Anomalies"), for service *s* on day *d*:
+
+1. History: *s*'s daily EffectiveCost (USD) on the 28 days before *d*; a day
+   without a figure counts 0, days before *s*'s first figure are left out.
+   At least 14 days of history, else no judgement.
+2. Weekday profile: wₖ = median of the history's weekday-*k* days ÷ median of
+   all history days (1 when either is 0, or the weekday is absent).
+3. Adjusted history aᵢ = xᵢ ÷ w(weekday of i); baseline m = median(a);
+   spread σ = 1.4826 × median(|aᵢ − m|) (the MAD, scaled to a σ).
+4. Expected cost e = m × w(weekday of d), spread s = σ × w(weekday of d).
+5. *d* is an anomaly when its excess x − e is at least ``anomaly_z`` × s
+   (3.5, Iglewicz and Hoaglin's cut-off for robust z-scores), at least
+   ``anomaly_min_ratio`` × e (25 %) and at least ``anomaly_min_dollars`` ($10).
+
+Median and MAD, not mean and standard deviation, so one earlier spike does not
+raise the bar for the next; weekday-aware, so the Monday after a quiet weekend
+is not an anomaly.  A user may mark an anomaly as expected (a local fact,
+stored in ``cost_anomaly_marks``): it stays listed as such and raises no alert.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Engine, delete, select
+from sqlalchemy.dialects.sqlite import insert
+
+from app.clock import utcnow
+from app.config.settings import CostSettings
+from app.domain.costs.store import ServiceDays, service_days
+from app.store.changes import Changes
+from app.store.schema import CostAnomalyMark
+
+HISTORY_DAYS = 28
+MIN_HISTORY_DAYS = 14
+MAD_TO_SIGMA = 1.4826
+MIN_DOLLAR_MICROS = 1_000_000
+_MARKS = CostAnomalyMark.__table__
+
+
+@dataclass(frozen=True)
+class Anomaly:
+    service: str
+    day: dt.date
+    cost_micros: int
+    expected_micros: int  # the baseline for that weekday
+    excess_micros: int  # cost − expected: what the anomaly cost
+    z: float | None  # excess in robust σ (None: the history never varied)
+    marked_expected: bool = False
+
+    @property
+    def key(self) -> str:
+        """How the anomaly is named in notifications and selections: ``service:YYYY-MM-DD``."""
+        return f"{self.service}:{self.day.isoformat()}"
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    n = len(ordered)
+    middle = n // 2
+    return ordered[middle] if n % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def judge(service: str, values: dict[dt.date, int], day: dt.date, settings: CostSettings) -> Anomaly | None:
+    """``day``'s anomaly of ``service`` (``values``: its daily costs), or None, by the rule above."""
+    cost = values.get(day)
+    first_seen = min(values)
+    history_start = max(day - dt.timedelta(days=HISTORY_DAYS), first_seen)
+    if cost is None or (day - history_start).days < MIN_HISTORY_DAYS:
+        return None
+    history = [(history_start + dt.timedelta(days=n)) for n in range((day - history_start).days)]
+    amounts = [float(values.get(d, 0)) for d in history]
+    overall = _median(amounts)
+    weights = [1.0] * 7
+    if overall > 0:
+        for weekday in range(7):
+            same = [a for d, a in zip(history, amounts, strict=True) if d.weekday() == weekday]
+            typical = _median(same) if same else 0.0
+            weights[weekday] = typical / overall if typical > 0 else 1.0
+    adjusted = [a / weights[d.weekday()] for d, a in zip(history, amounts, strict=True)]
+    baseline = _median(adjusted)
+    sigma = MAD_TO_SIGMA * _median([abs(a - baseline) for a in adjusted])
+    weight = weights[day.weekday()]
+    expected, spread = baseline * weight, sigma * weight
+    excess = cost - expected
+    if excess <= 0 or excess < settings.anomaly_min_ratio * expected:
+        return None
+    if excess < settings.anomaly_min_dollars * MIN_DOLLAR_MICROS:
+        return None
+    if spread > 0 and excess < settings.anomaly_z * spread:
+        return None
+    return Anomaly(service, day, cost, round(expected), round(excess), excess / spread if spread > 0 else None)
+
+
+def detect(by_service: ServiceDays, first: dt.date, last: dt.date, settings: CostSettings) -> list[Anomaly]:
+    """Every anomaly from ``first`` to ``last`` (``by_service`` must reach 28 days before ``first``)."""
+    found = []
+    for service, values in sorted(by_service.items()):
+        for day in sorted(d for d in values if first <= d <= last):
+            anomaly = judge(service, values, day, settings)
+            if anomaly is not None:
+                found.append(anomaly)
+    return found
+
+
+def marks(conn: Connection, first: dt.date, last: dt.date) -> set[tuple[str, dt.date]]:
+    rows = conn.execute(select(_MARKS.c.service_name, _MARKS.c.day).where(_MARKS.c.day.between(first, last)))
+    return {(service, day) for service, day in rows}
+
+
+def anomalies(conn: Connection, first: dt.date, last: dt.date, settings: CostSettings) -> tuple[Anomaly, ...]:
+    """The anomalies of ``first``…``last``, newest first, with the user's "expected" marks."""
+    history = service_days(conn, first - dt.timedelta(days=HISTORY_DAYS), last)
+    marked = marks(conn, first, last)
+    found = [dataclasses.replace(a, marked_expected=(a.service, a.day) in marked)
+             for a in detect(history, first, last, settings)]
+    return tuple(sorted(found, key=lambda a: (a.day, a.excess_micros), reverse=True))
+
+
+def mark_expected(engine: Engine, service: str, day: dt.date, expected: bool = True) -> Changes:
+    """Mark (or unmark) the anomaly of ``service`` on ``day`` as expected: a local fact, never pushed."""
+    with engine.begin() as conn:
+        if expected:
+            conn.execute(insert(_MARKS).values(service_name=service, day=day, marked_at=utcnow())
+                         .on_conflict_do_nothing())
+        else:
+            conn.execute(delete(_MARKS).where(_MARKS.c.service_name == service, _MARKS.c.day == day))
+    return Changes.rows(_MARKS.name, [f"{service}:{day.isoformat()}"])
+
+
+def unmarked(found: Iterable[Anomaly]) -> list[Anomaly]:
+    return [a for a in found if not a.marked_expected]
