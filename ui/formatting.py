@@ -103,3 +103,24 @@ def format_age(then: dt.datetime | None, now: dt.datetime | None = None) -> str:
     if seconds < 86400:
         return f"{seconds // 3600} h ago"
     return f"{seconds // 86400} days ago"
+
+
+def day(value: dt.date | None) -> str:
+    """A calendar day as people say it in a table: ``24 Nov 2026``; ``—`` when there is none."""
+    return MISSING if value is None else f"{value.day} {value:%b %Y}"
+
+
+def short_day(value: dt.date | None) -> str:
+    """A day of a month everyone knows the year of: ``27 Nov``; ``—`` when there is none."""
+    return MISSING if value is None else f"{value.day} {value:%b}"
+
+
+def micros_range(low: int, high: int) -> str:
+    """A money range from micro-dollars in whole dollars: ``$1,200 – $1,450`` (a range is no more exact)."""
+    low_text, high_text = f"${low / 1_000_000:,.0f}", f"${high / 1_000_000:,.0f}"
+    return low_text if low_text == high_text else f"{low_text} – {high_text}"
+
+
+def count(value: float, noun: str) -> str:
+    """``1,234 customers`` from a possibly fractional projection (rounded to whole ones)."""
+    return f"{round(value):,} {noun}"

@@ -33,12 +33,15 @@ from PySide6.QtWidgets import (
 from app.config import settings as cfg
 from app.secrets import KNOWN_SECRETS, OPS_API_TOKEN, STRIPE_API_KEY, KeyringUnavailable, SecretsError
 from ui.context import AppContext
+from ui.dialogs.settings_table import TablesEditor, typed
 
 _SECTION_TITLES = {
     "backends": "Backends",
     "sync": "Sync",
     "business_hours": "Business hours",
     "budgets": "Budgets",
+    "costs": "Costs",
+    "planning": "Planning",
     "kpi": "Targets",
 }
 _SECRET_LABELS = {OPS_API_TOKEN: "Ops API token", STRIPE_API_KEY: "Stripe API key"}
@@ -49,6 +52,8 @@ def _label(key: str) -> str:
 
 
 def _editor(value: Any, meta: dict[str, Any]) -> QWidget:
+    if meta.get("item") is not None:
+        return TablesEditor(value, meta["item"])
     if isinstance(value, bool):
         box = QCheckBox()
         box.setChecked(value)
@@ -77,6 +82,8 @@ def _editor(value: Any, meta: dict[str, Any]) -> QWidget:
 
 
 def _read(editor: QWidget, default: Any) -> Any:
+    if isinstance(editor, TablesEditor):
+        return editor.values()
     if isinstance(editor, QCheckBox):
         return editor.isChecked()
     if isinstance(editor, (QSpinBox, QDoubleSpinBox)):
@@ -87,8 +94,8 @@ def _read(editor: QWidget, default: Any) -> Any:
     text = editor.text().strip()
     if isinstance(default, tuple):
         parts = [p.strip() for p in text.split(",") if p.strip()]
-        if default and isinstance(default[0], int):
-            return [int(p) if p.lstrip("-").isdigit() else p for p in parts]
+        if default and isinstance(default[0], (int, float)):
+            return [typed(p, default[0]) for p in parts]
         return parts
     return text
 
