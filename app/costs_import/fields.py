@@ -80,7 +80,6 @@ def next_month(value: dt.date) -> dt.date:
     return value.replace(day=1) + dt.timedelta(days=calendar.monthrange(value.year, value.month)[1])
 
 
-@functools.lru_cache(maxsize=65_536)
 def amount(text: str) -> Decimal:
     """A cost as written (``-0.0000000372``, ``1.2E-5``); empty, NaN, ∞ and absurd sizes refused."""
     try:

@@ -14,8 +14,17 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 from app.costs_import import fields
-from app.costs_import.formats import CHARGE_CATEGORIES, USAGE, Amounts, ChargeKey, ExportFormat, service_category, \
-    service_name
+from app.costs_import.formats import (
+    CHARGE_CATEGORIES,
+    USAGE,
+    Amounts,
+    ChargeKey,
+    ExportFormat,
+    FastPath,
+    Number,
+    service_category,
+    service_name,
+)
 
 FOCUS, SIMPLE_CSV = "focus", "simple_csv"
 SIMPLE_PROVIDER = "CSV import"
@@ -77,10 +86,12 @@ class FocusCsv(ExportFormat):
         effective = self.column("effectivecost", required=True)
         assert billed is not None and effective is not None
         self._billed, self._effective, self._list = billed, effective, self.column("listcost")
+        self.amount_columns = ((billed, True), (effective, True), (self._list, False))
+        self.fast = FastPath(billed, effective, self._list)
 
-    def amounts(self, row: Sequence[str]) -> Amounts:
-        billed = self.amount(row, self._billed)
-        return billed, self.amount(row, self._effective), self.optional_amount(row, self._list, billed)
+    def amounts(self, row: Sequence[str], number: Number) -> Amounts:
+        billed = number(row[self._billed])
+        return billed, number(row[self._effective]), self.optional(row, self._list, billed, number)
 
     def charge(self, raw: tuple[str, ...]) -> ChargeKey:
         day = self.parse(raw, "day", fields.day)
@@ -112,9 +123,11 @@ class SimpleCsv(ExportFormat):
         amount = self.column("amount", required=True)
         assert amount is not None
         self._amount = amount
+        self.amount_columns = ((amount, True),)
+        self.fast = FastPath(amount)
 
-    def amounts(self, row: Sequence[str]) -> Amounts:
-        amount = self.amount(row, self._amount)
+    def amounts(self, row: Sequence[str], number: Number) -> Amounts:
+        amount = number(row[self._amount])
         return amount, amount, amount
 
     def charge(self, raw: tuple[str, ...]) -> ChargeKey:

@@ -69,9 +69,25 @@ class ChargeKey(NamedTuple):
 
 
 Amounts = tuple[Decimal, Decimal, Decimal]  # BilledCost, EffectiveCost, ListCost
+Number = Callable[[str], Decimal]  # how an amount's text is read: ``Decimal``, or a validating parser
 # raw key → [billed, effective, list, first line, line count]: a list, because the reader's loop
 # updates it millions of times and list items are the cheapest mutable slots Python has.
 Totals = dict[tuple[str, ...], list[Any]]
+
+
+class FastPath(NamedTuple):
+    """Where a common line's amounts are, so the reader sums it without calling the format.
+
+    ``effective``/``listed`` None: the billed amount (a blank list cost too).
+    A line whose ``divert`` column holds one of ``divert_values`` (an AWS
+    Savings Plans line, say) goes through the format's own ``add``.
+    """
+
+    billed: int
+    effective: int | None = None
+    listed: int | None = None
+    divert: int | None = None
+    divert_values: frozenset[str] = frozenset()
 
 
 class NotThisFormat(Exception):
@@ -97,6 +113,8 @@ class ExportFormat(ABC):
     # field → the header names it goes by, lower-case; the first present wins
     key_fields: ClassVar[dict[str, tuple[str, ...]]]
     required: ClassVar[frozenset[str]]
+    amount_columns: tuple[tuple[int | None, bool], ...] = ()  # (column, required) of every amount read
+    fast: FastPath | None = None  # None: every line through ``add``
 
     def __init__(self, header: Sequence[str], account: str = "") -> None:
         self.header = tuple(h.strip() for h in header)
@@ -131,13 +149,25 @@ class ExportFormat(ABC):
         return []
 
     @abstractmethod
-    def amounts(self, row: Sequence[str]) -> Amounts:
-        """BilledCost, EffectiveCost and ListCost of one line; FieldError names a bad field."""
+    def amounts(self, row: Sequence[str], number: Number) -> Amounts:
+        """BilledCost, EffectiveCost and ListCost of one line, each text read by ``number``.
 
-    def add(self, row: Sequence[str], line: int, totals: Totals) -> None:
+        The reader passes ``Decimal`` itself (the fast path: a bad text raises
+        ``InvalidOperation``, and sums are checked once at the end); when
+        something is wrong it reads the file again through ``validate`` to name
+        the line.
+        """
+
+    def validate(self, row: Sequence[str]) -> None:
+        """FieldError for the first amount of the line that is not a plausible number (the slow path)."""
+        for column, required in self.amount_columns:
+            if column is not None and (required or row[column].strip()):
+                self.amount(row, column)
+
+    def add(self, row: Sequence[str], line: int, totals: Totals, number: Number = Decimal) -> None:
         """Sum one line into ``totals`` under its raw key (the first line of each key is kept for errors)."""
         raw = self.key_of(row)
-        billed, effective, listed = self.amounts(row)
+        billed, effective, listed = self.amounts(row, number)
         slot = totals.get(raw)
         if slot is None:
             totals[raw] = [billed, effective, listed, line, 1]
@@ -171,11 +201,13 @@ class ExportFormat(ABC):
         except ValueError as exc:
             raise FieldError(column, str(exc)) from None
 
-    def optional_amount(self, row: Sequence[str], column: int | None, default: Decimal) -> Decimal:
+    @staticmethod
+    def optional(row: Sequence[str], column: int | None, default: Decimal, number: Number) -> Decimal:
         """An amount in a column that may be absent or blank (``default`` then)."""
-        if column is None or not row[column].strip():
+        if column is None:
             return default
-        return self.amount(row, column)
+        text = row[column]
+        return number(text) if text and not text.isspace() else default
 
     def period(self, raw: tuple[str, ...], day: dt.date) -> tuple[dt.date, dt.date]:
         """The billing period named by the line, else the calendar month of its day."""

@@ -40,6 +40,8 @@ from app.costs_import.formats import (
     Amounts,
     ChargeKey,
     ExportFormat,
+    FastPath,
+    Number,
     Totals,
     service_category,
     service_name,
@@ -95,6 +97,8 @@ class AwsCur(ExportFormat):
         unused_fee = column(*_both("reservation/UnusedRecurringFee", "reservation_unused_recurring_fee"))
         committed = column(*_both("savingsPlan/TotalCommitmentToDate", "savings_plan_total_commitment_to_date"))
         used = column(*_both("savingsPlan/UsedCommitment", "savings_plan_used_commitment"))
+        self.amount_columns = ((billed, True), (self._list, False), (sp_effective, False), (ri_effective, False),
+                               (unused_upfront, False), (unused_fee, False), (committed, False), (used, False))
         self._effective: dict[str, tuple[tuple[int | None, int], ...]] = {
             "SavingsPlanCoveredUsage": ((sp_effective, 1),),
             "DiscountedUsage": ((ri_effective, 1),),
@@ -103,22 +107,20 @@ class AwsCur(ExportFormat):
             "SavingsPlanRecurringFee": ((committed, 1), (used, -1)),
             "RIFee": ((unused_upfront, 1), (unused_fee, 1)),
         }
+        self.fast = FastPath(billed, None, self._list, self._type, frozenset(self._effective))
 
     def tag_columns(self) -> list[int]:
         return [i for i, title in enumerate(self.header) if title.lower().startswith("resourcetags/")]
 
-    def amounts(self, row: Sequence[str]) -> Amounts:
-        billed = self.amount(row, self._billed)
-        listed = self.optional_amount(row, self._list, billed)
-        if self._type is None:
-            return billed, billed, listed
-        parts = self._effective.get(row[self._type])
+    def amounts(self, row: Sequence[str], number: Number) -> Amounts:
+        billed = number(row[self._billed])
+        listed = self.optional(row, self._list, billed, number)
+        parts = None if self._type is None else self._effective.get(row[self._type])
         if parts is None:  # Usage, Tax, Credit, Fee…: effective is what is billed
             return billed, billed, listed
         effective = ZERO
         for column, sign in parts:
-            if column is not None:
-                effective += sign * self.optional_amount(row, column, ZERO)
+            effective += sign * self.optional(row, column, ZERO, number)
         return billed, effective, listed
 
     def charge(self, raw: tuple[str, ...]) -> ChargeKey:
@@ -186,13 +188,14 @@ class GcpBilling(ExportFormat):
         assert cost is not None
         self._cost = cost
         self._credits = self.column("credits")
+        self.amount_columns = ((cost, True),)
 
-    def amounts(self, row: Sequence[str]) -> Amounts:
-        cost = self.amount(row, self._cost)
+    def amounts(self, row: Sequence[str], number: Number) -> Amounts:
+        cost = number(row[self._cost])
         return cost, cost, cost
 
-    def add(self, row: Sequence[str], line: int, totals: Totals) -> None:
-        super().add(row, line, totals)
+    def add(self, row: Sequence[str], line: int, totals: Totals, number: Number = Decimal) -> None:
+        super().add(row, line, totals, number)
         if self._credits is None:
             return
         text = row[self._credits].strip()
@@ -258,10 +261,12 @@ class AzureExport(ExportFormat):
         assert cost is not None
         self._cost = cost
         self._payg = self.column("paygcostinbillingcurrency")
+        self.amount_columns = ((cost, True), (self._payg, False))
+        self.fast = FastPath(cost, None, self._payg)
 
-    def amounts(self, row: Sequence[str]) -> Amounts:
-        cost = self.amount(row, self._cost)
-        return cost, cost, self.optional_amount(row, self._payg, cost)
+    def amounts(self, row: Sequence[str], number: Number) -> Amounts:
+        cost = number(row[self._cost])
+        return cost, cost, self.optional(row, self._payg, cost, number)
 
     def charge(self, raw: tuple[str, ...]) -> ChargeKey:
         day = self.parse(raw, "day", fields.us_or_iso_day)

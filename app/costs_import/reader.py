@@ -5,7 +5,7 @@ and summed in ``Decimal`` per raw key while it is read, so memory grows with
 the distinct charges in the file, not its lines.  ``.gz`` files (how AWS
 delivers its reports) are read without unpacking.
 
-Every error names the **physical** line a text editor shows: ``PhysicalLines``
+Every error names the **physical** line a text editor shows: ``_checked_lines``
 counts the lines the CSV reader consumes (quoted fields may span several) and
 checks each is UTF-8, so a bad byte is reported on its own line, not on the
 first line of the read-ahead chunk it arrived in.  A field that cannot be
@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from app.costs_import import fields
 from app.costs_import.fields import FieldError
 from app.costs_import.focus import FocusCsv, SimpleCsv
 from app.costs_import.formats import ChargeKey, ExportFormat, NotThisFormat, Totals
@@ -71,6 +72,10 @@ def detect(header: list[str], account: str, expected: str | None = None) -> Expo
     raise CostImportError(f"line 1: the header is not one of the known billing exports ({known})")
 
 
+class _Recheck(Exception):
+    """The fast read met an amount it cannot sum: read again, validating, to name the line."""
+
+
 def read_file(
     path: Path,
     progress: ProgressCallback,
@@ -80,60 +85,120 @@ def read_file(
     expected: str | None = None,
     label: str | None = None,
 ) -> FileCharges:
-    """Read and sum one export; raises ``CostImportError`` naming the physical line that is wrong."""
+    """Read and sum one export; raises ``CostImportError`` naming the physical line that is wrong.
+
+    Amounts are summed as they are read, unchecked (``Decimal`` of the text);
+    an amount that is not a number, or a sum that is not a plausible amount,
+    sends the file through a second, validating read that names the line.
+    """
+    try:
+        fmt, totals, count = _read(path, progress, cancel, account, expected, label, strict=False)
+        _check_sums(totals)
+    except _Recheck:
+        fmt, totals, count = _read(path, progress, cancel, account, expected, label, strict=True)
+        _check_sums(totals, final=True)
+    charges, counts = _charges(fmt, totals)
+    if not count:
+        raise CostImportError(f"{path.name}: the file holds no cost lines, only a header")
+    return FileCharges(path, fmt, charges, counts, count)
+
+
+def _check_sums(totals: Totals, *, final: bool = False) -> None:
+    for slot in totals.values():
+        for value in slot[:3]:
+            if not value.is_finite() or abs(value) >= fields.MAX_AMOUNT:
+                if final:  # every line was plausible, their sum is not
+                    raise CostImportError(f"line {slot[3]}: the costs summed with this line are not a plausible "
+                                          "amount") from None
+                raise _Recheck
+
+
+def _read(
+    path: Path,
+    progress: ProgressCallback,
+    cancel: CancelToken,
+    account: str,
+    expected: str | None,
+    label: str | None,
+    *,
+    strict: bool,
+) -> tuple[ExportFormat, Totals, int]:
     label = label or f"Reading {path.name}"
     try:
-        raw = path.open("rb")
+        raw_file = path.open("rb")
     except OSError as exc:
         raise CostImportError(f"{path.name}: cannot be opened ({exc.strerror or exc})") from None
     size = path.stat().st_size
-    stream: gzip.GzipFile | io.BufferedReader = gzip.GzipFile(fileobj=raw) if path.name.lower().endswith(".gz") else raw
-    # surrogateescape: a byte that is not UTF-8 reaches ``PhysicalLines`` inside its own line, which
-    # names that line; a strict decoder fails a whole read-ahead chunk, lines before the bad byte.
-    with raw, io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape", newline="") as text, \
+    stream: gzip.GzipFile | io.BufferedReader = gzip.GzipFile(fileobj=raw_file) if path.name.lower().endswith(".gz") \
+        else raw_file
+    # The fast read decodes strictly: a byte that is not UTF-8 fails a whole read-ahead chunk, so it
+    # reads again with surrogateescape, where the byte reaches ``_checked_lines`` inside its own line.
+    errors = "surrogateescape" if strict else "strict"
+    with raw_file, io.TextIOWrapper(stream, encoding="utf-8-sig", errors=errors, newline="") as text, \
             decimal.localcontext(_EXACT):
-        lines = PhysicalLines(text)
-        reader = csv.reader(lines)
+        reader = csv.reader(_checked_lines(text) if strict else text)
         totals: Totals = {}
-        count = 0
         fmt: ExportFormat | None = None
         try:
             header = next(reader, None)
             if not header:
                 raise CostImportError(f"{path.name}: the file is empty")
             fmt = detect(header, account or path.name.split(".")[0], expected)
-            width, add = fmt.width, fmt.add
-            start = lines.number + 1  # the physical line the next record starts on
-            for row in reader:
+            width, add, validate = fmt.width, fmt.add, fmt.validate
+            start = reader.line_num + 1  # the physical line the next record starts on
+            fast = None if strict else fmt.fast
+            key_of, get, number = fmt.key_of, totals.get, Decimal
+            billed_at, effective_at, listed_at, divert, diverted = fast or (0, None, None, None, frozenset())
+            for line_number, row in enumerate(reader, 1):
                 if row:  # not a blank line
                     if len(row) != width:
                         raise CostImportError(
-                            f"line {_where(start, lines.number)}: has {len(row)} fields, the header has {width}"
+                            f"line {_where(start, reader.line_num)}: has {len(row)} fields, the header has {width}"
                         )
                     try:
-                        add(row, start, totals)
+                        if fast is None or (divert is not None and row[divert] in diverted):
+                            if strict:
+                                validate(row)
+                            add(row, start, totals)
+                        else:  # ``ExportFormat.add`` inlined: a report's million lines pay no call each
+                            raw = key_of(row)
+                            billed = number(row[billed_at])
+                            effective = billed if effective_at is None else number(row[effective_at])
+                            listed = billed
+                            if listed_at is not None:
+                                cell = row[listed_at]
+                                if cell and not cell.isspace():
+                                    listed = number(cell)
+                            slot = get(raw)
+                            if slot is None:
+                                totals[raw] = [billed, effective, listed, start, 1]
+                            else:
+                                slot[0] += billed
+                                slot[1] += effective
+                                slot[2] += listed
+                                slot[4] += 1
                     except FieldError as exc:
-                        raise CostImportError(f"line {_where(start, lines.number)}: {fmt.problem(exc, row)}") \
+                        raise CostImportError(f"line {_where(start, reader.line_num)}: {fmt.problem(exc, row)}") \
                             from None
-                    count += 1
-                    if count % REPORT_EVERY == 0:
-                        cancel.raise_if_cancelled()
-                        progress(Progress(label, raw.tell(), size))
-                start = lines.number + 1
+                    except decimal.InvalidOperation:
+                        raise _Recheck from None
+                if line_number % REPORT_EVERY == 0:
+                    cancel.raise_if_cancelled()
+                    progress(Progress(label, raw_file.tell(), size))
+                start = reader.line_num + 1
+        except UnicodeDecodeError:
+            raise _Recheck from None
         except (csv.Error, EOFError, gzip.BadGzipFile, zlib.error) as exc:
             # Raised while reading the line that broke the record (a field over the size limit,
             # a quote never closed, a gzip stream cut short): that physical line.
-            _earlier_key_error(fmt, totals, lines.number)
-            raise CostImportError(f"line {max(lines.number, 1)}: cannot be read ({_reason(exc)})") from None
+            _earlier_key_error(fmt, totals, reader.line_num)
+            raise CostImportError(f"line {max(reader.line_num, 1)}: cannot be read ({_reason(exc)})") from None
         except CostImportError:
-            _earlier_key_error(fmt, totals, lines.number)  # a bad field on an earlier line is named first
+            _earlier_key_error(fmt, totals, reader.line_num)  # a bad field on an earlier line is named first
             raise
-        assert fmt is not None  # the header was read, or an error was raised
-        charges, counts = _charges(fmt, totals)
+    assert fmt is not None  # the header was read, or an error was raised
     progress(Progress(label, size, size))
-    if not count:
-        raise CostImportError(f"{path.name}: the file holds no cost lines, only a header")
-    return FileCharges(path, fmt, charges, counts, count)
+    return fmt, totals, sum(slot[4] for slot in totals.values())
 
 
 def _reason(exc: BaseException) -> str:
@@ -190,26 +255,16 @@ def _where(start: int, end: int) -> str:
 _UNDECODED = re.compile("[\udc80-\udcff]")  # how surrogateescape carries a byte that is not UTF-8
 
 
-class PhysicalLines:
-    """The file's lines as the CSV reader consumes them, counted, each checked to be UTF-8.
+def _checked_lines(text: Iterator[str]) -> Iterator[str]:
+    """The file's lines as the CSV reader consumes them, each checked to be UTF-8.
 
-    ``number`` is the physical line last read, so every error names the line
-    a text editor shows, whatever the records in between (quoted fields over
-    several lines, blank lines).
+    The reader's ``line_num`` counts these lines, so every error names the
+    physical line a text editor shows, whatever the records in between (quoted
+    fields over several lines, blank lines); a bad byte is named on its own line.
     """
-
-    def __init__(self, text: Iterator[str]) -> None:
-        self._text = text
-        self.number = 0
-
-    def __iter__(self) -> PhysicalLines:
-        return self
-
-    def __next__(self) -> str:
-        line = next(self._text)
-        self.number += 1
+    for number, line in enumerate(text, 1):
         if not line.isascii() and (bad := _UNDECODED.search(line)):
             column = len(line[: bad.start()].encode("utf-8", "surrogateescape")) + 1
             byte = ord(bad.group()) - 0xDC00
-            raise CostImportError(f"line {self.number}: is not UTF-8 text (byte 0x{byte:02x} at column {column})")
-        return line
+            raise CostImportError(f"line {number}: is not UTF-8 text (byte 0x{byte:02x} at column {column})")
+        yield line
