@@ -75,3 +75,18 @@ def test_marking_an_anomaly_as_expected_is_stored_and_reported_as_a_change(engin
     anomalies.mark_expected(engine, "cdn", DAY, expected=False)
     with engine.connect() as conn:
         assert not anomalies.anomalies(conn, DAY, DAY, CostSettings())[0].marked_expected
+
+
+def test_the_one_pass_detection_agrees_with_judging_each_day():
+    import random
+
+    rng = random.Random(7)
+    values = {}
+    for n in range(120):
+        day = START + dt.timedelta(days=n)
+        if rng.random() < 0.9:  # some days without a figure
+            values[day] = round(rng.uniform(50, 60) * (4 if rng.random() < 0.05 else 1) * M)
+    last = START + dt.timedelta(days=119)
+    found = anomalies.detect({"x": values}, START, last, CostSettings())
+    one_by_one = [a for day in sorted(values) if (a := anomalies.judge("x", values, day, CostSettings()))]
+    assert found == one_by_one and len(found) >= 2
