@@ -37,7 +37,6 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from app.config.paths import Paths
     from app.costs_import import CostImportError, import_cost_files
-    from app.metrics import to_jsonable
     from app.store.database import open_cache
 
     paths = Paths.resolve(args.data_dir).ensure()
@@ -50,9 +49,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         cache.dispose()
     if args.json:
-        data = to_jsonable(result)
-        data.pop("changes", None)
-        print(json.dumps(data, indent=2, ensure_ascii=False))
+        print(json.dumps(result.as_json(), indent=2, ensure_ascii=False))
     else:
         print("\n".join(result.summary()))
     return 0

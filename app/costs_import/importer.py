@@ -84,11 +84,32 @@ class ImportResult:
     def replaced(self) -> tuple[ReportResult, ...]:
         return tuple(r for r in self.reports if r.replaced is not None)
 
+    def as_json(self) -> dict[str, Any]:
+        """The result as one JSON object (``opsconsole import-costs --json``)."""
+        return {
+            "files": list(self.files), "lines": self.lines, "charges": self.charges, "days": self.days,
+            "services": list(self.services), "currencies": list(self.currencies),
+            "first_day": self.first_day.isoformat(), "last_day": self.last_day.isoformat(),
+            "reports": [
+                {
+                    "provider": r.provider, "billing_account": r.billing_account,
+                    "period_start": r.period_start.isoformat(), "period_end": r.period_end.isoformat(),
+                    "format": r.format_title, "files": list(r.files), "lines": r.lines, "charges": r.charges,
+                    "effective_micros": dict(r.effective_micros),
+                    "replaced": None if r.replaced is None else {
+                        "files": list(r.replaced.files), "charges": r.replaced.charges,
+                        "imported_at": r.replaced.imported_at.isoformat(timespec="seconds") + "Z",
+                    },
+                }
+                for r in self.reports
+            ],
+        }
+
     def summary(self) -> list[str]:
         """The result as the user reads it (dialog and command line): enough to check against the files."""
         lines = [
-            f"{len(self.files)} file(s), {self.lines:,} cost lines, imported as {self.charges:,} daily charges "
-            f"in {len(self.reports)} report(s).",
+            (f"{len(self.files)} file(s), {self.lines:,} cost lines, imported as {self.charges:,} daily charges "
+             f"in {len(self.reports)} report(s)."),
             f"Days: {self.days:,}, from {self.first_day:%Y-%m-%d} to {self.last_day:%Y-%m-%d}",
             f"Services ({len(self.services)}): {', '.join(self.services)}",
             f"Currencies: {', '.join(self.currencies)}",

@@ -90,7 +90,8 @@ class AwsCur(ExportFormat):
         self._list = column(*_both("pricing/publicOnDemandCost", "pricing_public_on_demand_cost"))
         self._type = column(*self.key_fields["line_type"])
         # line type → the columns whose sum is its effective cost, with signs
-        sp_effective = column(*_both("savingsPlan/SavingsPlanEffectiveCost", "savings_plan_savings_plan_effective_cost"))
+        sp_effective = column(*_both("savingsPlan/SavingsPlanEffectiveCost",
+                                     "savings_plan_savings_plan_effective_cost"))
         ri_effective = column(*_both("reservation/EffectiveCost", "reservation_effective_cost"))
         unused_upfront = column(*_both("reservation/UnusedAmortizedUpfrontFeeForBillingPeriod",
                                        "reservation_unused_amortized_upfront_fee_for_billing_period"))

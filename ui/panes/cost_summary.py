@@ -39,8 +39,8 @@ SUMMARY_COLUMNS = (
     ("Forecast", FORECAST_TIP),
     ("80 % range", RANGE_TIP),
     ("Forecast %", "The month-end forecast as a share of the budget\n\n" + FORECAST_TIP),
-    ("Runs out", "The day the budget is used up at this pace (the forecast path reaching it); "
-                 "— when it lasts the month"),
+    ("Runs out", ("The day the budget is used up at this pace (the forecast path reaching it); "
+                  "— when it lasts the month")),
     ("Data to", "The last day with figures for this service: billing exports arrive a day or more late"),
 )
 NUMBERS = frozenset(range(1, 9))

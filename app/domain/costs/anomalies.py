@@ -66,7 +66,9 @@ def _median(values: list[float]) -> float:
     return ordered[middle] if n % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
-def _judge_window(history: list[float], first_weekday: int, cost: float, settings: CostSettings) -> tuple[float, float] | None:
+def _judge_window(
+    history: list[float], first_weekday: int, cost: float, settings: CostSettings
+) -> tuple[float, float] | None:
     """(expected, spread) of the day after ``history`` when its ``cost`` is an anomaly, else None.
 
     ``history`` is consecutive days, the first a ``first_weekday``; the same

@@ -19,9 +19,8 @@ from app.clock import utcnow
 from app.config.settings import Settings
 from app.domain.costs import anomalies as anomaly_rule
 from app.domain.costs import budgets as budget_rule
-from app.domain.costs import economics, scenarios
+from app.domain.costs import economics, scenarios, store
 from app.domain.costs import forecast as forecast_rule
-from app.domain.costs import store
 from app.domain.costs.anomalies import Anomaly
 from app.domain.costs.budgets import TOTAL, BudgetLimit
 from app.domain.costs.economics import UnitEconomics
@@ -89,7 +88,9 @@ def _line(service: str, parts: list[ServiceForecast], billed: int, budget: Budge
     )
 
 
-def _chosen_month(conn: Connection, asked: dt.date | None, now: dt.datetime) -> tuple[dt.date | None, tuple[dt.date, ...]]:
+def _chosen_month(
+    conn: Connection, asked: dt.date | None, now: dt.datetime
+) -> tuple[dt.date | None, tuple[dt.date, ...]]:
     newest, oldest = store.newest_and_oldest(conn)
     if newest is None or oldest is None:
         return None, ()

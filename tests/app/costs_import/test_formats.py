@@ -37,7 +37,7 @@ def _cur_lines(account: str = "111") -> str:
 
 
 def test_aws_cur_maps_line_types_onto_focus_costs_categories_accounts_and_tags(engine, tmp_path):
-    """Rule "Costs › Import columns › AWS CUR": effective cost by line type, list = public on-demand."""
+    """Rule "Costs ▸ Import columns ▸ AWS CUR": effective cost by line type, list = public on-demand."""
     import_cost_file(engine, write(tmp_path, CUR_LEGACY + _cur_lines(), "cur.csv"))
     assert charges(engine, "charge_period_start", "sub_account_id", "service_name", "charge_category",
                    "billed_cost_micros", "effective_cost_micros", "list_cost_micros", "tags") == [
@@ -94,7 +94,7 @@ def test_cur_2_data_export_manifest_lists_data_files(engine, tmp_path):
 
 
 def test_reimporting_the_same_report_replaces_it_and_two_accounts_never_overwrite_each_other(engine, tmp_path):
-    """Rule "Costs › Reports": a report is (provider, billing account, billing period)."""
+    """Rule "Costs ▸ Reports": a report is (provider, billing account, billing period)."""
     first = import_cost_file(engine, write(tmp_path, CUR_LEGACY + _cur_lines("111"), "a.csv"))
     other = import_cost_file(engine, write(tmp_path, CUR_LEGACY + _cur_lines("333"), "b.csv"))
     assert first.reports[0].replaced is None and other.reports[0].replaced is None
@@ -114,7 +114,7 @@ GCP_HEADER = ("billing_account_id,project.id,service.description,usage_start_tim
 
 
 def test_google_cloud_costs_are_stored_net_of_their_credits(engine, tmp_path):
-    """Rule "Costs › Import columns › Google Cloud": credits become a Credit charge; effective is net."""
+    """Rule "Costs ▸ Import columns ▸ Google Cloud": credits become a Credit charge; effective is net."""
     credits = '"[{""name"": ""Free tier"", ""amount"": -0.25, ""type"": ""FREE_TIER""}]"'
     text = GCP_HEADER + (
         f"B-1,shop,Compute Engine,2026-11-01T00:00:00-08:00,1.00,USD,{credits},202611,regular,[]\n"
@@ -139,7 +139,7 @@ AZURE_HEADER = ("BillingAccountId,SubscriptionId,Date,MeterCategory,ServiceFamil
 
 
 def test_azure_cost_export(engine, tmp_path):
-    """Rule "Costs › Import columns › Azure": cost in billing currency, pay-as-you-go as list cost."""
+    """Rule "Costs ▸ Import columns ▸ Azure": cost in billing currency, pay-as-you-go as list cost."""
     text = AZURE_HEADER + (
         '44,sub-a,11/01/2026,Virtual Machines,Compute,1.50,EUR,Usage,2.00,11/01/2026,"""env"": ""prod"""\n'
         "44,sub-a,2026-11-01,Virtual Machines,Compute,0.50,EUR,Usage,,2026-11-01,\n"

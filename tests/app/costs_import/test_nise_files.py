@@ -60,7 +60,7 @@ def _sum(rows: list[dict[str, str]], column: str, key: str) -> dict[str, Decimal
 def _store(engine, amount: str, by: str = "service_name") -> dict[str, int]:
     with engine.connect() as conn:
         rows = conn.execute(select(C[by], func.sum(C[amount])).group_by(C[by])).all()
-    return {name: total for name, total in rows}
+    return dict(rows)
 
 
 def _micros(totals: dict[str, Decimal]) -> dict[str, int]:

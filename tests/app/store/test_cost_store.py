@@ -92,7 +92,7 @@ def _rollup_by_group_by(conn) -> list[tuple[object, ...]]:
 
 
 def test_the_daily_rollup_equals_a_group_by_of_the_charges_after_inserts_updates_and_deletes(cache):
-    """Rule "Costs › Daily rollup": cost_daily is the per-day, per-service, per-currency sum of the charges."""
+    """Rule "Costs ▸ Daily rollup": cost_daily is the per-day, per-service, per-currency sum of the charges."""
     rng = random.Random(14)
     days = [dt.date(2026, 11, 1) + dt.timedelta(days=n) for n in range(5)]
     with cache.engine.begin() as conn:

@@ -27,7 +27,7 @@ def _weekly(weekday: float, weekend: float, noise: list[float] | None = None) ->
 
 
 def test_a_day_far_above_its_baseline_is_an_anomaly_with_its_excess_in_dollars():
-    """Rule "Costs › Anomalies": excess ≥ 3.5 robust σ, ≥ 25 % and ≥ $10 above the weekday baseline."""
+    """Rule "Costs ▸ Anomalies": excess ≥ 3.5 robust σ, ≥ 25 % and ≥ $10 above the weekday baseline."""
     values = _weekly(100, 40, [-2, 1, 0, 2, -1, 0, 1]) | {DAY: 180 * M}
     found = anomalies.judge("anthropic", values, DAY, CostSettings())
     assert found is not None and found.service == "anthropic"
@@ -37,7 +37,7 @@ def test_a_day_far_above_its_baseline_is_an_anomaly_with_its_excess_in_dollars()
 
 
 def test_a_normal_monday_after_a_quiet_weekend_is_not_an_anomaly():
-    """Rule "Costs › Anomalies": weekday-aware: Monday is judged against Mondays, not against the weekend."""
+    """Rule "Costs ▸ Anomalies": weekday-aware: Monday is judged against Mondays, not against the weekend."""
     values = _weekly(100, 20, [-2, 1, 0, 2, -1, 0, 1]) | {DAY: 103 * M}
     assert anomalies.judge("x", values, DAY, CostSettings()) is None
     saturday = DAY + dt.timedelta(days=5)

@@ -17,7 +17,7 @@ BUDGET_800 = BudgetLimit("firebase", 800 * M)
     [(0, "ok"), (639.999999, "ok"), (640, "warning"), (759.999999, "warning"), (760, "critical"), (900, "critical")],
 )
 def test_levels_switch_exactly_at_80_and_95_percent(dollars, expected):
-    """Rule "Costs › Budgets": warning from 80 %, critical from 95 %, the threshold itself included."""
+    """Rule "Costs ▸ Budgets": warning from 80 %, critical from 95 %, the threshold itself included."""
     assert budgets.level(round(dollars * M), BUDGET_800) == expected
 
 

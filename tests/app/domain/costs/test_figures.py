@@ -14,7 +14,7 @@ NOW = dt.datetime(2026, 11, 21, 9)
 
 
 def test_month_lines_levels_forecast_and_other_currencies(engine, add_costs):
-    """Rules "Costs › Budgets" and "Costs › Forecast" on the month's lines; other currencies never summed."""
+    """Rules "Costs ▸ Budgets" and "Costs ▸ Forecast" on the month's lines; other currencies never summed."""
     add_costs("firebase", NOV, 32, days=20)  # 640 of 800: exactly the warning line
     add_costs("anthropic", dt.date(2026, 11, 20), 475)  # 475 of 500: exactly critical
     add_costs("stripe", NOV, 1, days=20)  # no budget in the settings

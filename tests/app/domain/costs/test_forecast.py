@@ -20,14 +20,14 @@ def _values(first: dt.date, amounts: list[float]) -> dict[dt.date, int]:
 
 
 def test_forecast_is_month_to_date_plus_the_run_rate_over_the_days_left():
-    """Rule "Costs › Forecast": MTD + average of the last 7 days × days left after the service's as-of."""
+    """Rule "Costs ▸ Forecast": MTD + average of the last 7 days × days left after the service's as-of."""
     f = forecast.service_forecast("x", _values(NOV, [10] * 20), NOV)
     assert (f.mtd_micros, f.as_of, f.remaining_days, f.run_rate_micros) == (200 * M, dt.date(2026, 11, 20), 10, 10 * M)
     assert f.forecast_micros == 300 * M and f.low_micros == f.high_micros == 300 * M  # no spread, no range
 
 
 def test_a_lagging_source_is_forecast_from_its_own_last_day():
-    """Rule "Costs › Forecast": a service three days behind is projected over its 13 days left, not 10."""
+    """Rule "Costs ▸ Forecast": a service three days behind is projected over its 13 days left, not 10."""
     on_time = _values(NOV, [10] * 20)
     late = _values(NOV, [5] * 17)
     parts = forecast.forecasts({"on_time": on_time, "late": late}, NOV)
@@ -36,7 +36,7 @@ def test_a_lagging_source_is_forecast_from_its_own_last_day():
 
 
 def test_the_80_percent_interval_grows_with_the_spread_and_the_days_left():
-    """Rule "Costs › Forecast": ± 1.2816 σ √(days left); never below month to date."""
+    """Rule "Costs ▸ Forecast": ± 1.2816 σ √(days left); never below month to date."""
     amounts = [8, 12] * 14  # σ of 28 alternating days
     values = _values(dt.date(2026, 10, 20), amounts)  # 20 Oct … 16 Nov
     f = forecast.service_forecast("x", values, NOV)
@@ -60,7 +60,7 @@ def test_a_past_month_forecasts_what_it_spent():
 
 
 def test_burn_down_is_the_day_the_projected_path_reaches_the_budget():
-    """Rule "Costs › Burn-down": the first day the path (recorded, then run rate) reaches the budget."""
+    """Rule "Costs ▸ Burn-down": the first day the path (recorded, then run rate) reaches the budget."""
     parts = [forecast.service_forecast("x", _values(NOV, [10] * 10), NOV)]  # $100 by the 10th, then $10/day
     assert forecast.burn_down(parts, NOV, 245 * M) == forecast.BurnDown(dt.date(2026, 11, 25), False)
     assert forecast.burn_down(parts, NOV, 50 * M) == forecast.BurnDown(dt.date(2026, 11, 5), True)  # happened

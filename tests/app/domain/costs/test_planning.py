@@ -16,7 +16,7 @@ OCT, NOV = dt.date(2026, 10, 1), dt.date(2026, 11, 1)
 
 
 def test_unit_economics_per_month():
-    """Rule "Costs › Unit economics": cost per $ of MRR, margin after cloud costs, cost per paying customer."""
+    """Rule "Costs ▸ Unit economics": cost per $ of MRR, margin after cloud costs, cost per paying customer."""
     rows = economics.unit_economics(
         {OCT: 2_000 * M, NOV: 2_500 * M},
         {OCT: MonthRevenue(1_000_000.0, 100), NOV: MonthRevenue(0.0, 0)},  # $10,000 MRR; then none
@@ -36,7 +36,7 @@ def test_the_seed_scenarios_are_the_default():
 
 
 def test_a_scenario_projects_users_customers_mrr_and_costs_together():
-    """Rule "Costs › Growth scenarios": Cₙ = Cₙ₋₁(1 − r) + c(Uₙ − Uₙ₋₁), cost scaled by the scaling table."""
+    """Rule "Costs ▸ Growth scenarios": Cₙ = Cₙ₋₁(1 − r) + c(Uₙ − Uₙ₋₁), cost scaled by the scaling table."""
     base = PlanningBase(NOV, 1_000.0, 100, 1_000_000.0, 2_000 * M)  # ARPA $100
     table = (ScalingCost("all", 1_000, 1_500, 1_800),)
     projection = scenarios.project(base, GrowthScenario("test", 0.5, 0.1, 0.05), table, 2)
