@@ -187,16 +187,28 @@ def import_cost_files(
 _Report = tuple[list[FileCharges], dict[ChargeKey, list[Decimal]], int]  # files, charges, lines
 
 
+def _identity(key: ChargeKey) -> tuple[object, ...]:
+    """What the store tells charges of one report apart by (``COST_CHARGE_IDENTITY`` less the report's own)."""
+    return key.sub_account, key.day, key.service, key.charge_category, key.currency, key.tags
+
+
 def _group(read: list[FileCharges]) -> dict[ReportId, _Report]:
-    """Charges of every file per report, parts of one report summed."""
+    """Charges of every file per report, parts of one report summed.
+
+    Charges the store cannot tell apart are one: lines of a service that name
+    two service categories (Azure's ServiceFamily varies by meter) are summed
+    under the category seen first.
+    """
     reports: dict[ReportId, _Report] = {}
+    first: dict[tuple[ReportId, tuple[object, ...]], ChargeKey] = {}
     for file in read:
         for key, (billed, effective, listed) in file.charges.items():
             report_id = (key.provider, key.billing_account, key.period_start)
             files, charges, lines = reports.setdefault(report_id, ([], {}, 0))
             if file not in files:
                 files.append(file)
-            slot = charges.setdefault(key, [Decimal(0), Decimal(0), Decimal(0)])
+            same = first.setdefault((report_id, _identity(key)), key)
+            slot = charges.setdefault(same, [Decimal(0), Decimal(0), Decimal(0)])
             slot[0] += billed
             slot[1] += effective
             slot[2] += listed

@@ -228,3 +228,12 @@ def test_an_earlier_bad_field_is_named_before_a_later_bad_line(engine, tmp_path)
     text = "date,service,amount,currency\n2026-11-01,cdn,1,USD\n2026-11-40,cdn,1,USD\n2026-11-02,cdn,x,USD\n"
     with pytest.raises(CostImportError, match=r"^line 3: date '2026-11-40' is not a date"):
         import_cost_file(engine, write(tmp_path, text))
+
+
+def test_lines_the_store_cannot_tell_apart_are_one_charge(engine, tmp_path):
+    text = AZURE_HEADER + (
+        "44,sub-a,2026-11-01,Storage,Storage,1.00,EUR,Usage,,2026-11-01,\n"
+        "44,sub-a,2026-11-01,Storage,Networking,2.00,EUR,Usage,,2026-11-01,\n"  # another family, same charge
+    )
+    import_cost_file(engine, write(tmp_path, text, "azure.csv"))
+    assert charges(engine, "service_name", "service_category", "billed_cost_micros") == [("storage", "Storage", 3 * M)]
