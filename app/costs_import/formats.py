@@ -70,8 +70,9 @@ class ChargeKey(NamedTuple):
 
 Amounts = tuple[Decimal, Decimal, Decimal]  # BilledCost, EffectiveCost, ListCost
 Number = Callable[[str], Decimal]  # how an amount's text is read: ``Decimal``, or a validating parser
-# raw key → [billed, effective, list, first line, line count]: a list, because the reader's loop
-# updates it millions of times and list items are the cheapest mutable slots Python has.
+# raw key → [billed, effective − billed, list, first line, line count]: a list, because the reader's
+# loop updates it millions of times and list items are the cheapest mutable slots Python has; effective
+# as its difference from billed, because on most lines it is billed and then nothing is added.
 Totals = dict[tuple[str, ...], list[Any]]
 
 
@@ -170,10 +171,10 @@ class ExportFormat(ABC):
         billed, effective, listed = self.amounts(row, number)
         slot = totals.get(raw)
         if slot is None:
-            totals[raw] = [billed, effective, listed, line, 1]
+            totals[raw] = [billed, effective - billed, listed, line, 1]
         else:
             slot[0] += billed
-            slot[1] += effective
+            slot[1] += effective - billed
             slot[2] += listed
             slot[4] += 1
 

@@ -209,10 +209,9 @@ class GcpBilling(ExportFormat):
         raw = self.key_of(row) + _CREDIT_ROW
         slot = totals.get(raw)
         if slot is None:
-            totals[raw] = [credit, credit, ZERO, line, 0]  # its line is counted under the usage key
+            totals[raw] = [credit, ZERO, ZERO, line, 0]  # its line is counted under the usage key
         else:
-            slot[0] += credit
-            slot[1] += credit
+            slot[0] += credit  # effective is billed: its difference stays 0
 
     def charge(self, raw: tuple[str, ...]) -> ChargeKey:
         credit = len(raw) > self.tag_start

@@ -24,12 +24,13 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import islice
 from pathlib import Path
 
 from app.costs_import import fields
 from app.costs_import.fields import FieldError
 from app.costs_import.focus import FocusCsv, SimpleCsv
-from app.costs_import.formats import ChargeKey, ExportFormat, NotThisFormat, Totals
+from app.costs_import.formats import ZERO, ChargeKey, ExportFormat, NotThisFormat, Totals
 from app.costs_import.providers import AwsCur, AzureExport, GcpBilling
 from app.tasks import CancelToken, Progress, ProgressCallback
 
@@ -97,7 +98,8 @@ def read_file(
     except _Recheck:
         fmt, totals, count = _read(path, progress, cancel, account, expected, label, strict=True)
         _check_sums(totals, final=True)
-    charges, counts = _charges(fmt, totals)
+    with decimal.localcontext(_EXACT):
+        charges, counts = _charges(fmt, totals)
     if not count:
         raise CostImportError(f"{path.name}: the file holds no cost lines, only a header")
     return FileCharges(path, fmt, charges, counts, count)
@@ -105,7 +107,7 @@ def read_file(
 
 def _check_sums(totals: Totals, *, final: bool = False) -> None:
     for slot in totals.values():
-        for value in slot[:3]:
+        for value in (slot[0], slot[0] + slot[1], slot[2]):
             if not value.is_finite() or abs(value) >= fields.MAX_AMOUNT:
                 if final:  # every line was plausible, their sum is not
                     raise CostImportError(f"line {slot[3]}: the costs summed with this line are not a plausible "
@@ -149,21 +151,26 @@ def _read(
             fast = None if strict else fmt.fast
             key_of, get, number = fmt.key_of, totals.get, Decimal
             billed_at, effective_at, listed_at, divert, diverted = fast or (0, None, None, None, frozenset())
-            for line_number, row in enumerate(reader, 1):
-                if row:  # not a blank line
+            divert_at = 0 if divert is None else divert  # no divert column: an empty set diverts nothing
+            while True:  # chunks of REPORT_EVERY records: progress and cancel between them, not per line
+                before = reader.line_num
+                for row in islice(reader, REPORT_EVERY):
                     if len(row) != width:
-                        raise CostImportError(
-                            f"line {_where(start, reader.line_num)}: has {len(row)} fields, the header has {width}"
-                        )
+                        if row:
+                            raise CostImportError(
+                                f"line {_where(start, reader.line_num)}: has {len(row)} fields, the header has "
+                                f"{width}"
+                            )
+                        start = reader.line_num + 1  # a blank line
+                        continue
                     try:
-                        if fast is None or (divert is not None and row[divert] in diverted):
+                        if fast is None or row[divert_at] in diverted:
                             if strict:
                                 validate(row)
                             add(row, start, totals)
                         else:  # ``ExportFormat.add`` inlined: a report's million lines pay no call each
                             raw = key_of(row)
                             billed = number(row[billed_at])
-                            effective = billed if effective_at is None else number(row[effective_at])
                             listed = billed
                             if listed_at is not None:
                                 cell = row[listed_at]
@@ -171,10 +178,12 @@ def _read(
                                     listed = number(cell)
                             slot = get(raw)
                             if slot is None:
-                                totals[raw] = [billed, effective, listed, start, 1]
+                                totals[raw] = [billed, ZERO if effective_at is None else
+                                               number(row[effective_at]) - billed, listed, start, 1]
                             else:
                                 slot[0] += billed
-                                slot[1] += effective
+                                if effective_at is not None:  # else effective is billed: nothing to add
+                                    slot[1] += number(row[effective_at]) - billed
                                 slot[2] += listed
                                 slot[4] += 1
                     except FieldError as exc:
@@ -182,10 +191,11 @@ def _read(
                             from None
                     except decimal.InvalidOperation:
                         raise _Recheck from None
-                if line_number % REPORT_EVERY == 0:
-                    cancel.raise_if_cancelled()
-                    progress(Progress(label, raw_file.tell(), size))
-                start = reader.line_num + 1
+                    start = reader.line_num + 1
+                if reader.line_num == before:  # the chunk was empty: the end of the file
+                    break
+                cancel.raise_if_cancelled()
+                progress(Progress(label, raw_file.tell(), size))
         except UnicodeDecodeError:
             raise _Recheck from None
         except (csv.Error, EOFError, gzip.BadGzipFile, zlib.error) as exc:
@@ -211,7 +221,8 @@ def _charges(fmt: ExportFormat, totals: Totals) -> tuple[dict[ChargeKey, list[De
     """Each distinct raw key parsed into its charge (in the order first seen); equal charges summed."""
     charges: dict[ChargeKey, list[Decimal]] = {}
     counts: dict[ChargeKey, int] = {}
-    for raw, (billed, effective, listed, line, count) in totals.items():
+    for raw, (billed, effective_less_billed, listed, line, count) in totals.items():
+        effective = billed + effective_less_billed
         try:
             key = fmt.charge(raw)
         except FieldError as exc:
