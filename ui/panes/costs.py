@@ -66,9 +66,15 @@ EMPTY_TEXT = (
 )
 
 
-def _table(columns: tuple[tuple[str, str], ...], *, selectable: bool = False) -> SummaryTable:
-    """A summary table that fills its tab and scrolls inside it, whatever its number of rows."""
-    return SummaryTable(columns, frozenset(range(1, len(columns))), selectable=selectable, fit=False)
+def _table(
+    columns: tuple[tuple[str, str], ...], *, selectable: bool = False, numeric: frozenset[int] | None = None
+) -> SummaryTable:
+    """A summary table that fills its tab and scrolls inside it, whatever its number of rows.
+
+    ``numeric``: the right-aligned columns (default: all but the first).
+    """
+    numeric = frozenset(range(1, len(columns))) if numeric is None else numeric
+    return SummaryTable(columns, numeric, selectable=selectable, fit=False)
 
 
 class CostsPane(Pane):
@@ -170,7 +176,9 @@ class CostsPane(Pane):
     def _build_planning(self) -> QWidget:
         self.planning_caption = QLabel()
         self.planning_caption.setWordWrap(True)
-        self.scenarios = _table((("Scenario", ""),))
+        # scenario and figure names, then one column of numbers per month shown (set when drawn)
+        months = len(cost_summary.SHOWN_MONTHS) + 1
+        self.scenarios = _table((("Scenario", ""),), numeric=frozenset(range(2, 2 + months)))
         self.scaling = _table(cost_summary.SCALING_COLUMNS)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self._box(self.planning_caption, self.scenarios))

@@ -182,6 +182,10 @@ def test_unit_economics_and_planning_tabs_are_filled(show_pane, add_costs):
     pane = show_pane()
     assert pane.economics.rowCount() == 13 and pane.economics.item(0, 0).text() == "November 2026 (forecast)"
     assert pane.scenarios.rowCount() == 12 and pane.scenarios.item(0, 0).text().startswith("conservative (15%")
+    last = pane.scenarios.columnCount() - 1
+    assert pane.scenarios.horizontalHeaderItem(last).text() == "Nov 2027"
+    assert pane.scenarios.item(1, last).textAlignment() & Qt.AlignmentFlag.AlignRight  # the MRR, a number
+    assert not pane.scenarios.item(1, 1).textAlignment() & Qt.AlignmentFlag.AlignRight  # "MRR", a name
     assert pane.scaling.item(pane.scaling.rowCount() - 1, 0).text() == "Total"
 
 
