@@ -11,8 +11,11 @@ import pytest
 from sqlalchemy import func, select
 
 from app.costs_import import CostImportError
+from app.costs_import.reader import FORMATS
 from app.store.schema import CostCharge
+from app.store.windows import WindowQuery, WindowSource
 from app.tasks import Cancelled, CancelToken, Progress
+from app.views import costs as view
 from tests.app.costs_import.support import import_cost_file, records, write
 
 NOV1 = dt.date(2026, 11, 1)
@@ -231,3 +234,11 @@ def test_cancel_stops_the_import_and_writes_nothing(engine, tmp_path):
         import_cost_file(engine, big_file(tmp_path, 6_000), cancel=token)
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(CostCharge.__table__)).scalar_one() == 0
+
+
+def test_the_charges_table_names_each_source_in_words(engine, tmp_path):
+    assert set(view.SOURCE_NAMES) == {f.source for f in FORMATS} | {view.SYNCED_SOURCE}  # every format named
+    import_cost_file(engine, write(tmp_path, "date,service,amount\n2026-11-01,cdn,1\n"))
+    source = 1 + view.CHARGES.index_of("source")
+    assert [row[source] for row in WindowSource(engine, view.CHARGES).page(WindowQuery("day"), 0, 10)] == \
+        ["Simple CSV file"]
