@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 from app.clock import utcnow
+from app.domain.licenses import NEAR, OVER, seat_level
 from app.store import windows as w
 
 MISSING = "—"  # a figure that cannot be computed (no budget, no checks yet)
@@ -124,3 +125,13 @@ def micros_range(low: int, high: int) -> str:
 def count(value: float, noun: str) -> str:
     """``1,234 customers`` from a possibly fractional projection (rounded to whole ones)."""
     return f"{round(value):,} {noun}"
+
+
+_SEAT_LEVEL_WORDS = {OVER: "over the seat cap", NEAR: "near the seat cap"}
+
+
+def seat_words(in_use: int, seats: int) -> str:
+    """"53 of 50 seats in use (106 %), over the seat cap"."""
+    level = seat_level(in_use, seats)
+    tail = f", {_SEAT_LEVEL_WORDS[level]}" if level else ""
+    return f"{in_use:,} of {seats:,} seats in use ({in_use / seats:.0%}){tail}"

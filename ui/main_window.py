@@ -23,7 +23,8 @@ from app.store.database import check_integrity, mark_damaged
 from ui import settings_keys
 from ui.context import AppContext
 from ui.panes.base import Pane
-from ui.status_bar import StatusBar
+from ui.probe_controller import ProbeController
+from ui.status_bar import ONLINE, SYNCING, StatusBar
 from ui.sync_controller import SyncController
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,8 @@ class MainWindow(QMainWindow):
         self.sync.outbox_changed.connect(self.status.show_outbox)
         self.sync.not_stored_changed.connect(self.status.show_not_stored)
         self.sync.role_changed.connect(self.apply_role)
+        self.probes = ProbeController(context, self)
+        self.sync.state_changed.connect(lambda state, *_: self.probes.set_online(state in (ONLINE, SYNCING)))
         context.runner.bus.changed.connect(self._changes_landed)
         self.pane_actions: list[QAction] = []
         self._build_menus()
@@ -88,6 +91,9 @@ class MainWindow(QMainWindow):
                                         "Fetch fresh data from every backend and send waiting changes")
         self._action(file_menu, "&Import costs…", self.import_costs, QKeySequence("Ctrl+I"),
                      "Import a cloud billing export (AWS CUR, Google Cloud, or date,service,amount,currency)")
+        self.open_action = self._action(
+            file_menu, "&Open license or activation file…", self.open_license_file, QKeySequence("Ctrl+O"),
+            "Answer an activation request, or check a license or activation response (Licenses tab)")
         file_menu.addSeparator()
         self._action(file_menu, "Se&ttings…", self.open_settings, QKeySequence("Ctrl+,"),
                      "Backends, sync, business hours, budgets and targets")
@@ -149,6 +155,7 @@ class MainWindow(QMainWindow):
             self.tabs.setTabVisible(i, visible)
             self.pane_actions[i].setEnabled(visible)
             pane.set_read_only(not can_write(role))
+        self.open_action.setEnabled(self._licenses is not None and "licenses" in allowed)
         if self._customers is not None:
             self._customers.can_issue_licenses = self._licenses is not None and "licenses" in allowed
             if self._customers.built:
@@ -157,6 +164,12 @@ class MainWindow(QMainWindow):
             first = next((i for i in range(self.tabs.count()) if self.tabs.isTabVisible(i)), 0)
             self.tabs.setCurrentIndex(first)
         self.setWindowTitle(f"Ops Console — {role}" + (" (demo business)" if self.context.demo else ""))
+
+    def open_license_file(self) -> None:
+        """File ▸ Open…: the Licenses tab opens the file (answers a request, inspects a license)."""
+        if self._licenses is not None and self.tabs.isTabVisible(self.tabs.indexOf(self._licenses)):
+            self.show_pane(self._licenses)
+            self._licenses.open_file()
 
     def import_costs(self) -> None:
         from ui.dialogs.import_costs import import_costs
@@ -217,5 +230,6 @@ class MainWindow(QMainWindow):
             if pane.built:
                 pane.save_state()
         self.sync.stop()
+        self.probes.stop()
         self.context.runner.shutdown()
         super().closeEvent(event)

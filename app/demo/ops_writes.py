@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 from collections.abc import Callable
 from typing import Any
 
 from app.demo.business import Business
 from app.demo.feed import Row
 from app.demo.health import STEPS
+from app.demo.licenses import ACTIVATION_NAMESPACE
 from app.demo.messages import OpsError
 from app.demo.support import PRIORITIES, STATES
 from app.demo.wire import FIRST_YEAR, LAST_YEAR, dumps, parse_iso
@@ -24,7 +26,7 @@ EVENT_KINDS = ("reply", "note", "status", "assignee", "priority", "escalation")
 LICENSE_FIELDS = (
     "id", "key_id", "product", "customer_id", "customer_name", "customer_email", "plan", "seats", "features",
     "issued_at", "not_before", "expires_at", "grace_days", "fingerprint", "max_version", "issued_by", "revoked_at",
-    "revoke_reason", "supersedes", "license_text",
+    "revoke_reason", "supersedes", "subscription_id", "license_text",
 )
 _REQUIRED_LICENSE_FIELDS = ("id", "key_id", "product", "plan", "seats", "issued_at", "not_before", "expires_at")
 _LICENSE_TIMES = ("issued_at", "not_before", "expires_at", "revoked_at")
@@ -37,8 +39,14 @@ TEXT_CHARS = 100_000  # bodies and signed license files
 MAX_SEATS = 1_000_000
 MAX_GRACE_DAYS = 3_650
 MAX_FEATURES = 100
+VERSION_CHARS = 50  # "4.2.17": digits and dots
+ACTIVATION_CHANNELS = ("online", "offline")
+_VERSION = re.compile(r"[0-9]{1,9}(\.[0-9]{1,9}){0,3}")
 _LIMITS = {"id": ID_CHARS, "key_id": ID_CHARS, "customer_id": ID_CHARS, "supersedes": ID_CHARS,
-           "body": TEXT_CHARS, "license_text": TEXT_CHARS}
+           "service_id": ID_CHARS, "affected_services": ID_CHARS, "body": TEXT_CHARS, "license_text": TEXT_CHARS,
+           "impact": TEXT_CHARS, "root_cause": TEXT_CHARS, "went_well": TEXT_CHARS, "went_badly": TEXT_CHARS,
+           "subscription_id": ID_CHARS, "license_id": ID_CHARS, "machine_name": ID_CHARS,
+           "product_version": VERSION_CHARS}
 
 
 # White space as the spec's ``pattern: "\\S"`` means it (ECMA-262, as JSON Schema patterns are):
@@ -155,6 +163,67 @@ def post_incident_update(business: Business, incident_id: str, body: Any) -> tup
     return 201, business.apply_incident_update(incident, update)
 
 
+SEVERITY_LEVELS = ("P0", "P1", "P2", "P3", "P4")
+MAX_LIST_ITEMS = 100  # affected services, follow-up actions
+
+
+def _service(business: Business, service_id: str | None, field: str) -> str | None:
+    if service_id is not None and business.feed("services").get(service_id) is None:
+        raise OpsError(404, "not_found", f"no service {service_id}", field)
+    return service_id
+
+
+def post_incident(business: Business, _: str, body: Any) -> tuple[int, Row]:
+    """Open an incident from a console under the client's id (409 when the id is taken)."""
+    body = _object(body)
+    others = body.get("affected_services")
+    if others is not None and not (isinstance(others, list) and len(others) <= MAX_LIST_ITEMS):
+        raise _invalid("affected_services", f"affected_services must be a list of at most {MAX_LIST_ITEMS} ids")
+    row: dict[str, Any] = {
+        "id": _text(body, "id"), "title": _text(body, "title"),
+        "severity": _choice(body.get("severity"), "severity", SEVERITY_LEVELS),
+        "service_id": _text(body, "service_id", required=False),
+        "affected_services": [_text({"affected_services": v}, "affected_services") for v in others or []] or None,
+        "impact": _text(body, "impact", required=False), "started_at": _time(body, "started_at"),
+        "author": _text(body, "author", required=False),
+    }
+    _service(business, row["service_id"], "service_id")
+    for other in row["affected_services"] or []:
+        _service(business, other, "affected_services")
+    _unused_id(business, "incidents", row["id"])
+    del row["author"]
+    return 201, business.open_incident(row)
+
+
+def post_incident_acknowledge(business: Business, incident_id: str, body: Any) -> tuple[int, Row]:
+    """Someone is on it; the first acknowledgement stands (acknowledging again changes nothing)."""
+    body = _object(body)
+    at, author = _time(body, "acknowledged_at"), _text(body, "author", required=False)
+    incident = _existing(business, "incidents", incident_id, "incident")
+    if incident.get("acknowledged_at") is not None:
+        return 200, incident
+    return 200, business.change_incident(incident, {"acknowledged_at": at, "acknowledged_by": author})
+
+
+def post_postmortem(business: Business, incident_id: str, body: Any) -> tuple[int, Row]:
+    """Write the post-mortem of a resolved incident (409 while it is open)."""
+    body = _object(body)
+    follow_ups = body.get("follow_ups")
+    if not isinstance(follow_ups, list) or len(follow_ups) > MAX_LIST_ITEMS:
+        raise _invalid("follow_ups", f"follow_ups must be a list of at most {MAX_LIST_ITEMS} actions")
+    review = {
+        "root_cause": _text(body, "root_cause"), "went_well": _text(body, "went_well"),
+        "went_badly": _text(body, "went_badly"),
+        "follow_ups": [{"action": _text(_object(f), "action"), "owner": _text(_object(f), "owner")}
+                       for f in follow_ups],
+        "author": _text(body, "author", required=False), "written_at": _time(body, "written_at"),
+    }
+    incident = _existing(business, "incidents", incident_id, "incident")
+    if incident.get("status") != STEPS[-1]:
+        raise OpsError(409, "not_resolved", f"incident {incident_id} is not resolved yet")
+    return 200, business.change_incident(incident, {"postmortem": review})
+
+
 def _license(body: dict[str, Any]) -> Row:
     unknown = sorted(set(body) - set(LICENSE_FIELDS) - {"updated_at"})
     if unknown:
@@ -206,6 +275,37 @@ def post_license_revoke(business: Business, license_id: str, body: Any) -> tuple
     if license_row.get("revoked_at") is not None:
         return 200, license_row
     return 200, business.store_license({**license_row, "revoked_at": revoked_at, "revoke_reason": reason})
+
+
+def post_activation(business: Business, _: str, body: Any) -> tuple[int, Row]:
+    """Record a machine seen holding a seat: new (201), or seen again (200: last seen and version move on).
+
+    The id is derived from the license and the fingerprint, so a machine
+    answered offline on a workstation and reported online is one machine.
+    """
+    body = _object(body)
+    unknown = sorted(set(body) - {"license_id", "fingerprint", "machine_name", "product_version", "activated_via",
+                                  "seen_at"})
+    if unknown:
+        raise _invalid(unknown[0], f"unknown field {unknown[0]}")
+    license_id, fingerprint = _text(body, "license_id"), _text(body, "fingerprint")
+    machine_name, version = _text(body, "machine_name", required=False), _text(body, "product_version", required=False)
+    if version is not None and not _VERSION.fullmatch(version):
+        raise _invalid("product_version", "product_version must be a version like 4.2.1")
+    via = _choice(body.get("activated_via", "online"), "activated_via", ACTIVATION_CHANNELS)
+    seen_at = _time(body, "seen_at")
+    _existing(business, "licenses", license_id, "license")
+    activation_id = str(uuid.uuid5(ACTIVATION_NAMESPACE, f"{license_id}\n{fingerprint}"))
+    current = business.feed("activations").get(activation_id)
+    if current is None or current.get("deleted"):
+        return 201, business.store_activation({
+            "id": activation_id, "license_id": license_id, "fingerprint": fingerprint, "machine_name": machine_name,
+            "product_version": version, "activated_via": via, "first_seen_at": seen_at, "last_seen_at": seen_at,
+        })
+    if seen_at is not None and seen_at >= current["last_seen_at"]:
+        current.update(last_seen_at=seen_at, product_version=version or current["product_version"],
+                       machine_name=machine_name or current["machine_name"])
+    return 200, business.store_activation(current)
 
 
 Write = Callable[[Business, str, Any], tuple[int, Row]]

@@ -20,6 +20,7 @@ from app.connectors.convert import parse_date, parse_datetime
 from app.connectors.ops_rows import Converter, Row, row_converter
 from app.store.schema import (
     COST_CHARGE_IDENTITY,
+    Activation,
     Base,
     Budget,
     CostCharge,
@@ -27,6 +28,7 @@ from app.store.schema import (
     Incident,
     IncidentUpdate,
     License,
+    MaintenanceWindow,
     Service,
     Ticket,
     TicketEvent,
@@ -113,7 +115,12 @@ def _table(model: type[Base]) -> Table:
 
 RESOURCES: tuple[OpsResource, ...] = (
     OpsResource("services", _table(Service), row_converter(_table(Service))),
-    OpsResource("incidents", _table(Incident), row_converter(_table(Incident))),
+    OpsResource("maintenance_windows", _table(MaintenanceWindow), row_converter(_table(MaintenanceWindow))),
+    OpsResource(
+        "incidents", _table(Incident),
+        row_converter(_table(Incident), renames={"affected_services_json": "affected_services",
+                                                 "postmortem_json": "postmortem"}),
+    ),
     OpsResource("incident_updates", _table(IncidentUpdate), row_converter(_table(IncidentUpdate))),
     # The API's ticket ids are strings ("42"); the INTEGER column's check reads them as numbers.
     OpsResource("tickets", _table(Ticket), row_converter(_table(Ticket)), tombstone_key=_int_id),
@@ -123,13 +130,13 @@ RESOURCES: tuple[OpsResource, ...] = (
     OpsResource(
         "licenses", _table(License), row_converter(_table(License), renames={"features_json": "features"})
     ),
+    OpsResource("activations", _table(Activation), row_converter(_table(Activation))),
     OpsResource(
         "health_checks",
         _table(HealthCheck),
         row_converter(_table(HealthCheck), fixed={"source": HEALTH_SOURCE}, skip=frozenset({"id"}), stamp=None),
         key=("service_id", "checked_at", "source"),
         tombstone_key=_health_check_key,
-        unique_key=False,
     ),
     OpsResource(
         "costs",

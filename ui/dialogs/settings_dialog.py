@@ -43,6 +43,7 @@ _SECTION_TITLES = {
     "costs": "Costs",
     "planning": "Planning",
     "kpi": "Targets",
+    "health": "Health",
 }
 _SECRET_LABELS = {OPS_API_TOKEN: "Ops API token", STRIPE_API_KEY: "Stripe API key"}
 

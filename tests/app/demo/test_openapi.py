@@ -21,13 +21,16 @@ CACHE_MODELS = {
     "tickets": (schema.Ticket, set(), set()),
     "ticket_events": (schema.TicketEvent, set(), {"updated_at"}),
     "licenses": (schema.License, set(), set()),
+    "activations": (schema.Activation, set(), set()),
     "health_checks": (schema.HealthCheck, {"source"}, {"updated_at"}),
     "costs": (schema.CostCharge, {"imported_at", "report_id", "billing_account_id", "sub_account_id", "tags",
                                   "billing_period_start", "billing_period_end", "charge_period_end"}, {"updated_at"}),
     "budgets": (schema.Budget, set(), {"id"}),
     "usage": (schema.UsageDaily, set(), {"id"}),
+    "maintenance_windows": (schema.MaintenanceWindow, set(), set()),
 }
-RENAMED = {"data_json": "data", "features_json": "features"}
+RENAMED = {"data_json": "data", "features_json": "features", "affected_services_json": "affected_services",
+           "postmortem_json": "postmortem"}
 
 
 def _item_schema(resource: str) -> dict:

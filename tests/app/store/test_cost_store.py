@@ -17,7 +17,7 @@ CH, DAILY = CostCharge.__table__, CostDaily.__table__
 
 def test_old_cost_records_become_focus_charges_and_imported_months_become_reports(tmp_path):
     path = tmp_path / "cache.sqlite3"
-    migrations.upgrade_in_place(path, target="0004")  # the schema before the FOCUS store
+    migrations.upgrade_in_place(path, target="0014-1")  # the schema just before the FOCUS store
     old = sqlite3.connect(path)
     old.executemany(
         "INSERT INTO cost_records (day, service, amount_micros, currency, source, imported_at) VALUES (?,?,?,?,?,?)",
