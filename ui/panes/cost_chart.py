@@ -147,6 +147,10 @@ class CostChart(QWidget):
         x = _x(path.days)
         color = QColor(data.colors.get(data.selected or "", self._text))
         item.addItem(pg.PlotDataItem(x, np.zeros(len(x)), pen=pg.mkPen(0, 0, 0, 0)))  # keeps $0 in view
+        highs = _dollars(path.high)
+        top = max(float(np.nanmax(highs)) if np.isfinite(highs).any() else 0.0, (data.budget_micros or 0) / 1_000_000)
+        # a quarter more above the highest line: the legend (top left) covers no line, the budget's neither
+        item.addItem(pg.PlotDataItem(x[:1], [top * 1.25], pen=pg.mkPen(0, 0, 0, 0)))
         low = pg.PlotDataItem(x, _dollars(path.low), pen=pg.mkPen(None))
         high = pg.PlotDataItem(x, _dollars(path.high), pen=pg.mkPen(None))
         band = QColor(color)
