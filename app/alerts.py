@@ -25,6 +25,7 @@ from sqlalchemy import Connection, Engine, select
 from app.clock import utcnow
 from app.config.settings import Settings
 from app.domain import licenses
+from app.domain.customer_desk.alerts import refused_actions
 from app.notifications import Notice, record
 from app.store.app_state import get_app_value, put_app_value
 from app.store.schema import SyncState
@@ -41,7 +42,7 @@ def rules() -> tuple[AlertRule, ...]:
     from app.domain.costs.alerts import anomaly_alerts, budget_alerts
 
     return (health.health_state, health.health_burn_rate, health.health_certificate, licenses.seat_alerts,
-            budget_alerts, anomaly_alerts)
+            refused_actions, budget_alerts, anomaly_alerts)
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ CORE_COMMAND_MODULES = (
     "app.licensing.cli",
     "app.metrics.cli",
     "app.costs_import.cli",
+    "app.domain.customer_desk.cli",
 )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from functools import partial
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -25,7 +26,7 @@ from ui.context import AppContext
 from ui.panes.base import Pane
 from ui.probe_controller import ProbeController
 from ui.status_bar import ONLINE, SYNCING, StatusBar
-from ui.sync_controller import SyncController
+from ui.sync_controller import SyncController, config_from
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ def default_panes() -> list[PaneFactory]:
 
     return [
         lambda ctx: HealthPane(ctx.cache, ctx.runner, ctx.settings),
-        lambda ctx: CustomersPane(ctx.cache, ctx.runner, ctx.settings),
+        lambda ctx: CustomersPane(ctx.cache, ctx.runner, ctx.settings, stripe_config=partial(config_from, ctx)),
         lambda ctx: TicketsPane(ctx.cache, ctx.runner, ctx.settings),
         lambda ctx: LicensesPane(ctx.cache, ctx.runner, ctx.license_service()),
         lambda ctx: CostsPane(ctx.cache, ctx.runner, ctx.settings),

@@ -188,6 +188,23 @@ class KpiTargets:
 
 
 @dataclass(frozen=True)
+class DeskSettings:
+    """Limits of the customer desk's actions (docs/metrics.md, "Customer desk")."""
+
+    support_refund_cap_usd: float = field(
+        default=500.0,
+        metadata=_meta(minimum=0, maximum=1_000_000, help="Largest refund the support role may give at once, USD"),
+    )
+    max_trial_extension_days: int = field(
+        default=30, metadata=_meta(minimum=1, maximum=365, help="Longest trial extension at once, days")
+    )
+    at_risk_downgrade_days: int = field(
+        default=30,
+        metadata=_meta(minimum=1, maximum=365, help="A downgrade this recent marks a customer at risk, days"),
+    )
+
+
+@dataclass(frozen=True)
 class NotificationSettings:
     muted: tuple[str, ...] = field(
         default=(),
@@ -279,6 +296,7 @@ class Settings:
     kpi: KpiTargets = field(default_factory=KpiTargets)
     notifications: NotificationSettings = field(default_factory=NotificationSettings)
     health: HealthSettings = field(default_factory=HealthSettings)
+    desk: DeskSettings = field(default_factory=DeskSettings)
 
 
 @dataclass(frozen=True)

@@ -20,15 +20,19 @@ from app.connectors.convert import parse_date, parse_datetime
 from app.connectors.ops_rows import Converter, Row, row_converter
 from app.store.schema import (
     COST_CHARGE_IDENTITY,
+    AccessGrant,
     Activation,
     Base,
     Budget,
     CostCharge,
+    CustomerUsage,
+    FeatureFlag,
     HealthCheck,
     Incident,
     IncidentUpdate,
     License,
     MaintenanceWindow,
+    ProcessingFailure,
     Service,
     Ticket,
     TicketEvent,
@@ -159,6 +163,12 @@ RESOURCES: tuple[OpsResource, ...] = (
         key=("day",),
         tombstone_key=lambda item_id: (parse_date(item_id),),
     ),
+    OpsResource(
+        "feature_flags", _table(FeatureFlag), row_converter(_table(FeatureFlag), renames={"plans_json": "plans"})
+    ),
+    OpsResource("access_grants", _table(AccessGrant), row_converter(_table(AccessGrant))),
+    OpsResource("customer_usage", _table(CustomerUsage), row_converter(_table(CustomerUsage))),
+    OpsResource("processing_failures", _table(ProcessingFailure), row_converter(_table(ProcessingFailure))),
 )
 
 

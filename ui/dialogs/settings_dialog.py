@@ -44,6 +44,7 @@ _SECTION_TITLES = {
     "planning": "Planning",
     "kpi": "Targets",
     "health": "Health",
+    "desk": "Customer desk",
 }
 _SECRET_LABELS = {OPS_API_TOKEN: "Ops API token", STRIPE_API_KEY: "Stripe API key"}
 

@@ -12,7 +12,7 @@ again from the start (its items now carry FOCUS fields).
 it exact on every insert, update and delete of a charge, whoever writes it.
 
 Revision ID: 0014
-Revises: 0015
+Revises: 0018
 Create Date: 2026-11-30
 """
 
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-down_revision = "0015"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
