@@ -40,10 +40,11 @@ ARMED_KEY = "alerts:armed"  # app_state: set once the first post-sync pass recor
 def rules() -> tuple[AlertRule, ...]:
     """Every alert rule of the console, in the order their notifications are listed."""
     from app.domain.availability import alert_rules as health
+    from app.domain.costs.alerts import anomaly_alerts, budget_alerts
     from app.domain.sla.alerts import pre_breach
 
     return (health.health_state, health.health_burn_rate, health.health_certificate, licenses.seat_alerts,
-            refused_actions, pre_breach, at_risk_alerts)
+            refused_actions, pre_breach, at_risk_alerts, budget_alerts, anomaly_alerts)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ CORE_COMMAND_MODULES = (
     "app.demo.cli",
     "app.licensing.cli",
     "app.metrics.cli",
+    "app.costs_import.cli",
     "app.domain.customer_desk.cli",
 )
 

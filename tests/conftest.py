@@ -24,7 +24,7 @@ from sqlalchemy import Engine, insert
 
 from app import logs
 from app.store.database import Cache, open_cache
-from app.store.schema import Budget, CostRecord
+from app.store.schema import Budget, CostCharge
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -90,17 +90,31 @@ AddCosts = Callable[..., None]
 
 @pytest.fixture
 def add_costs(engine: Engine) -> AddCosts:
-    """``add_costs(service, first_day, dollars_per_day, days=1, currency="USD", source="opsapi")``."""
+    """``add_costs(service, first_day, dollars_per_day, days=1, currency="USD", source="opsapi")``.
+
+    Each day is one Usage charge whose billed, effective and list cost are the
+    amount (``billed=`` sets a different billed cost; ``category=`` another
+    charge category, e.g. a Credit with a negative amount).
+    """
 
     def add(service: str, first: dt.date, dollars: float, days: int = 1, *, currency: str = "USD",
-            source: str = "opsapi") -> None:
-        rows = [
-            {"day": first + dt.timedelta(days=n), "service": service, "amount_micros": round(dollars * 1_000_000),
-             "currency": currency, "source": source}
-            for n in range(days)
-        ]
+            source: str = "opsapi", billed: float | None = None, category: str = "Usage") -> None:
+        rows = []
+        for n in range(days):
+            day = first + dt.timedelta(days=n)
+            month = day.replace(day=1)
+            effective = round(dollars * 1_000_000)
+            rows.append({
+                "source": source, "provider_name": "Test", "billing_account_id": "", "sub_account_id": "",
+                "billing_period_start": month, "billing_period_end": (month + dt.timedelta(days=32)).replace(day=1),
+                "charge_period_start": day, "charge_period_end": day + dt.timedelta(days=1),
+                "service_name": service, "service_category": "Other", "charge_category": category,
+                "billing_currency": currency, "effective_cost_micros": effective,
+                "billed_cost_micros": effective if billed is None else round(billed * 1_000_000),
+                "list_cost_micros": effective, "tags": "{}",
+            })
         with engine.begin() as conn:
-            conn.execute(insert(CostRecord.__table__), rows)
+            conn.execute(insert(CostCharge.__table__), rows)
 
     return add
 

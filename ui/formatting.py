@@ -186,6 +186,25 @@ def countdown(state: str, seconds_to_due: float | None, paused_left: float | Non
     if seconds_to_due <= 0:
         return f"breached {duration(seconds_to_due)} ago"
     return f"due in {duration(seconds_to_due)}"
+def day(value: dt.date | None) -> str:
+    """A calendar day as people say it in a table: ``24 Nov 2026``; ``—`` when there is none."""
+    return MISSING if value is None else f"{value.day} {value:%b %Y}"
+
+
+def short_day(value: dt.date | None) -> str:
+    """A day of a month everyone knows the year of: ``27 Nov``; ``—`` when there is none."""
+    return MISSING if value is None else f"{value.day} {value:%b}"
+
+
+def micros_range(low: int, high: int) -> str:
+    """A money range from micro-dollars in whole dollars: ``$1,200 – $1,450`` (a range is no more exact)."""
+    low_text, high_text = f"${low / 1_000_000:,.0f}", f"${high / 1_000_000:,.0f}"
+    return low_text if low_text == high_text else f"{low_text} – {high_text}"
+
+
+def count(value: float, noun: str) -> str:
+    """``1,234 customers`` from a possibly fractional projection (rounded to whole ones)."""
+    return f"{round(value):,} {noun}"
 
 
 _SEAT_LEVEL_WORDS = {OVER: "over the seat cap", NEAR: "near the seat cap"}

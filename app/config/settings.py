@@ -49,11 +49,24 @@ class SyncSettings:
 
 
 @dataclass(frozen=True)
-class BudgetSettings:
-    """Monthly cost budgets in whole dollars per cost service (``total`` is the business)."""
+class ServiceBudget:
+    """One cost service's monthly budget (one row of ``[[budgets.services]]``)."""
 
-    firebase: float = field(default=800.0, metadata=_meta(minimum=0, help="Monthly budget, USD"))
-    anthropic: float = field(default=500.0, metadata=_meta(minimum=0, help="Monthly budget, USD"))
+    service: str = field(default="", metadata=_meta(pattern=r"^\S", help="Cost service as the cost store names it"))
+    monthly: float = field(default=0.0, metadata=_meta(minimum=0, help="Monthly budget, USD"))
+
+
+_RATIO = _meta(minimum=0.01, maximum=5, help="Share of the budget, e.g. 0.8 for 80 %")
+
+
+@dataclass(frozen=True)
+class BudgetSettings:
+    """Monthly cost budgets in dollars (used until the Ops API sends budgets) and their alert thresholds."""
+
+    services: tuple[ServiceBudget, ...] = field(
+        default=(ServiceBudget("firebase", 800.0), ServiceBudget("anthropic", 500.0)),
+        metadata=_meta(item=ServiceBudget, help="Monthly budget per cost service, USD"),
+    )
     total: float = field(default=2000.0, metadata=_meta(minimum=0, help="Monthly budget for all services, USD"))
     warn_ratio: float = field(
         default=0.80, metadata=_meta(minimum=0.01, maximum=2, help="Share of budget that raises a warning")
@@ -61,6 +74,74 @@ class BudgetSettings:
     critical_ratio: float = field(
         default=0.95, metadata=_meta(minimum=0.01, maximum=2, help="Share of budget that is critical")
     )
+    actual_thresholds: tuple[float, ...] = field(
+        default=(0.80, 0.95),
+        metadata={**_RATIO, "help": "Notify when month-to-date spend crosses these shares of a budget"},
+    )
+    forecast_thresholds: tuple[float, ...] = field(
+        default=(0.80, 0.95),
+        metadata={**_RATIO, "help": "Notify when the month-end forecast crosses these shares of a budget"},
+    )
+
+
+@dataclass(frozen=True)
+class CostSettings:
+    """How a day's cost is judged an anomaly (docs/metrics.md § Costs, "Anomalies")."""
+
+    anomaly_z: float = field(
+        default=3.5, metadata=_meta(minimum=1, maximum=20, help="Robust z-score (MAD) a day must exceed")
+    )
+    anomaly_min_ratio: float = field(
+        default=0.25, metadata=_meta(minimum=0, maximum=100, help="Share above the baseline a day must exceed")
+    )
+    anomaly_min_dollars: float = field(
+        default=10.0, metadata=_meta(minimum=0, help="Dollars above the baseline a day must exceed")
+    )
+
+
+@dataclass(frozen=True)
+class GrowthScenario:
+    """A planning scenario: monthly user growth, conversion of new users to paying, monthly churn."""
+
+    name: str = field(default="", metadata=_meta(pattern=r"^\S", help="What the scenario is called"))
+    user_growth: float = field(default=0.0, metadata=_meta(minimum=-1, maximum=10, help="Monthly user growth"))
+    conversion: float = field(default=0.0, metadata=_meta(minimum=0, maximum=1, help="New users who pay"))
+    churn: float = field(default=0.0, metadata=_meta(minimum=0, maximum=1, help="Paying customers lost a month"))
+
+
+@dataclass(frozen=True)
+class ScalingCost:
+    """What one cost item runs to a month at today's capacity, doubled and tripled (USD)."""
+
+    item: str = field(default="", metadata=_meta(pattern=r"^\S", help="Cost item"))
+    current: float = field(default=0.0, metadata=_meta(minimum=0, help="Monthly cost now, USD"))
+    doubled: float = field(default=0.0, metadata=_meta(minimum=0, help="Monthly cost at twice the capacity"))
+    tripled: float = field(default=0.0, metadata=_meta(minimum=0, help="Monthly cost at three times the capacity"))
+
+
+@dataclass(frozen=True)
+class PlanningSettings:
+    """The seed's planning tables: growth scenarios and the scaling cost table."""
+
+    scenarios: tuple[GrowthScenario, ...] = field(
+        default=(
+            GrowthScenario("conservative", 0.15, 0.12, 0.05),
+            GrowthScenario("optimistic", 0.25, 0.18, 0.03),
+            GrowthScenario("aggressive", 0.40, 0.22, 0.02),
+        ),
+        metadata=_meta(item=GrowthScenario, min_items=1, help="Growth scenarios projected for the coming year"),
+    )
+    scaling: tuple[ScalingCost, ...] = field(
+        default=(
+            ScalingCost("firebase", 800.0, 1400.0, 1950.0),
+            ScalingCost("anthropic", 500.0, 1000.0, 1500.0),
+            ScalingCost("stripe", 400.0, 800.0, 1200.0),
+            ScalingCost("storage", 150.0, 280.0, 400.0),
+            ScalingCost("cdn", 200.0, 340.0, 470.0),
+        ),
+        metadata=_meta(item=ScalingCost, min_items=1, help="Monthly cost per item at 1×, 2× and 3× capacity"),
+    )
+    months: int = field(default=12, metadata=_meta(minimum=1, maximum=36, help="Months the scenarios project"))
 
 
 @dataclass(frozen=True)
@@ -219,6 +300,8 @@ class Settings:
     sla: SlaSettings = field(default_factory=SlaSettings)
     tickets: TicketSettings = field(default_factory=TicketSettings)
     budgets: BudgetSettings = field(default_factory=BudgetSettings)
+    costs: CostSettings = field(default_factory=CostSettings)
+    planning: PlanningSettings = field(default_factory=PlanningSettings)
     kpi: KpiTargets = field(default_factory=KpiTargets)
     revenue: RevenueSettings = field(default_factory=RevenueSettings)
     notifications: NotificationSettings = field(default_factory=NotificationSettings)
@@ -369,7 +452,7 @@ def from_dict(data: dict[str, Any]) -> LoadedSettings:
 
 def _show(value: Any) -> str:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return "{" + getattr(value, "name", type(value).__name__) + "}"
+        return "{" + str(getattr(value, dataclasses.fields(value)[0].name)) + "}"  # what the entry is called
     if isinstance(value, tuple):
         return "[" + ", ".join(_show(v) for v in value) + "]"
     if isinstance(value, bool):

@@ -1,31 +1,33 @@
-"""The billing exports we read, recognised by their header, and how one line becomes a cost.
+"""The billing exports we read, recognised by their header, and how their lines become FOCUS charges.
 
-Three formats, each a set of columns with the names they go by:
+A format knows where its fields are (each field with the names it goes by,
+matched case-insensitively) and turns one CSV line into three amounts --
+FOCUS BilledCost, EffectiveCost and ListCost -- plus a *raw key*: the texts of
+the fields that identify a charge.  The reader sums amounts per raw key while
+it streams the file (a raw key repeats on thousands of lines), and only each
+distinct raw key is parsed into a ``ChargeKey``.  So the per-line work is a
+tuple, a dict look-up and three additions; dates, names and currencies are
+parsed once per distinct text.
 
-* AWS Cost and Usage Report (legacy ``lineItem/UnblendedCost`` names and the
-  CUR 2.0 ``line_item_unblended_cost`` ones);
-* Google Cloud billing export, as BigQuery writes it to CSV
-  (``service.description``, ``usage_start_time``, ``cost``, ``currency``) or as
-  the console's report download names it ("Service description", "Cost");
-* the plain ``date,service,amount,currency`` form (currency optional: USD).
-
-A line's day is the calendar date written at the start of its timestamp: AWS
-writes UTC, Google its invoice day's own offset, and taking the date as written
-keeps each vendor's day boundaries, which is what its invoice adds up to.
+The formats themselves are in ``providers`` (AWS, Google Cloud, Azure) and
+``focus`` (FOCUS and the simple ``date,service,amount,currency`` form).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import re
-from collections.abc import Sequence
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+import operator
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from typing import Any, ClassVar, NamedTuple
 
-AWS_CUR, GCP_BILLING, SIMPLE_CSV = "aws_cur", "gcp_billing", "simple_csv"
-DEFAULT_CURRENCY = "USD"
-MAX_AMOUNT = Decimal(10) ** 12  # far above any real line; keeps micros inside SQLite's 64-bit integers
+from app.costs_import import fields
+from app.costs_import.fields import FieldError
+
+ZERO = Decimal(0)
+USAGE, PURCHASE, TAX, CREDIT, ADJUSTMENT = "Usage", "Purchase", "Tax", "Credit", "Adjustment"
+CHARGE_CATEGORIES = (USAGE, PURCHASE, TAX, CREDIT, ADJUSTMENT)  # FOCUS 1.2 ChargeCategory values
 
 # Vendor product names that obviously are one of our cost services; anything
 # else keeps its own name, lower-cased (``AmazonEC2`` → ``amazonec2``).
@@ -39,153 +41,207 @@ VENDOR_SERVICES = {
     "firebase hosting": "firebase",
     "firebase realtime database": "firebase",
 }
-
-_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})(?:$|[T\s])")
-_CURRENCY = re.compile(r"^[A-Za-z]{3}$")
-# C0 and C1 control characters; tab and line breaks are whitespace (a quoted name may wrap).
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-
-
-class CostImportError(ValueError):
-    """A file that cannot be imported; the message names the line and field that is wrong."""
-
-
-class _NotThisFormat(Exception):
-    """A header lacks a column of the format being tried (``detect`` tries the next)."""
+# FOCUS ServiceCategory of the services we can tell from their name (the rest: "Other").
+SERVICE_CATEGORIES = {
+    "amazonec2": "Compute", "awslambda": "Compute", "compute engine": "Compute", "virtual machines": "Compute",
+    "storage": "Storage", "amazonebs": "Storage", "amazonrds": "Databases", "amazondynamodb": "Databases",
+    "cloud sql": "Databases", "firestore": "Databases", "spanner": "Databases", "bigtable": "Databases",
+    "cdn": "Networking", "amazonvpc": "Networking", "network": "Networking", "bandwidth": "Networking",
+    "firebase": "Web", "amazonbedrock": "AI and Machine Learning", "vertex ai": "AI and Machine Learning",
+    "anthropic": "AI and Machine Learning", "stripe": "Other",
+}
 
 
-@dataclass(frozen=True)
-class CostFormat:
-    """One export format: its columns (each with the names it goes by, lower-case)."""
+class ChargeKey(NamedTuple):
+    """What identifies one stored charge: amounts of lines with equal keys are summed."""
 
-    source: str  # what cost_records.source says for rows from this format
-    title: str
-    day: tuple[str, ...]
-    service: tuple[str, ...]  # the first name present wins (a short code before a long name)
-    amount: tuple[str, ...]
-    currency: tuple[str, ...]
-    currency_required: bool = True
-    vendor_names: bool = True  # map vendor product names through VENDOR_SERVICES
-
-
-FORMATS = (
-    CostFormat(
-        AWS_CUR,
-        "AWS Cost and Usage Report",
-        day=("lineitem/usagestartdate", "line_item_usage_start_date"),
-        service=("lineitem/productcode", "line_item_product_code", "product/productname", "product_product_name"),
-        amount=("lineitem/unblendedcost", "line_item_unblended_cost"),
-        currency=("lineitem/currencycode", "line_item_currency_code"),
-    ),
-    CostFormat(
-        GCP_BILLING,
-        "Google Cloud billing export",
-        day=("usage_start_time", "usage start date", "usage start time"),
-        service=("service.description", "service description"),
-        amount=("cost",),
-        currency=("currency",),
-    ),
-    CostFormat(
-        SIMPLE_CSV,
-        "date,service,amount,currency",
-        day=("date",),
-        service=("service",),
-        amount=("amount",),
-        currency=("currency",),
-        currency_required=False,
-        vendor_names=False,
-    ),
-)
+    provider: str
+    billing_account: str
+    period_start: dt.date
+    period_end: dt.date
+    sub_account: str
+    day: dt.date
+    service: str
+    service_category: str
+    charge_category: str
+    currency: str
+    tags: str
 
 
-CostKey = tuple[dt.date, str, str]  # day, service, currency: what the importer sums by
+Amounts = tuple[Decimal, Decimal, Decimal]  # BilledCost, EffectiveCost, ListCost
+Number = Callable[[str], Decimal]  # how an amount's text is read: ``Decimal``, or a validating parser
+# raw key → [billed, effective − billed, list, first line, line count]: a list, because the reader's
+# loop updates it millions of times and list items are the cheapest mutable slots Python has; effective
+# as its difference from billed, because on most lines it is billed and then nothing is added.
+Totals = dict[tuple[str, ...], list[Any]]
 
 
-class LineParser:
-    """Turns one CSV line of a recognised file into ``(key, amount)``, or says what is wrong."""
+class FastPath(NamedTuple):
+    """Where a common line's amounts are, so the reader sums it without calling the format.
 
-    def __init__(self, fmt: CostFormat, header: Sequence[str]) -> None:
-        self.format = fmt
-        self.header = tuple(h.strip() for h in header)
-        names = [h.lower() for h in self.header]
-        day, service, amount = _find(names, fmt.day), _find(names, fmt.service), _find(names, fmt.amount)
-        self._currency = _find(names, fmt.currency)
-        if day is None or service is None or amount is None or (fmt.currency_required and self._currency is None):
-            raise _NotThisFormat
-        self._day, self._service, self._amount = day, service, amount
+    ``effective``/``listed`` None: the billed amount (a blank list cost too).
+    A line whose ``divert`` column holds one of ``divert_values`` (an AWS
+    Savings Plans line, say) goes through the format's own ``add``.
+    """
 
-    def parse(self, line: int | str, row: Sequence[str]) -> tuple[CostKey, Decimal]:
-        """``line`` is the physical line the record starts on (as the caller words it)."""
-        if len(row) != len(self.header):
-            raise CostImportError(f"line {line}: has {len(row)} fields, the header has {len(self.header)}")
-        try:
-            day = _day(row[self._day])
-        except ValueError:
-            raise self._error(line, row, self._day, "is not a date (expected YYYY-MM-DD…)") from None
-        try:
-            service = _service(row[self._service], self.format.vendor_names)
-        except ValueError:
-            raise self._error(line, row, self._service, "holds a control character") from None
-        if not service:
-            raise CostImportError(f"line {line}: {self.header[self._service]} is empty")
-        try:
-            amount = Decimal(row[self._amount])
-        except InvalidOperation:
-            raise self._error(line, row, self._amount, "is not a number") from None
-        if not amount.is_finite() or abs(amount) >= MAX_AMOUNT:
-            raise self._error(line, row, self._amount, "is not a plausible amount")
-        if self._currency is None:
-            return (day, service, DEFAULT_CURRENCY), amount
-        try:
-            return (day, service, _currency(row[self._currency])), amount
-        except ValueError:
-            raise self._error(line, row, self._currency, "is not a three-letter currency code") from None
-
-    def _error(self, line: int | str, row: Sequence[str], index: int, problem: str) -> CostImportError:
-        return CostImportError(f"line {line}: {self.header[index]} {row[index].strip()!r} {problem}")
+    billed: int
+    effective: int | None = None
+    listed: int | None = None
+    divert: int | None = None
+    divert_values: frozenset[str] = frozenset()
 
 
-# Billing exports repeat the same few timestamps, product names and currencies on
-# millions of lines: parsing each distinct text once roughly halves an import.
+class NotThisFormat(Exception):
+    """A header lacks a column the format needs (``detect`` tries the next format)."""
 
 
-@functools.lru_cache(maxsize=65_536)
-def _day(text: str) -> dt.date:
-    match = _DATE.match(text)
-    if match is None:
-        raise ValueError(text)
-    return dt.date(int(match[1]), int(match[2]), int(match[3]))
-
-
-@functools.lru_cache(maxsize=65_536)
-def _service(text: str, vendor_names: bool) -> str:
-    if _CONTROL.search(text):
-        raise ValueError(text)  # NUL and friends would be stored in a name nobody can see or type
-    service = " ".join(text.split()).lower()
+def service_name(text: str, vendor_names: bool = True) -> str:
+    """How a service is named in the store: lower-case, vendor products mapped onto our services."""
+    service = fields.required_name(text).lower()
     return VENDOR_SERVICES.get(service, service) if vendor_names else service
 
 
-@functools.lru_cache(maxsize=1_024)
-def _currency(text: str) -> str:
-    text = text.strip()
-    if not _CURRENCY.match(text):
-        raise ValueError(text)
-    return text.upper()
+def service_category(service: str) -> str:
+    return SERVICE_CATEGORIES.get(service, "Other")
 
 
-def detect(header: Sequence[str]) -> LineParser:
-    """The parser for the first format whose columns the header holds."""
-    for fmt in FORMATS:
+class ExportFormat(ABC):
+    """One recognised header: where the fields are; a line's amounts and raw key; a raw key's ``ChargeKey``."""
+
+    source: ClassVar[str]  # what ``cost_charges.source`` says: the format
+    title: ClassVar[str]
+    provider: ClassVar[str]  # FOCUS ProviderName of the format's bills ("" when each line says)
+    # field → the header names it goes by, lower-case; the first present wins
+    key_fields: ClassVar[dict[str, tuple[str, ...]]]
+    required: ClassVar[frozenset[str]]
+    amount_columns: tuple[tuple[int | None, bool], ...] = ()  # (column, required) of every amount read
+    fast: FastPath | None = None  # None: every line through ``add``
+
+    def __init__(self, header: Sequence[str], account: str = "") -> None:
+        self.header = tuple(h.strip() for h in header)
+        self.width = len(self.header)
+        self.account = account  # the billing account of a file that names none (the simple form)
+        self._columns: dict[str, int] = {}
+        for index, title in enumerate(self.header):
+            self._columns.setdefault(title.lower(), index)
+        self.positions: dict[str, int] = {}  # key field → its place in the raw key
+        indices: list[int] = []
+        for field, names in self.key_fields.items():
+            column = self.column(*names, required=field in self.required)
+            if column is not None:
+                self.positions[field] = len(indices)
+                indices.append(column)
+        self.tag_start = len(indices)  # tags spread over columns (AWS resourceTags/…) end the raw key
+        indices.extend(self.tag_columns())
+        self._key_columns = tuple(indices)
+        self.key_of: Callable[[Sequence[str]], tuple[str, ...]] = operator.itemgetter(*indices)  # ≥ 2 fields
+
+    def column(self, *names: str, required: bool = False) -> int | None:
+        """The index of the first of ``names`` in the header (NotThisFormat when required and absent)."""
+        for title in names:
+            if title in self._columns:
+                return self._columns[title]
+        if required:
+            raise NotThisFormat
+        return None
+
+    def tag_columns(self) -> list[int]:
+        """Columns that each hold one tag (none but in AWS reports)."""
+        return []
+
+    @abstractmethod
+    def amounts(self, row: Sequence[str], number: Number) -> Amounts:
+        """BilledCost, EffectiveCost and ListCost of one line, each text read by ``number``.
+
+        The reader passes ``Decimal`` itself (the fast path: a bad text raises
+        ``InvalidOperation``, and sums are checked once at the end); when
+        something is wrong it reads the file again through ``validate`` to name
+        the line.
+        """
+
+    def validate(self, row: Sequence[str]) -> None:
+        """FieldError for the first amount of the line that is not a plausible number (the slow path)."""
+        for column, required in self.amount_columns:
+            if column is not None and (required or row[column].strip()):
+                self.amount(row, column)
+
+    def add(self, row: Sequence[str], line: int, totals: Totals, number: Number = Decimal) -> None:
+        """Sum one line into ``totals`` under its raw key (the first line of each key is kept for errors)."""
+        raw = self.key_of(row)
+        billed, effective, listed = self.amounts(row, number)
+        slot = totals.get(raw)
+        if slot is None:
+            totals[raw] = [billed, effective - billed, listed, line, 1]
+        else:
+            slot[0] += billed
+            slot[1] += effective - billed
+            slot[2] += listed
+            slot[4] += 1
+
+    @abstractmethod
+    def charge(self, raw: tuple[str, ...]) -> ChargeKey:
+        """The charge a raw key stands for; FieldError names the field that cannot be read."""
+
+    # -- helpers for the formats
+
+    def text(self, raw: tuple[str, ...], field: str, default: str = "") -> str:
+        position = self.positions.get(field)
+        return default if position is None else raw[position]
+
+    def parse(self, raw: tuple[str, ...], field: str, parser: Callable[[str], object]) -> object:
+        """``parser`` applied to the field's text, its ``ValueError`` turned into a FieldError on its column."""
+        position = self.positions[field]
         try:
-            return LineParser(fmt, header)
-        except _NotThisFormat:
-            continue
-    known = "; ".join(f.title for f in FORMATS)
-    raise CostImportError(f"line 1: the header is not one of the known billing exports ({known})")
+            return parser(raw[position])
+        except ValueError as exc:
+            raise FieldError(self._key_columns[position], str(exc)) from None
 
+    def amount(self, row: Sequence[str], column: int) -> Decimal:
+        try:
+            return fields.amount(row[column])
+        except ValueError as exc:
+            raise FieldError(column, str(exc)) from None
 
-def _find(names: Sequence[str], wanted: tuple[str, ...]) -> int | None:
-    for name in wanted:
-        if name in names:
-            return names.index(name)
-    return None
+    @staticmethod
+    def optional(row: Sequence[str], column: int | None, default: Decimal, number: Number) -> Decimal:
+        """An amount in a column that may be absent or blank (``default`` then)."""
+        if column is None:
+            return default
+        text = row[column]
+        return number(text) if text and not text.isspace() else default
+
+    def period(self, raw: tuple[str, ...], day: dt.date) -> tuple[dt.date, dt.date]:
+        """The billing period named by the line, else the calendar month of its day."""
+        if "period_start" in self.positions:
+            start = self.parse(raw, "period_start", fields.day)
+            assert isinstance(start, dt.date)
+            start = fields.month_start(start)
+        else:
+            start = fields.month_start(day)
+        return start, fields.next_month(start)
+
+    def names(self, raw: tuple[str, ...], field: str) -> str:
+        """A name field that may be blank (accounts): whitespace collapsed, control characters refused."""
+        if field not in self.positions:
+            return ""
+        value = self.parse(raw, field, fields.name)
+        assert isinstance(value, str)
+        return value
+
+    def tags(self, raw: tuple[str, ...]) -> str:
+        if "tags" not in self.positions:
+            return fields.NO_TAGS
+        value = self.parse(raw, "tags", fields.json_tags)
+        assert isinstance(value, str)
+        return value
+
+    def problem(self, error: FieldError, row_texts: Sequence[str] | None = None) -> str:
+        """``"<column> '<value>' <problem>"`` for an error message (the value when the row is known)."""
+        column = self.header[error.column]
+        if row_texts is None:
+            return f"{column} {error.problem}"
+        return f"{column} {row_texts[error.column].strip()!r} {error.problem}"
+
+    def field_value(self, raw: tuple[str, ...], column: int) -> str:
+        """The text of ``column`` within a raw key (for naming a bad value)."""
+        return raw[self._key_columns.index(column)]

@@ -5,6 +5,13 @@ months approach or cross the warning (80 %) and critical (95 %) lines, which
 is what the Costs pane exists to show.  A day's costs appear the next morning
 (02:00 UTC), like a billing export; usage is derived from the billing
 simulation (signups, trials, conversions) so the dashboards agree.
+
+The feed is FOCUS-shaped (docs/ops-api.json, ``CostRecord``): each day has a
+Usage charge per service -- thirteen of them, so the pane has to group the
+small ones -- plus a Credit charge for Firebase (Google's free tier, so its
+effective cost is net of credits), a list price above the billed one where
+a commitment discount applies, and one runaway day (an anomaly) four days
+before the newest figures.
 """
 
 from __future__ import annotations
@@ -19,6 +26,8 @@ from typing import Any
 Row = dict[str, Any]
 COST_LAG = dt.timedelta(hours=26)  # day D's costs are published at D+1 02:00
 HISTORY_DAYS = 396  # 13 months
+ANOMALY_SERVICE, ANOMALY_FACTOR, ANOMALY_DAYS_BEFORE = "anthropic", 3.2, 4
+FIREBASE_CREDIT = 0.04  # the free tier: 4 % of Firebase usage comes back as a credit
 
 # service -> (monthly budget in cents, share of budget spent 13 months ago, share spent now)
 BUDGETS = {
@@ -28,7 +37,22 @@ BUDGETS = {
     "storage": (15_000, 0.60, 0.78),
     "cdn": (20_000, 0.45, 0.97),
 }
-TOTAL_BUDGET_CENTS = 200_000
+TOTAL_BUDGET_CENTS = 260_000
+# services without a budget of their own: (typical monthly cents now, growth over 13 months)
+UNBUDGETED = {
+    "compute": (16_000, 1.6), "database": (9_000, 1.3), "sentry": (2_600, 1.1), "datadog": (5_200, 1.4),
+    "github": (2_100, 1.0), "postmark": (900, 1.5), "twilio": (1_500, 2.0), "algolia": (1_100, 1.2),
+}
+# service -> (FOCUS ProviderName, ServiceCategory, list price over billed: a commitment discount)
+SERVICES = {
+    "firebase": ("Google Cloud", "Web", 1.0), "anthropic": ("Anthropic", "AI and Machine Learning", 1.0),
+    "stripe": ("Stripe", "Business Applications", 1.0), "storage": ("AWS", "Storage", 1.25),
+    "cdn": ("AWS", "Networking", 1.0), "compute": ("AWS", "Compute", 1.35),
+    "database": ("Google Cloud", "Databases", 1.2), "sentry": ("Sentry", "Developer Tools", 1.0),
+    "datadog": ("Datadog", "Management and Governance", 1.0), "github": ("GitHub", "Developer Tools", 1.0),
+    "postmark": ("Postmark", "Integration", 1.0), "twilio": ("Twilio", "Integration", 1.0),
+    "algolia": ("Algolia", "Analytics", 1.0),
+}
 
 
 def budget_rows(now: dt.datetime) -> list[Row]:
@@ -40,12 +64,23 @@ def budget_rows(now: dt.datetime) -> list[Row]:
     return rows
 
 
+def _charge(day: dt.date, service: str, category: str, billed: int, listed: int, published: dt.datetime) -> Row:
+    provider, service_category, _ = SERVICES[service]
+    return {
+        "id": f"{day.isoformat()}:{service}:{category}", "charge_period_start": day, "service_name": service,
+        "service_category": service_category, "provider_name": provider, "charge_category": category,
+        "billed_cost_micros": billed, "effective_cost_micros": billed, "list_cost_micros": listed,
+        "billing_currency": "USD", "source": "opsapi", "updated_at": published,
+    }
+
+
 class Finance:
     """Costs and usage as functions of the day, so the series extends as the clock moves."""
 
     def __init__(self, seed: int, now: dt.datetime, daily: Counter[tuple[str, dt.date]]) -> None:
         self._seed = seed
         self._first_day = now.date() - dt.timedelta(days=HISTORY_DAYS)
+        self._anomaly_day = (now - COST_LAG).date() - dt.timedelta(days=ANOMALY_DAYS_BEFORE)
         self._daily = daily
 
     def _rng(self, kind: str, day: dt.date) -> random.Random:
@@ -57,6 +92,13 @@ class Finance:
         first = self._first_day if after is None else max(self._first_day, (after - COST_LAG).date() + dt.timedelta(1))
         return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
 
+    def _monthly_cents(self, service: str, progress: float) -> float:
+        if service in BUDGETS:
+            budget, then, now = BUDGETS[service]
+            return float(budget * (then + (now - then) * progress ** 1.4))
+        cents, growth = UNBUDGETED[service]
+        return float(cents * growth ** (progress - 1))
+
     def costs(self, day: dt.date) -> list[Row]:
         rng = self._rng("costs", day)
         progress = (day - self._first_day).days / HISTORY_DAYS
@@ -64,12 +106,14 @@ class Finance:
         days_in_month = calendar.monthrange(day.year, day.month)[1]
         published = dt.datetime.combine(day, dt.time()) + COST_LAG
         rows = []
-        for service, (budget, then, now) in BUDGETS.items():
-            share = then + (now - then) * progress ** 1.4
-            cents = budget * share / days_in_month * weekday * rng.uniform(0.85, 1.15)
-            rows.append({"id": f"{day.isoformat()}:{service}", "day": day, "service": service,
-                         "amount_micros": round(cents * 10_000), "currency": "USD", "source": "opsapi",
-                         "updated_at": published})
+        for service, (_, _, list_factor) in SERVICES.items():
+            cents = self._monthly_cents(service, progress) / days_in_month * weekday * rng.uniform(0.85, 1.15)
+            if service == ANOMALY_SERVICE and day == self._anomaly_day:
+                cents *= ANOMALY_FACTOR  # a batch job left running overnight
+            micros = round(cents * 10_000)
+            rows.append(_charge(day, service, "Usage", micros, round(micros * list_factor), published))
+            if service == "firebase":
+                rows.append(_charge(day, service, "Credit", -round(micros * FIREBASE_CREDIT), 0, published))
         return rows
 
     def usage(self, day: dt.date) -> Row:

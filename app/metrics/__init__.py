@@ -39,6 +39,7 @@ FigureSet = Callable[[Connection, Settings, MetricsRequest], Any]
 FIGURE_SETS: Mapping[str, str] = {
     "support": "app.domain.sla.kpis:support_figures",
     "revenue": "app.domain.revenue:revenue_figures",
+    "costs": "app.metrics.costs:costs",
     "health": "app.domain.availability.figures:health_figures",
     "licenses": "app.domain.licenses:license_figures",
 }

@@ -5,7 +5,7 @@ Conventions every writer and reader relies on:
 * Times are naive UTC ``datetime`` values (``DateTime`` columns store them as
   ISO text, which sorts correctly).  Dates are ``Date``.
 * Stripe amounts are integer minor units (``*_cents``), as Stripe sends them.
-  Cost amounts are integer micro-units (``amount_micros``: 1 USD = 1,000,000)
+  Cost amounts are integer micro-units (``*_micros``: 1 USD = 1,000,000)
   because billing exports carry fractions of a cent; integers keep sums exact.
 * Tables filled by sync carry ``synced_at`` (when the cache heard it) so a pane
   can show how stale a row is.  Ids are the source's ids.
@@ -598,20 +598,109 @@ class RevocationList(Base):
 # --------------------------------------------------------------------------- costs and usage
 
 
-class CostRecord(Base):
-    __tablename__ = "cost_records"
+class CostReport(Base):
+    """One imported bill: a provider's billing account for one billing period, from one or more files.
+
+    Importing the same bill again (same provider, billing account and period)
+    replaces it whole: its charges are deleted with the old row.  Two accounts
+    are two reports and never overwrite each other.
+    """
+
+    __tablename__ = "cost_reports"
     __table_args__ = (
-        UniqueConstraint("day", "service", "source", "currency", name="uq_cost_records_day_service"),
-        Index("ix_cost_records_service_day", "service", "day"),
+        UniqueConstraint(
+            "provider_name", "billing_account_id", "billing_period_start", name="uq_cost_reports_identity"
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    day: Mapped[dt.date] = mapped_column(Date, index=True)
-    service: Mapped[str] = mapped_column(String)
-    amount_micros: Mapped[int] = mapped_column(BigInteger)
-    currency: Mapped[str] = mapped_column(String(3), default="USD")
-    source: Mapped[str] = mapped_column(String)  # opsapi | aws_cur | gcp_billing | simple_csv
+    provider_name: Mapped[str] = mapped_column(String)
+    billing_account_id: Mapped[str] = mapped_column(String, default="")
+    billing_period_start: Mapped[dt.date] = mapped_column(Date)
+    billing_period_end: Mapped[dt.date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String)  # the file format: aws_cur | gcp_billing | azure_export | focus | …
+    files_json: Mapped[list[Any]] = mapped_column(JSON)  # the file names the report was read from
+    lines: Mapped[int] = mapped_column(Integer)  # cost lines read for this report
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+# What identifies a stored charge (its unique key): equal identities are one charge, summed.
+COST_CHARGE_IDENTITY = (
+    "source", "billing_account_id", "billing_period_start", "sub_account_id", "charge_period_start",
+    "service_name", "charge_category", "billing_currency", "tags",
+)
+
+
+class CostCharge(Base):
+    """The cost store: FOCUS 1.2 charge rows at daily granularity, from every source.
+
+    Columns are FOCUS's, snake-cased like every cache column
+    (``billed_cost_micros`` is FOCUS ``BilledCost``, ``charge_period_start`` is
+    ``ChargePeriodStart``…; ``app.costs_import.focus.COLUMNS`` maps them).
+    Money is integer micro-units of ``billing_currency`` (FOCUS's decimal
+    × 1,000,000) so sums are exact.  One row sums the lines of a bill that share
+    the identity below; ``cost_daily`` rolls the rows up per day and service
+    (kept in step by triggers, see migration 0014).
+    """
+
+    __tablename__ = "cost_charges"
+    __table_args__ = (
+        UniqueConstraint(*COST_CHARGE_IDENTITY, name="uq_cost_charges_identity"),
+        Index("ix_cost_charges_service_day", "service_name", "charge_period_start"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    report_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("cost_reports.id", ondelete="CASCADE"), index=True
+    )  # None: synced from the Ops API
+    source: Mapped[str] = mapped_column(String)  # opsapi | aws_cur | gcp_billing | azure_export | focus | simple_csv
+    provider_name: Mapped[str] = mapped_column(String)
+    billing_account_id: Mapped[str] = mapped_column(String, default="")
+    sub_account_id: Mapped[str] = mapped_column(String, default="")
+    billing_period_start: Mapped[dt.date] = mapped_column(Date)
+    billing_period_end: Mapped[dt.date] = mapped_column(Date)
+    charge_period_start: Mapped[dt.date] = mapped_column(Date, index=True)  # the day
+    charge_period_end: Mapped[dt.date] = mapped_column(Date)  # the next day
+    service_name: Mapped[str] = mapped_column(String)
+    service_category: Mapped[str] = mapped_column(String, default="Other")
+    charge_category: Mapped[str] = mapped_column(String, default="Usage")  # Usage|Purchase|Tax|Credit|Adjustment
+    billing_currency: Mapped[str] = mapped_column(String(3), default="USD")
+    billed_cost_micros: Mapped[int] = mapped_column(BigInteger)
+    effective_cost_micros: Mapped[int] = mapped_column(BigInteger)
+    list_cost_micros: Mapped[int] = mapped_column(BigInteger)
+    tags: Mapped[str] = mapped_column(String, default="{}")  # FOCUS Tags: canonical JSON text (sorted keys)
     imported_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class CostDaily(Base):
+    """Daily rollup of ``cost_charges`` per service and currency: what the charts, forecast and anomalies read.
+
+    Maintained by triggers on ``cost_charges`` (insert, update, delete), so
+    every writer -- sync, import, migration -- keeps it exact without knowing
+    about it.  ``charges`` counts the rows summed; a day whose last row goes
+    is deleted.
+    """
+
+    __tablename__ = "cost_daily"
+    __table_args__ = (Index("ix_cost_daily_service_day", "service_name", "day"),)
+
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    service_name: Mapped[str] = mapped_column(String, primary_key=True)
+    billing_currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    billed_cost_micros: Mapped[int] = mapped_column(BigInteger)
+    effective_cost_micros: Mapped[int] = mapped_column(BigInteger)
+    list_cost_micros: Mapped[int] = mapped_column(BigInteger)
+    charges: Mapped[int] = mapped_column(Integer)
+
+
+class CostAnomalyMark(Base):
+    """A cost anomaly the user marked as expected (a local fact: never pushed)."""
+
+    __tablename__ = "cost_anomaly_marks"
+
+    service_name: Mapped[str] = mapped_column(String, primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    marked_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
 class Budget(Base):

@@ -2,12 +2,15 @@
 
 Each entry says which cache table a resource fills, which columns identify a
 row (the upsert's conflict target) and how an API id maps onto them — most
-resources key on ``id``, but costs key on (day, service, source, currency),
-budgets on the service, usage on the day and exchange rates on (day, currency).
+resources key on ``id``, but costs key on their FOCUS identity (day, service,
+charge category, currency…), budgets on the service, usage on the day and
+exchange rates on (day, currency).
 """
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -15,16 +18,17 @@ from typing import Any
 from sqlalchemy import Connection, Table
 
 from app.connectors.convert import parse_date, parse_datetime
-from app.connectors.ops_rows import Converter, row_converter
+from app.connectors.ops_rows import Converter, Row, row_converter
 from app.domain.sla import sync_hooks
 from app.store.changes import Changes
 from app.store.schema import (
+    COST_CHARGE_IDENTITY,
     SLA_COLUMNS,
     AccessGrant,
     Activation,
     Base,
     Budget,
-    CostRecord,
+    CostCharge,
     CustomerUsage,
     FeatureFlag,
     FxRate,
@@ -93,8 +97,30 @@ def _health_check_key(item_id: str) -> tuple[Any, ...]:
 
 
 def _cost_key(item_id: str) -> tuple[Any, ...]:
-    day, _, service = item_id.partition(":")
-    return (parse_date(day), service, COST_SOURCE)
+    """``"<day>:<service>:<charge category>"`` → the columns a tombstone deletes on."""
+    day, _, rest = item_id.partition(":")
+    service, _, category = rest.rpartition(":")
+    return (parse_date(day), service, category, COST_SOURCE)
+
+
+_COST_CHARGES = CostCharge.__table__
+# The feed's charges belong to no imported bill: one business, billed per calendar month.
+_cost_fields = row_converter(
+    _COST_CHARGES,
+    fixed={"source": COST_SOURCE, "billing_account_id": "", "sub_account_id": "", "tags": "{}"},
+    skip=frozenset({"id", "report_id", "billing_period_start", "billing_period_end", "charge_period_end"}),
+    stamp="imported_at",
+)
+
+
+def _cost_row(item: dict[str, Any], now: dt.datetime) -> Row:
+    """A FOCUS charge of the feed, with the periods the API leaves implied (the day's month, the next day)."""
+    row = _cost_fields(item, now)
+    day: dt.date = row["charge_period_start"]
+    row["billing_period_start"] = day.replace(day=1)
+    row["billing_period_end"] = day.replace(day=1) + dt.timedelta(days=calendar.monthrange(day.year, day.month)[1])
+    row["charge_period_end"] = day + dt.timedelta(days=1)
+    return row
 
 
 def _fx_key(item_id: str) -> tuple[Any, ...]:
@@ -148,13 +174,11 @@ RESOURCES: tuple[OpsResource, ...] = (
     ),
     OpsResource(
         "costs",
-        _table(CostRecord),
-        row_converter(
-            _table(CostRecord), fixed={"source": COST_SOURCE}, skip=frozenset({"id"}), stamp="imported_at"
-        ),
-        key=("day", "service", "source", "currency"),
+        _COST_CHARGES,
+        _cost_row,
+        key=COST_CHARGE_IDENTITY,
         tombstone_key=_cost_key,  # the API's cost id names no currency: all of them go
-        tombstone_on=("day", "service", "source"),
+        tombstone_on=("charge_period_start", "service_name", "charge_category", "source"),
     ),
     OpsResource(
         "budgets",

@@ -1,26 +1,29 @@
-"""File ▸ Import costs…: choose a billing export, import it on the write queue, say what happened.
+"""File ▸ Import costs…: choose billing exports, import them on the write queue, say what happened.
 
-The import itself is ``app.costs_import.import_cost_file`` (all or nothing);
-this only asks for the file, shows progress with a Cancel button and tells
-the result — or the line that is wrong, with the reassurance that nothing
-was changed.  The import reports what it wrote, so the task runner's change
-bus refreshes every view of costs.
+The import itself is ``app.costs_import.import_cost_files`` (all or nothing):
+the files chosen together are one import, so the parts of a report AWS split
+-- or its manifest -- are summed into one report.  This only asks for the
+files, shows progress with a Cancel button and tells the result (with the
+reports it replaced), or the line that is wrong with the reassurance that
+nothing was changed.  The import reports what it wrote, so the task runner's
+change bus refreshes every view of costs.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
 
-from app.costs_import import ImportResult, import_cost_file
+from app.costs_import import ImportResult, import_cost_files
 from app.store.database import Cache
 from app.tasks import Cancelled, Progress
 from ui import settings_keys
 from ui.workers import TaskHandle, TaskRunner
 
-FILE_FILTER = "Billing exports (*.csv *.csv.gz);;All files (*)"
+FILE_FILTER = "Billing exports and AWS manifests (*.csv *.csv.gz *.gz *Manifest.json);;All files (*)"
 LAST_DIR_KEY = "costs/import_dir"
 
 
@@ -29,20 +32,23 @@ def import_costs(
     cache: Cache,
     runner: TaskRunner,
     *,
-    path: Path | None = None,
+    paths: Sequence[Path] | None = None,
 ) -> TaskHandle | None:
-    """Import a cost file (asked for when ``path`` is None); the job's handle, or None when no file was chosen."""
-    if path is None:
+    """Import cost files (asked for when ``paths`` is None); the job's handle, or None when none was chosen."""
+    if paths is None:
         store = settings_keys.qsettings()
-        name, _ = QFileDialog.getOpenFileName(
-            parent, "Import costs", str(store.value(LAST_DIR_KEY, "") or ""), FILE_FILTER
+        names, _ = QFileDialog.getOpenFileNames(
+            parent, "Import costs: choose a billing export, every part of a report, or its manifest",
+            str(store.value(LAST_DIR_KEY, "") or ""), FILE_FILTER,
         )
-        if not name:
+        if not names:
             return None
-        path = Path(name)
-        store.setValue(LAST_DIR_KEY, str(path.parent))
+        paths = [Path(name) for name in names]
+        store.setValue(LAST_DIR_KEY, str(paths[0].parent))
+    chosen = list(paths)
+    title = chosen[0].name if len(chosen) == 1 else f"{len(chosen)} files"
 
-    dialog = QProgressDialog(f"Reading {path.name}…", "Cancel", 0, 0, parent)
+    dialog = QProgressDialog(f"Reading {title}…", "Cancel", 0, 0, parent)
     dialog.setWindowTitle("Import costs")
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
     dialog.setAutoClose(False)
@@ -69,11 +75,11 @@ def import_costs(
         if not isinstance(exc, Cancelled):
             QMessageBox.warning(
                 parent, "Costs not imported",
-                f"{path.name} was not imported; nothing in the cache was changed.\n\n{exc}",
+                f"{title} was not imported; nothing in the cache was changed.\n\n{exc}",
             )
 
     handle = runner.run(
-        import_cost_file, cache.engine, path, writes=True,
+        import_cost_files, cache.engine, chosen, writes=True,
         on_progress=progressed, on_success=succeeded, on_failure=failed,
     )
     dialog.canceled.connect(handle.cancel)
@@ -81,12 +87,5 @@ def import_costs(
 
 
 def describe(result: ImportResult) -> str:
-    """The result as the user reads it: enough to check against the file."""
-    services = ", ".join(result.services)
-    return (
-        f"{result.file_name} ({result.format_title}): {result.lines:,} cost lines imported as "
-        f"{result.records:,} daily costs.\n\n"
-        f"Days: {result.days:,}, from {result.first_day:%Y-%m-%d} to {result.last_day:%Y-%m-%d}\n"
-        f"Services ({len(result.services)}): {services}\n"
-        f"Currencies: {', '.join(result.currencies)}"
-    )
+    """The result as the user reads it: enough to check against the files."""
+    return "\n".join(result.summary())

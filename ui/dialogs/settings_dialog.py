@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 from app.config import settings as cfg
 from app.secrets import KNOWN_SECRETS, OPS_API_TOKEN, STRIPE_API_KEY, KeyringUnavailable, SecretsError
 from ui.context import AppContext
+from ui.dialogs.settings_table import TablesEditor, typed
 
 _SECTION_TITLES = {
     "backends": "Backends",
@@ -47,6 +48,8 @@ _SECTION_TITLES = {
     "sla": "SLA",
     "tickets": "Tickets",
     "budgets": "Budgets",
+    "costs": "Costs",
+    "planning": "Planning",
     "kpi": "Targets",
     "revenue": "Revenue",
     "health": "Health",
@@ -60,7 +63,7 @@ def _label(key: str) -> str:
 
 
 class TableListEdit(QPlainTextEdit):
-    """A list of tables (``[[policies]]`` blocks) as editable TOML text; ``tables()`` parses it back."""
+    """A list of tables whose entries hold lists (``[[policies]]`` blocks) as editable TOML text."""
 
     def __init__(self, name: str, items: tuple[Any, ...]) -> None:
         super().__init__()
@@ -78,9 +81,15 @@ class TableListEdit(QPlainTextEdit):
         return parsed if isinstance(parsed, list) else [parsed]
 
 
+def _flat(item: type) -> bool:
+    """Every field of ``item`` is one value (a grid can hold it); SLA policies hold lists and are TOML text."""
+    return not any(isinstance(getattr(item(), f.name), tuple) for f in dataclasses.fields(item))
+
+
 def _editor(value: Any, meta: dict[str, Any], name: str = "") -> QWidget:
-    if meta.get("item") is not None and dataclasses.is_dataclass(meta["item"]):
-        return TableListEdit(name, value)
+    item = meta.get("item")
+    if isinstance(item, type) and dataclasses.is_dataclass(item):
+        return TablesEditor(value, item) if _flat(item) else TableListEdit(name, value)
     if isinstance(value, bool):
         box = QCheckBox()
         box.setChecked(value)
@@ -111,6 +120,8 @@ def _editor(value: Any, meta: dict[str, Any], name: str = "") -> QWidget:
 def _read(editor: QWidget, default: Any) -> Any:
     if isinstance(editor, TableListEdit):
         return editor.tables()
+    if isinstance(editor, TablesEditor):
+        return editor.values()
     if isinstance(editor, QCheckBox):
         return editor.isChecked()
     if isinstance(editor, (QSpinBox, QDoubleSpinBox)):
@@ -121,8 +132,8 @@ def _read(editor: QWidget, default: Any) -> Any:
     text = editor.text().strip()
     if isinstance(default, tuple):
         parts = [p.strip() for p in text.split(",") if p.strip()]
-        if default and isinstance(default[0], int):
-            return [int(p) if p.lstrip("-").isdigit() else p for p in parts]
+        if default and isinstance(default[0], (int, float)):
+            return [typed(p, default[0]) for p in parts]
         return parts
     return text
 

@@ -1,27 +1,44 @@
-"""The Costs pane's chart: daily spend per service, the selected month shaded, a budget line.
+"""The Costs pane's chart, three views of one overview: the month's cumulative spend against its budget,
+the months stacked by service, and the daily spend per service.
+
+* **This month**: actual cumulative spend (solid), the forecast path with its
+  80 % band (dashed), the budget (a flat dashed line) and the day it runs out.
+* **By month**: 13 months of spend as stacked bars, one colour per service.
+* **Daily**: daily spend per service over 13 months, the chosen month shaded,
+  anomalies marked.
+
+More than ``MAX_SERIES`` services stay distinguishable: the biggest of the
+month keep their own colour and the rest are drawn together as "other".
 
 This module imports pyqtgraph (about a second), so only ``CostsPane.build``
-imports it, the first time the Costs tab is shown: start-up does not pay for a
-chart nobody has looked at yet.
+imports it, the first time the Costs tab is shown.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from app.domain.costs import TOTAL, BudgetLimit, DailySeries, add_months, daily_budget
+from app.domain.costs.anomalies import Anomaly
+from app.domain.costs.forecast import CumulativePath
+from app.domain.costs.months import add_months
+from app.domain.costs.store import DailySeries
+from ui.widgets.palette import RED
 
-MAX_LINES = 8  # more lines than this is noise: the smallest services share one "other" line
+MAX_SERIES = 8  # own colours; beyond, the smallest services share one "other"
+OTHER = "other"
+CUMULATIVE, MONTHLY, DAILY = "cumulative", "monthly", "daily"
+VIEWS = ((CUMULATIVE, "This month: cumulative vs budget"), (MONTHLY, "By month, stacked by service"),
+         (DAILY, "Daily, per service"))
 _EPOCH = dt.date(1970, 1, 1)
 _DAY = 86_400
-_OTHER = "other"
 
 
 def _x(days: Sequence[dt.date]) -> np.ndarray:
@@ -29,8 +46,17 @@ def _x(days: Sequence[dt.date]) -> np.ndarray:
     return np.array([(d - _EPOCH).days * _DAY for d in days], dtype=float)
 
 
-def _dollars(micros: Sequence[int]) -> np.ndarray:
-    return np.asarray(micros, dtype=float) / 1_000_000
+def _dollars(micros: Sequence[int | None]) -> np.ndarray:
+    return np.array([np.nan if m is None else m / 1_000_000 for m in micros], dtype=float)
+
+
+def grouped(values: Mapping[str, Sequence[int]], own: Sequence[str]) -> dict[str, tuple[int, ...]]:
+    """``values`` per service with the services not in ``own`` summed into "other"."""
+    lines = {s: tuple(values[s]) for s in own if s in values}
+    rest = [values[s] for s in values if s not in own]
+    if rest:
+        lines[OTHER] = tuple(map(sum, zip(*rest, strict=True)))
+    return lines
 
 
 class DollarAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph ships no type information: its classes are Any
@@ -40,83 +66,174 @@ class DollarAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph ships no type 
         return [f"${v:,.0f}" if spacing >= 1 else f"${v:,.2f}" for v in values]
 
 
-class CostChart(pg.PlotWidget):  # type: ignore[misc]  # pyqtgraph ships no type information: its classes are Any
-    """Lines of daily cost per service; ``plot_series`` redraws for a new overview or selection."""
+class CostChart(QWidget):
+    """A view chooser over one plot; the pane hands it data with ``set_data`` and the selection."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(
-            parent, axisItems={"bottom": pg.DateAxisItem(orientation="bottom", utcOffset=0), "left": DollarAxis("left")}
-        )
+        super().__init__(parent)
+        self.view = QComboBox()
+        for key, title in VIEWS:
+            self.view.addItem(title, key)
+        self.view.setToolTip("What the chart shows; select a row of the summary to follow one service")
+        self.view.currentIndexChanged.connect(lambda _index: self.redraw())
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(orientation="bottom", utcOffset=0),
+                                             "left": DollarAxis("left")})
         palette = self.palette()
-        text = palette.color(QPalette.ColorRole.Text)
-        self.setBackground(palette.color(QPalette.ColorRole.Base))
-        plot = self.getPlotItem()
+        self._text = palette.color(QPalette.ColorRole.Text)
+        self.plot.setBackground(palette.color(QPalette.ColorRole.Base))
+        item = self.plot.getPlotItem()
         for name in ("left", "bottom"):
-            plot.getAxis(name).setTextPen(text)
-            plot.getAxis(name).setPen(text)
-        plot.setLabel("left", "Daily cost (USD)", color=text.name())
-        plot.showGrid(x=True, y=True, alpha=0.15)
-        # Set on the plot, which passes them to each curve once it is in the view box (a curve
-        # created with clipToView=True fails when added: it has no view box yet).
-        plot.setDownsampling(auto=True, mode="peak")
-        plot.setClipToView(True)
-        plot.setMouseEnabled(x=True, y=False)  # zoom through time; the y axis follows what is visible
-        plot.getViewBox().setAutoVisible(y=True)
+            item.getAxis(name).setTextPen(self._text)
+            item.getAxis(name).setPen(self._text)
+        item.showGrid(x=True, y=True, alpha=0.15)
+        item.setMouseEnabled(x=True, y=False)  # zoom through time; the y axis follows what is visible
+        item.getViewBox().setAutoVisible(y=True)
         backdrop = palette.color(QPalette.ColorRole.Base)
-        backdrop.setAlpha(150)  # lines behind the legend stay visible
-        self._legend = plot.addLegend(offset=(8, 8), colCount=3, labelTextColor=text, brush=backdrop)
-        self._text = text
-        self.setToolTip(
-            "Daily cost per service over 13 months up to the selected month (shaded).\n"
-            "Select a row of the summary to show its daily budget: the monthly budget ÷ the days of that month.\n"
-            "Scroll to zoom through time, drag to pan, right-click for more."
-        )
+        backdrop.setAlpha(170)  # lines behind the legend stay visible
+        self._legend = item.addLegend(offset=(8, 8), colCount=3, labelTextColor=self._text, brush=backdrop)
+        bar = QHBoxLayout()
+        bar.setContentsMargins(0, 0, 0, 0)
+        bar.addWidget(QLabel("Chart:"))
+        bar.addWidget(self.view)
+        bar.addWidget(self.note, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.plot, 1)
+        self._data: ChartData | None = None
 
-    def plot_series(
-        self,
-        series: DailySeries,
-        month: dt.date,
-        colors: Mapping[str, QColor],
-        budgets: Mapping[str, BudgetLimit],
-        selected: str | None = None,
-    ) -> None:
-        plot = self.getPlotItem()
-        plot.clear()
+    def set_data(self, data: ChartData) -> None:
+        self._data = data
+        self.redraw()
+
+    def current_view(self) -> str:
+        return str(self.view.currentData())
+
+    def show_view(self, view: str) -> None:
+        self.view.setCurrentIndex(next(i for i, (key, _) in enumerate(VIEWS) if key == view))
+
+    def names(self) -> list[str]:
+        """The legend's entries as drawn (what a reader can tell apart)."""
+        return [label.text for _sample, label in self._legend.items]
+
+    def redraw(self) -> None:
+        item = self.plot.getPlotItem()
+        item.clear()
         self._legend.clear()
+        data = self._data
+        if data is None:
+            return
+        view = self.current_view()
+        if view == CUMULATIVE:
+            self._cumulative(data)
+        elif view == MONTHLY:
+            self._monthly(data)
+        else:
+            self._daily(data)
+
+    # -- the three views
+
+    def _pen(self, color: QColor, width: float = 1.5, dashed: bool = False) -> pg.QtGui.QPen:
+        return pg.mkPen(color, width=width, style=Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine)
+
+    def _cumulative(self, data: ChartData) -> None:
+        item = self.plot.getPlotItem()
+        path = data.path
+        if path is None:
+            self.note.setText("No figures for this month yet.")
+            return
+        x = _x(path.days)
+        color = QColor(data.colors.get(data.selected or "", self._text))
+        item.addItem(pg.PlotDataItem(x, np.zeros(len(x)), pen=pg.mkPen(0, 0, 0, 0)))  # keeps $0 in view
+        highs = _dollars(path.high)
+        top = max(float(np.nanmax(highs)) if np.isfinite(highs).any() else 0.0, (data.budget_micros or 0) / 1_000_000)
+        # a quarter more above the highest line: the legend (top left) covers no line, the budget's neither
+        item.addItem(pg.PlotDataItem(x[:1], [top * 1.25], pen=pg.mkPen(0, 0, 0, 0)))
+        low = pg.PlotDataItem(x, _dollars(path.low), pen=pg.mkPen(None))
+        high = pg.PlotDataItem(x, _dollars(path.high), pen=pg.mkPen(None))
+        band = QColor(color)
+        band.setAlpha(60)
+        item.addItem(low)
+        item.addItem(high)
+        item.addItem(pg.FillBetweenItem(low, high, brush=band))
+        self._legend.addItem(pg.BarGraphItem(x=[0], height=[0], width=0, brush=band), "80 % range")
+        item.addItem(pg.PlotDataItem(x, _dollars(path.forecast), pen=self._pen(color, 2, dashed=True),
+                                     name="Forecast"))
+        item.addItem(pg.PlotDataItem(x, _dollars(path.actual), pen=self._pen(color, 3), name="Actual"))
+        if data.budget_micros:
+            item.addItem(pg.PlotDataItem(x, np.full(len(x), data.budget_micros / 1_000_000),
+                                         pen=self._pen(RED, 1.5, dashed=True), name="Budget"))
+        if data.runs_out is not None:
+            item.addItem(pg.InfiniteLine(_x([data.runs_out])[0], angle=90, pen=self._pen(RED, 1, dashed=True),
+                                         label=f"runs out {data.runs_out.day} {data.runs_out:%b}",
+                                         labelOpts={"color": RED, "position": 0.9}))
+        self.note.setText(f"{data.title}: cumulative effective cost of {data.month:%B %Y}")
+        item.setXRange(x[0], x[-1], padding=0.02)
+
+    def _monthly(self, data: ChartData) -> None:
+        item = self.plot.getPlotItem()
+        months = sorted(data.monthly)
+        if not months:
+            return
+        services = sorted({s for m in months for s in data.monthly[m]})
+        values = {s: [data.monthly[m].get(s, 0) for m in months] for s in services}
+        lines = grouped(values, data.own)
+        x = _x(months) + 15 * _DAY
+        base = np.zeros(len(months))
+        for name in [*(s for s in data.own if s in lines), *([OTHER] if OTHER in lines else [])]:
+            heights = _dollars(lines[name])
+            color = QColor(data.colors.get(name, self._text))
+            bars = pg.BarGraphItem(x=x, y0=base, height=heights, width=24 * _DAY, brush=color,
+                                   pen=pg.mkPen(self.palette().color(QPalette.ColorRole.Base)))
+            item.addItem(bars)
+            self._legend.addItem(bars, name)
+            base = base + heights
+        self.note.setText("Effective cost per month, stacked by service (the month in progress: to date)")
+        item.setXRange(x[0] - 20 * _DAY, x[-1] + 20 * _DAY, padding=0)
+
+    def _daily(self, data: ChartData) -> None:
+        item = self.plot.getPlotItem()
+        series = data.series
         if not series.days:
             return
         x = _x(series.days)
-        month_x = _x((month, add_months(month, 1)))
         shade = QColor(self._text)
         shade.setAlpha(22)
-        plot.addItem(pg.LinearRegionItem(tuple(month_x), movable=False, brush=shade, pen=pg.mkPen(None)))
-        # A transparent line at $0 keeps zero in the y range (a cost axis starting at $2 exaggerates);
-        # with no pen at all pyqtgraph would leave it out of the auto range.
-        plot.addItem(pg.PlotDataItem(x, np.zeros(len(x)), pen=pg.mkPen(0, 0, 0, 0)))
-        for name, micros in self._lines(series, selected).items():
-            color = QColor(colors.get(name, self._text))
-            width = 3 if name == selected else 1.5
-            if selected is not None and name != selected:
+        item.addItem(pg.LinearRegionItem(tuple(_x((data.month, add_months(data.month, 1)))), movable=False,
+                                         brush=shade, pen=pg.mkPen(None)))
+        item.addItem(pg.PlotDataItem(x, np.zeros(len(x)), pen=pg.mkPen(0, 0, 0, 0)))
+        lines = grouped(series.by_service, data.own)
+        for name, micros in lines.items():
+            color = QColor(data.colors.get(name, self._text))
+            width = 3 if name == data.selected else 1.5
+            if data.selected not in (None, "total") and name != data.selected:
                 color.setAlpha(90)
-            plot.addItem(pg.PlotDataItem(x, _dollars(micros), pen=pg.mkPen(color, width=width), name=name))
-        budget = budgets.get(selected) if selected else None
-        if budget is not None and budget.monthly_micros > 0:
-            plot.addItem(pg.PlotDataItem(
-                x, _dollars(daily_budget(budget, series.days)), name=f"{selected} daily budget",
-                pen=pg.mkPen(self._text, width=1.5, style=Qt.PenStyle.DashLine),
+            item.addItem(pg.PlotDataItem(x, _dollars(micros), pen=pg.mkPen(color, width=width), name=name))
+        index = {day: i for i, day in enumerate(series.days)}
+        marked = [a for a in data.anomalies if a.day in index]
+        if marked:
+            item.addItem(pg.ScatterPlotItem(
+                x=_x([a.day for a in marked]), y=[a.cost_micros / 1_000_000 for a in marked], symbol="x", size=12,
+                pen=pg.mkPen(RED, width=2), brush=RED, name="anomaly",
             ))
-        plot.setXRange(x[0], x[-1] + _DAY, padding=0.01)
+        self.note.setText("Daily effective cost over 13 months (the chosen month shaded); × an anomaly")
+        item.setXRange(x[0], x[-1] + _DAY, padding=0.01)
 
-    def _lines(self, series: DailySeries, selected: str | None) -> dict[str, tuple[int, ...]]:
-        """The biggest services (and the selected one) as their own lines, the rest summed as "other"."""
-        if selected == TOTAL:
-            return {TOTAL: series.total}
-        ranked = sorted(series.by_service, key=lambda s: -sum(series.by_service[s]))
-        own = ranked[: MAX_LINES - 1] if len(ranked) > MAX_LINES else list(ranked)
-        if selected in series.by_service and selected not in own:
-            own.append(selected)
-        rest = [series.by_service[s] for s in series.by_service if s not in own]
-        lines = {s: series.by_service[s] for s in sorted(own)}
-        if rest:
-            lines[_OTHER] = tuple(map(sum, zip(*rest, strict=True)))
-        return lines
+
+@dataclass(frozen=True)
+class ChartData:
+    """What the chart draws: the overview's series, the selection's path and budget, the colours."""
+
+    month: dt.date
+    title: str  # whose path: a service, or Total
+    selected: str | None
+    path: CumulativePath | None
+    budget_micros: int | None
+    runs_out: dt.date | None
+    series: DailySeries
+    monthly: Mapping[dt.date, Mapping[str, int]]
+    own: Sequence[str]  # services with a colour of their own; the rest are "other"
+    colors: Mapping[str, QColor]
+    anomalies: Sequence[Anomaly]

@@ -9,18 +9,18 @@ def test_missing_file_gives_defaults(tmp_path):
     loaded = cfg.load(tmp_path / "settings.toml")
     assert loaded.problems == ()
     assert loaded.settings.sync.interval_minutes == 5
-    assert loaded.settings.budgets.firebase == 800.0
+    assert loaded.settings.budgets.services[0] == cfg.ServiceBudget("firebase", 800.0)
 
 
 def test_bad_value_names_the_key_and_keeps_the_default(tmp_path):
     path = tmp_path / "settings.toml"
-    path.write_text('[sync]\ninterval_minutes = 0\noffline_role = "finance"\n[budgets]\nfirebase = "lots"\n')
+    path.write_text('[sync]\ninterval_minutes = 0\noffline_role = "finance"\n[budgets]\ntotal = "lots"\n')
     loaded = cfg.load(path)
     assert loaded.settings.sync.interval_minutes == 5  # the default, not 0
     assert loaded.settings.sync.offline_role == "finance"  # the good key in the same section is kept
-    assert loaded.settings.budgets.firebase == 800.0
+    assert loaded.settings.budgets.total == 2000.0
     assert any("[sync] interval_minutes = 0" in p and "between 1 and 1440" in p for p in loaded.problems)
-    assert any("[budgets] firebase" in p and "must be a number" in p for p in loaded.problems)
+    assert any("[budgets] total" in p and "must be a number" in p for p in loaded.problems)
 
 
 def test_unknown_keys_choices_patterns_and_cross_rules(tmp_path):
@@ -76,7 +76,7 @@ def test_non_finite_numbers_empty_lists_and_impossible_dates_are_refused(tmp_pat
     path.write_text(
         "[backends]\ntimeout_seconds = nan\n"
         "[sync]\ninterval_minutes = inf\n"
-        "[budgets]\nfirebase = inf\ntotal = -inf\nwarn_ratio = nan\n"
+        "[budgets]\nactual_thresholds = [inf]\ntotal = -inf\nwarn_ratio = nan\n"
         "[kpi]\nmonthly_churn_pct = nan\n"
         '[sla]\ncalendars = []\npause_statuses = ["pending", "2025-02-30"]\n'
     )
@@ -85,7 +85,7 @@ def test_non_finite_numbers_empty_lists_and_impossible_dates_are_refused(tmp_pat
     assert s == cfg.Settings()  # every refused key keeps its default (the good holiday goes with its list)
     refused = {p.split(" = ")[0] for p in loaded.problems}
     assert refused == {
-        "[backends] timeout_seconds", "[sync] interval_minutes", "[budgets] firebase", "[budgets] total",
+        "[backends] timeout_seconds", "[sync] interval_minutes", "[budgets] actual_thresholds[0]", "[budgets] total",
         "[budgets] warn_ratio", "[kpi] monthly_churn_pct", "[sla] calendars",
         "[sla] pause_statuses[1]",
     }
@@ -93,6 +93,30 @@ def test_non_finite_numbers_empty_lists_and_impossible_dates_are_refused(tmp_pat
     assert "[backends] timeout_seconds = nan: must be a finite number; using the default 20" in text
     assert "[sla] calendars = []: must name at least 1; using the default [{Support hours}, {24/7}]" in text
     assert "[sla] pause_statuses[1] = '2025-02-30': must be one of new, open, pending, on_hold" in text
+
+
+def test_lists_of_tables_are_validated_per_key_and_round_trip(tmp_path):
+    """Structured settings (budgets per service, the planning tables) as TOML arrays of tables."""
+    path = tmp_path / "settings.toml"
+    path.write_text(
+        '[[budgets.services]]\nservice = "cdn"\nmonthly = 250.0\n'
+        '[[planning.scenarios]]\nname = "flat"\nuser_growth = 0.0\nconversion = 0.1\nchurn = 0.02\n'
+        '[[planning.scaling]]\ncurrent = 1.0\ndoubled = 2.0\ntripled = 3.0\n'  # no item: what is it?
+    )
+    loaded = cfg.load(path)
+    assert loaded.settings.budgets.services == (cfg.ServiceBudget("cdn", 250.0),)
+    assert loaded.settings.planning.scenarios == (cfg.GrowthScenario("flat", 0.0, 0.1, 0.02),)
+    assert loaded.settings.planning.scaling == cfg.PlanningSettings().scaling  # refused whole: the default
+    assert any("[planning] scaling[0].item: is required" in p for p in loaded.problems)
+
+    bad = cfg.from_dict({"planning": {"scenarios": [{"name": "x", "user_growth": float("nan"), "conversion": 0.1,
+                                                     "churn": 0.0}], "scaling": []}})
+    text = "\n".join(bad.problems)
+    assert "[planning] scenarios[0].user_growth = nan: must be a finite number" in text
+    assert "[planning] scaling = []: must name at least 1; using the default [{firebase}, {anthropic}," in text
+
+    cfg.save(path, loaded.settings)
+    assert cfg.load(path) == cfg.LoadedSettings(loaded.settings)
 
 
 def test_health_settings_and_a_list_of_probe_tables(tmp_path):

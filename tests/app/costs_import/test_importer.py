@@ -1,4 +1,4 @@
-"""Billing-export import: the three formats, exact sums, all-or-nothing refusal naming the line (no Qt)."""
+"""Billing-export import, line accounting: exact sums, all-or-nothing refusal naming the physical line (no Qt)."""
 
 from __future__ import annotations
 
@@ -8,26 +8,17 @@ import itertools
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 
-from app.costs_import import CostImportError, import_cost_file
-from app.store.schema import CostRecord
+from app.costs_import import CostImportError
+from app.costs_import.reader import FORMATS
+from app.store.schema import CostCharge
+from app.store.windows import WindowQuery, WindowSource
 from app.tasks import Cancelled, CancelToken, Progress
+from app.views import costs as view
+from tests.app.costs_import.support import import_cost_file, records, write
 
-C = CostRecord.__table__.c
 NOV1 = dt.date(2026, 11, 1)
-
-
-def write(tmp_path: Path, text: str, name: str = "costs.csv") -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def records(engine: Engine) -> dict[tuple[dt.date, str, str, str], int]:
-    with engine.connect() as conn:
-        rows = conn.execute(select(C.day, C.service, C.currency, C.source, C.amount_micros)).all()
-    return {(r.day, r.service, r.currency, r.source): r.amount_micros for r in rows}
 
 
 def test_simple_csv_sums_per_day_and_service_and_reimports_without_doubling(engine, tmp_path):
@@ -44,12 +35,14 @@ def test_simple_csv_sums_per_day_and_service_and_reimports_without_doubling(engi
         (dt.date(2026, 11, 2), "anthropic", "EUR", "simple_csv"): 5_000_000,
     }
     assert records(engine) == expected
-    assert (result.lines, result.records, result.days) == (4, 3, 2)
+    assert (result.lines, result.charges, result.days) == (4, 3, 2)
     assert result.services == ("anthropic", "firebase") and result.currencies == ("EUR", "USD")
-    assert (result.first_day, result.last_day, result.source) == (NOV1, dt.date(2026, 11, 2), "simple_csv")
+    assert (result.first_day, result.last_day) == (NOV1, dt.date(2026, 11, 2))
+    assert [(r.provider, r.billing_account, r.replaced) for r in result.reports] == [("CSV import", "costs", None)]
 
-    import_cost_file(engine, path)
+    again = import_cost_file(engine, path)
     assert records(engine) == expected
+    assert [r.replaced.files for r in again.reports if r.replaced] == [("costs.csv",)]  # and it says so
 
 
 def test_simple_csv_without_a_currency_column_is_in_dollars(engine, tmp_path):
@@ -69,7 +62,7 @@ def test_aws_cost_and_usage_report(engine, tmp_path):
                  + "a3,2026-11-01T00:00:00Z,2026-11-02T00:00:00Z,AmazonEC2,Amazon Elastic Compute Cloud,3.5,USD\n"
                  + "a4,2026-11-02T00:00:00Z,2026-11-03T00:00:00Z,AmazonCloudFront,Amazon CloudFront,2,USD\n")
     result = import_cost_file(engine, path)
-    assert result.format_title == "AWS Cost and Usage Report"
+    assert result.reports[0].format_title == "AWS Cost and Usage Report"
     assert records(engine) == {
         (NOV1, "storage", "USD", "aws_cur"): 1_250_000,  # summed exactly before rounding to micros
         (NOV1, "amazonec2", "USD", "aws_cur"): 3_500_000,
@@ -82,7 +75,7 @@ def test_aws_cur_2_column_names_gzipped(engine, tmp_path):
     with gzip.open(path, "wt", encoding="utf-8", newline="") as f:
         f.write("line_item_usage_start_date,line_item_product_code,line_item_unblended_cost,line_item_currency_code\n"
                 "2026-11-01T05:00:00Z,AmazonRDS,4.25,USD\n")
-    assert import_cost_file(engine, path).source == "aws_cur"
+    assert import_cost_file(engine, path).reports[0].provider == "AWS"
     assert records(engine) == {(NOV1, "amazonrds", "USD", "aws_cur"): 4_250_000}
 
 
@@ -105,7 +98,7 @@ def test_aws_cur_2_column_names_gzipped(engine, tmp_path):
     ids=["bigquery-export", "console-report"],
 )
 def test_google_cloud_billing_export(engine, tmp_path, text):
-    assert import_cost_file(engine, write(tmp_path, text)).format_title == "Google Cloud billing export"
+    assert import_cost_file(engine, write(tmp_path, text)).reports[0].format_title == "Google Cloud billing export"
     assert records(engine) == {
         (NOV1, "storage", "USD", "gcp_billing"): 750_000,
         (NOV1, "firebase", "USD", "gcp_billing"): 1_500_000,
@@ -240,4 +233,12 @@ def test_cancel_stops_the_import_and_writes_nothing(engine, tmp_path):
     with pytest.raises(Cancelled):
         import_cost_file(engine, big_file(tmp_path, 6_000), cancel=token)
     with engine.connect() as conn:
-        assert conn.execute(select(func.count()).select_from(CostRecord.__table__)).scalar_one() == 0
+        assert conn.execute(select(func.count()).select_from(CostCharge.__table__)).scalar_one() == 0
+
+
+def test_the_charges_table_names_each_source_in_words(engine, tmp_path):
+    assert set(view.SOURCE_NAMES) == {f.source for f in FORMATS} | {view.SYNCED_SOURCE}  # every format named
+    import_cost_file(engine, write(tmp_path, "date,service,amount\n2026-11-01,cdn,1\n"))
+    source = 1 + view.CHARGES.index_of("source")
+    assert [row[source] for row in WindowSource(engine, view.CHARGES).page(WindowQuery("day"), 0, 10)] == \
+        ["Simple CSV file"]

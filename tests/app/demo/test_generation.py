@@ -98,12 +98,15 @@ def test_costs_span_thirteen_months_and_approach_their_budgets():
     costs = business.feed("costs").page(None, None, 100_000)[0]
     months = Counter()
     for row in costs:
-        months[row["day"].strftime("%Y-%m"), row["service"]] += row["amount_micros"]
+        months[row["charge_period_start"].strftime("%Y-%m"), row["service_name"]] += row["effective_cost_micros"]
     assert len({month for month, _ in months}) >= 13
     last_full_month = (NOW.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
     ratios = {s: months[last_full_month, s] / 10_000 / BUDGETS[s][0] for s in BUDGETS}
     assert max(ratios.values()) > 0.95 and min(ratios.values()) > 0.5
+    assert len({s for _, s in months}) > 8  # more services than colours: the pane must group the small ones
+    credits = [r for r in costs if r["charge_category"] == "Credit"]
+    assert credits and all(r["effective_cost_micros"] < 0 and r["service_name"] == "firebase" for r in credits)
     budgets = {b["service"]: b["monthly_cents"] for b in business.feed("budgets").page(None, None, 100)[0]}
-    assert budgets["firebase"] == 80_000 and budgets["anthropic"] == 50_000 and budgets["total"] == 200_000
+    assert budgets["firebase"] == 80_000 and budgets["anthropic"] == 50_000 and budgets["total"] == 260_000
     usage = business.feed("usage").page(None, None, 1_000)[0]
     assert sum(u["trial_starts"] for u in usage) > 0 and all(0 < u["processing_success_rate"] <= 1 for u in usage)

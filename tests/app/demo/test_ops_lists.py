@@ -97,8 +97,8 @@ def test_a_new_day_of_costs_appears_the_next_morning(backend, ops):
     _, watermark = ops.full_pass("costs", limit=1000)
     backend.clock.advance(dt.timedelta(days=1))
     new, _ = ops.full_pass("costs", since=watermark)
-    assert {c["day"] for c in new if c["updated_at"] > watermark} == {(backend.clock.now() - dt.timedelta(hours=26))
-                                                                       .date().isoformat()}
+    newest = (backend.clock.now() - dt.timedelta(hours=26)).date().isoformat()
+    assert {c["charge_period_start"] for c in new if c["updated_at"] > watermark} == {newest}
     assert iso(backend.clock.now()) > watermark
 
 

@@ -16,7 +16,7 @@ from app.store.schema import (
     AccessGrant,
     Budget,
     Charge,
-    CostRecord,
+    CostCharge,
     Coupon,
     Customer,
     CustomerUsage,
@@ -48,11 +48,11 @@ FAST_RETRY = RetryPolicy(attempts=8, base_delay=0.005, max_delay=0.05, retry_aft
 SYNCED_MODELS = (
     Product, Price, Coupon, Customer, Subscription, SubscriptionItem, Invoice, Charge, Refund,
     Service, Incident, IncidentUpdate, Ticket, TicketEvent, License,
-    HealthCheck, CostRecord, Budget, UsageDaily, FeatureFlag, AccessGrant, CustomerUsage, ProcessingFailure,
+    HealthCheck, CostCharge, Budget, UsageDaily, FeatureFlag, AccessGrant, CustomerUsage, ProcessingFailure,
 )
 # Columns that say when or in which order *this* cache heard a fact, not the fact.
 LOCAL_ONLY = {"synced_at", "imported_at"}
-SURROGATE = {HealthCheck: "id", CostRecord: "id"}  # database-assigned ids
+SURROGATE = {HealthCheck: "id", CostCharge: "id"}  # database-assigned ids
 _LOOPBACK = re.compile(r"http://127\.0\.0\.1:\d+")
 
 

@@ -37,7 +37,7 @@ def test_every_page_is_reported_with_its_keys(cache, backend) -> None:
     everything = _merged(heard)
     assert len(heard) > 10  # page by page, not once at the end
     assert {"tickets", "ticket_events", "customers", "subscriptions", "invoices", "incidents", "sync_state",
-            "app_state", "cost_records"} <= set(everything.tables)
+            "app_state", "cost_charges"} <= set(everything.tables)
     with cache.engine.connect() as conn:
         ticket_ids = set(conn.execute(select(Ticket.id)).scalars())
         customer_ids = set(conn.execute(select(Customer.id)).scalars())

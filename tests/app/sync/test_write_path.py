@@ -9,7 +9,7 @@ from contextlib import closing
 import pytest
 from sqlalchemy import func, insert, select
 
-from app.store.schema import CostRecord, Customer, HealthCheck, License, Service, UsageDaily
+from app.store.schema import CostCharge, CostDaily, Customer, HealthCheck, License, Service, UsageDaily
 from app.sync.ops_pull import write_items
 from app.sync.ops_resources import RESOURCES
 from app.sync.prefetch import pages_ahead
@@ -47,18 +47,27 @@ def test_server_version_replaces_a_pending_row_and_tombstones_spare_unpushed_one
     assert rows["local-only"].pending is True  # the server cannot delete what it never saw
 
 
-def test_costs_upsert_on_their_natural_key_and_tombstones_delete(cache) -> None:
+def test_costs_upsert_on_their_focus_identity_and_tombstones_delete(cache) -> None:
     costs = BY_NAME["costs"]
-    item = {"id": "2026-05-31:storage", "day": "2026-05-31", "service": "storage",
-            "amount_micros": 1_000_000, "currency": "USD", "source": "opsapi"}
+    item = {"id": "2026-05-31:storage:Usage", "charge_period_start": "2026-05-31", "service_name": "storage",
+            "service_category": "Storage", "provider_name": "AWS", "charge_category": "Usage",
+            "billed_cost_micros": 1_000_000, "effective_cost_micros": 1_000_000, "list_cost_micros": 1_250_000,
+            "billing_currency": "USD", "source": "opsapi"}
+    credit = {**item, "id": "2026-05-31:storage:Credit", "charge_category": "Credit",
+              "billed_cost_micros": -100_000, "effective_cost_micros": -100_000, "list_cost_micros": 0}
     with cache.engine.begin() as conn:
-        write_items(conn, costs, [item])
-        write_items(conn, costs, [{**item, "amount_micros": 2_500_000}])
-        amounts = conn.execute(select(CostRecord.amount_micros)).scalars().all()
-        write_items(conn, costs, [{"id": "2026-05-31:storage", "deleted": True, "updated_at": T0}])
-        left = conn.execute(select(func.count()).select_from(CostRecord)).scalar_one()
-    assert amounts == [2_500_000]
-    assert left == 0
+        write_items(conn, costs, [item, credit])
+        write_items(conn, costs, [{**item, "effective_cost_micros": 2_500_000}])
+        stored = conn.execute(select(CostCharge.charge_category, CostCharge.effective_cost_micros,
+                                     CostCharge.billing_period_start, CostCharge.charge_period_end)
+                              .order_by(CostCharge.charge_category)).all()
+        daily = conn.execute(select(CostDaily.effective_cost_micros)).scalars().all()
+        write_items(conn, costs, [{"id": "2026-05-31:storage:Usage", "deleted": True, "updated_at": T0}])
+        left = conn.execute(select(CostCharge.charge_category)).scalars().all()
+    assert stored == [("Credit", -100_000, dt.date(2026, 5, 1), dt.date(2026, 6, 1)),
+                      ("Usage", 2_500_000, dt.date(2026, 5, 1), dt.date(2026, 6, 1))]
+    assert daily == [2_400_000]  # the rollup follows the feed
+    assert left == ["Credit"]
 
 
 def test_synced_health_checks_never_duplicate_and_leave_local_probes_alone(cache) -> None:

@@ -1,4 +1,4 @@
-"""File ▸ Import costs…: the import runs on the runner, then the result or the wrong line is told."""
+"""File ▸ Import costs…: the files run as one import on the runner, then the result or the wrong line is told."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from sqlalchemy import func, select
 
 from app.store.changes import Changes
-from app.store.schema import CostRecord
+from app.store.schema import CostCharge
 from tests.ui.helpers import wait_idle
 from ui.dialogs.import_costs import import_costs
 
@@ -25,11 +25,11 @@ def told(monkeypatch) -> list[tuple[str, str]]:
 
 def count(engine) -> int:
     with engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(CostRecord.__table__)).scalar_one()
+        return conn.execute(select(func.count()).select_from(CostCharge.__table__)).scalar_one()
 
 
-def csv_file(tmp_path: Path, *lines: str) -> Path:
-    path = tmp_path / "costs.csv"
+def csv_file(tmp_path: Path, *lines: str, name: str = "costs.csv") -> Path:
+    path = tmp_path / name
     path.write_text("date,service,amount,currency\n" + "".join(f"{line}\n" for line in lines), encoding="utf-8")
     return path
 
@@ -38,21 +38,34 @@ def test_a_good_file_is_imported_and_the_result_told(qtbot, cache, engine, runne
     published: list[Changes] = []
     runner.bus.changed.connect(published.append)
     path = csv_file(tmp_path, "2026-11-01,firebase,1.5,USD", "2026-11-02,cdn,2,USD")
-    assert import_costs(None, cache, runner, path=path) is not None
+    assert import_costs(None, cache, runner, paths=[path]) is not None
     wait_idle(qtbot, runner)
     assert count(engine) == 2
-    assert [c.touches(("cost_records",)) for c in published] == [True]  # every view of costs hears of it
+    assert [c.touches(("cost_charges",)) for c in published] == [True]  # every view of costs hears of it
     [(kind, text)] = told
     assert kind == "information"
-    assert "2 cost lines imported as 2 daily costs" in text and "from 2026-11-01 to 2026-11-02" in text
+    assert "2 cost lines, imported as 2 daily charges" in text and "from 2026-11-01 to 2026-11-02" in text
     assert "Services (2): cdn, firebase" in text
+
+
+def test_several_files_are_one_import_and_a_reimport_says_what_it_replaced(qtbot, cache, engine, runner, tmp_path,
+                                                                            told, monkeypatch):
+    first = csv_file(tmp_path, "2026-11-01,firebase,1.5,USD", name="a.csv")
+    second = csv_file(tmp_path, "2026-11-01,cdn,2,USD", name="b.csv")
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *args, **kwargs: ([str(first), str(second)], ""))
+    import_costs(None, cache, runner)
+    wait_idle(qtbot, runner)
+    assert count(engine) == 2 and "2 file(s)" in told[-1][1]
+    import_costs(None, cache, runner, paths=[first])
+    wait_idle(qtbot, runner)
+    assert count(engine) == 2 and "replaced the import of" in told[-1][1]
 
 
 def test_a_bad_file_names_the_line_and_changes_nothing(qtbot, cache, engine, runner, tmp_path, told):
     published: list[Changes] = []
     runner.bus.changed.connect(published.append)
     path = csv_file(tmp_path, "2026-11-01,firebase,1.5,USD", "2026-11-02,cdn,two,USD")
-    import_costs(None, cache, runner, path=path)
+    import_costs(None, cache, runner, paths=[path])
     wait_idle(qtbot, runner)
     assert published == [] and count(engine) == 0
     [(kind, text)] = told
@@ -62,7 +75,7 @@ def test_a_bad_file_names_the_line_and_changes_nothing(qtbot, cache, engine, run
 
 def test_cancelling_writes_nothing_and_says_nothing(qtbot, cache, engine, runner, tmp_path, told):
     path = csv_file(tmp_path, *(f"2026-11-{1 + n % 28:02d},svc{n % 7},1,USD" for n in range(20_000)))
-    handle = import_costs(None, cache, runner, path=path)
+    handle = import_costs(None, cache, runner, paths=[path])
     assert handle is not None
     handle.cancel()
     wait_idle(qtbot, runner)
@@ -70,6 +83,6 @@ def test_cancelling_writes_nothing_and_says_nothing(qtbot, cache, engine, runner
 
 
 def test_no_file_chosen_does_nothing(cache, runner, monkeypatch, told):
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kwargs: ("", ""))
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *args, **kwargs: ([], ""))
     assert import_costs(None, cache, runner) is None
     assert runner.active_count == 0 and told == []

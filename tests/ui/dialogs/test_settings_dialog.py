@@ -71,3 +71,36 @@ def test_sla_policies_are_edited_as_toml_and_a_zero_target_is_refused(qtbot, con
     assert saved.pause_statuses == ("pending",)
     assert next(p for p in saved.policies if p.first_reply_minutes == 90).name in {"Technical issues",
                                                                                   "General and billing"}
+def test_lists_of_tables_are_edited_as_tables_and_thresholds_as_numbers(qtbot, context):
+    """Budgets per service and the planning tables: rows added, cells edited, saved as TOML tables."""
+    from PySide6.QtWidgets import QTableWidgetItem
+
+    from ui.dialogs.settings_table import TablesEditor
+
+    dialog = SettingsDialog(context)
+    qtbot.addWidget(dialog)
+    budgets = dialog.findChild(TablesEditor, "budgets.services")
+    scenarios = dialog.findChild(TablesEditor, "planning.scenarios")
+    assert budgets.table.rowCount() == 2 and scenarios.table.rowCount() == 3
+    budgets.add_row(cfg.ServiceBudget("cdn", 0.0))
+    budgets.table.setItem(2, 1, QTableWidgetItem("250"))
+    scenarios.table.setItem(0, 1, QTableWidgetItem("0.2"))
+    dialog.findChild(QLineEdit, "budgets.actual_thresholds").setText("0.5, 0.9")
+    dialog.save()
+    assert dialog.result() == 1
+    saved = cfg.load(context.paths.settings).settings
+    assert saved.budgets.services[-1] == cfg.ServiceBudget("cdn", 250.0)
+    assert saved.budgets.actual_thresholds == (0.5, 0.9)
+    assert saved.planning.scenarios[0].user_growth == 0.2
+
+
+def test_a_bad_cell_is_refused_naming_its_row_and_key(qtbot, context):
+    from PySide6.QtWidgets import QTableWidgetItem
+
+    from ui.dialogs.settings_table import TablesEditor
+
+    dialog = SettingsDialog(context)
+    qtbot.addWidget(dialog)
+    dialog.findChild(TablesEditor, "planning.scaling").table.setItem(1, 2, QTableWidgetItem("lots"))
+    dialog.save()
+    assert dialog.result() == 0 and "[planning] scaling[1].doubled = 'lots': must be a number" in dialog.error.text()
