@@ -42,9 +42,11 @@ def test_ctrl_number_switches_tabs(window, qtbot):
 
 def test_menus_hold_the_commands(window):
     titles = {a.text().replace("&", ""): a for a in window.menuBar().actions()}
-    assert list(titles) == ["File", "View", "Help"]
+    assert list(titles) == ["File", "Edit", "View", "Help"]
     file_items = [a.text().replace("&", "") for a in titles["File"].menu().actions() if a.text()]
-    assert file_items == ["Sync now", "Import costs…", "Settings…", "Quit"]
+    assert file_items == ["Sync now", "Cancel sync", "Import costs…", "Settings…", "Quit"]
+    edit_items = [a.text().replace("&", "") for a in titles["Edit"].menu().actions() if a.text()]
+    assert edit_items == ["Copy", "Export CSV…"]
 
 
 def test_status_bar_says_offline_when_the_backend_is_unreachable(qtbot, context, monkeypatch):
@@ -57,7 +59,11 @@ def test_status_bar_says_offline_when_the_backend_is_unreachable(qtbot, context,
     qtbot.addWidget(win)
     win.sync.sync_now()
     qtbot.waitUntil(lambda: win.status.state == OFFLINE, timeout=60_000)
-    assert win.status.sync_label.text().startswith("Offline — showing cache from 2026-11-")
+    assert win.status.sync_label.text().startswith("Offline — showing the cache from 2026-11-")
+    tip = win.status.sync_label.toolTip()
+    assert tip.startswith("The Ops API could not be reached") and "HTTPConnectionPool" not in tip
+    assert win.notice.isVisibleTo(win) and "could not be reached" in win.notice.message.text()
+    assert "HTTPConnectionPool" in win.notice.details  # the technical text is kept for "Details…"
     win.close()
 
 

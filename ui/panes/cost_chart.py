@@ -2,7 +2,8 @@
 
 This module imports pyqtgraph (about a second), so only ``CostsPane.build``
 imports it, the first time the Costs tab is shown: start-up does not pay for a
-chart nobody has looked at yet.
+chart nobody has looked at yet.  Its background, axes and text follow the
+theme (``palette.chart_colors``): it redraws itself when the palette changes.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
 from app.domain.costs import TOTAL, BudgetLimit, DailySeries, add_months, daily_budget
+from ui.widgets.palette import chart_colors
 
 MAX_LINES = 8  # more lines than this is noise: the smallest services share one "other" line
 _EPOCH = dt.date(1970, 1, 1)
@@ -47,14 +49,7 @@ class CostChart(pg.PlotWidget):  # type: ignore[misc]  # pyqtgraph ships no type
         super().__init__(
             parent, axisItems={"bottom": pg.DateAxisItem(orientation="bottom", utcOffset=0), "left": DollarAxis("left")}
         )
-        palette = self.palette()
-        text = palette.color(QPalette.ColorRole.Text)
-        self.setBackground(palette.color(QPalette.ColorRole.Base))
         plot = self.getPlotItem()
-        for name in ("left", "bottom"):
-            plot.getAxis(name).setTextPen(text)
-            plot.getAxis(name).setPen(text)
-        plot.setLabel("left", "Daily cost (USD)", color=text.name())
         plot.showGrid(x=True, y=True, alpha=0.15)
         # Set on the plot, which passes them to each curve once it is in the view box (a curve
         # created with clipToView=True fails when added: it has no view box yet).
@@ -62,15 +57,38 @@ class CostChart(pg.PlotWidget):  # type: ignore[misc]  # pyqtgraph ships no type
         plot.setClipToView(True)
         plot.setMouseEnabled(x=True, y=False)  # zoom through time; the y axis follows what is visible
         plot.getViewBox().setAutoVisible(y=True)
-        backdrop = palette.color(QPalette.ColorRole.Base)
-        backdrop.setAlpha(150)  # lines behind the legend stay visible
-        self._legend = plot.addLegend(offset=(8, 8), colCount=3, labelTextColor=text, brush=backdrop)
-        self._text = text
+        self._legend = plot.addLegend(offset=(8, 8), colCount=3)
+        self._text = QColor()
+        self._shown: tuple[DailySeries, dt.date, Mapping[str, QColor], Mapping[str, BudgetLimit], str | None] | None
+        self._shown = None
+        self._apply_theme()
         self.setToolTip(
             "Daily cost per service over 13 months up to the selected month (shaded).\n"
             "Select a row of the summary to show its daily budget: the monthly budget ÷ the days of that month.\n"
             "Scroll to zoom through time, drag to pan, right-click for more."
         )
+
+    def changeEvent(self, event: QEvent) -> None:  # Qt override: the theme changed
+        super().changeEvent(event)
+        themed = event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange)
+        if themed and hasattr(self, "_legend"):  # pyqtgraph's own set-up changes the palette before ours is done
+            self._apply_theme()
+            if self._shown is not None:
+                self.plot_series(*self._shown)
+
+    def _apply_theme(self) -> None:
+        background, text = chart_colors()
+        self._text = text
+        self.setBackground(background)
+        plot = self.getPlotItem()
+        for name in ("left", "bottom"):
+            plot.getAxis(name).setTextPen(text)
+            plot.getAxis(name).setPen(text)
+        plot.setLabel("left", "Daily cost (USD)", color=text.name())
+        backdrop = QColor(background)
+        backdrop.setAlpha(150)  # lines behind the legend stay visible
+        self._legend.setLabelTextColor(text)
+        self._legend.setBrush(backdrop)
 
     def plot_series(
         self,
@@ -80,6 +98,7 @@ class CostChart(pg.PlotWidget):  # type: ignore[misc]  # pyqtgraph ships no type
         budgets: Mapping[str, BudgetLimit],
         selected: str | None = None,
     ) -> None:
+        self._shown = (series, month, colors, budgets, selected)
         plot = self.getPlotItem()
         plot.clear()
         self._legend.clear()

@@ -10,14 +10,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Hashable
 
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QColor
 
 from app.domain import costs
 from app.domain.costs import CostLine, CostOverview, MonthSummary
 from ui import formatting as fmt
+from ui.widgets.palette import CRITICAL_TINT, WARNING_TINT, brush
 from ui.widgets.summary_table import Cell
 
-LEVEL_BRUSHES = {costs.WARNING: QBrush(QColor("#ffe3a6")), costs.CRITICAL: QBrush(QColor("#ffb8b8"))}
+LEVEL_TINTS = {costs.WARNING: WARNING_TINT, costs.CRITICAL: CRITICAL_TINT}  # live colours: they follow the theme
 
 FORECAST_TIP = (
     f"Forecast for the month end: spend so far plus the average daily spend of the last "
@@ -79,7 +80,7 @@ def summary_rows(summary: MonthSummary, colors: dict[str, QColor]) -> tuple[list
                 tip = _level_tip(line, line.forecast_micros, "the forecast")
             else:
                 tip = _level_tip(line, line.mtd_micros, "spend so far")
-            cells.append(Cell(text, tip=tip, tint=LEVEL_BRUSHES.get(level), bold=line.service == costs.TOTAL,
+            cells.append(Cell(text, tip=tip, tint=brush(LEVEL_TINTS.get(level)), bold=line.service == costs.TOTAL,
                               swatch=colors.get(line.service) if column == 0 else None))
         rows.append(cells)
     return rows, [line.service for line in lines]
@@ -96,7 +97,7 @@ def scenario_rows(summary: MonthSummary, line: CostLine) -> list[list[Cell]]:
         cells = [Cell(f"+{scenario.growth:.0%} a month")]
         for month in scenario.months:
             share = f" ({fmt.share(month.ratio)})" if month.ratio is not None else ""
-            cells.append(Cell(fmt.micros(month.amount_micros) + share, tint=LEVEL_BRUSHES.get(month.level),
+            cells.append(Cell(fmt.micros(month.amount_micros) + share, tint=brush(LEVEL_TINTS.get(month.level)),
                               tip=f"{month.level}: {fmt.micros(month.amount_micros)} in {month.month:%B %Y}"))
         rows.append(cells)
     return rows

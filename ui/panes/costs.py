@@ -29,12 +29,11 @@ from ui.models.sql_table import SqlTableModel
 from ui.panes import cost_summary
 from ui.panes.base import Pane
 from ui.widgets.data_table import DataTable
+from ui.widgets.palette import SERIES
 from ui.widgets.summary_table import SummaryTable
 from ui.workers import LatestRequest, TaskRunner
 
 STATE_KEY = "costs"
-# Okabe–Ito colours: told apart by colour-blind readers too.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#8C8C00", "#7F7F7F")
 RECORD_FILTERS = (("All records", ()), ("Synced from the Ops API", ("synced",)), ("Imported from files", ("imported",)))
 
 EMPTY_TEXT = (
@@ -201,7 +200,7 @@ class CostsPane(Pane):
         The total and the chart's "other" line have none: the chart draws them in the text colour.
         """
         names = sorted(self.overview.series.by_service) if self.overview else []
-        return {name: QColor(PALETTE[i % len(PALETTE)]) for i, name in enumerate(names)}
+        return {name: QColor(SERIES[i % len(SERIES)]) for i, name in enumerate(names)}
 
     def _fill_summary(self, summary: MonthSummary) -> None:
         previous = self.selected

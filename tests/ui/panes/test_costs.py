@@ -15,7 +15,7 @@ from app.config.settings import Settings
 from tests.support.repo import ROOT
 from tests.ui.helpers import wait_idle
 from ui import settings_keys
-from ui.panes.cost_summary import LEVEL_BRUSHES
+from ui.panes.cost_summary import LEVEL_TINTS
 from ui.panes.costs import CostsPane
 
 NOV1 = dt.date(2026, 11, 1)
@@ -77,9 +77,9 @@ def test_the_summary_shows_the_month_with_warning_and_critical_rows(show_pane, a
     assert cells(pane, 1) == ["anthropic", "$475.00", "$500.00", "95.00 %", "$1,153.57", "230.71 %"]
     assert cells(pane, 2) == ["stripe", "$20.00", "—", "—", "$30.00", "—"]
     assert cells(pane, 3) == ["Total", "$1,135.00", "$2,000.00", "56.75 %", "$2,143.57", "107.18 %"]
-    assert pane.summary.item(0, 1).background() == LEVEL_BRUSHES["warning"]
-    assert pane.summary.item(0, 4).background() == LEVEL_BRUSHES["critical"]
-    assert pane.summary.item(1, 0).background() == LEVEL_BRUSHES["critical"]
+    assert pane.summary.item(0, 1).background().color() == LEVEL_TINTS["warning"]
+    assert pane.summary.item(0, 4).background().color() == LEVEL_TINTS["critical"]
+    assert pane.summary.item(1, 0).background().color() == LEVEL_TINTS["critical"]
     assert pane.summary.item(2, 1).background().style() == Qt.BrushStyle.NoBrush
     assert pane.summary.item(0, 1).textAlignment() & Qt.AlignmentFlag.AlignRight
     assert "last 7 days" in pane.summary.horizontalHeaderItem(4).toolTip()
