@@ -30,10 +30,17 @@ def _meta(
     is_date: bool = False,
     min_items: int = 0,
     help: str = "",
+    label: str = "",
+    unit: str = "",
+    percent: bool = False,
+    options: dict[Any, str] | None = None,
 ) -> dict[str, Any]:
-    """How a setting is validated: range, choices, pattern, a real calendar date, at least N list items."""
+    """How a setting is validated (range, choices, pattern, a real calendar date, at least N list items)
+    and shown: ``label`` in words, its ``unit``, a ratio shown as a ``percent``, and for a list the
+    ``options`` it picks from (value → words), which the settings dialog offers as checkboxes."""
     return {"min": minimum, "max": maximum, "choices": choices, "pattern": pattern, "date": is_date,
-            "min_items": min_items, "help": help}
+            "min_items": min_items, "help": help, "label": label, "unit": unit, "percent": percent,
+            "options": options}
 
 
 _URL = r"^(https?://[^\s/$.?#][^\s]*)?$"  # empty means "not configured"
@@ -43,39 +50,49 @@ _HHMM = r"^([01]\d|2[0-3]):[0-5]\d$"
 @dataclass(frozen=True)
 class BackendSettings:
     ops_api_url: str = field(
-        default="", metadata=_meta(pattern=_URL, help="Ops API base URL, e.g. https://ops.example.com/api")
+        default="", metadata=_meta(pattern=_URL, label="Ops API address",
+                                   help="Ops API base URL, e.g. https://ops.example.com/api")
     )
     stripe_api_base: str = field(
         default="https://api.stripe.com",
-        metadata=_meta(pattern=_URL, help="Stripe API address (changed only for testing)"),
+        metadata=_meta(pattern=_URL, label="Stripe API address", help="Stripe API address (changed only for testing)"),
     )
-    verify_tls: bool = field(default=True, metadata=_meta(help="Verify TLS certificates"))
-    timeout_seconds: float = field(default=20.0, metadata=_meta(minimum=1, maximum=300, help="Per-request timeout"))
+    verify_tls: bool = field(default=True, metadata=_meta(label="Check TLS certificates",
+                                                          help="Verify TLS certificates"))
+    timeout_seconds: float = field(default=20.0, metadata=_meta(
+        minimum=1, maximum=300, label="Give up on a request after", unit="s", help="Per-request timeout"))
 
 
 @dataclass(frozen=True)
 class SyncSettings:
     interval_minutes: int = field(
-        default=5, metadata=_meta(minimum=1, maximum=1440, help="Minutes between background syncs")
+        default=5, metadata=_meta(minimum=1, maximum=1440, label="Sync every", unit="min",
+                                  help="Minutes between background syncs")
     )
     offline_role: str = field(
         default=EXECUTIVE,
-        metadata=_meta(choices=ROLES, help="Role assumed when /me cannot be reached and none is cached"),
+        metadata=_meta(choices=ROLES, label="Role while offline",
+                       help="Role assumed when /me cannot be reached and none is cached"),
     )
 
 
 @dataclass(frozen=True)
 class BusinessHours:
-    timezone: str = field(default="UTC", metadata=_meta(help="IANA time zone of the support team"))
-    start: str = field(default="09:00", metadata=_meta(pattern=_HHMM, help="Start of the working day (HH:MM)"))
-    end: str = field(default="17:00", metadata=_meta(pattern=_HHMM, help="End of the working day (HH:MM)"))
+    timezone: str = field(default="UTC", metadata=_meta(label="Time zone", help="IANA time zone of the support team"))
+    start: str = field(default="09:00", metadata=_meta(pattern=_HHMM, label="Working day starts at",
+                                                       help="Start of the working day (HH:MM)"))
+    end: str = field(default="17:00", metadata=_meta(pattern=_HHMM, label="Working day ends at",
+                                                     help="End of the working day (HH:MM)"))
     weekdays: tuple[int, ...] = field(
         default=(1, 2, 3, 4, 5),
-        metadata=_meta(minimum=1, maximum=7, min_items=1, help="Working days, 1 = Monday … 7 = Sunday"),
+        metadata=_meta(minimum=1, maximum=7, min_items=1, label="Working days",
+                       help="Working days, 1 = Monday … 7 = Sunday",
+                       options={1: "Mon", 2: "Tue", 3: "Wed", 4: "Thu", 5: "Fri", 6: "Sat", 7: "Sun"}),
     )
     holidays: tuple[str, ...] = field(
         default=(),
-        metadata=_meta(pattern=r"^\d{4}-\d{2}-\d{2}$", is_date=True, help="Dates with no SLA clock (YYYY-MM-DD)"),
+        metadata=_meta(pattern=r"^\d{4}-\d{2}-\d{2}$", is_date=True, label="Holidays",
+                       help="Dates with no SLA clock (YYYY-MM-DD, separated by commas)"),
     )
 
 
@@ -83,21 +100,27 @@ class BusinessHours:
 class BudgetSettings:
     """Monthly cost budgets in whole dollars per cost service (``total`` is the business)."""
 
-    firebase: float = field(default=800.0, metadata=_meta(minimum=0, help="Monthly budget, USD"))
-    anthropic: float = field(default=500.0, metadata=_meta(minimum=0, help="Monthly budget, USD"))
-    total: float = field(default=2000.0, metadata=_meta(minimum=0, help="Monthly budget for all services, USD"))
+    firebase: float = field(default=800.0, metadata=_meta(minimum=0, label="Firebase, per month", unit="USD",
+                                                          help="Monthly budget, USD"))
+    anthropic: float = field(default=500.0, metadata=_meta(minimum=0, label="Anthropic, per month", unit="USD",
+                                                           help="Monthly budget, USD"))
+    total: float = field(default=2000.0, metadata=_meta(minimum=0, label="All services, per month", unit="USD",
+                                                        help="Monthly budget for all services, USD"))
     warn_ratio: float = field(
-        default=0.80, metadata=_meta(minimum=0.01, maximum=2, help="Share of budget that raises a warning")
+        default=0.80, metadata=_meta(minimum=0.01, maximum=2, label="Warning at", unit="% of budget", percent=True,
+                                     help="Share of budget that raises a warning")
     )
     critical_ratio: float = field(
-        default=0.95, metadata=_meta(minimum=0.01, maximum=2, help="Share of budget that is critical")
+        default=0.95, metadata=_meta(minimum=0.01, maximum=2, label="Critical at", unit="% of budget", percent=True,
+                                     help="Share of budget that is critical")
     )
 
 
 @dataclass(frozen=True)
 class KpiTargets:
     monthly_churn_pct: float = field(
-        default=3.0, metadata=_meta(minimum=0, maximum=100, help="Highest acceptable monthly customer churn, %")
+        default=3.0, metadata=_meta(minimum=0, maximum=100, label="Highest monthly churn", unit="%",
+                                    help="Highest acceptable monthly customer churn, %")
     )
 
 
@@ -105,7 +128,8 @@ class KpiTargets:
 class NotificationSettings:
     muted: tuple[str, ...] = field(
         default=(),
-        metadata=_meta(pattern=r"^[a-z_]+\.[a-z_]+$", help="Kinds of notification recorded but not announced"),
+        metadata=_meta(pattern=r"^[a-z_]+\.[a-z_]+$", label="Muted",
+                       help="Kinds of notification recorded but not announced"),
     )
 
 

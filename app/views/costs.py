@@ -14,6 +14,12 @@ from app.store.windows import TableSpec
 
 _T = CostRecord.__table__
 SYNCED_SOURCE = "opsapi"
+SOURCE_LABELS = {
+    SYNCED_SOURCE: "Ops API",
+    "aws_cur": "AWS CUR file",
+    "gcp_billing": "Google Cloud file",
+    "simple_csv": "CSV file",
+}
 RECORDS = TableSpec(
     name="cost records",
     source=_T,
@@ -24,8 +30,8 @@ RECORDS = TableSpec(
         w.Column("amount", "Amount", _T.c.amount_micros / 1_000_000.0, w.FLOAT, 110,
                  tooltip="The day's cost, in the currency of the next column"),
         w.Column("currency", "Currency", _T.c.currency, w.TEXT, 75),
-        w.Column("source", "Source", _T.c.source, w.TEXT, 110,
-                 tooltip="opsapi: synced; aws_cur, gcp_billing, simple_csv: imported from a file"),
+        w.Column("source", "Source", _T.c.source, w.TEXT, 110, labels=SOURCE_LABELS,
+                 tooltip="Synced from the Ops API, or imported from a billing file (AWS, Google Cloud, CSV)"),
         w.Column("imported_at", "Received", _T.c.imported_at, w.DATETIME, 140,
                  tooltip="When the cache received this figure"),
     ),

@@ -32,8 +32,8 @@ SPEC = TableSpec(
         w.Column("plan", "Plan", revenue.customer_plan(C.c.id), width=130, sortable=False,
                  tooltip="Plan of the customer's most telling subscription (past due first, then active, trialing)"),
         w.Column("mrr", "MRR", revenue.customer_mrr(C.c.id), w.CENTS, width=86, sortable=False, tooltip=MRR_TIP),
-        w.Column("status", "Status", revenue.customer_status(C.c.id), width=72, sortable=False,
-                 tooltip="From the customer's subscriptions: past_due, active, trialing, "
+        w.Column("status", "Status", revenue.customer_status(C.c.id), width=72, sortable=False, words=True,
+                 tooltip="From the customer's subscriptions: past due, active, trialing, "
                  "or canceled when none is live"),
         w.Column("created", "Customer since", C.c.created, w.DATETIME, width=122),
         w.Column("delinquent", "Delinquent", C.c.delinquent, w.BOOL, width=76,

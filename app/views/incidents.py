@@ -27,12 +27,14 @@ SPEC = TableSpec(
     key=INC.c.id,
     columns=(
         w.Column("severity", "Sev.", INC.c.severity, width=48, tooltip="P0 (everything down) … P4 (cosmetic)"),
-        w.Column("title", "Title", INC.c.title, width=250, sortable=False),
-        w.Column("service", "Service", SVC.c.name, width=100, sortable=False),
-        w.Column("status", "Status", INC.c.status, width=90),
+        w.Column("title", "Title", INC.c.title, width=250),
+        w.Column("service", "Service", SVC.c.name, width=100),
+        w.Column("status", "Status", INC.c.status, width=90, words=True),
         w.Column("started_at", "Started", INC.c.started_at, w.DATETIME, width=116),
         w.Column("duration_h", "Duration, h", DURATION_H, w.FLOAT, width=84, sortable=False,
-                 tooltip="Hours from start to resolution, or until now while the incident is open"),
+                 tooltip="Hours from start to resolution, or until now while the incident is open",
+                 sort_note="an open incident's duration grows while the table is read, so its pages would "
+                 "not line up; sort by Started instead"),
     ),
     default_sort="started_at",
     default_descending=True,

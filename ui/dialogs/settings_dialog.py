@@ -1,18 +1,25 @@
-"""The settings dialog: a form per settings section, built from the typed settings themselves.
+"""The settings dialog: a tab per settings section, built from the typed settings themselves.
 
-The form is generated from the dataclass fields (type, range, choices, help),
-so a new setting in ``app.config.settings`` appears here without UI code.
-Saving validates through the same ``from_dict`` the loader uses: a bad value
-is reported naming its key and nothing is written.  API tokens are edited in
-their own tab and go to the keyring (or the encrypted file), never to the
-settings file.
+The form is generated from the dataclass fields (type, range, choices, label,
+unit, help), so a new setting in ``app.config.settings`` appears here without
+UI code: each row reads in words with its unit ("Warning at  80 % of
+budget", "Sync every  5 min"), a ratio is edited as a percentage, a list
+picked from fixed options (working days) as checkboxes, and the notification
+kinds (``app.notifications.KINDS``) as "announce" checkboxes that write the
+muted list.  Saving validates through the same ``from_dict`` the loader
+uses: a bad value is reported naming its key and nothing is written.  API
+tokens are edited in their own tab and go to the keyring (or the encrypted
+file), never to the settings file.  The dialog opens at the size its
+content needs, within the screen.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from typing import Any
 
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -20,6 +27,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
+    QGridLayout,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -31,6 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.config import settings as cfg
+from app.notifications import KINDS
 from app.secrets import KNOWN_SECRETS, OPS_API_TOKEN, STRIPE_API_KEY, KeyringUnavailable, SecretsError
 from ui.context import AppContext
 
@@ -40,15 +49,38 @@ _SECTION_TITLES = {
     "business_hours": "Business hours",
     "budgets": "Budgets",
     "kpi": "Targets",
+    "notifications": "Notifications",
 }
 _SECRET_LABELS = {OPS_API_TOKEN: "Ops API token", STRIPE_API_KEY: "Stripe API key"}
+MUTED = ("notifications", "muted")  # the one list edited inverted: a ticked kind is announced
 
 
-def _label(key: str) -> str:
-    return key.replace("_", " ").capitalize()
+def _label(key: str, meta: Mapping[str, Any]) -> str:
+    return str(meta.get("label") or key.replace("_", " ").capitalize())
 
 
-def _editor(value: Any, meta: dict[str, Any]) -> QWidget:
+class OptionBoxes(QWidget):
+    """A list setting picked from fixed options, as a row (or grid) of checkboxes; ``inverted``: ticked = left out."""
+
+    def __init__(self, options: Mapping[Any, str], chosen: tuple[Any, ...], *, inverted: bool = False,
+                 columns: int = 7) -> None:
+        super().__init__()
+        self.inverted = inverted
+        self.boxes: dict[Any, QCheckBox] = {}
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        for i, (value, words) in enumerate(options.items()):
+            box = QCheckBox(words)
+            box.setChecked((value in chosen) != inverted)
+            grid.addWidget(box, i // columns, i % columns)
+            self.boxes[value] = box
+
+    def value(self) -> list[Any]:
+        return [v for v, box in self.boxes.items() if box.isChecked() != self.inverted]
+
+
+def _editor(value: Any, meta: Mapping[str, Any]) -> QWidget:
+    unit = f" {meta['unit']}" if meta.get("unit") else ""
     if isinstance(value, bool):
         box = QCheckBox()
         box.setChecked(value)
@@ -57,29 +89,40 @@ def _editor(value: Any, meta: dict[str, Any]) -> QWidget:
         spin = QSpinBox()
         spin.setRange(int(meta.get("min") or 0), int(meta.get("max") or 1_000_000_000))
         spin.setValue(value)
+        spin.setSuffix(unit)
         return spin
     if isinstance(value, float):
+        scale = 100.0 if meta.get("percent") else 1.0
         dspin = QDoubleSpinBox()
-        dspin.setDecimals(2)
+        dspin.setDecimals(0 if meta.get("percent") else 2)
         dspin.setRange(
-            float(meta["min"]) if meta.get("min") is not None else -1e9,
-            float(meta["max"]) if meta.get("max") is not None else 1e9,
+            float(meta["min"]) * scale if meta.get("min") is not None else -1e9,
+            float(meta["max"]) * scale if meta.get("max") is not None else 1e9,
         )
-        dspin.setValue(value)
+        dspin.setValue(value * scale)
+        dspin.setSuffix(unit)
+        dspin.setProperty("scale", scale)
         return dspin
     if meta.get("choices"):
         combo = QComboBox()
         combo.addItems(list(meta["choices"]))
         combo.setCurrentText(value)
         return combo
+    if meta.get("options"):
+        return OptionBoxes(meta["options"], value)
     line = QLineEdit(", ".join(str(v) for v in value) if isinstance(value, tuple) else str(value))
+    line.setMinimumWidth(260)
     return line
 
 
 def _read(editor: QWidget, default: Any) -> Any:
     if isinstance(editor, QCheckBox):
         return editor.isChecked()
-    if isinstance(editor, (QSpinBox, QDoubleSpinBox)):
+    if isinstance(editor, OptionBoxes):
+        return editor.value()
+    if isinstance(editor, QDoubleSpinBox):
+        return editor.value() / float(editor.property("scale") or 1.0)
+    if isinstance(editor, QSpinBox):
         return editor.value()
     if isinstance(editor, QComboBox):
         return editor.currentText()
@@ -108,15 +151,25 @@ class SettingsDialog(QDialog):
             values = getattr(current, section.name)
             page = QWidget()
             form = QFormLayout(page)
+            form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
             for f in dataclasses.fields(values):
                 value = getattr(values, f.name)
-                editor = _editor(value, dict(f.metadata))
-                editor.setToolTip(f.metadata.get("help", ""))
+                meta = dict(f.metadata)
+                if (section.name, f.name) == MUTED:
+                    editor: QWidget = OptionBoxes(KINDS, value, inverted=True, columns=1)
+                    form.addRow(QLabel("Announce (a desktop message and the bell's count) when:"))
+                    form.addRow(editor)
+                else:
+                    editor = _editor(value, meta)
+                    name = QLabel(_label(f.name, meta))
+                    name.setToolTip(meta.get("help", ""))
+                    form.addRow(name, editor)
+                editor.setToolTip(meta.get("help", ""))
                 editor.setObjectName(f"{section.name}.{f.name}")
-                form.addRow(_label(f.name), editor)
                 self._editors[(section.name, f.name)] = (editor, value)
-            tabs.addTab(page, _SECTION_TITLES.get(section.name, _label(section.name)))
+            tabs.addTab(page, _SECTION_TITLES.get(section.name, _label(section.name, {})))
         tabs.addTab(self._secrets_page(), "API tokens")
+        self.tabs = tabs
         self.error = QLabel()
         self.error.setObjectName("settingsError")
         self.error.setWordWrap(True)
@@ -131,6 +184,13 @@ class SettingsDialog(QDialog):
         problems = context.loaded_settings.problems
         if problems:
             self._show_error("The settings file had problems (defaults used):\n" + "\n".join(problems))
+        self._fit()
+
+    def _fit(self) -> None:
+        """Open at the size the widest tab needs (not Qt's small default), within the screen."""
+        self.adjustSize()
+        wanted = self.sizeHint().expandedTo(QSize(460, 0))
+        self.resize(wanted.boundedTo(self.screen().availableGeometry().size() * 0.9))
 
     def _secrets_page(self) -> QWidget:
         page = QWidget()

@@ -158,6 +158,7 @@ class CustomersPane(Pane):
             self.request_license,
         )
         self.action_bar.finish()
+        self.table.add_context_buttons(self.issue_button)
         QShortcut(QKeySequence("Ctrl+L"), self).activated.connect(self.request_license)
         self.table.current_changed.connect(lambda _key: self.update_actions())
         self.body.addWidget(self.kpis)

@@ -125,6 +125,7 @@ class TicketsPane(Pane):
             sizes=(820, 440),
         )
         self.table = self.split.table
+        self.table.add_context_buttons(*self.buttons.values())
         self.table.current_changed.connect(lambda _key: self.action_bar.clear())  # its news was about another row
         self.body.addWidget(self.split, 1)
         QShortcut(QKeySequence("Ctrl+R"), self).activated.connect(lambda: self.act("reply"))

@@ -61,7 +61,7 @@ def test_twenty_percent_faults_leave_the_same_cache(cache, reference_snapshot) -
 
 
 # The sync command alone, so the test does not depend on other commands' modules.
-_SYNC = "from app.cli import main; raise SystemExit(main(['sync'], command_modules=['app.sync.cli']))"
+_SYNC = "from app.cli import main; raise SystemExit(main(['sync'], command_modules=['app.sync_command']))"
 
 
 def _sync_process(backend: DemoBackend, data_dir: Path, log: Path) -> subprocess.Popen[bytes]:
