@@ -114,8 +114,9 @@ def run(args: argparse.Namespace) -> int:
             print(f"{name:<24} {result.rows:>8} rows  {result.error or 'ok'}{not_stored}")
         if report.offline:
             print("offline: a backend could not be reached", file=sys.stderr)
-        for notice in alerts.announced:
-            print(f"notification [{notice.severity}]: {notice.title}" + (f" — {notice.body}" if notice.body else ""))
+        for announced in alerts.announced:
+            body = f" — {announced.body}" if announced.body else ""
+            print(f"notification [{announced.severity}]: {announced.title}{body}")
     for name, error in alerts.errors.items():
         print(f"alert rule {name} failed: {error}", file=sys.stderr)
     if report.not_stored:

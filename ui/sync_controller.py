@@ -90,7 +90,8 @@ class SyncController(QObject):
         detail = "\n".join(f"{resource}: {n:,}" for resource, n in sorted(counts.items()) if n)
         if detail:
             detail = ("Rows the backends sent that the cache could not store:\n" + detail
-                      + "\nFixed at the source, they are stored by the next sync; the command opsconsole sync lists them.")
+                      + "\nFixed at the source, they are stored by the next sync; "
+                      "the command opsconsole sync lists them.")
         self.not_stored_changed.emit(sum(counts.values()), detail)
 
     @property

@@ -13,7 +13,6 @@ import json
 import sys
 from typing import Any
 
-
 DESCRIPTION = """\
 Print the figures a tab of the window shows, computed from the local cache
 with the same rules, for scripts and checks. It works offline and changes

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,25 +44,52 @@ def header(column: Column) -> str:
 
 def cell(column: Column, value: Any) -> str:
     """One value as a spreadsheet reads it (see the module doc)."""
-    value = column.shown(value)
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if column.kind == w.CENTS:
-        return f"{value / 100:.2f}"
-    if column.kind == w.MICROS:
-        return f"{value / 1_000_000:.2f}"
-    if column.kind == w.PERCENT:
-        return f"{value * 100:.2f}"
-    if column.kind == w.BOOL:
-        return "yes" if value else "no"
-    if isinstance(value, dt.datetime):
-        local = value.replace(tzinfo=dt.UTC).astimezone()  # the cache holds naive UTC; people read local time
-        return local.date().isoformat() if column.kind == w.DATE else local.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
+    return formatter(column)(value)
+
+
+def formatter(column: Column) -> Callable[[Any], str]:
+    """The function that writes ``column``'s values: chosen once per column, since an export calls it millions
+    of times; codes and their words are remembered (a status column holds a handful of codes)."""
+    plain = _plain(column.kind)
+    if not (column.labels or column.words):
+        return plain
+    words: dict[Any, str] = {}
+
+    def labelled(value: Any) -> str:
+        found = words.get(value)
+        if found is None:
+            shown = column.shown(value)
+            found = words[value] = shown if isinstance(shown, str) else plain(value)
+        return found
+
+    return labelled
+
+
+def _plain(kind: str) -> Callable[[Any], str]:
+    def text(value: Any) -> str:
+        return "" if value is None else str(value)
+
+    def dollars(divisor: float) -> Callable[[Any], str]:
+        return lambda value: "" if value is None else f"{value / divisor:.2f}"
+
+    def local(day_only: bool) -> Callable[[Any], str]:
+        def convert(value: Any) -> str:
+            if isinstance(value, dt.datetime):  # the cache holds naive UTC; people read local time
+                moment = value.replace(tzinfo=dt.UTC).astimezone()
+                return moment.date().isoformat() if day_only else moment.replace(tzinfo=None).isoformat(" ", "seconds")
+            return text(value.isoformat() if isinstance(value, dt.date) else value)
+
+        return convert
+
+    chosen: dict[str, Callable[[Any], str]] = {
+        w.CENTS: dollars(100),
+        w.MICROS: dollars(1_000_000),
+        w.PERCENT: lambda value: "" if value is None else f"{value * 100:.2f}",
+        w.BOOL: lambda value: "" if value is None else ("yes" if value else "no"),
+        w.DATETIME: local(day_only=False),
+        w.DATE: local(day_only=True),
+    }
+    return chosen.get(kind, text)
 
 
 def export_csv(
@@ -83,7 +109,7 @@ def export_csv(
     cancel = cancel or CancelToken()
     spec = source.spec
     chosen = [spec.column(key) for key in columns]
-    positions = [1 + spec.index_of(key) for key in columns]  # row[0] is the key
+    cells = [(1 + spec.index_of(c.key), formatter(c)) for c in chosen]  # row[0] is the key
     total = source.count(query)
     label = f"Exporting {spec.name}"
     progress(Progress(label, 0, total))
@@ -96,10 +122,10 @@ def export_csv(
             out.writerow([header(c) for c in chosen])
             for page in source.walk(query, page_size):
                 cancel.raise_if_cancelled()
-                out.writerows([cell(c, row[p]) for c, p in zip(chosen, positions, strict=True)] for row in page)
+                out.writerows([write(row[at]) for at, write in cells] for row in page)
                 written += len(page)
                 progress(Progress(label, written, max(total, written)))
-        os.replace(partial, path)
+        partial.replace(path)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise

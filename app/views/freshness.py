@@ -37,7 +37,8 @@ def freshness(engine: Engine, resources: Iterable[str]) -> Freshness:
     successes = [r.last_success_at for r in rows if r.last_success_at is not None]
     oldest = min(successes) if successes and len(successes) == len(wanted) else None
     errors = tuple(
-        f"{backend_of(r.resource)} {in_words(r.last_error)} ({resource_words(r.resource)})" for r in rows if r.last_error
+        f"{backend_of(r.resource)} {in_words(r.last_error)} ({resource_words(r.resource)})"
+        for r in rows if r.last_error
     )
     return Freshness(oldest, errors)
 

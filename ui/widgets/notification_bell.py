@@ -98,8 +98,7 @@ class NotificationPanel(QFrame):
         layout.addLayout(bottom)
 
     def set_entries(self, entries: list[StoredNotice]) -> None:
-        current = self.list.currentItem()
-        current_id = current.data(ID_ROLE) if current is not None else None
+        current_id = self.list.currentItem().data(ID_ROLE) if self.list.currentRow() >= 0 else None
         self.entries = entries
         self.list.clear()
         for entry in entries:

@@ -106,8 +106,9 @@ class SummaryTable(QTableWidget):
     def copy_selection(self) -> None:
         """Ctrl+C: the selected rows (every row when none is selected) as tab-separated text with the header."""
         rows = sorted({i.row() for i in self.selectedIndexes()}) or list(range(self.rowCount()))
-        header = [self.horizontalHeaderItem(c).text() for c in range(self.columnCount())]
-        cells = [[(self.item(r, c).text() if self.item(r, c) else "") for c in range(self.columnCount())] for r in rows]
+        columns = range(self.columnCount())
+        header = [self.model().headerData(c, Qt.Orientation.Horizontal) or "" for c in columns]
+        cells = [[str(self.model().index(r, c).data() or "") for c in columns] for r in rows]
         put_on_clipboard(tsv(header, cells))
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # Qt override: copy rows, not the current cell
