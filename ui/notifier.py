@@ -96,7 +96,7 @@ class Notifier(QObject):
         """Tell the user about ``notices``: a desktop message where there is a tray (the bell shows them anyway)."""
         if not notices:
             return
-        if self.tray is not None and self.tray.isVisible():
+        if self.tray is not None:
             title, body = tray_text(notices)
             critical = any(n.severity == CRITICAL for n in notices)
             icon = QSystemTrayIcon.MessageIcon.Critical if critical else QSystemTrayIcon.MessageIcon.Warning
