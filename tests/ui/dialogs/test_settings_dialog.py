@@ -1,14 +1,16 @@
-"""The settings dialog: generated from the typed settings, refuses bad values, tokens to the keyring."""
+"""The settings dialog: generated from the typed settings, in words with units, refuses bad values, tokens to the keyring."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLineEdit, QSpinBox
+import pytest
+from PySide6.QtWidgets import QLabel, QLineEdit, QSpinBox
 
 from app.config import settings as cfg
 from app.config.paths import Paths
+from app.notifications import KINDS
 from app.secrets import OPS_API_TOKEN
 from ui.application import build_context
-from ui.dialogs.settings_dialog import SettingsDialog
+from ui.dialogs.settings_dialog import OptionBoxes, SettingsDialog
 
 
 def test_a_bad_value_is_refused_naming_the_key_and_nothing_is_written(qtbot, context):
@@ -49,3 +51,61 @@ def test_settings_problems_at_start_are_shown(qtbot, isolated_data_dir, qapp):
     finally:
         ctx.runner.shutdown()
         ctx.cache.dispose()
+
+
+def _row_labels(dialog) -> list[str]:
+    from PySide6.QtWidgets import QFormLayout
+
+    labels = []
+    for form in dialog.findChildren(QFormLayout):
+        for row in range(form.rowCount()):
+            item = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+            if item is not None and isinstance(item.widget(), QLabel):
+                labels.append(item.widget().text())
+    return labels
+
+
+def test_labels_read_in_words_with_units_and_ratios_as_percentages(qtbot, context):
+    from PySide6.QtWidgets import QDoubleSpinBox
+
+    dialog = SettingsDialog(context)
+    qtbot.addWidget(dialog)
+    labels = _row_labels(dialog)
+    assert {"Sync every", "Warning at", "Critical at", "Give up on a request after", "Working days"} <= set(labels)
+    assert not [label for label in labels if "_" in label or "ratio" in label.lower()]
+    warn = dialog.findChild(QDoubleSpinBox, "budgets.warn_ratio")
+    assert (warn.value(), warn.suffix()) == (80.0, " % of budget")
+    assert dialog.findChild(QSpinBox, "sync.interval_minutes").suffix() == " min"
+    assert dialog.findChild(QDoubleSpinBox, "budgets.firebase").suffix() == " USD"
+    warn.setValue(70)
+    days = dialog.findChild(OptionBoxes, "business_hours.weekdays")
+    days.boxes[6].setChecked(True)  # Saturday
+    dialog.save()
+    saved = cfg.load(context.paths.settings).settings
+    assert saved.budgets.warn_ratio == pytest.approx(0.70)
+    assert saved.business_hours.weekdays == (1, 2, 3, 4, 5, 6)
+
+
+def test_each_notification_kind_can_be_muted(qtbot, context):
+    dialog = SettingsDialog(context)
+    qtbot.addWidget(dialog)
+    boxes = dialog.findChild(OptionBoxes, "notifications.muted")
+    assert [box.text() for box in boxes.boxes.values()] == list(KINDS.values())
+    assert all(box.isChecked() for box in boxes.boxes.values())  # nothing muted: every kind is announced
+    boxes.boxes["costs.anomaly"].setChecked(False)
+    dialog.save()
+    assert cfg.load(context.paths.settings).settings.notifications.muted == ("costs.anomaly",)
+
+
+def test_the_dialog_opens_at_the_size_of_its_content(qtbot, context):
+    dialog = SettingsDialog(context)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    for index in range(dialog.tabs.count()):
+        dialog.tabs.setCurrentIndex(index)
+        page = dialog.tabs.currentWidget()
+        assert page.width() >= page.minimumSizeHint().width(), dialog.tabs.tabText(index)
+        assert page.height() >= page.minimumSizeHint().height(), dialog.tabs.tabText(index)
+    assert dialog.width() > 277 and dialog.height() > 234  # not Qt's small default
+    screen = dialog.screen().availableGeometry()
+    assert dialog.width() <= screen.width() and dialog.height() <= screen.height()
