@@ -27,8 +27,8 @@ def test_a_data_folder_that_is_a_file_is_a_dialog_and_exit_one(qapp, tmp_path, d
     blocker = tmp_path / "data"
     blocker.write_text("")
     assert application.run(_args(blocker)) == 1
-    assert dialogs == [("Ops Console cannot start", f"The data folder {blocker} is a file, not a folder: "
-                                                     "choose another with --data-dir.")]
+    sentence = f"The data folder {blocker} is a file, not a folder: choose another with --data-dir."
+    assert dialogs == [("Ops Console cannot start", sentence)]
     assert capsys.readouterr().err == f"opsconsole: {dialogs[0][1]}\n"
 
 

@@ -174,8 +174,8 @@ def test_keyboard_follows_the_role(qtbot, context, monkeypatch, role, tabs, impo
 
 def test_the_window_fits_a_small_or_scaled_screen(qtbot, context):
     """At 200 % a 1920×1080 screen is 960×540 points: the window's minimum stays inside, every tab included."""
-    from tests.support import dataset
     from app.clock import utcnow
+    from tests.support import dataset
 
     dataset.fill(context.cache.engine, utcnow())
     win = MainWindow(context)

@@ -1,4 +1,4 @@
-"""The settings dialog: a tab per settings section, built from the typed settings themselves.
+"""The settings dialog: a page per settings section, listed on the left, built from the typed settings themselves.
 
 The form is generated from the dataclass fields (type, range, choices, label,
 unit, help), so a new setting in ``app.config.settings`` appears here without
@@ -9,8 +9,9 @@ kinds (``app.notifications.KINDS``) as "announce" checkboxes that write the
 muted list.  Saving validates through the same ``from_dict`` the loader
 uses: a bad value is reported naming its key and nothing is written.  API
 tokens are edited in their own tab and go to the keyring (or the encrypted
-file), never to the settings file.  The dialog opens at the size its
-content needs, within the screen.
+file), never to the settings file.  The sections are a list rather than tabs,
+so new sections (features add theirs) never push one out of sight; the dialog
+opens at the size its largest page needs, within the screen.
 """
 
 from __future__ import annotations
@@ -28,12 +29,14 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
     QGridLayout,
+    QHBoxLayout,
     QInputDialog,
     QLabel,
     QLineEdit,
+    QListWidget,
     QMessageBox,
     QSpinBox,
-    QTabWidget,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -145,7 +148,9 @@ class SettingsDialog(QDialog):
         self.context = context
         self.saved: cfg.LoadedSettings = context.loaded_settings
         self._editors: dict[tuple[str, str], tuple[QWidget, Any]] = {}
-        tabs = QTabWidget()
+        self.sections = QListWidget()
+        self.sections.setObjectName("settingsSections")
+        self.pages = QStackedWidget()
         current = context.settings
         for section in dataclasses.fields(current):
             values = getattr(current, section.name)
@@ -167,9 +172,11 @@ class SettingsDialog(QDialog):
                 editor.setToolTip(meta.get("help", ""))
                 editor.setObjectName(f"{section.name}.{f.name}")
                 self._editors[(section.name, f.name)] = (editor, value)
-            tabs.addTab(page, _SECTION_TITLES.get(section.name, _label(section.name, {})))
-        tabs.addTab(self._secrets_page(), "API tokens")
-        self.tabs = tabs
+            self._add_page(_SECTION_TITLES.get(section.name, _label(section.name, {})), page)
+        self._add_page("API tokens", self._secrets_page())
+        self.sections.currentRowChanged.connect(self.pages.setCurrentIndex)
+        self.sections.setCurrentRow(0)
+        self.sections.setFixedWidth(self.sections.sizeHintForColumn(0) + 4 * self.sections.frameWidth() + 16)
         self.error = QLabel()
         self.error.setObjectName("settingsError")
         self.error.setWordWrap(True)
@@ -177,8 +184,11 @@ class SettingsDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
+        body = QHBoxLayout()
+        body.addWidget(self.sections)
+        body.addWidget(self.pages, 1)
         layout = QVBoxLayout(self)
-        layout.addWidget(tabs)
+        layout.addLayout(body, 1)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         problems = context.loaded_settings.problems
@@ -191,6 +201,10 @@ class SettingsDialog(QDialog):
         self.adjustSize()
         wanted = self.sizeHint().expandedTo(QSize(460, 0))
         self.resize(wanted.boundedTo(self.screen().availableGeometry().size() * 0.9))
+
+    def _add_page(self, title: str, page: QWidget) -> None:
+        self.sections.addItem(title)
+        self.pages.addWidget(page)
 
     def _secrets_page(self) -> QWidget:
         page = QWidget()

@@ -112,5 +112,3 @@ def test_a_million_rows_export_in_flat_memory(million_tickets, tmp_path):
     settled = samples[10]
     grown = max(samples) - settled
     assert grown < size / 5, (grown, size)
-    print(f"exported {done.rows:,} rows, {size / 1e6:.0f} MB; resident memory grew {grown / 1e6:.1f} MB "
-          f"after the first pages ({settled / 1e6:.0f} MB)")

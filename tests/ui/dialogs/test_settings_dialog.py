@@ -1,4 +1,4 @@
-"""The settings dialog: generated from the typed settings, in words with units, refuses bad values, tokens to the keyring."""
+"""The settings dialog: from the typed settings, in words with units; refuses bad values; tokens to the keyring."""
 
 from __future__ import annotations
 
@@ -101,11 +101,13 @@ def test_the_dialog_opens_at_the_size_of_its_content(qtbot, context):
     dialog = SettingsDialog(context)
     qtbot.addWidget(dialog)
     dialog.show()
-    for index in range(dialog.tabs.count()):
-        dialog.tabs.setCurrentIndex(index)
-        page = dialog.tabs.currentWidget()
-        assert page.width() >= page.minimumSizeHint().width(), dialog.tabs.tabText(index)
-        assert page.height() >= page.minimumSizeHint().height(), dialog.tabs.tabText(index)
+    titles = [dialog.sections.item(i).text() for i in range(dialog.sections.count())]
+    assert titles == ["Backends", "Sync", "Business hours", "Budgets", "Targets", "Notifications", "API tokens"]
+    for index, title in enumerate(titles):
+        dialog.sections.setCurrentRow(index)
+        page = dialog.pages.currentWidget()
+        assert page.width() >= page.minimumSizeHint().width(), title
+        assert page.height() >= page.minimumSizeHint().height(), title
     assert dialog.width() > 277 and dialog.height() > 234  # not Qt's small default
     screen = dialog.screen().availableGeometry()
     assert dialog.width() <= screen.width() and dialog.height() <= screen.height()
