@@ -12,8 +12,11 @@ from typing import Any
 
 from app.clock import utcnow
 from app.store import windows as w
+from app.store.windows import in_words as words  # a stored code as people read it: "past_due" → "Past due"
 
 MISSING = "—"  # a figure that cannot be computed (no budget, no checks yet)
+__all__ = ["MISSING", "cents", "days_until", "expiry_words", "format_age", "format_value", "local_day", "micros",
+           "relative_days", "share", "to_local", "when", "words"]
 
 
 def to_local(value: dt.datetime) -> dt.datetime:

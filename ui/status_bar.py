@@ -14,8 +14,7 @@ import datetime as dt
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QToolButton, QWidget
 
-from app.store.windows import in_words
-from ui.formatting import format_age
+from ui.formatting import format_age, words
 from ui.formatting import when as when_local
 
 ONLINE, OFFLINE, ERROR, NOT_CONFIGURED, SYNCING = "online", "offline", "error", "not_configured", "syncing"
@@ -32,7 +31,7 @@ _SYNC_TIP = "When the last sync with every backend succeeded"
 
 def progress_words(label: str, done: int, total: int | None) -> str:
     """"Customers: 1,200 of 1,500", or "Ticket events: 1,200 so far" while the total is unknown."""
-    name = in_words(label)
+    name = words(label)
     if total:
         return f"{name}: {min(done, total):,} of {total:,}"
     return f"{name}: {done:,} so far" if done else f"{name}: starting"

@@ -7,10 +7,8 @@ from sqlalchemy import select, text
 
 from app.demo.backend import DemoBackend
 from app.demo.options import FaultOptions
-from app.store.database import open_cache
 from app.store.schema import SyncState
-from app.sync.engine import SyncEngine
-from tests.app.sync.support import NOW, config_for, snapshot
+from tests.app.sync.support import NOW, reference_snapshot, snapshot
 from ui.main_window import MainWindow
 from ui.status_bar import ONLINE, progress_words
 
@@ -20,13 +18,7 @@ SIZE = {"customers": 60, "tickets": 200, "now": NOW}
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory) -> dict:
     """The cache an uninterrupted sync of the test business produces."""
-    cache = open_cache(tmp_path_factory.mktemp("reference") / "cache.sqlite3")
-    try:
-        with DemoBackend(**SIZE) as backend:
-            assert SyncEngine(cache.engine, config_for(backend)).run_once().ok
-        return snapshot(cache.engine)
-    finally:
-        cache.dispose()
+    return reference_snapshot(tmp_path_factory.mktemp("reference") / "cache.sqlite3", **SIZE)
 
 
 def _point_at(monkeypatch, backend: DemoBackend) -> None:
