@@ -97,6 +97,7 @@ def test_the_row_menu_offers_copy_export_detail_and_the_panes_actions(qtbot, run
     assert not read_only["Reply…"].isEnabled() and read_only["Copy row"].isEnabled()
     _select(table, 0, 1, 2)
     assert table.row_menu(index).actions()[0].text() == "Copy 3 rows"  # a selected row keeps the selection
+    settle(qtbot, runner)
 
 
 def test_the_header_menu_hides_shows_and_resets_columns(qtbot, table):
