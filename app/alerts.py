@@ -37,7 +37,9 @@ ARMED_KEY = "alerts:armed"  # app_state: set once the first post-sync pass recor
 
 def rules() -> tuple[AlertRule, ...]:
     """Every alert rule of the console, in the order their notifications are listed."""
-    return ()
+    from app.domain.availability import alert_rules as health
+
+    return (health.health_state, health.health_burn_rate, health.health_certificate)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ class DemoSession:
 
 def start_demo(role: str = "executive") -> DemoSession:
     """Serve the generated business on a free loopback port, signed in as ``role``."""
-    backend = DemoBackend(role=role).start()
+    backend = DemoBackend(role=role, health_days=90, outage_tickets=True).start()
     config = SyncConfig(
         ops_api_url=backend.ops_api_url,
         ops_api_token=backend.ops_api_token,

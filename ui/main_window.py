@@ -33,7 +33,8 @@ from ui import settings_keys, theme
 from ui.context import AppContext
 from ui.notifier import Notifier
 from ui.panes.base import Pane
-from ui.status_bar import OFFLINE, SYNCING, StatusBar
+from ui.probe_controller import ProbeController
+from ui.status_bar import OFFLINE, ONLINE, SYNCING, StatusBar
 from ui.sync_controller import SyncController
 from ui.widgets.data_table import DataTable
 from ui.widgets.notice_bar import NoticeBar
@@ -109,6 +110,8 @@ class MainWindow(QMainWindow):
         self.sync.problem.connect(lambda text, details: self.notice.show_notice(text, details))
         self.sync.recovered.connect(self.notice.hide)
         self.status.cancel_requested.connect(self.cancel_sync)
+        self.probes = ProbeController(context, self)
+        self.sync.state_changed.connect(lambda state, *_: self.probes.set_online(state in (ONLINE, SYNCING)))
         context.runner.bus.changed.connect(self._changes_landed)
         self._freshness_clock = QTimer(self, interval=FRESHNESS_TICK_MS)
         self._freshness_clock.setObjectName("freshnessClock")
@@ -397,5 +400,6 @@ class MainWindow(QMainWindow):
         self._freshness_clock.stop()
         self.notifier.stop()
         self.sync.stop()
+        self.probes.stop()
         self.context.runner.shutdown()
         super().closeEvent(event)

@@ -29,6 +29,7 @@ def _meta(
     pattern: str | None = None,
     is_date: bool = False,
     min_items: int = 0,
+    item: type | None = None,
     help: str = "",
     label: str = "",
     unit: str = "",
@@ -37,9 +38,13 @@ def _meta(
 ) -> dict[str, Any]:
     """How a setting is validated (range, choices, pattern, a real calendar date, at least N list items)
     and shown: ``label`` in words, its ``unit``, a ratio shown as a ``percent``, and for a list the
-    ``options`` it picks from (value → words), which the settings dialog offers as checkboxes."""
+    ``options`` it picks from (value → words), which the settings dialog offers as checkboxes.
+
+    ``item``: a frozen dataclass whose fields (with their own metadata) describe
+    each entry of a list of tables (``[[health.probes]]``).
+    """
     return {"min": minimum, "max": maximum, "choices": choices, "pattern": pattern, "date": is_date,
-            "min_items": min_items, "help": help, "label": label, "unit": unit, "percent": percent,
+            "min_items": min_items, "item": item, "help": help, "label": label, "unit": unit, "percent": percent,
             "options": options}
 
 
@@ -134,6 +139,89 @@ class NotificationSettings:
 
 
 @dataclass(frozen=True)
+class ProbeTarget:
+    """One URL the workstation probes besides the services the Ops API names (``[[health.probes]]``)."""
+
+    name: str = field(default="", metadata=_meta(pattern=r"\S", help="What the service is called on screen"))
+    url: str = field(default="", metadata=_meta(pattern=r"^https?://[^\s/$.?#][^\s]*$", help="The URL to probe"))
+    expected_status: int = field(default=200, metadata=_meta(minimum=100, maximum=599, help="HTTP status of health"))
+    keyword: str = field(default="", metadata=_meta(help="Text the body must contain (empty: not checked)"))
+    json_path: str = field(default="", metadata=_meta(help="Dotted path of a JSON value to check, e.g. status.db"))
+    json_value: str = field(default="", metadata=_meta(help="What that JSON value must read as, e.g. ok"))
+
+
+def _escalation(*steps: str) -> Any:
+    return field(default=steps, metadata=_meta(min_items=1, help="Who is called, in order, and how soon"))
+
+
+@dataclass(frozen=True)
+class HealthSettings:
+    """Service health: the state and budget rules' thresholds, the workstation's probes, the escalation matrix."""
+
+    latency_threshold_ms: float = field(
+        default=2000.0, metadata=_meta(minimum=1, maximum=600_000, label="Degraded when slower than", unit="ms",
+                                       help="Slower than this is Degraded, ms")
+    )
+    error_rate_threshold_pct: float = field(
+        default=5.0, metadata=_meta(minimum=0.01, maximum=100, label="Degraded when failing more than",
+                                    unit="% of the last hour", help="Down more than this share of the last hour "
+                                                                    "is Degraded, %")
+    )
+    down_after_failures: int = field(
+        default=2, metadata=_meta(minimum=1, maximum=10, label="Down after", unit="failed checks in a row",
+                                   help="Failed checks in a row before a service is Down (fewer: pending)")
+    )
+    budget_period: str = field(
+        default="rolling_30d", metadata=_meta(choices=("rolling_30d", "calendar_month"), label="Error budget period",
+                                              help="Error budgets over a rolling 30 days or the calendar month (UTC)")
+    )
+    budget_at_risk_pct: float = field(
+        default=25.0, metadata=_meta(minimum=0, maximum=100, label="Budget at risk below", unit="% left",
+                                     help="Less budget left than this is at risk, %")
+    )
+    certificate_warn_days: int = field(
+        default=14, metadata=_meta(minimum=1, maximum=365, label="Certificate warning", unit="days before it expires",
+                                     help="Warn when a TLS certificate expires within, days")
+    )
+    probes_enabled: bool = field(default=True, metadata=_meta(label="Probe from this workstation",
+                                                              help="Probe the health URLs from this workstation"))
+    probe_interval_s: int = field(
+        default=60, metadata=_meta(minimum=10, maximum=86_400, label="Probe every", unit="s",
+                                     help="Seconds between probes of a service")
+    )
+    probe_retry_interval_s: int = field(
+        default=20, metadata=_meta(minimum=5, maximum=3_600, label="Retry a failed probe after", unit="s",
+                                     help="Seconds before a failed probe is retried")
+    )
+    probe_timeout_s: float = field(
+        default=10.0, metadata=_meta(minimum=1, maximum=120, label="Probe timeout", unit="s",
+                                     help="A probe gives up after, seconds")
+    )
+    probe_max_body_kb: int = field(
+        default=1024, metadata=_meta(minimum=1, maximum=102_400, label="Read at most", unit="KB of a reply",
+                                     help="A probe reads at most this much body, KB")
+    )
+    probes: tuple[ProbeTarget, ...] = field(
+        default=(), metadata=_meta(item=ProbeTarget, label="Other URLs to probe",
+                                  help="More URLs to probe ([[health.probes]] in the file)")
+    )
+    escalation_p0: tuple[str, ...] = _escalation(
+        "On-call SRE: page at once", "Engineering lead: within 15 min", "CTO and support lead: within 30 min",
+    )
+    escalation_p1: tuple[str, ...] = _escalation(
+        "On-call SRE: page at once", "Engineering lead: within 30 min", "Support lead: within 1 h",
+    )
+    escalation_p2: tuple[str, ...] = _escalation("On-call SRE: within 1 h", "Owning team lead: same day")
+    escalation_p3: tuple[str, ...] = _escalation("Owning team: next business day")
+    escalation_p4: tuple[str, ...] = _escalation("Owning team: backlog")
+
+    def escalation(self, severity: str) -> tuple[str, ...]:
+        """Who is called for ``severity`` ("P0" … "P4"), in order."""
+        steps: tuple[str, ...] = getattr(self, f"escalation_{severity.lower()}", ())
+        return steps
+
+
+@dataclass(frozen=True)
 class Settings:
     backends: BackendSettings = field(default_factory=BackendSettings)
     sync: SyncSettings = field(default_factory=SyncSettings)
@@ -141,6 +229,7 @@ class Settings:
     budgets: BudgetSettings = field(default_factory=BudgetSettings)
     kpi: KpiTargets = field(default_factory=KpiTargets)
     notifications: NotificationSettings = field(default_factory=NotificationSettings)
+    health: HealthSettings = field(default_factory=HealthSettings)
 
 
 @dataclass(frozen=True)
@@ -187,6 +276,24 @@ def _check_scalar(key: str, value: Any, default: Any, meta: dict[str, Any]) -> A
     return value
 
 
+def _check_table(key: str, value: Any, item: type) -> Any:
+    """One entry of a list of tables: each field checked by its own metadata; a field left out keeps its default."""
+    if not isinstance(value, dict):
+        raise SettingsError(f"{key} = {value!r}: must be a table")
+    fields = {f.name: f for f in dataclasses.fields(item)}
+    unknown = sorted(set(value) - set(fields))
+    if unknown:
+        raise SettingsError(f"{key}.{unknown[0]}: unknown setting")
+    defaults = item()
+    for name, f in fields.items():  # a field whose default its own pattern refuses must be given
+        pattern = f.metadata.get("pattern")
+        if name not in value and pattern and not re.match(pattern, getattr(defaults, name)):
+            raise SettingsError(f"{key}.{name}: is required ({f.metadata.get('help', '')})")
+    return item(**{
+        name: _check(f"{key}.{name}", v, fields[name], getattr(defaults, name)) for name, v in value.items()
+    })
+
+
 def _check(key: str, value: Any, f: dataclasses.Field[Any], default: Any) -> Any:
     meta = {**_meta(), **dict(f.metadata)}
     if isinstance(default, tuple):
@@ -194,6 +301,8 @@ def _check(key: str, value: Any, f: dataclasses.Field[Any], default: Any) -> Any
             raise SettingsError(f"{key} = {value!r}: must be a list")
         if len(value) < meta["min_items"]:
             raise SettingsError(f"{key} = {value!r}: must name at least {meta['min_items']}")
+        if meta["item"] is not None:
+            return tuple(_check_table(f"{key}[{i}]", v, meta["item"]) for i, v in enumerate(value))
         item_default = default[0] if default else ("" if meta["pattern"] else 0)
         return tuple(_check_scalar(f"{key}[{i}]", v, item_default, meta) for i, v in enumerate(value))
     return _check_scalar(key, value, default, meta)

@@ -35,7 +35,8 @@ class DemoBackend:
     def __init__(self, options: DemoOptions | None = None, **fields: Any) -> None:
         self.options = dataclasses.replace(options or DemoOptions(), **fields)
         self.clock = Clock(self.options.now)
-        self.business = Business(self.options.seed, self.options.customers, self.options.tickets, self.clock)
+        self.business = Business(self.options.seed, self.options.customers, self.options.tickets, self.clock,
+                                 health_days=self.options.health_days, outage_tickets=self.options.outage_tickets)
         self.idempotency = IdempotencyStore()
         self.faults = FaultInjector(self.options.faults)
         self.ops_api_token = self.options.ops_api_token or "demo_" + secrets.token_urlsafe(24)

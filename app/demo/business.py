@@ -30,7 +30,7 @@ from app.demo.support import FIRST_ID, TicketBook, TicketEventSource, TicketSour
 
 OPS_RESOURCES = (
     "services", "incidents", "incident_updates", "tickets", "ticket_events", "licenses", "health_checks",
-    "costs", "budgets", "usage",
+    "costs", "budgets", "usage", "maintenance_windows",
 )
 SERIES = ("health_checks", "costs", "usage")  # rows appear as the clock moves
 
@@ -53,12 +53,16 @@ _Part = TypeVar("_Part")
 class Business:
     """Deterministic for (seed, sizes, anchor time); changed only through its methods."""
 
-    def __init__(self, seed: int, customers: int, tickets: int, clock: Clock) -> None:
+    def __init__(
+        self, seed: int, customers: int, tickets: int, clock: Clock, *, health_days: int = 7,
+        outage_tickets: bool = False,
+    ) -> None:
         self.seed = seed
         self.clock = clock
         self.anchor = clock.now().replace(microsecond=0)
         self.lock = threading.RLock()
-        self._sizes = {"customers": customers, "tickets": tickets}
+        self._sizes = {"customers": customers, "tickets": tickets, "health_days": health_days}
+        self._outage_tickets = outage_tickets
         self._parts: dict[str, Any] = {}
         self._feeds: dict[str, Feed] = {}
         self._notes = 0
@@ -82,7 +86,7 @@ class Business:
 
     @property
     def health(self) -> Health:
-        return self._part("health", lambda: Health(self.seed, self.anchor))
+        return self._part("health", lambda: Health(self.seed, self.anchor, self._sizes["health_days"]))
 
     @property
     def finance(self) -> Finance:
@@ -101,6 +105,10 @@ class Business:
         with self.lock:
             if resource not in self._feeds:
                 feed = Feed(self._builders[resource]())
+                if resource == "tickets" and self._outage_tickets:
+                    requesters = [(c.id, c.email) for c in self.billing.customers]
+                    for row in self.health.outage_tickets(requesters, FIRST_ID + len(self.tickets)):
+                        feed.put(row)
                 if resource in SERIES:  # catch up with the clock moves it missed while not built
                     for row in self._series_rows(resource, self.anchor, self._series_until):
                         feed.put(row)
@@ -120,6 +128,7 @@ class Business:
             "costs": lambda: ListSource(self._series_rows("costs", None, self.anchor)),
             "budgets": lambda: ListSource(budget_rows(self.anchor)),
             "usage": lambda: ListSource(self._series_rows("usage", None, self.anchor)),
+            "maintenance_windows": lambda: ListSource(self.health.maintenance),
         }
 
     def _series_rows(self, resource: str, after: dt.datetime | None, until: dt.datetime) -> list[Row]:
@@ -170,6 +179,20 @@ class Business:
             self.feed("tickets").put(ticket)
             stored = {**event, "ticket_id": ticket["id"], "updated_at": stamp}
             self.feed("ticket_events").put(stored)
+            return stored
+
+    def open_incident(self, incident: Row) -> Row:
+        with self.lock:
+            stored = {**incident, "status": "investigating", "acknowledged_at": None, "acknowledged_by": None,
+                      "resolved_at": None, "postmortem": None, "updated_at": self.clock.stamp()}
+            self.feed("incidents").put(stored)
+            return stored
+
+    def change_incident(self, incident: Row, changes: Row) -> Row:
+        """Store ``changes`` to an incident (an acknowledgement, a post-mortem) as a new version."""
+        with self.lock:
+            stored = {**incident, **changes, "updated_at": self.clock.stamp()}
+            self.feed("incidents").put(stored)
             return stored
 
     def apply_incident_update(self, incident: Row, update: Row) -> Row:

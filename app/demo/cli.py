@@ -24,6 +24,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--customers", type=int, default=1_500, help="number of Stripe customers")
     parser.add_argument("--tickets", type=int, default=20_000, help="number of support tickets")
     parser.add_argument("--seed", type=int, default=1, help="generator seed: same seed, same business")
+    parser.add_argument("--health-days", type=int, default=90, help="days of health-check history (1-400)")
     parser.add_argument("--now", type=dt.datetime.fromisoformat, metavar="ISO",
                         help="freeze the clock at this UTC time (default: follow the real time)")
     parser.add_argument("--role", default="executive",
@@ -54,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
                           seed=args.fault_seed, slow_seconds=args.slow_seconds)
     options = DemoOptions(port=args.port, seed=args.seed, customers=args.customers, tickets=args.tickets,
                           now=args.now, role=args.role, ops_api_token=args.token, stripe_api_key=args.stripe_key,
-                          faults=faults)
+                          faults=faults, health_days=args.health_days, outage_tickets=True)
     backend = DemoBackend(options)
     seconds = backend.generate()
     with backend:

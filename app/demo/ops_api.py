@@ -27,7 +27,10 @@ DEMO_USER = {"id": "usr_demo", "name": "Demo Operator", "email": "operator@demo.
 
 WRITES: dict[str, ops_writes.Write] = {
     "/tickets/{id}/events": ops_writes.post_ticket_event,
+    "/incidents": ops_writes.post_incident,
     "/incidents/{id}/updates": ops_writes.post_incident_update,
+    "/incidents/{id}/acknowledge": ops_writes.post_incident_acknowledge,
+    "/incidents/{id}/postmortem": ops_writes.post_postmortem,
     "/licenses": ops_writes.post_license,
     "/licenses/{id}/revoke": ops_writes.post_license_revoke,
 }

@@ -38,7 +38,8 @@ MAX_SEATS = 1_000_000
 MAX_GRACE_DAYS = 3_650
 MAX_FEATURES = 100
 _LIMITS = {"id": ID_CHARS, "key_id": ID_CHARS, "customer_id": ID_CHARS, "supersedes": ID_CHARS,
-           "body": TEXT_CHARS, "license_text": TEXT_CHARS}
+           "service_id": ID_CHARS, "affected_services": ID_CHARS, "body": TEXT_CHARS, "license_text": TEXT_CHARS,
+           "impact": TEXT_CHARS, "root_cause": TEXT_CHARS, "went_well": TEXT_CHARS, "went_badly": TEXT_CHARS}
 
 
 # White space as the spec's ``pattern: "\\S"`` means it (ECMA-262, as JSON Schema patterns are):
@@ -153,6 +154,67 @@ def post_incident_update(business: Business, incident_id: str, body: Any) -> tup
     }
     _unused_id(business, "incident_updates", update["id"])
     return 201, business.apply_incident_update(incident, update)
+
+
+SEVERITY_LEVELS = ("P0", "P1", "P2", "P3", "P4")
+MAX_LIST_ITEMS = 100  # affected services, follow-up actions
+
+
+def _service(business: Business, service_id: str | None, field: str) -> str | None:
+    if service_id is not None and business.feed("services").get(service_id) is None:
+        raise OpsError(404, "not_found", f"no service {service_id}", field)
+    return service_id
+
+
+def post_incident(business: Business, _: str, body: Any) -> tuple[int, Row]:
+    """Open an incident from a console under the client's id (409 when the id is taken)."""
+    body = _object(body)
+    others = body.get("affected_services")
+    if others is not None and not (isinstance(others, list) and len(others) <= MAX_LIST_ITEMS):
+        raise _invalid("affected_services", f"affected_services must be a list of at most {MAX_LIST_ITEMS} ids")
+    row: dict[str, Any] = {
+        "id": _text(body, "id"), "title": _text(body, "title"),
+        "severity": _choice(body.get("severity"), "severity", SEVERITY_LEVELS),
+        "service_id": _text(body, "service_id", required=False),
+        "affected_services": [_text({"affected_services": v}, "affected_services") for v in others or []] or None,
+        "impact": _text(body, "impact", required=False), "started_at": _time(body, "started_at"),
+        "author": _text(body, "author", required=False),
+    }
+    _service(business, row["service_id"], "service_id")
+    for other in row["affected_services"] or []:
+        _service(business, other, "affected_services")
+    _unused_id(business, "incidents", row["id"])
+    del row["author"]
+    return 201, business.open_incident(row)
+
+
+def post_incident_acknowledge(business: Business, incident_id: str, body: Any) -> tuple[int, Row]:
+    """Someone is on it; the first acknowledgement stands (acknowledging again changes nothing)."""
+    body = _object(body)
+    at, author = _time(body, "acknowledged_at"), _text(body, "author", required=False)
+    incident = _existing(business, "incidents", incident_id, "incident")
+    if incident.get("acknowledged_at") is not None:
+        return 200, incident
+    return 200, business.change_incident(incident, {"acknowledged_at": at, "acknowledged_by": author})
+
+
+def post_postmortem(business: Business, incident_id: str, body: Any) -> tuple[int, Row]:
+    """Write the post-mortem of a resolved incident (409 while it is open)."""
+    body = _object(body)
+    follow_ups = body.get("follow_ups")
+    if not isinstance(follow_ups, list) or len(follow_ups) > MAX_LIST_ITEMS:
+        raise _invalid("follow_ups", f"follow_ups must be a list of at most {MAX_LIST_ITEMS} actions")
+    review = {
+        "root_cause": _text(body, "root_cause"), "went_well": _text(body, "went_well"),
+        "went_badly": _text(body, "went_badly"),
+        "follow_ups": [{"action": _text(_object(f), "action"), "owner": _text(_object(f), "owner")}
+                       for f in follow_ups],
+        "author": _text(body, "author", required=False), "written_at": _time(body, "written_at"),
+    }
+    incident = _existing(business, "incidents", incident_id, "incident")
+    if incident.get("status") != STEPS[-1]:
+        raise OpsError(409, "not_resolved", f"incident {incident_id} is not resolved yet")
+    return 200, business.change_incident(incident, {"postmortem": review})
 
 
 def _license(body: dict[str, Any]) -> Row:

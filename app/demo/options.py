@@ -53,6 +53,8 @@ class DemoOptions:
     tickets: int = 20_000
     now: dt.datetime | None = None
     role: str = "executive"
+    health_days: int = 7  # days of health-check history (the desktop demo shows 90)
+    outage_tickets: bool = False  # tickets customers opened about the outages (the desktop demo has them)
     ops_api_token: str | None = None
     stripe_api_key: str | None = None
     faults: FaultOptions = field(default_factory=FaultOptions)
@@ -60,6 +62,8 @@ class DemoOptions:
     def __post_init__(self) -> None:
         if self.role not in ROLES:
             raise ValueError(f"role must be one of {', '.join(ROLES)}, not {self.role!r}")
+        if not 1 <= self.health_days <= 400:
+            raise ValueError("health_days must be within 1..400")
         if self.customers < 1 or self.tickets < 0:
             raise ValueError("the business needs at least one customer and a non-negative ticket count")
         if self.now is not None and self.now.tzinfo is not None:

@@ -36,7 +36,9 @@ class MetricsRequest:
 FigureSet = Callable[[Connection, Settings, MetricsRequest], Any]
 
 # name → "module:function"; each feature adds its own line.
-FIGURE_SETS: Mapping[str, str] = {}
+FIGURE_SETS: Mapping[str, str] = {
+    "health": "app.domain.availability.figures:health_figures",
+}
 
 
 def figure_set(name: str) -> FigureSet:

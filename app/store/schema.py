@@ -203,13 +203,25 @@ class Service(Base):
     expected_status: Mapped[int] = mapped_column(Integer, default=200)
     slo_target: Mapped[float] = mapped_column(Float, default=0.999)  # availability objective
     criticality: Mapped[str | None] = mapped_column(String)
+    keyword: Mapped[str | None] = mapped_column(String)  # text a healthy answer's body contains
+    json_path: Mapped[str | None] = mapped_column(String)  # dotted path of a JSON value to check ("status.db")
+    json_value: Mapped[str | None] = mapped_column(String)  # what that value must read as ("ok", "true")
     updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     synced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class HealthCheck(Base):
+    """One check of a service: the backend's (``api``) or this workstation's probe (``workstation``).
+
+    Unique per (service, instant, source): sync upserts the backend's checks on
+    that key, and the availability rule reads one service's checks in time
+    order through it.
+    """
+
     __tablename__ = "health_checks"
-    __table_args__ = (Index("ix_health_checks_service_time", "service_id", "checked_at"),)
+    __table_args__ = (
+        Index("uq_health_checks_service_time_source", "service_id", "checked_at", "source", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     service_id: Mapped[str] = mapped_column(String, ForeignKey("services.id", ondelete="CASCADE"))
@@ -218,7 +230,8 @@ class HealthCheck(Base):
     status_code: Mapped[int | None] = mapped_column(Integer)
     latency_ms: Mapped[float | None] = mapped_column(Float)
     error: Mapped[str | None] = mapped_column(String)
-    source: Mapped[str] = mapped_column(String, default="probe")  # probe (local) | api (synced)
+    cert_expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # the TLS certificate's end, when HTTPS
+    source: Mapped[str] = mapped_column(String, default="workstation")  # workstation (local probe) | api (synced)
 
 
 class Incident(Base):
@@ -231,9 +244,38 @@ class Incident(Base):
     status: Mapped[str] = mapped_column(String, index=True)  # investigating|identified|monitoring|resolved
     started_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
     acknowledged_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    acknowledged_by: Mapped[str | None] = mapped_column(String)
     resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    impact: Mapped[str | None] = mapped_column(Text)  # who is affected and how, in words
+    affected_services_json: Mapped[list[Any] | None] = mapped_column(JSON)  # service ids besides service_id
+    postmortem_json: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # root cause, went well/badly, follow-ups
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    pending: Mapped[bool] = mapped_column(Boolean, default=False)  # changed here, not yet accepted by the server
+    synced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class MaintenanceWindow(Base):
+    """Planned work: time inside a window counts neither as up nor as down (``service_id`` None: every service)."""
+
+    __tablename__ = "maintenance_windows"
+
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    service_id: Mapped[str | None] = mapped_column(String, index=True)
+    title: Mapped[str] = mapped_column(String)
+    starts_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    ends_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
     synced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class DraftDismissal(Base):
+    """A draft incident (a service went Down, no incident yet) that a person decided needs none; local only."""
+
+    __tablename__ = "incident_draft_dismissals"
+
+    key: Mapped[str] = mapped_column(String, primary_key=True)  # "<service id>:down:<since>"
+    service_id: Mapped[str] = mapped_column(String)
+    dismissed_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
 class IncidentUpdate(Base):
@@ -399,7 +441,7 @@ class OutboxEntry(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
-    kind: Mapped[str] = mapped_column(String)  # ticket_event|license_issue|license_revoke|incident_update
+    kind: Mapped[str] = mapped_column(String)  # ticket_event|license_*|incident_open|incident_update|…
     method: Mapped[str] = mapped_column(String, default="POST")
     path: Mapped[str] = mapped_column(String)  # relative to the Ops API base, e.g. /v1/licenses
     payload_json: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -24,6 +24,7 @@ from app.store.schema import (
     Incident,
     IncidentUpdate,
     License,
+    MaintenanceWindow,
     Service,
     Ticket,
     TicketEvent,
@@ -88,7 +89,12 @@ def _table(model: type[Base]) -> Table:
 
 RESOURCES: tuple[OpsResource, ...] = (
     OpsResource("services", _table(Service), row_converter(_table(Service))),
-    OpsResource("incidents", _table(Incident), row_converter(_table(Incident))),
+    OpsResource("maintenance_windows", _table(MaintenanceWindow), row_converter(_table(MaintenanceWindow))),
+    OpsResource(
+        "incidents", _table(Incident),
+        row_converter(_table(Incident), renames={"affected_services_json": "affected_services",
+                                                 "postmortem_json": "postmortem"}),
+    ),
     OpsResource("incident_updates", _table(IncidentUpdate), row_converter(_table(IncidentUpdate))),
     # The API's ticket ids are strings ("42"); the INTEGER column's check reads them as numbers.
     OpsResource("tickets", _table(Ticket), row_converter(_table(Ticket)), tombstone_key=_int_id),
@@ -104,7 +110,6 @@ RESOURCES: tuple[OpsResource, ...] = (
         row_converter(_table(HealthCheck), fixed={"source": HEALTH_SOURCE}, skip=frozenset({"id"}), stamp=None),
         key=("service_id", "checked_at", "source"),
         tombstone_key=_health_check_key,
-        unique_key=False,
     ),
     OpsResource(
         "costs",

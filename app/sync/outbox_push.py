@@ -43,6 +43,9 @@ _outbox = OutboxEntry.__table__
 _KIND_RESOURCE = {
     "ticket_event": "ticket_events",
     "incident_update": "incident_updates",
+    "incident_open": "incidents",
+    "incident_acknowledge": "incidents",
+    "incident_postmortem": "incidents",
     "license_issue": "licenses",
     "license_revoke": "licenses",
 }

@@ -9,7 +9,8 @@ here, tooltips, widgets).
 
 * ``tickets``   -- tickets by SLA due time, one ticket's story, known assignees
 * ``licenses``  -- the license registry and its status rule
-* ``incidents`` -- incidents with their duration; ``services`` -- service health
+* ``incidents`` -- incidents with their duration, one incident's story and impact
+* ``services``  -- the ``health`` figure set, draft incidents, one service's charts
 * ``customers`` -- customers with plan/MRR/status, the KPIs, customer look-ups
 * ``costs``     -- daily cost records and the month overview
 * ``freshness`` -- when each synced resource last succeeded (staleness labels)

@@ -12,6 +12,7 @@ seconds instead of minutes.  It lives with the tests' support code and
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from pathlib import Path
 
@@ -70,6 +71,40 @@ def make_ticket_cache(path: Path, rows: int, *, fts: bool = True) -> Path:
                 conn.execute("INSERT INTO tickets_fts(tickets_fts) VALUES ('rebuild')")
             for _, sql in triggers:
                 conn.execute(sql)
+    finally:
+        conn.close()
+    return path
+
+
+_HEALTH_SQL = """
+WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i < :stop)
+INSERT INTO health_checks (service_id, checked_at, ok, status_code, latency_ms, error, source)
+SELECT :service,
+       strftime('%Y-%m-%d %H:%M:%S.000000', :start, printf('+%d minutes', i)),
+       ((i * 2654435761 + :salt) % 1000) >= :fail_permille,
+       200,
+       20 + ((i * 40503 + :salt) % 997) / 10.0,
+       NULL,
+       'api'
+FROM seq
+"""
+
+
+def make_health_cache(path: Path, services: int, days: int, end: dt.date) -> Path:
+    """A cache with ``services`` services checked every minute (a few failing) for the ``days`` days before ``end``."""
+    start = (end - dt.timedelta(days=days)).isoformat()
+    open_cache(path).dispose()
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("PRAGMA synchronous = OFF")
+        with conn:
+            for n in range(services):
+                service = f"svc{n:02d}"
+                conn.execute("INSERT INTO services (id, name, probe_interval_s, timeout_s, expected_status, "
+                             "slo_target) VALUES (?, ?, 60, 5.0, 200, 0.999)", (service, f"Service {n}"))
+                conn.execute(_HEALTH_SQL, {"service": service, "stop": days * 1440 - 1, "salt": n * 7919,
+                                           "fail_permille": 1 + n % 5,
+                                           "start": f"{start} 00:00:00"})
     finally:
         conn.close()
     return path

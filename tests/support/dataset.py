@@ -142,20 +142,33 @@ def _support(conn: Connection, now: dt.datetime, hours: Any) -> None:
 
 
 def _health(conn: Connection, now: dt.datetime) -> None:
+    """Services in every state, worked out by hand (rules of docs/metrics.md § Service health).
+
+    * API Server: checked every 30 min for a day, all passed: Up; 24 h → 1,411 min up, 29 min unknown.
+    * CDN: the same checks, three failed (1, 31 and 301 min ago; each holds until the next, 30 min):
+      Down since 31 min ago (two failures in a row); 61 min down of 1,411 known → 95.68 %; P1 incident open.
+    * Backups: one check 5 min ago that took 2.5 s (threshold 2 s): Degraded.
+    * Auth: failed 3, 2 and 1 min ago (checked every minute): Down with no incident, so a draft (critical → P1).
+    """
     _put(conn, Service, [
-        {"id": "api", "name": "API Server", "slo_target": 0.999, "timeout_s": 5.0},
-        {"id": "cdn", "name": "CDN", "slo_target": 0.99, "timeout_s": 5.0},
-        {"id": "backups", "name": "Backups", "slo_target": 0.99, "timeout_s": 2.0},
+        {"id": "api", "name": "API Server", "slo_target": 0.999, "timeout_s": 5.0, "probe_interval_s": 1800,
+         "criticality": "critical"},
+        {"id": "cdn", "name": "CDN", "slo_target": 0.99, "timeout_s": 5.0, "probe_interval_s": 1800,
+         "criticality": "medium"},
+        {"id": "backups", "name": "Backups", "slo_target": 0.99, "timeout_s": 2.0, "probe_interval_s": 300},
+        {"id": "auth", "name": "Auth", "slo_target": 0.9995, "probe_interval_s": 60, "criticality": "critical"},
     ])
     checks = []
-    for n in range(48):  # every 30 min for a day; CDN failed twice, including the latest check
+    for n in range(48):  # every 30 min for a day
         at = now - dt.timedelta(minutes=30 * n + 1)
-        checks.append({"service_id": "api", "checked_at": at, "ok": True, "latency_ms": 50.0})
-        checks.append({"service_id": "cdn", "checked_at": at, "ok": n not in (0, 10), "latency_ms": 30.0,
-                       "error": "HTTP 503" if n in (0, 10) else None})
-    checks.append(
-        {"service_id": "backups", "checked_at": now - dt.timedelta(minutes=5), "ok": True, "latency_ms": 1500.0}
-    )
+        checks.append({"service_id": "api", "checked_at": at, "ok": True, "latency_ms": 50.0, "source": "api"})
+        failed = n in (0, 1, 10)
+        checks.append({"service_id": "cdn", "checked_at": at, "ok": not failed, "latency_ms": 30.0, "source": "api",
+                       "status_code": 503 if failed else 200, "error": "HTTP 503" if failed else None})
+    checks.append({"service_id": "backups", "checked_at": now - dt.timedelta(minutes=5), "ok": True,
+                   "latency_ms": 2500.0, "source": "api"})
+    checks.extend({"service_id": "auth", "checked_at": now - dt.timedelta(minutes=m), "ok": False,
+                   "error": "timed out after 10 s", "source": "workstation"} for m in (3, 2, 1))
     _put(conn, HealthCheck, checks)
     _put(conn, Incident, [
         {"id": "INC-1", "service_id": "cdn", "title": "CDN returning 503 in eu-west", "severity": "P1",

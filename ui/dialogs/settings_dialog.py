@@ -52,6 +52,7 @@ _SECTION_TITLES = {
     "business_hours": "Business hours",
     "budgets": "Budgets",
     "kpi": "Targets",
+    "health": "Health",
     "notifications": "Notifications",
 }
 _SECRET_LABELS = {OPS_API_TOKEN: "Ops API token", STRIPE_API_KEY: "Stripe API key"}
@@ -83,6 +84,11 @@ class OptionBoxes(QWidget):
 
 
 def _editor(value: Any, meta: Mapping[str, Any]) -> QWidget:
+    if meta.get("item") is not None:  # a list of tables: edited in the settings file, shown here
+        names = ", ".join(str(getattr(v, "name", v)) for v in value) or "none"
+        shown = QLabel(f"{names} — edit in settings.toml")
+        shown.setWordWrap(True)
+        return shown
     unit = f" {meta['unit']}" if meta.get("unit") else ""
     if isinstance(value, bool):
         box = QCheckBox()
@@ -119,6 +125,8 @@ def _editor(value: Any, meta: Mapping[str, Any]) -> QWidget:
 
 
 def _read(editor: QWidget, default: Any) -> Any:
+    if isinstance(editor, QLabel):  # shown, not edited: the value stays as loaded
+        return [dataclasses.asdict(v) for v in default]
     if isinstance(editor, QCheckBox):
         return editor.isChecked()
     if isinstance(editor, OptionBoxes):

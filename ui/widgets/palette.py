@@ -85,6 +85,7 @@ WARNING_TINT = QColor(LIGHT.tints["warning"])  # the background of a figure past
 CRITICAL_TINT = QColor(LIGHT.tints["critical"])  # … past its critical level
 TINTED_TEXT = QColor(LIGHT.tints["tinted_text"])  # text on a tint
 SERIES = tuple(QColor(c) for c in LIGHT.series)  # chart lines, in order
+FAINT = QColor(LIGHT.grid)  # a fill standing for "no data" (a day without checks), barely there on either scheme
 
 _current = LIGHT
 
@@ -98,6 +99,7 @@ def use_scheme(scheme: Scheme) -> None:
     _retint(WARNING_TINT, scheme.tints["warning"])
     _retint(CRITICAL_TINT, scheme.tints["critical"])
     _retint(TINTED_TEXT, scheme.tints["tinted_text"])
+    _retint(FAINT, scheme.grid)
     for color, value in zip(SERIES, scheme.series, strict=True):
         _retint(color, value)
 

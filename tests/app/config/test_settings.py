@@ -92,3 +92,40 @@ def test_non_finite_numbers_empty_lists_and_impossible_dates_are_refused(tmp_pat
     assert "[backends] timeout_seconds = nan: must be a finite number; using the default 20" in text
     assert "[business_hours] weekdays = []: must name at least 1; using the default [1, 2, 3, 4, 5]" in text
     assert "[business_hours] holidays[1] = '2025-02-30': is not a date in the calendar" in text
+
+
+def test_health_settings_and_a_list_of_probe_tables(tmp_path):
+    path = tmp_path / "settings.toml"
+    path.write_text(
+        '[health]\nbudget_period = "calendar_month"\nlatency_threshold_ms = 1500\nescalation_p0 = ["Ana: page"]\n'
+        '[[health.probes]]\nname = "Website"\nurl = "https://www.example.com/health"\nkeyword = "Welcome"\n'
+        '[[health.probes]]\nname = "Status API"\nurl = "http://127.0.0.1:9/status"\njson_path = "status.db"\n'
+        'json_value = "ok"\nexpected_status = 204\n'
+    )
+    loaded = cfg.load(path)
+    assert loaded.problems == ()
+    health = loaded.settings.health
+    assert (health.budget_period, health.latency_threshold_ms) == ("calendar_month", 1500.0)
+    assert health.escalation("P0") == ("Ana: page",) and health.escalation("P4") == ("Owning team: backlog",)
+    assert health.probes == (
+        cfg.ProbeTarget("Website", "https://www.example.com/health", keyword="Welcome"),
+        cfg.ProbeTarget("Status API", "http://127.0.0.1:9/status", 204, json_path="status.db", json_value="ok"),
+    )
+    cfg.save(path, loaded.settings)
+    assert cfg.load(path).settings == loaded.settings  # the list of tables round-trips
+
+
+def test_a_bad_probe_table_names_its_entry_and_field(tmp_path):
+    path = tmp_path / "settings.toml"
+    for body, expected in (
+        ('[[health.probes]]\nname = "x"\nurl = "ftp://nope"\n', "[health] probes[0].url = 'ftp://nope'"),
+        ('[[health.probes]]\nurl = "https://a.example"\n', "[health] probes[0].name: is required"),
+        ('[[health.probes]]\nname = "x"\nurl = "https://a.example"\ncolour = 1\n', "probes[0].colour: unknown"),
+        ('[health]\nprobes = ["https://a.example"]\n', "probes[0] = 'https://a.example': must be a table"),
+        ('[health]\nescalation_p1 = []\n', "[health] escalation_p1 = []: must name at least 1"),
+        ('[health]\nbudget_period = "weekly"\n', "[health] budget_period = 'weekly': must be one of"),
+    ):
+        path.write_text(body)
+        loaded = cfg.load(path)
+        assert any(expected in p for p in loaded.problems), (expected, loaded.problems)
+        assert loaded.settings.health == cfg.HealthSettings()

@@ -25,8 +25,10 @@ CACHE_MODELS = {
     "costs": (schema.CostRecord, {"imported_at"}, {"updated_at"}),
     "budgets": (schema.Budget, set(), {"id"}),
     "usage": (schema.UsageDaily, set(), {"id"}),
+    "maintenance_windows": (schema.MaintenanceWindow, set(), set()),
 }
-RENAMED = {"data_json": "data", "features_json": "features"}
+RENAMED = {"data_json": "data", "features_json": "features", "affected_services_json": "affected_services",
+           "postmortem_json": "postmortem"}
 
 
 def _item_schema(resource: str) -> dict:

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import insert
 
 from app import clock
-from app.domain import availability as av
+from app.domain.availability import incidents as av
 from app.store.app_state import put_app_value
 from app.store.schema import ME_KEY, License
 from app.store.windows import WindowQuery, WindowSource
