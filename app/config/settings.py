@@ -38,7 +38,8 @@ def _meta(
 ) -> dict[str, Any]:
     """How a setting is validated (range, choices, pattern, a real calendar date, at least N list items)
     and shown: ``label`` in words, its ``unit``, a ratio shown as a ``percent``, and for a list the
-    ``options`` it picks from (value → words), which the settings dialog offers as checkboxes.
+    ``options`` it picks from (value → words), which the settings dialog offers as checkboxes; for a
+    setting with ``choices``, ``options`` are the words its list of choices shows.
 
     ``item``: a frozen dataclass whose fields (with their own metadata) describe
     each entry of a list of tables (``[[health.probes]]``).
@@ -150,8 +151,9 @@ class ProbeTarget:
     json_value: str = field(default="", metadata=_meta(help="What that JSON value must read as, e.g. ok"))
 
 
-def _escalation(*steps: str) -> Any:
-    return field(default=steps, metadata=_meta(min_items=1, help="Who is called, in order, and how soon"))
+def _escalation(severity: str, *steps: str) -> Any:
+    return field(default=steps, metadata=_meta(min_items=1, label=f"Who is called for {severity}",
+                                               help="Who is called, in order, and how soon (separated by commas)"))
 
 
 @dataclass(frozen=True)
@@ -173,6 +175,8 @@ class HealthSettings:
     )
     budget_period: str = field(
         default="rolling_30d", metadata=_meta(choices=("rolling_30d", "calendar_month"), label="Error budget period",
+                                              options={"rolling_30d": "Rolling 30 days",
+                                                       "calendar_month": "Calendar month (UTC)"},
                                               help="Error budgets over a rolling 30 days or the calendar month (UTC)")
     )
     budget_at_risk_pct: float = field(
@@ -206,14 +210,14 @@ class HealthSettings:
                                   help="More URLs to probe ([[health.probes]] in the file)")
     )
     escalation_p0: tuple[str, ...] = _escalation(
-        "On-call SRE: page at once", "Engineering lead: within 15 min", "CTO and support lead: within 30 min",
+        "P0", "On-call SRE: page at once", "Engineering lead: within 15 min", "CTO and support lead: within 30 min",
     )
     escalation_p1: tuple[str, ...] = _escalation(
-        "On-call SRE: page at once", "Engineering lead: within 30 min", "Support lead: within 1 h",
+        "P1", "On-call SRE: page at once", "Engineering lead: within 30 min", "Support lead: within 1 h",
     )
-    escalation_p2: tuple[str, ...] = _escalation("On-call SRE: within 1 h", "Owning team lead: same day")
-    escalation_p3: tuple[str, ...] = _escalation("Owning team: next business day")
-    escalation_p4: tuple[str, ...] = _escalation("Owning team: backlog")
+    escalation_p2: tuple[str, ...] = _escalation("P2", "On-call SRE: within 1 h", "Owning team lead: same day")
+    escalation_p3: tuple[str, ...] = _escalation("P3", "Owning team: next business day")
+    escalation_p4: tuple[str, ...] = _escalation("P4", "Owning team: backlog")
 
     def escalation(self, severity: str) -> tuple[str, ...]:
         """Who is called for ``severity`` ("P0" … "P4"), in order."""

@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 from app.config import settings as cfg
 from app.notifications import KINDS
 from app.secrets import KNOWN_SECRETS, OPS_API_TOKEN, STRIPE_API_KEY, KeyringUnavailable, SecretsError
+from ui import formatting as fmt
 from ui.context import AppContext
 
 _SECTION_TITLES = {
@@ -87,7 +88,7 @@ def _editor(value: Any, meta: Mapping[str, Any]) -> QWidget:
     if meta.get("item") is not None:  # a list of tables: edited in the settings file, shown here
         names = ", ".join(str(getattr(v, "name", v)) for v in value) or "none"
         shown = QLabel(f"{names} — edit in settings.toml")
-        shown.setWordWrap(True)
+        shown.setToolTip(shown.text())  # one line (a wrapped label is cut short in a form); the whole list here
         return shown
     unit = f" {meta['unit']}" if meta.get("unit") else ""
     if isinstance(value, bool):
@@ -114,8 +115,10 @@ def _editor(value: Any, meta: Mapping[str, Any]) -> QWidget:
         return dspin
     if meta.get("choices"):
         combo = QComboBox()
-        combo.addItems(list(meta["choices"]))
-        combo.setCurrentText(value)
+        words = meta.get("options") or {}
+        for choice in meta["choices"]:
+            combo.addItem(words.get(choice, fmt.words(choice)), choice)
+        combo.setCurrentIndex(max(0, combo.findData(value)))
         return combo
     if meta.get("options"):
         return OptionBoxes(meta["options"], value)
@@ -136,7 +139,7 @@ def _read(editor: QWidget, default: Any) -> Any:
     if isinstance(editor, QSpinBox):
         return editor.value()
     if isinstance(editor, QComboBox):
-        return editor.currentText()
+        return editor.currentData()
     assert isinstance(editor, QLineEdit)
     text = editor.text().strip()
     if isinstance(default, tuple):

@@ -76,6 +76,7 @@ class NotificationPanel(QFrame):
         self.mark_button.clicked.connect(lambda _c=False: self.mark_all.emit())
         self.list = QListWidget()
         self.list.setWordWrap(True)
+        self.list.setSpacing(3)  # entries of three lines each: a gap tells where one ends
         self.list.setAlternatingRowColors(True)
         self.list.itemActivated.connect(self._activated)
         self.empty = QLabel("No notifications yet. Alerts about services, tickets, costs, customers and "

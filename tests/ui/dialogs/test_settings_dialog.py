@@ -86,6 +86,20 @@ def test_labels_read_in_words_with_units_and_ratios_as_percentages(qtbot, contex
     assert saved.business_hours.weekdays == (1, 2, 3, 4, 5, 6)
 
 
+def test_choices_read_in_words_and_are_saved_as_their_codes(qtbot, context):
+    from PySide6.QtWidgets import QComboBox
+
+    dialog = SettingsDialog(context)
+    qtbot.addWidget(dialog)
+    period = dialog.findChild(QComboBox, "health.budget_period")
+    assert [period.itemText(i) for i in range(period.count())] == ["Rolling 30 days", "Calendar month (UTC)"]
+    role = dialog.findChild(QComboBox, "sync.offline_role")
+    assert "Executive" in [role.itemText(i) for i in range(role.count())]
+    period.setCurrentIndex(1)
+    dialog.save()
+    assert cfg.load(context.paths.settings).settings.health.budget_period == "calendar_month"
+
+
 def test_each_notification_kind_can_be_muted(qtbot, context):
     dialog = SettingsDialog(context)
     qtbot.addWidget(dialog)
