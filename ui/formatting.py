@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 from app.clock import utcnow
+from app.domain.licenses import NEAR, OVER, seat_level
 from app.store import windows as w
 from app.store.windows import in_words as words  # a stored code as people read it: "past_due" → "Past due"
 
@@ -106,3 +107,13 @@ def format_age(then: dt.datetime | None, now: dt.datetime | None = None) -> str:
     if seconds < 86400:
         return f"{seconds // 3600} h ago"
     return f"{seconds // 86400} days ago"
+
+
+_SEAT_LEVEL_WORDS = {OVER: "over the seat cap", NEAR: "near the seat cap"}
+
+
+def seat_words(in_use: int, seats: int) -> str:
+    """"53 of 50 seats in use (106 %), over the seat cap"."""
+    level = seat_level(in_use, seats)
+    tail = f", {_SEAT_LEVEL_WORDS[level]}" if level else ""
+    return f"{in_use:,} of {seats:,} seats in use ({in_use / seats:.0%}){tail}"

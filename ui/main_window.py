@@ -142,6 +142,9 @@ class MainWindow(QMainWindow):
         self.import_action = self._action(
             file_menu, "&Import costs…", self.import_costs, QKeySequence("Ctrl+I"),
             "Import a cloud billing export (AWS CUR, Google Cloud, or date,service,amount,currency)")
+        self.open_action = self._action(
+            file_menu, "&Open license or activation file…", self.open_license_file, QKeySequence("Ctrl+O"),
+            "Answer an activation request, or check a license or activation response (Licenses tab)")
         file_menu.addSeparator()
         self._action(file_menu, "Se&ttings…", self.open_settings, QKeySequence("Ctrl+,"),
                      "Backends, sync, business hours, budgets, targets and notifications")
@@ -254,6 +257,9 @@ class MainWindow(QMainWindow):
             pane.set_read_only(not writable)
         self.import_action.setVisible(COSTS in allowed)
         self.import_action.setEnabled(COSTS in allowed and writable)
+        licenses_shown = self._licenses is not None and "licenses" in allowed
+        self.open_action.setVisible(licenses_shown)
+        self.open_action.setEnabled(licenses_shown)
         if self._customers is not None:
             self._customers.can_issue_licenses = self._licenses is not None and "licenses" in allowed
             if self._customers.built:
@@ -308,6 +314,12 @@ class MainWindow(QMainWindow):
         if self.sync.running:
             self.status.show_cancelling()
             self.sync.cancel()
+
+    def open_license_file(self) -> None:
+        """File ▸ Open…: the Licenses tab opens the file (answers a request, inspects a license)."""
+        if self._licenses is not None and self.tabs.isTabVisible(self.tabs.indexOf(self._licenses)):
+            self.show_pane(self._licenses)
+            self._licenses.open_file()
 
     def import_costs(self) -> None:
         if not self.import_action.isEnabled():

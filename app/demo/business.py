@@ -21,16 +21,17 @@ from typing import Any, TypeVar
 
 from app.demo import stripe_objects
 from app.demo.billing import Billing
+from app.demo.catalog import PRICE_BY_ID, PRODUCT_BY_ID
 from app.demo.clock import Clock
 from app.demo.feed import Feed, ListSource, Row
 from app.demo.finance import Finance, budget_rows
 from app.demo.health import Health
-from app.demo.licenses import seed_licenses
+from app.demo.licenses import Holder, seed_activations, seed_licenses
 from app.demo.support import FIRST_ID, TicketBook, TicketEventSource, TicketSource
 
 OPS_RESOURCES = (
-    "services", "incidents", "incident_updates", "tickets", "ticket_events", "licenses", "health_checks",
-    "costs", "budgets", "usage", "maintenance_windows",
+    "services", "incidents", "incident_updates", "tickets", "ticket_events", "licenses", "activations",
+    "health_checks", "costs", "budgets", "usage", "maintenance_windows",
 )
 SERIES = ("health_checks", "costs", "usage")  # rows appear as the clock moves
 
@@ -123,7 +124,8 @@ class Business:
             "incident_updates": lambda: ListSource(self.health.updates),
             "tickets": lambda: TicketSource(self.tickets),
             "ticket_events": lambda: TicketEventSource(self.tickets),
-            "licenses": lambda: ListSource(seed_licenses(self.seed, self._license_holders(), self.anchor)),
+            "licenses": lambda: ListSource([row for _, row in self._seeded_licenses]),
+            "activations": lambda: ListSource(seed_activations(self.seed, self._seeded_licenses, self.anchor)),
             "health_checks": lambda: ListSource(self._series_rows("health_checks", None, self.anchor)),
             "costs": lambda: ListSource(self._series_rows("costs", None, self.anchor)),
             "budgets": lambda: ListSource(budget_rows(self.anchor)),
@@ -140,8 +142,23 @@ class Business:
             return [row for day in days for row in self.finance.costs(day)]
         return [self.finance.usage(day) for day in days]
 
-    def _license_holders(self) -> list[tuple[str, str, str]]:
-        return [(c.id, c.name, c.email) for c in self.billing.customers[:200]]
+    @property
+    def _seeded_licenses(self) -> list[tuple[str, Row]]:
+        """(role, license) of the licenses issued before the demo starts (``app.demo.licenses.ROLES``)."""
+        return self._part("licenses", lambda: seed_licenses(self.seed, self._license_holders(), self.anchor))
+
+    def _license_holders(self) -> list[Holder]:
+        """Every customer, with the subscription a license of theirs would follow (their latest)."""
+        latest = {sub.customer: sub for sub in self.billing.subscriptions}  # listed oldest first
+        holders = []
+        for c in self.billing.customers:
+            sub = latest.get(c.id)
+            if sub is None:
+                holders.append(Holder(c.id, c.name, c.email))
+                continue
+            tier = PRODUCT_BY_ID[PRICE_BY_ID[sub.price_id].product_id].tier
+            holders.append(Holder(c.id, c.name, c.email, sub.id, sub.status, tier))
+        return holders
 
     def refresh(self) -> None:
         """Extend the time-driven series up to the clock: new health checks, a new day's costs."""
@@ -212,6 +229,12 @@ class Business:
         with self.lock:
             stored = {**license_row, "updated_at": self.clock.stamp()}
             self.feed("licenses").put(stored)
+            return stored
+
+    def store_activation(self, activation: Row) -> Row:
+        with self.lock:
+            stored = {**activation, "updated_at": self.clock.stamp()}
+            self.feed("activations").put(stored)
             return stored
 
     # ------------------------------------------------------------------ levers for tests

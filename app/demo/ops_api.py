@@ -33,6 +33,7 @@ WRITES: dict[str, ops_writes.Write] = {
     "/incidents/{id}/postmortem": ops_writes.post_postmortem,
     "/licenses": ops_writes.post_license,
     "/licenses/{id}/revoke": ops_writes.post_license_revoke,
+    "/activations": ops_writes.post_activation,
 }
 
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 from collections.abc import Callable
 from typing import Any
 
 from app.demo.business import Business
 from app.demo.feed import Row
 from app.demo.health import STEPS
+from app.demo.licenses import ACTIVATION_NAMESPACE
 from app.demo.messages import OpsError
 from app.demo.support import PRIORITIES, STATES
 from app.demo.wire import FIRST_YEAR, LAST_YEAR, dumps, parse_iso
@@ -24,7 +26,7 @@ EVENT_KINDS = ("reply", "note", "status", "assignee", "priority", "escalation")
 LICENSE_FIELDS = (
     "id", "key_id", "product", "customer_id", "customer_name", "customer_email", "plan", "seats", "features",
     "issued_at", "not_before", "expires_at", "grace_days", "fingerprint", "max_version", "issued_by", "revoked_at",
-    "revoke_reason", "supersedes", "license_text",
+    "revoke_reason", "supersedes", "subscription_id", "license_text",
 )
 _REQUIRED_LICENSE_FIELDS = ("id", "key_id", "product", "plan", "seats", "issued_at", "not_before", "expires_at")
 _LICENSE_TIMES = ("issued_at", "not_before", "expires_at", "revoked_at")
@@ -37,9 +39,14 @@ TEXT_CHARS = 100_000  # bodies and signed license files
 MAX_SEATS = 1_000_000
 MAX_GRACE_DAYS = 3_650
 MAX_FEATURES = 100
+VERSION_CHARS = 50  # "4.2.17": digits and dots
+ACTIVATION_CHANNELS = ("online", "offline")
+_VERSION = re.compile(r"[0-9]{1,9}(\.[0-9]{1,9}){0,3}")
 _LIMITS = {"id": ID_CHARS, "key_id": ID_CHARS, "customer_id": ID_CHARS, "supersedes": ID_CHARS,
            "service_id": ID_CHARS, "affected_services": ID_CHARS, "body": TEXT_CHARS, "license_text": TEXT_CHARS,
-           "impact": TEXT_CHARS, "root_cause": TEXT_CHARS, "went_well": TEXT_CHARS, "went_badly": TEXT_CHARS}
+           "impact": TEXT_CHARS, "root_cause": TEXT_CHARS, "went_well": TEXT_CHARS, "went_badly": TEXT_CHARS,
+           "subscription_id": ID_CHARS, "license_id": ID_CHARS, "machine_name": ID_CHARS,
+           "product_version": VERSION_CHARS}
 
 
 # White space as the spec's ``pattern: "\\S"`` means it (ECMA-262, as JSON Schema patterns are):
@@ -268,6 +275,37 @@ def post_license_revoke(business: Business, license_id: str, body: Any) -> tuple
     if license_row.get("revoked_at") is not None:
         return 200, license_row
     return 200, business.store_license({**license_row, "revoked_at": revoked_at, "revoke_reason": reason})
+
+
+def post_activation(business: Business, _: str, body: Any) -> tuple[int, Row]:
+    """Record a machine seen holding a seat: new (201), or seen again (200: last seen and version move on).
+
+    The id is derived from the license and the fingerprint, so a machine
+    answered offline on a workstation and reported online is one machine.
+    """
+    body = _object(body)
+    unknown = sorted(set(body) - {"license_id", "fingerprint", "machine_name", "product_version", "activated_via",
+                                  "seen_at"})
+    if unknown:
+        raise _invalid(unknown[0], f"unknown field {unknown[0]}")
+    license_id, fingerprint = _text(body, "license_id"), _text(body, "fingerprint")
+    machine_name, version = _text(body, "machine_name", required=False), _text(body, "product_version", required=False)
+    if version is not None and not _VERSION.fullmatch(version):
+        raise _invalid("product_version", "product_version must be a version like 4.2.1")
+    via = _choice(body.get("activated_via", "online"), "activated_via", ACTIVATION_CHANNELS)
+    seen_at = _time(body, "seen_at")
+    _existing(business, "licenses", license_id, "license")
+    activation_id = str(uuid.uuid5(ACTIVATION_NAMESPACE, f"{license_id}\n{fingerprint}"))
+    current = business.feed("activations").get(activation_id)
+    if current is None or current.get("deleted"):
+        return 201, business.store_activation({
+            "id": activation_id, "license_id": license_id, "fingerprint": fingerprint, "machine_name": machine_name,
+            "product_version": version, "activated_via": via, "first_seen_at": seen_at, "last_seen_at": seen_at,
+        })
+    if seen_at is not None and seen_at >= current["last_seen_at"]:
+        current.update(last_seen_at=seen_at, product_version=version or current["product_version"],
+                       machine_name=machine_name or current["machine_name"])
+    return 200, business.store_activation(current)
 
 
 Write = Callable[[Business, str, Any], tuple[int, Row]]

@@ -127,6 +127,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("license_id")
     p.add_argument("--reason", required=True)
 
+    p = command("activate", _activate, "answer an offline activation request with a signed response bound to "
+                "the requesting machine", passphrase=True)
+    p.add_argument("request", type=Path, help="the request file the product wrote ('-' for stdin)")
+    p.add_argument("--out", type=Path, metavar="FILE", help="write the response here (default: stdout)")
+
+    p = command("list", _list, "list the license registry with seats in use and the subscription followed")
+    p.add_argument("--over-cap", action="store_true", help="only live licenses with more machines than seats")
+    p.add_argument("--expiring", type=_days_arg, metavar="DAYS", help="only live licenses expiring within DAYS days")
+
     p = command("export-public-key", _export_public_key, "print a public key for embedding in the product")
     p.add_argument("--key-id", help="default: the active key")
     p.add_argument("--format", choices=("pem", "base64"), default="pem")
@@ -135,6 +144,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p = command("export-revocations", _export_revocations,
                 "write the signed revocation list (a new version if revocations changed)", passphrase=True)
     p.add_argument("--out", type=Path, metavar="FILE")
+
+
+def _days_arg(text: str) -> int:
+    if not text.isdigit() or int(text) > 36_500:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of days from 0 to 36500")
+    return int(text)
 
 
 def _date_arg(text: str) -> dt.datetime:
@@ -299,11 +314,10 @@ def _issue(service: LicenseService, args: argparse.Namespace) -> int:
 
 
 def _verify(service: LicenseService, args: argparse.Namespace) -> int:
-    from app.licensing.files import read_bounded, read_stream
     from app.licensing.service import describe
     from app.licensing.verifier import LicenseError
 
-    data = read_stream(sys.stdin.buffer, "standard input") if str(args.file) == "-" else read_bounded(args.file)
+    data = _read_input(args.file)
     try:
         lic = service.verify(data, fingerprint=args.fingerprint, product=args.product)
     except LicenseError as exc:
@@ -313,6 +327,52 @@ def _verify(service: LicenseService, args: argparse.Namespace) -> int:
     state = "Valid, in its grace period." if lic.in_grace(dt.datetime.now(dt.UTC)) else "Valid."
     human = state + "\n" + "\n".join(f"  {label + ':':<17}{value}" for label, value in fields)
     return _emit(args, {"license_id": lic.license_id, "fields": dict(fields)}, human)
+
+
+def _read_input(path: Path) -> bytes:
+    """A file's bytes, bounded; ``-`` is standard input."""
+    from app.licensing.files import read_bounded, read_stream
+
+    return read_stream(sys.stdin.buffer, "standard input") if str(path) == "-" else read_bounded(path)
+
+
+def _activate(service: LicenseService, args: argparse.Namespace) -> int:
+    from app.licensing.activation import ActivationRefused
+
+    data = _read_input(args.request)
+    try:
+        review = service.review_activation(data)  # refused before the passphrase is asked for
+        if review.refusal is not None:
+            raise review.refusal
+        answered = service.answer_activation(data, _passphrase(args))
+    except ActivationRefused as refused:
+        return _fail(args, str(refused), 1, reason=refused.reason)
+    a, terms = answered.activation, answered.terms
+    in_use = terms.in_use + (0 if terms.machine_known else 1)
+    result = {"activation_id": a.activation_id, "license_id": a.license_id, "fingerprint": a.fingerprint,
+              "machine_name": a.machine_name, "product_version": a.product_version, "repeat": terms.machine_known,
+              "seats": terms.seats, "seats_in_use": in_use}
+    machine = f"{a.machine_name} ({a.fingerprint})" if a.machine_name else a.fingerprint
+    return _deliver(args, answered.text, result,
+                    f"Activation of {machine} on license {a.license_id} ({in_use:,} of {terms.seats:,} seats in use)")
+
+
+def _list(service: LicenseService, args: argparse.Namespace) -> int:
+    rows = service.list_licenses(over_cap=args.over_cap, expiring_days=args.expiring)
+    listed = [
+        {**row, **{name: _iso(row[name]) for name in ("issued_at", "expires_at", "revoked_at")}} for row in rows
+    ]
+    human = "\n".join(
+        f"{row['id'][:8]}  {(row['customer_name'] or row['customer_id'] or '')[:28]:<28}  {row['plan']:<12}  "
+        f"{row['seats_in_use']:>6,} / {row['seats']:<6,}  expires {row['expires_at']:%Y-%m-%d}  {row['status']}"
+        f"{'  · subscription ' + row['subscription_status'] if row['subscription_status'] else ''}"
+        for row in rows
+    ) or "No licenses match."
+    return _emit(args, {"licenses": listed}, human)
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return None if value is None else value.isoformat() + "Z"
 
 
 def _revoke(service: LicenseService, args: argparse.Namespace) -> int:

@@ -24,7 +24,9 @@ class LicenseRequest:
     """What staff ask for; the fields staff leave out come from the plan.
 
     ``seats``/``features`` None mean the plan's defaults; ``expires_at`` wins
-    over ``days``; times may be naive UTC or aware.
+    over ``days``; times may be naive UTC or aware.  ``subscription_id`` (the
+    Stripe subscription the license follows) goes to the registry, not into
+    the signed file.
     """
 
     customer_id: str
@@ -40,6 +42,7 @@ class LicenseRequest:
     fingerprint: str | None = None
     max_version: str | None = None
     product: str = DEFAULT_PRODUCT
+    subscription_id: str | None = None
 
 
 def build_license(

@@ -14,15 +14,19 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
+from app.domain.licenses import seats_in_use_sql
+from app.licensing.activation import UNKNOWN_LICENSE, ActivationRefused, LicenseTerms
 from app.licensing.errors import LicensingError
-from app.licensing.verifier import License, naive_utc
+from app.licensing.verifier import Activation, License, naive_utc
 from app.store import outbox
 from app.store.changes import Changes
+from app.store.schema import Activation as ActivationRow
 from app.store.schema import License as LicenseRow
 from app.store.schema import RevocationList as RevocationListRow
 from app.store.schema import SigningPublicKey
 
 _licenses = LicenseRow.__table__
+_activations = ActivationRow.__table__
 _keys = SigningPublicKey.__table__
 _lists = RevocationListRow.__table__
 
@@ -53,6 +57,7 @@ def record_issue(
     *,
     issued_by: str | None,
     supersedes: str | None = None,
+    subscription_id: str | None = None,
     now: dt.datetime,
 ) -> dict[str, Any]:
     """Add an issued license to the registry and the outbox; returns the registry record."""
@@ -76,6 +81,7 @@ def record_issue(
         "revoked_at": None,
         "revoke_reason": None,
         "supersedes": supersedes,
+        "subscription_id": subscription_id,
         "license_text": text,
         "updated_at": naive_utc(now),
         "pending": True,
@@ -108,6 +114,67 @@ def record_revoke(conn: Connection, license_id: str, reason: str, *, now: dt.dat
         {"reason": reason.strip(), "revoked_at": iso_z(revoked_at)},
         idempotency_key=f"license_revoke:{license_id}",
     )
+
+
+def license_terms(conn: Connection, license_id: str, fingerprint: str) -> LicenseTerms:
+    """What the registry says of ``license_id`` for answering a request from the machine ``fingerprint``."""
+    known = (
+        select(_activations.c.id)
+        .where(_activations.c.license_id == _licenses.c.id, _activations.c.fingerprint == fingerprint)
+        .exists()
+    )
+    c = _licenses.c
+    row = conn.execute(
+        select(c.id, c.product, c.customer_name, c.expires_at, c.grace_days, c.max_version, c.seats,
+               seats_in_use_sql(c.id).label("in_use"), known.label("machine_known"), c.revoked_at, c.revoke_reason)
+        .where(c.id == license_id)
+    ).mappings().first()
+    if row is None:
+        raise ActivationRefused(UNKNOWN_LICENSE, f"There is no license {license_id} in this registry: it was "
+                                                 "issued elsewhere and not synced here yet, or never issued.")
+    return LicenseTerms(
+        license_id=row["id"], product=row["product"], customer_name=row["customer_name"] or "",
+        expires_at=row["expires_at"], grace_days=row["grace_days"], max_version=row["max_version"],
+        seats=row["seats"], in_use=row["in_use"], machine_known=bool(row["machine_known"]),
+        revoked_at=row["revoked_at"], revoke_reason=row["revoke_reason"],
+    )
+
+
+def record_activation(conn: Connection, activation: Activation, *, now: dt.datetime) -> dict[str, Any]:
+    """Record a machine answered offline (new, or seen again) in the registry and the outbox; its row."""
+    seen = naive_utc(now)
+    current = conn.execute(
+        select(_activations.c.first_seen_at).where(_activations.c.id == activation.activation_id)
+    ).first()
+    row: dict[str, Any] = {
+        "id": activation.activation_id,
+        "license_id": activation.license_id,
+        "fingerprint": activation.fingerprint,
+        "machine_name": activation.machine_name,
+        "product_version": activation.product_version,
+        "activated_via": "offline",
+        "first_seen_at": seen if current is None else current.first_seen_at,
+        "last_seen_at": seen,
+        "updated_at": seen,
+        "pending": True,
+    }
+    if current is None:
+        conn.execute(insert(_activations).values(**row))
+    else:
+        conn.execute(update(_activations).where(_activations.c.id == activation.activation_id).values(**row))
+    outbox.enqueue(
+        conn, "activation", "/v1/activations",
+        {"license_id": activation.license_id, "fingerprint": activation.fingerprint,
+         "machine_name": activation.machine_name, "product_version": activation.product_version,
+         "activated_via": "offline", "seen_at": iso_z(seen)},
+        idempotency_key=f"activation:{activation.activation_id}:{activation.nonce}",
+    )
+    return row
+
+
+def activation_changed(activation_id: str) -> Changes:
+    """What answering a request writes: the machine's row and the outbox."""
+    return Changes.rows(ActivationRow.__tablename__, [activation_id]) | Changes.of(outbox.TABLE)
 
 
 def changed(*license_ids: str) -> Changes:

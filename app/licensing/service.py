@@ -10,29 +10,37 @@ wrong; only ``verify`` raises the verifier's ``LicenseError``, as the product wo
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from app.config.paths import Paths
+from app.domain.licenses import Renewal, current_subscription, due_renewals, renewal_expiry
 from app.licensing import registry
+from app.licensing.activation import ActivationRefused, LicenseTerms, answer, check, read_request
 from app.licensing.errors import LicensingError
 from app.licensing.issuing import LicenseRequest, build_license, sign_license
 from app.licensing.keys import KeyInfo, KeyStore, UnlockedKeys
 from app.licensing.plans import plan_defaults
 from app.licensing.revocation import build_revocation_list, sign_revocation_list
 from app.licensing.verifier import (
+    Activation,
+    ActivationRequest,
     License,
     LicenseError,
     load_public_keys,
+    naive_utc,
+    read_activation,
     read_license,
     read_revocation_list,
     verify,
+    verify_activation,
 )
 from app.store.changes import NOTHING, Changes
+from app.views.licenses import license_detail, registry_rows
 
 
 def _now() -> dt.datetime:
@@ -46,6 +54,38 @@ class IssuedLicense:
     license: License
     text: str
     record: dict[str, Any]
+    changes: Changes = NOTHING
+
+
+@dataclass(frozen=True)
+class RenewedLicenses:
+    """A renewal batch: the new licenses (each superseding one due), and what was written."""
+
+    issued: tuple[IssuedLicense, ...]
+    changes: Changes = NOTHING
+
+
+@dataclass(frozen=True)
+class ActivationReview:
+    """An activation request as the console reads it: what it asks, the license's terms, and a refusal if any."""
+
+    request: ActivationRequest
+    terms: LicenseTerms
+    refusal: ActivationRefused | None
+
+    @property
+    def repeat(self) -> bool:
+        """The machine already holds a seat: answering again takes no other."""
+        return self.terms.machine_known
+
+
+@dataclass(frozen=True)
+class AnsweredActivation:
+    """A signed response, the license's terms it was checked against, and what recording it wrote."""
+
+    activation: Activation
+    text: str
+    terms: LicenseTerms
     changes: Changes = NOTHING
 
 
@@ -171,7 +211,9 @@ class LicenseService:
     def issue(self, request: LicenseRequest, passphrase: str | None = None) -> IssuedLicense:
         """Sign a license and record it in the registry and the outbox in one transaction.
 
-        Without ``passphrase`` the key must be unlocked (see ``unlock``).
+        Without ``passphrase`` the key must be unlocked (see ``unlock``).  A
+        request naming no subscription follows the customer's live one, if
+        the cache holds one (docs/metrics.md, "Subscription a license follows").
         """
         return self._issue(request, passphrase, supersedes=None)
 
@@ -179,6 +221,11 @@ class LicenseService:
         """The registry row of a license (``license_text`` re-exports the file)."""
         with self._engine.connect() as conn:
             return registry.get(conn, license_id)
+
+    def list_licenses(self, *, over_cap: bool = False, expiring_days: int | None = None) -> list[dict[str, Any]]:
+        """The registry with seats in use and subscription state (``opsconsole license list``)."""
+        with self._engine.connect() as conn:
+            return registry_rows(conn, over_cap=over_cap, expiring_days=expiring_days)
 
     def revoke(self, license_id: str, reason: str) -> Changes:
         """Revoke a license: registry and outbox now, the product sees it in the next revocation list."""
@@ -194,23 +241,67 @@ class LicenseService:
         The old one is revoked in the same transaction, so there is never a
         moment with both or neither valid in the registry.
         """
-        old = self.record(license_id)
-        if old["revoked_at"] is not None:
-            raise LicensingError(f"License {license_id} is revoked; issue a new one instead.")
-        request = LicenseRequest(
-            customer_id=old["customer_id"] or "",
-            customer_name=old["customer_name"] or "",
-            customer_email=old["customer_email"] or "",
-            plan=old["plan"],
-            seats=old["seats"],
-            features=tuple(old["features_json"] or ()),
-            expires_at=new_expiry,
-            grace_days=old["grace_days"],
-            fingerprint=old["fingerprint"],
-            max_version=old["max_version"],
-            product=old["product"],
-        )
-        return self._issue(request, passphrase, supersedes=license_id)
+        return self._reissue([(license_id, {"expires_at": new_expiry})], passphrase, "superseded by")[0]
+
+    def renewals(self) -> list[Renewal]:
+        """Licenses expiring within 30 days whose subscription is active, each with its renewed expiry."""
+        with self._engine.connect() as conn:
+            return due_renewals(conn, naive_utc(self._clock()))
+
+    def renew(self, license_ids: Sequence[str], passphrase: str | None = None) -> RenewedLicenses:
+        """Renew licenses as one batch: each is re-issued for its term again (``renewal_expiry``).
+
+        One transaction: every new license is recorded and every old one revoked
+        as renewed, or, when one cannot be, none is.
+        """
+        renewals = []
+        with self._engine.connect() as conn:
+            for license_id in license_ids:
+                old = registry.get(conn, license_id)
+                renewals.append((license_id, {"expires_at": renewal_expiry(old["expires_at"], old["not_before"])}))
+        issued = self._reissue(renewals, passphrase, "renewed by")
+        changes = NOTHING
+        for one in issued:
+            changes |= one.changes
+        return RenewedLicenses(issued=tuple(issued), changes=changes)
+
+    def reissue_for_plan(self, license_id: str, passphrase: str | None = None) -> IssuedLicense:
+        """Re-issue a license on the plan its subscription now pays for, with that plan's seat cap and features.
+
+        The seat cap is the subscription product's ``seats`` (else the plan's
+        default); the expiry and everything else stay.
+        """
+        with self._engine.connect() as conn:
+            detail = license_detail(conn, license_id)
+        if detail is None:
+            raise LicensingError(f"There is no license {license_id} in the registry.")
+        plan = detail["subscription_plan"]
+        if not detail["plan_changed"] or plan is None:
+            raise LicensingError(f"The subscription of license {license_id} pays for the plan it has.")
+        seats, features = plan_defaults(plan)
+        changes = {"plan": plan, "seats": detail["subscription_seats"] or seats, "features": features}
+        return self._reissue([(license_id, changes)], passphrase, "re-issued for its new plan as")[0]
+
+    def _reissue(
+        self, successors: Sequence[tuple[str, dict[str, Any]]], passphrase: str | None, why: str
+    ) -> list[IssuedLicense]:
+        """Issue a successor of each (license id, changed fields) and revoke the old ones, all in one transaction."""
+        key_id = self._active_id()
+        now = self._clock()
+        with self._engine.connect() as conn:
+            olds = [registry.get(conn, license_id) for license_id, _ in successors]
+        requests = [successor_request(old, **changes) for old, (_, changes) in zip(olds, successors, strict=True)]
+        for old in olds:
+            if old["revoked_at"] is not None:
+                raise LicensingError(f"License {old['id']} is revoked; issue a new one instead.")
+        licenses = [build_license(request, key_id, now) for request in requests]  # refused before the slow unlock
+        key = self._private_key(key_id, passphrase)
+        issued = []
+        with self._engine.begin() as conn:
+            for old, request, lic in zip(olds, requests, licenses, strict=True):
+                issued.append(self._record_issue(conn, lic, sign_license(lic, key), request, old["id"], now))
+                registry.record_revoke(conn, old["id"], f"{why} {lic.license_id}", now=now)
+        return issued
 
     def _issue(
         self, request: LicenseRequest, passphrase: str | None, *, supersedes: str | None
@@ -220,13 +311,48 @@ class LicenseService:
         lic = build_license(request, key_id, now)  # a bad request is refused before the slow unlock
         text = sign_license(lic, self._private_key(key_id, passphrase))
         with self._engine.begin() as conn:
-            record = registry.record_issue(
-                conn, lic, text, issued_by=self._issued_by, supersedes=supersedes, now=now
-            )
-            if supersedes is not None:
-                registry.record_revoke(conn, supersedes, f"superseded by {lic.license_id}", now=now)
+            return self._record_issue(conn, lic, text, request, supersedes, now)
+
+    def _record_issue(
+        self, conn: Connection, lic: License, text: str, request: LicenseRequest, supersedes: str | None,
+        now: dt.datetime,
+    ) -> IssuedLicense:
+        follows = request.subscription_id or (current_subscription(conn, lic.customer_id) or {}).get("id")
+        record = registry.record_issue(
+            conn, lic, text, issued_by=self._issued_by, supersedes=supersedes, subscription_id=follows, now=now,
+        )
         changed = registry.changed(lic.license_id, *([supersedes] if supersedes else []))
         return IssuedLicense(license=lic, text=text, record=record, changes=changed)
+
+    # ------------------------------------------------------------------ offline activation
+
+    def review_activation(self, data: str | bytes) -> ActivationReview:
+        """What a request file asks and whether it would be answered, read from the registry; signs nothing."""
+        request = read_request(data)
+        with self._engine.connect() as conn:
+            terms = registry.license_terms(conn, request.license_id, request.fingerprint)
+        try:
+            check(request, terms, self._clock())
+        except ActivationRefused as refused:
+            return ActivationReview(request, terms, refused)
+        return ActivationReview(request, terms, None)
+
+    def answer_activation(self, data: str | bytes, passphrase: str | None = None) -> AnsweredActivation:
+        """Check a request against the registry, sign its machine-bound response, record the machine.
+
+        The seats are counted, the response signed and the machine recorded
+        (registry and outbox) in one transaction; a refused request
+        (``ActivationRefused``) records nothing.
+        """
+        request = read_request(data)
+        key_id = self._active_id()
+        key = self._private_key(key_id, passphrase)
+        now = self._clock()
+        with self._engine.begin() as conn:
+            terms = registry.license_terms(conn, request.license_id, request.fingerprint)
+            activation, text = answer(request, terms, key_id, key, now)
+            registry.record_activation(conn, activation, now=now)
+        return AnsweredActivation(activation, text, terms, registry.activation_changed(activation.activation_id))
 
     # ------------------------------------------------------------------ checking
 
@@ -273,6 +399,24 @@ class LicenseService:
             verdict += f" Only on the machine with fingerprint {lic.fingerprint}."
         return Inspection(fields=fields, verdict=verdict, ok=True)
 
+    def inspect_activation(self, text: str | bytes) -> Inspection:
+        """The fields of an activation response and whether it holds on the machine it names, for support staff."""
+        try:
+            activation = read_activation(text)
+        except LicenseError as exc:
+            return Inspection(fields=[], verdict=f"This is not a readable activation response: {exc}", ok=False)
+        fields = describe_activation(activation)
+        with self._engine.connect() as conn:
+            revoked = registry.revoked(conn)
+        try:
+            verify_activation(text, self.trusted_keys(), self._clock(), activation.fingerprint, revocations=revoked)
+        except LicenseError as exc:
+            return Inspection(fields=fields, verdict=f"Not valid: {exc}", ok=False)
+        verdict = (f"Valid on the machine with fingerprint {activation.fingerprint} until "
+                   f"{activation.expires_at:%Y-%m-%d}, plus {activation.grace_days} grace days; on any other "
+                   "machine the product refuses it.")
+        return Inspection(fields=fields, verdict=verdict, ok=True)
+
     # ------------------------------------------------------------------ revocation lists
 
     def current_revocations(self) -> PublishedRevocations | None:
@@ -298,6 +442,41 @@ class LicenseService:
             text = sign_revocation_list(build_revocation_list(version, key_id, now, revoked), key)
             registry.record_revocation_list(conn, version, key_id, now, text)
         return PublishedRevocations(version=version, text=text, new=True)
+
+
+def successor_request(old: dict[str, Any], **changes: Any) -> LicenseRequest:
+    """The request that re-issues the registry row ``old`` with ``changes`` (expiry, plan, seats…)."""
+    request = LicenseRequest(
+        customer_id=old["customer_id"] or "",
+        customer_name=old["customer_name"] or "",
+        customer_email=old["customer_email"] or "",
+        plan=old["plan"],
+        seats=old["seats"],
+        features=tuple(old["features_json"] or ()),
+        expires_at=old["expires_at"],
+        not_before=None,
+        grace_days=old["grace_days"],
+        fingerprint=old["fingerprint"],
+        max_version=old["max_version"],
+        product=old["product"],
+        subscription_id=old["subscription_id"],
+    )
+    return replace(request, **changes)
+
+
+def describe_activation(activation: Activation) -> list[tuple[str, str]]:
+    """(label, value) pairs of an activation response in plain words."""
+    return [
+        ("Activation", activation.activation_id),
+        ("License", activation.license_id),
+        ("Product", f"{activation.product} {activation.product_version}"),
+        ("Machine", f"{activation.machine_name or '(no name)'} · fingerprint {activation.fingerprint}"),
+        ("Answered", f"{activation.activated_at:%Y-%m-%d %H:%M} UTC"),
+        ("Expires", f"{activation.expires_at:%Y-%m-%d %H:%M} UTC"),
+        ("Grace", f"{activation.grace_days} days"),
+        ("Up to version", activation.max_version or "any version"),
+        ("Signed with key", activation.key_id),
+    ]
 
 
 def describe(lic: License) -> list[tuple[str, str]]:

@@ -18,16 +18,25 @@ Parsing is strict on purpose: every byte of the file is either signed, or
 part of a fixed armour line, or the canonical base64 of the signature, so any
 single changed byte is refused.  The signature is checked *before* the JSON is
 parsed, so unsigned bytes never reach the JSON parser.
+
+It also holds the product's half of the offline activation exchange (write a
+request, verify the signed response), in the same armour.  That makes it
+longer than a module here usually grows, on purpose: the product embeds one
+file, so licenses, revocation lists and activations stay together.
 """
 
 from __future__ import annotations
 
 import binascii
 import datetime as dt
+import functools
+import hashlib
 import json
 import re
+import secrets
 from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 from cryptography.exceptions import InvalidSignature
@@ -102,6 +111,14 @@ class StaleRevocationList(LicenseError):
     """A revocation list older than one the product already accepted (a replay)."""
 
 
+class MalformedRequest(LicenseError):
+    """An activation request that is not well formed, or whose checksum shows it was altered or damaged."""
+
+
+class ActivationMismatch(LicenseError):
+    """An activation response that answers another license or another request than the product's."""
+
+
 # --------------------------------------------------------------------------- encoding
 
 
@@ -137,29 +154,42 @@ def armour(label: str, key_id: str, payload: str, signature: bytes) -> str:
     )
 
 
-def unarmour(label: str, text: str | bytes) -> tuple[str, str, bytes]:
-    """Split armoured text into (key id, payload line, signature), refusing any deviation.
+def _armour_lines(label: str, text: str | bytes, error: type[LicenseError]) -> tuple[str, str, str]:
+    """(payload line, proof header line, proof line) of armoured text, refusing any deviation with ``error``.
 
     Line ends may be all LF or all CRLF (a file that went through a Windows
     editor or mail client); anything else, a missing final newline, extra
-    lines or spaces, or a non-canonical base64 signature is malformed.
+    lines or altered armour is refused.  Licenses and responses carry a
+    signature as their proof, activation requests a checksum.
     """
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise MalformedLicense(f"The file is not UTF-8 text ({exc.reason}).") from None
+            raise error(f"The file is not UTF-8 text ({exc.reason}).") from None
     if "\r" in text:
         unix = text.replace("\r\n", "\n")
         if "\r" in unix or unix.count("\n") != text.count("\r\n"):
-            raise MalformedLicense("The file mixes line endings.")
+            raise error("The file mixes line endings.")
         text = unix
     lines = text.split("\n")
     if len(lines) != 6 or lines[5] != "":
-        raise MalformedLicense(f"Expected 5 lines ending in a newline, found {len(lines) - 1}.")
-    begin, payload, sig_line, sig_b64, end, _ = lines
+        raise error(f"Expected 5 lines ending in a newline, found {len(lines) - 1}.")
+    begin, payload, proof_header, proof, end, _ = lines
     if begin != f"-----BEGIN {label}-----" or end != f"-----END {label}-----":
-        raise MalformedLicense(f"This is not an {label} file (armour lines missing or altered).")
+        raise error(f"This is not an {label} file (armour lines missing or altered).")
+    if not payload or len(payload) > _MAX_PAYLOAD:
+        raise error("The payload line is empty or too long.")
+    return payload, proof_header, proof
+
+
+def unarmour(label: str, text: str | bytes) -> tuple[str, str, bytes]:
+    """Split signed armoured text into (key id, payload line, signature), refusing any deviation.
+
+    Besides the armour (``_armour_lines``), the signature line must name a
+    valid key id and the signature be canonical base64 of 64 bytes.
+    """
+    payload, sig_line, sig_b64 = _armour_lines(label, text, MalformedLicense)
     if not (sig_line.startswith("-----BEGIN SIGNATURE ") and sig_line.endswith("-----")):
         raise MalformedLicense("The signature armour line is missing or altered.")
     key_id = sig_line[21:-5]
@@ -174,8 +204,6 @@ def unarmour(label: str, text: str | bytes) -> tuple[str, str, bytes]:
     # Strict decoding still ignores the spare bits of the last character: re-encode to compare.
     if binascii.b2a_base64(signature, newline=False).decode() != sig_b64:
         raise MalformedLicense("The signature is not in canonical base64.")
-    if not payload or len(payload) > _MAX_PAYLOAD:
-        raise MalformedLicense("The payload line is empty or too long.")
     return key_id, payload, signature
 
 
@@ -239,6 +267,7 @@ def _parse_time(value: object, name: str) -> dt.datetime:
         raise MalformedLicense(f"Field {name!r} is not a valid time.") from None
 
 
+@functools.lru_cache(maxsize=256)  # a product checks the same few versions over and over
 def version_tuple(version: str) -> tuple[int, ...]:
     """``"2.4.1"`` → ``(2, 4, 1)``, so versions compare numerically (2.10 > 2.9)."""
     if not _VERSION_PATTERN.fullmatch(version):
@@ -397,29 +426,54 @@ def verify(
         raise WrongProduct(f"This license is for {lic.product!r}, not {product!r}.")
     if revocations is not None and lic.license_id in revocations:
         raise Revoked(f"License {lic.license_id} has been revoked.")
-    now = naive_utc(now)
-    if now + CLOCK_SKEW < lic.issued_at:
-        raise ClockMovedBack(f"The clock says {now:%Y-%m-%d %H:%M}, before the license was issued.")
-    if last_seen is not None and now + CLOCK_SKEW < naive_utc(last_seen):
-        raise ClockMovedBack(f"The clock says {now:%Y-%m-%d %H:%M}, before this product last ran.")
+    now = _check_clock(now, last_seen, lic.issued_at, "the license was issued")
     if now + CLOCK_SKEW < lic.not_before:
         raise NotYetValid(f"The license is valid from {lic.not_before:%Y-%m-%d %H:%M} UTC.")
-    if now >= lic.grace_ends_at:
-        raise Expired(
-            f"The license expired on {lic.expires_at:%Y-%m-%d} "
-            f"(its grace days ended {lic.grace_ends_at:%Y-%m-%d})."
-        )
+    _check_expiry(now, lic.expires_at, lic.grace_ends_at, "license")
     if lic.fingerprint is not None and fingerprint != lic.fingerprint:
         raise WrongMachine("This license is locked to another machine.")
-    if product_version is not None and lic.max_version is not None:
-        highest = version_tuple(lic.max_version)
-        try:  # "3.2" covers every 3.2.x: compare only as many parts as the license names
-            covered = version_tuple(product_version)[: len(highest)] <= highest
-        except ValueError as exc:
-            raise VersionNotCovered(str(exc)) from None
-        if not covered:
-            raise VersionNotCovered(f"The license covers versions up to {lic.max_version}.")
+    if product_version is not None:
+        check_version(lic.max_version, product_version)
     return lic
+
+
+def _check_clock(now: dt.datetime, last_seen: dt.datetime | None, signed_at: dt.datetime, signed: str) -> dt.datetime:
+    """``now`` as naive UTC, or ``ClockMovedBack`` when it is before ``signed_at`` or ``last_seen`` (less the skew)."""
+    now = naive_utc(now)
+    if now + CLOCK_SKEW < signed_at:
+        raise ClockMovedBack(f"The clock says {now:%Y-%m-%d %H:%M}, before {signed}.")
+    if last_seen is not None and now + CLOCK_SKEW < naive_utc(last_seen):
+        raise ClockMovedBack(f"The clock says {now:%Y-%m-%d %H:%M}, before this product last ran.")
+    return now
+
+
+def _check_expiry(now: dt.datetime, expires_at: dt.datetime, grace_ends_at: dt.datetime, what: str) -> None:
+    if now >= grace_ends_at:
+        raise Expired(
+            f"The {what} expired on {expires_at:%Y-%m-%d} (its grace days ended {grace_ends_at:%Y-%m-%d})."
+        )
+
+
+def version_covered(max_version: str | None, product_version: str) -> bool:
+    """Whether ``max_version`` covers ``product_version``: "3.2" covers every 3.2.x (None covers all).
+
+    Only as many parts are compared as ``max_version`` names; a
+    ``product_version`` that is not a version raises ``ValueError``.
+    """
+    if max_version is None:
+        return True
+    highest = version_tuple(max_version)
+    return version_tuple(product_version)[: len(highest)] <= highest
+
+
+def check_version(max_version: str | None, product_version: str) -> None:
+    """``VersionNotCovered`` unless ``max_version`` covers ``product_version``."""
+    try:
+        covered = version_covered(max_version, product_version)
+    except ValueError as exc:
+        raise VersionNotCovered(str(exc)) from None
+    if not covered:
+        raise VersionNotCovered(f"The license covers versions up to {max_version}.")
 
 
 # --------------------------------------------------------------------------- revocation lists
@@ -495,3 +549,247 @@ def load_revocation_list(
             f"Revocation list version {revocations.version} is not newer than {newer_than}."
         )
     return revocations
+
+
+# --------------------------------------------------------------------------- the offline activation exchange
+#
+# A machine with no network asks for a seat with a *request* file the product
+# writes (``write_activation_request``); ops staff answer it on their
+# workstation with a signed *response* bound to that machine's fingerprint,
+# which the product checks with ``verify_activation``.  The request is signed
+# by nothing secret -- anyone may ask -- so it carries a SHA-256 checksum of
+# its payload line instead: not a protection against forgery (the console
+# checks every request against its registry) but proof that the file arrived
+# as written, so a byte changed on a USB stick or by a mail client is refused.
+
+REQUEST_LABEL = "OPSCONSOLE ACTIVATION REQUEST"
+ACTIVATION_LABEL = "OPSCONSOLE ACTIVATION"
+_CHECKSUM_HEADER = "-----BEGIN CHECKSUM SHA-256-----"
+_NONCE_PATTERN = re.compile(r"[0-9a-f]{32}")
+_MAX_FINGERPRINT, _MAX_MACHINE_NAME = 1000, 200
+_REQUEST_KEYS = frozenset(
+    {"fingerprint", "format", "license_id", "machine_name", "nonce", "product", "product_version", "requested_at"}
+)
+
+
+def _checked_text(obj: dict[str, Any], name: str, limit: int, *, nullable: bool = False) -> Any:
+    """``obj[name]``: non-empty text of at most ``limit`` characters (or None when ``nullable``)."""
+    value = obj[name]
+    if value is None and nullable:
+        return None
+    if type(value) is not str or not value or len(value) > limit:
+        raise MalformedLicense(f"Field {name!r} is not a text of 1 to {limit} characters.")
+    return value
+
+
+class ActivationRequest(NamedTuple):
+    """What a machine asks for: a seat of ``license_id`` for ``fingerprint``, running ``product_version``.
+
+    ``nonce`` makes every request unique, so a response can be matched to the
+    request it answers (``verify_activation(nonce=...)``).
+    """
+
+    license_id: str
+    fingerprint: str
+    product: str
+    product_version: str
+    machine_name: str | None
+    nonce: str
+    requested_at: dt.datetime
+
+    def payload_text(self) -> str:
+        """The canonical JSON line of the request."""
+        return canonical_json({
+            "fingerprint": self.fingerprint, "format": FORMAT_VERSION, "license_id": self.license_id,
+            "machine_name": self.machine_name, "nonce": self.nonce, "product": self.product,
+            "product_version": self.product_version, "requested_at": format_time(self.requested_at),
+        })
+
+    def text(self) -> str:
+        """The request file: armour, the payload line, and the SHA-256 of that line in lowercase hex."""
+        payload = self.payload_text()
+        checksum = hashlib.sha256(payload.encode()).hexdigest()
+        return (
+            f"-----BEGIN {REQUEST_LABEL}-----\n{payload}\n{_CHECKSUM_HEADER}\n{checksum}\n"
+            f"-----END {REQUEST_LABEL}-----\n"
+        )
+
+    @classmethod
+    def from_payload(cls, payload: str) -> ActivationRequest:
+        """Parse and validate a request payload; any deviation is ``MalformedLicense`` (callers re-type it)."""
+        obj = _payload_object(payload)
+        if obj.keys() != _REQUEST_KEYS:
+            raise MalformedLicense("The payload's fields are not those of a version 1 activation request.")
+        nonce, version = obj["nonce"], obj["product_version"]
+        if type(nonce) is not str or not _NONCE_PATTERN.fullmatch(nonce):
+            raise MalformedLicense("Field 'nonce' is not 32 lowercase hexadecimal digits.")
+        if type(version) is not str or not _VERSION_PATTERN.fullmatch(version):
+            raise MalformedLicense("Field 'product_version' is not a version like 4.2.1.")
+        return cls(
+            _checked_text(obj, "license_id", 200), _checked_text(obj, "fingerprint", _MAX_FINGERPRINT),
+            _checked_text(obj, "product", 200), version,
+            _checked_text(obj, "machine_name", _MAX_MACHINE_NAME, nullable=True), nonce,
+            _parse_time(obj["requested_at"], "requested_at"),
+        )
+
+
+def make_activation_request(
+    license_id: str,
+    fingerprint: str,
+    product_version: str,
+    *,
+    product: str,
+    machine_name: str | None = None,
+    now: dt.datetime | None = None,
+) -> ActivationRequest:
+    """A new request (fresh nonce) from this machine; ``ValueError`` names a field that cannot be sent."""
+    request = ActivationRequest(
+        license_id, fingerprint, product, product_version, machine_name or None, secrets.token_hex(16),
+        utc_seconds(now or dt.datetime.now(dt.UTC)),
+    )
+    try:
+        ActivationRequest.from_payload(request.payload_text())
+    except MalformedLicense as exc:
+        raise ValueError(str(exc)) from None
+    return request
+
+
+def write_activation_request(path: str | Path, *args: Any, **fields: Any) -> ActivationRequest:
+    """Write a new request file at ``path`` (arguments as ``make_activation_request``); keep its nonce."""
+    request = make_activation_request(*args, **fields)
+    Path(path).write_text(request.text(), encoding="utf-8", newline="")
+    return request
+
+
+def read_activation_request(text: str | bytes) -> ActivationRequest:
+    """The request in ``text``, or ``MalformedRequest`` when any byte differs from what the product wrote."""
+    payload, header, checksum = _armour_lines(REQUEST_LABEL, text, MalformedRequest)
+    if header != _CHECKSUM_HEADER:
+        raise MalformedRequest("The checksum armour line is missing or altered.")
+    try:
+        expected = hashlib.sha256(payload.encode()).hexdigest()
+    except UnicodeEncodeError:
+        raise MalformedRequest("The payload is not valid Unicode text.") from None
+    if checksum != expected:
+        raise MalformedRequest("The request's checksum does not match: the file was altered or damaged on its way.")
+    try:
+        return ActivationRequest.from_payload(payload)
+    except MalformedLicense as exc:
+        raise MalformedRequest(str(exc)) from None
+
+
+_ACTIVATION_KEYS = frozenset({
+    "activated_at", "activation_id", "expires_at", "fingerprint", "format", "grace_days", "key_id", "license_id",
+    "machine_name", "max_version", "nonce", "product", "product_version",
+})
+
+
+class Activation(NamedTuple):
+    """A signed answer to an activation request: a seat of ``license_id`` on the machine ``fingerprint``.
+
+    It carries the license's expiry, grace days and maximum version, so the
+    product can hold the machine to them without another file.
+    """
+
+    activation_id: str
+    license_id: str
+    key_id: str
+    product: str
+    fingerprint: str
+    machine_name: str | None
+    product_version: str
+    nonce: str
+    activated_at: dt.datetime
+    expires_at: dt.datetime
+    grace_days: int
+    max_version: str | None
+
+    @property
+    def grace_ends_at(self) -> dt.datetime:
+        return self.expires_at + dt.timedelta(days=self.grace_days)
+
+    def payload_text(self) -> str:
+        """The canonical JSON line that is signed, spelled out in key order (answering is benchmarked)."""
+        q = _quote
+        return (
+            f'{{"activated_at":"{format_time(self.activated_at)}","activation_id":{q(self.activation_id)},'
+            f'"expires_at":"{format_time(self.expires_at)}","fingerprint":{q(self.fingerprint)},'
+            f'"format":{FORMAT_VERSION},"grace_days":{self.grace_days:d},"key_id":{q(self.key_id)},'
+            f'"license_id":{q(self.license_id)},"machine_name":{_nullable(self.machine_name)},'
+            f'"max_version":{_nullable(self.max_version)},"nonce":{q(self.nonce)},"product":{q(self.product)},'
+            f'"product_version":{q(self.product_version)}}}'
+        )
+
+    @classmethod
+    def from_payload(cls, payload: str) -> Activation:
+        """Parse and validate a response payload; any deviation from the schema is ``MalformedLicense``."""
+        obj = _payload_object(payload)
+        if obj.keys() != _ACTIVATION_KEYS:
+            raise MalformedLicense("The payload's fields are not those of a version 1 activation.")
+        grace_days, max_version = obj["grace_days"], obj["max_version"]
+        if type(grace_days) is not int or grace_days < 0:
+            raise MalformedLicense("Field 'grace_days' is not a number of at least 0.")
+        if max_version is not None and (type(max_version) is not str or not _VERSION_PATTERN.fullmatch(max_version)):
+            raise MalformedLicense("Field 'max_version' is neither null nor a version like 2.4.")
+        expires_at = _parse_time(obj["expires_at"], "expires_at")
+        try:
+            expires_at + dt.timedelta(days=grace_days)
+        except OverflowError:
+            raise MalformedLicense("The expiry plus grace days is beyond the year 9999.") from None
+        return cls(
+            _checked_text(obj, "activation_id", 200), _checked_text(obj, "license_id", 200),
+            _checked_text(obj, "key_id", 200), _checked_text(obj, "product", 200),
+            _checked_text(obj, "fingerprint", _MAX_FINGERPRINT),
+            _checked_text(obj, "machine_name", _MAX_MACHINE_NAME, nullable=True),
+            _checked_text(obj, "product_version", 200), _checked_text(obj, "nonce", 200),
+            _parse_time(obj["activated_at"], "activated_at"), expires_at, grace_days, max_version,
+        )
+
+
+def read_activation(text: str | bytes) -> Activation:
+    """The fields of a response *without* checking its signature (for display only)."""
+    _, payload, _ = unarmour(ACTIVATION_LABEL, text)
+    return Activation.from_payload(payload)
+
+
+def verify_activation(
+    text: str | bytes,
+    public_keys: PublicKeys,
+    now: dt.datetime,
+    fingerprint: str | None,
+    last_seen: dt.datetime | None = None,
+    *,
+    license_id: str | None = None,
+    nonce: str | None = None,
+    product: str | None = None,
+    revocations: Container[str] | None = None,
+    product_version: str | None = None,
+) -> Activation:
+    """The activation in ``text`` if it holds on this machine right now; else the ``LicenseError`` saying why.
+
+    ``fingerprint`` is this machine's: a response names exactly one machine
+    and is refused (``WrongMachine``) anywhere else.  ``license_id`` and
+    ``nonce`` (of the request the product wrote), when given, refuse a
+    response to another license or request (``ActivationMismatch``).  The
+    other arguments are those of ``verify``, and the checks run in the same
+    order: product, revocation, clock, expiry, machine, version.
+    """
+    key_id, payload = _check_signature(ACTIVATION_LABEL, text, public_keys)
+    activation = Activation.from_payload(payload)
+    if activation.key_id != key_id:
+        raise MalformedLicense("The payload's key id differs from the signature's.")
+    if product is not None and activation.product != product:
+        raise WrongProduct(f"This activation is for {activation.product!r}, not {product!r}.")
+    if license_id is not None and activation.license_id != license_id:
+        raise ActivationMismatch(f"This activation is for license {activation.license_id}, not {license_id}.")
+    if nonce is not None and activation.nonce != nonce:
+        raise ActivationMismatch("This activation answers another request than the one this machine wrote.")
+    if revocations is not None and activation.license_id in revocations:
+        raise Revoked(f"License {activation.license_id} has been revoked.")
+    now = _check_clock(now, last_seen, activation.activated_at, "the activation was signed")
+    _check_expiry(now, activation.expires_at, activation.grace_ends_at, "license")
+    if fingerprint != activation.fingerprint:
+        raise WrongMachine("This activation is for another machine.")
+    if product_version is not None:
+        check_version(activation.max_version, product_version)
+    return activation

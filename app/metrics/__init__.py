@@ -38,6 +38,7 @@ FigureSet = Callable[[Connection, Settings, MetricsRequest], Any]
 # name → "module:function"; each feature adds its own line.
 FIGURE_SETS: Mapping[str, str] = {
     "health": "app.domain.availability.figures:health_figures",
+    "licenses": "app.domain.licenses:license_figures",
 }
 
 

@@ -320,7 +320,32 @@ class License(Base):
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
     revoke_reason: Mapped[str | None] = mapped_column(String)
     supersedes: Mapped[str | None] = mapped_column(String)  # license id this one re-issues
+    subscription_id: Mapped[str | None] = mapped_column(String, index=True)  # the Stripe subscription it follows
     license_text: Mapped[str | None] = mapped_column(Text)  # the signed file, for re-export
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
+    pending: Mapped[bool] = mapped_column(Boolean, default=False)
+    synced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class Activation(Base):
+    """A machine holding a seat of a license: activated online through the Ops API, or answered offline here.
+
+    The id is derived from (license id, fingerprint) (``app.licensing.activation.activation_id``), so a
+    workstation answering offline and the server name the same machine alike; the unique key's index
+    starting with ``license_id`` is what seat counts use.
+    """
+
+    __tablename__ = "activations"
+    __table_args__ = (UniqueConstraint("license_id", "fingerprint", name="uq_activations_license_machine"),)
+
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    license_id: Mapped[str] = mapped_column(String, ForeignKey("licenses.id", ondelete="CASCADE"))
+    fingerprint: Mapped[str] = mapped_column(String)
+    machine_name: Mapped[str | None] = mapped_column(String)
+    product_version: Mapped[str | None] = mapped_column(String)
+    activated_via: Mapped[str] = mapped_column(String, default="online")  # online | offline
+    first_seen_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
     updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
     pending: Mapped[bool] = mapped_column(Boolean, default=False)
     synced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
@@ -441,7 +466,7 @@ class OutboxEntry(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
-    kind: Mapped[str] = mapped_column(String)  # ticket_event|license_*|incident_open|incident_update|…
+    kind: Mapped[str] = mapped_column(String)  # ticket_event|license_*|activation|incident_open|incident_update|…
     method: Mapped[str] = mapped_column(String, default="POST")
     path: Mapped[str] = mapped_column(String)  # relative to the Ops API base, e.g. /v1/licenses
     payload_json: Mapped[dict[str, Any]] = mapped_column(JSON)

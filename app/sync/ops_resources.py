@@ -17,6 +17,7 @@ from sqlalchemy import Table
 from app.connectors.convert import parse_date, parse_datetime
 from app.connectors.ops_rows import Converter, row_converter
 from app.store.schema import (
+    Activation,
     Base,
     Budget,
     CostRecord,
@@ -104,6 +105,7 @@ RESOURCES: tuple[OpsResource, ...] = (
     OpsResource(
         "licenses", _table(License), row_converter(_table(License), renames={"features_json": "features"})
     ),
+    OpsResource("activations", _table(Activation), row_converter(_table(Activation))),
     OpsResource(
         "health_checks",
         _table(HealthCheck),

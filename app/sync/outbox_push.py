@@ -48,6 +48,7 @@ _KIND_RESOURCE = {
     "incident_postmortem": "incidents",
     "license_issue": "licenses",
     "license_revoke": "licenses",
+    "activation": "activations",
 }
 _BY_NAME = {r.name: r for r in RESOURCES}
 

@@ -38,6 +38,7 @@ from app.licensing.plans import PLAN_DEFAULTS
 from app.licensing.service import IssuedLicense, LicenseService
 from app.store.database import Cache
 from app.views.customers import customer_contact, find_customers
+from app.views.licenses import SUBSCRIPTION_WORDS, customer_subscription
 from ui.dialogs import passphrase
 from ui.dialogs.license_actions import ExpiryPicker, copy_text, save_text
 from ui.formatting import local_day
@@ -75,6 +76,8 @@ class IssueLicenseDialog(QDialog):
         self._signing = False
         self.matches: list[dict[str, Any]] = []
         self._search = LatestRequest(runner)
+        self._follow = LatestRequest(runner)
+        self.subscription: dict[str, Any] | None = None  # the Stripe subscription the new license follows
         self.setWindowTitle("Issue license")
         self.setMinimumWidth(620)
 
@@ -93,6 +96,11 @@ class IssueLicenseDialog(QDialog):
         for field in (self.customer_id, self.customer_name, self.customer_email):
             field.setPlaceholderText("filled when you pick a customer above")
             field.setToolTip("Filled from the customer you pick; edit it if the cache is out of date")
+        self.follows = QLabel("— pick a customer")
+        self.follows.setWordWrap(True)
+        self.follows.setToolTip("The customer's live Stripe subscription: the license follows it (its state shows "
+                                "in the registry, and renewals and plan changes are offered from it); linked when "
+                                "the license is signed")
         self.plan = QComboBox()
         for plan in PLAN_DEFAULTS:
             self.plan.addItem(plan.capitalize(), plan)
@@ -119,6 +127,7 @@ class IssueLicenseDialog(QDialog):
         self.form.addRow("Customer id", self.customer_id)
         self.form.addRow("Name", self.customer_name)
         self.form.addRow("Email", self.customer_email)
+        self.form.addRow("Subscription", self.follows)
         self.form.addRow("Plan", self.plan)
         self.form.addRow("Seats", self.seats)
         self.form.addRow("Features", features_row)
@@ -158,8 +167,10 @@ class IssueLicenseDialog(QDialog):
         self.plan.currentIndexChanged.connect(lambda _i: self._apply_plan_defaults())
         self.plan.setCurrentIndex(self.plan.findData("professional"))
         self._apply_plan_defaults()
+        # A look-up answered after the dialog closed (and was deleted) is dropped, not applied to dead widgets.
+        self.finished.connect(lambda _result: self._follow.invalidate())
         if customer_id:
-            runner.run(customer_contact, self.engine, customer_id, on_success=self._preselected)
+            self._follow.run(customer_contact, self.engine, customer_id, on_success=self._preselected)
 
     # -- customer
 
@@ -192,6 +203,23 @@ class IssueLicenseDialog(QDialog):
         self.customer_email.setText(customer["email"] or "")
         self.customer_search.setText(customer["name"] or customer["id"])
         self._say("")
+        self.subscription = None
+        self.follows.setText("Looking it up…")
+        self._follow.run(customer_subscription, self.engine, customer["id"], on_success=self._following)
+
+    def _following(self, subscription: dict[str, Any] | None) -> None:
+        """Link the license to the customer's subscription and say which plan it pays for.
+
+        The plan box is left as the user set it (a license may differ from its
+        subscription on purpose); the registry lists the ones that differ.
+        """
+        self.subscription = subscription
+        if subscription is None:
+            self.follows.setText("None: the customer has no live subscription in the cache")
+            return
+        status = SUBSCRIPTION_WORDS.get(subscription["status"], subscription["status"])
+        plan = subscription["plan"]
+        self.follows.setText(f"{status}{f', pays for {plan.capitalize()}' if plan else ''} ({subscription['id']})")
 
     # -- form
 

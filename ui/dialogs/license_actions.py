@@ -1,4 +1,4 @@
-"""The small steps around a license: revoke (with a reason), extend (a new expiry), save or copy a file.
+"""The small steps around a license: revoke, extend, renew the due ones, re-issue for a new plan, save or copy.
 
 Revoking and extending are confirmations with one field each; the ``ask_*``
 functions show them modally and are what tests patch.  ``ExpiryPicker`` is
@@ -23,13 +23,16 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QWidget,
 )
 
 from app.clock import utcnow
+from app.domain.licenses import Renewal
 from ui import settings_keys
 from ui.dialogs.form_dialog import FormDialog
 from ui.formatting import local_day, relative_days
+from ui.widgets.summary_table import Cell, SummaryTable
 from ui.workers import TaskRunner
 
 LAST_DIR_KEY = "licenses/save_dir"
@@ -131,6 +134,53 @@ class ExtendDialog(FormDialog[dt.datetime]):
 
     def value(self) -> dt.datetime:
         return self.expiry.expires_at()
+
+
+class RenewDialog(FormDialog[list[str]]):
+    """The licenses due for renewal, each with its new expiry: renew them all in one signing."""
+
+    def __init__(self, renewals: list[Renewal], parent: QWidget | None = None) -> None:
+        count = len(renewals)
+        super().__init__(
+            "Renew licenses",
+            f"{count:,} license{'' if count == 1 else 's'} expire{'s' if count == 1 else ''} within 30 days while "
+            "the subscription is active. Each is re-issued for its term again, from its current expiry; the old "
+            "files are revoked as renewed. Send each customer the new file (Save .lic… or Copy).",
+            f"Sign {count:,} renewal{'' if count == 1 else 's'}", parent, min_width=640,
+        )
+        self._ids = [r.license_id for r in renewals]
+        table = SummaryTable((("Customer", ""), ("Plan", ""), ("Seats", "The seat cap, unchanged"),
+                              ("Expires", "The current expiry"), ("Renewed until", "The new license's expiry")),
+                             numeric=frozenset({2}))
+        table.set_rows([
+            [Cell(r.customer_name or r.license_id[:8]), Cell(r.plan.capitalize()), Cell(f"{r.seats:,}"),
+             Cell(f"{local_day(r.expires_at)} ({relative_days(r.expires_at)})"), Cell(local_day(r.new_expires_at))]
+            for r in renewals
+        ])
+        self.form.addRow(table)
+
+    def value(self) -> list[str]:
+        return self._ids
+
+
+def ask_renewal(parent: QWidget | None, renewals: list[Renewal]) -> list[str] | None:
+    """The ids of ``renewals`` to renew (all of them), or None when cancelled."""
+    return RenewDialog(renewals, parent).ask()
+
+
+def ask_plan_reissue(parent: QWidget | None, record: dict[str, Any]) -> bool:
+    """Whether to re-issue ``record`` (a license detail) on the plan its subscription now pays for."""
+    plan = str(record["subscription_plan"]).capitalize()
+    seats = record["subscription_seats"]
+    box = QMessageBox(QMessageBox.Icon.Question, "Re-issue for the new plan",
+                      f"The subscription of {_who(record)} now pays for <b>{html.escape(plan)}</b>.<br>"
+                      f"Sign a new license on {html.escape(plan)}"
+                      f"{f' with {seats:,} seats' if seats else ' with its default seats'} and features, "
+                      f"until {local_day(record['expires_at'])}? The old file is revoked as superseded.",
+                      QMessageBox.StandardButton.Cancel, parent)
+    sign = box.addButton("Sign new license", QMessageBox.ButtonRole.AcceptRole)
+    box.exec()
+    return box.clickedButton() is sign
 
 
 def ask_revoke_reason(parent: QWidget | None, record: dict[str, Any]) -> str | None:

@@ -1,13 +1,17 @@
-"""The Licenses tab: issue signed license files offline, keep the registry, revoke, extend, inspect.
+"""The Licenses tab: issue signed license files offline, keep the registry, answer activation requests.
 
 The table is a window over the cache's ``licenses`` registry
-(``app.views.licenses``: columns, filters and the status rule, which compares
-with *now* each time a query runs).  Everything that signs or decrypts goes
-through ``LicenseService`` on the task runner -- the GUI thread only ever asks
-"is the key unlocked?" -- and every change is written with its outbox entry,
-so it works offline; the change bus shows it at once as "waiting to send".
-Every action acts on the table's remembered current key, and a license just
-issued or re-issued becomes the selected one.
+(``app.views.licenses``: columns, filters and the status, seat and
+subscription rules, which compare with *now* each time a query runs); the
+figures above it are the ``licenses`` figure set.  Everything that signs or
+decrypts goes through ``LicenseService`` on the task runner -- the GUI thread
+only ever asks "is the key unlocked?" -- and every change is written with its
+outbox entry, so it works offline; the change bus shows it at once as
+"waiting to send".  Every action acts on the table's remembered current key,
+and a license just issued or re-issued becomes the selected one.  A file
+opened (File ▸ Open…, the button, or dropped on the tab) is inspected when it
+is a license or an activation response, and offered to be answered when it
+is an activation request.
 """
 
 from __future__ import annotations
@@ -21,26 +25,41 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence, QShortcut, 
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from app.clock import utcnow
-from app.licensing.service import IssuedLicense, LicenseService, PublishedRevocations
+from app.domain.licenses import LicenseFigures
+from app.domain.licenses import Renewal as DueRenewal
+from app.licensing.service import (
+    AnsweredActivation,
+    IssuedLicense,
+    LicenseService,
+    PublishedRevocations,
+    RenewedLicenses,
+)
 from app.store.changes import Changes
 from app.store.database import Cache
 from app.store.windows import WindowSource
 from app.views import licenses as view
 from ui import formatting as fmt
 from ui import settings_keys
-from ui.dialogs import issue_license, license_actions, passphrase, signing_keys
+from ui.dialogs import activation_request, issue_license, license_actions, passphrase, signing_keys
 from ui.dialogs.license_actions import copy_text, save_text
 from ui.panes.base import Pane
 from ui.panes.license_registry import LicenseTableModel, render_license
 from ui.widgets.action_bar import ActionBar, button
 from ui.widgets.detail_panel import DetailPanel
-from ui.widgets.license_inspector import LicenseInspector, inspect_file
+from ui.widgets.kpi_strip import Kpi, KpiStrip
+from ui.widgets.license_inspector import InspectedFile, LicenseInspector, RequestFile, open_file
 from ui.widgets.master_detail import MasterDetail
-from ui.workers import TaskRunner
+from ui.widgets.palette import AMBER, RED
+from ui.workers import LatestRequest, TaskRunner
 
 FILTERS = (
     ("Active", ("active",)),
     ("Expiring within 30 days", ("expiring",)),
+    ("Renewal due: subscription active", ("renewal_due",)),
+    ("Over or near the seat cap", ("seats_near",)),
+    ("Over the seat cap", ("seats_over",)),
+    ("Subscription cancelled or past due", ("subscription_lapsed",)),
+    ("Subscription changed plan", ("plan_changed",)),
     ("Expired", ("expired",)),
     ("Revoked", ("revoked",)),
     ("Waiting to send", ("pending",)),
@@ -48,8 +67,34 @@ FILTERS = (
 )
 READ_ONLY_NOTE = "Read-only: your role can view licenses but not issue or revoke them."
 REVOCATIONS_FILTER = "Revocation lists (*.txt);;All files (*)"
-INSPECT_FILTER = "License files (*.lic);;All files (*)"
+OPEN_FILTER = ("License and activation files (*.lic *.req *.activation *.txt);;License files (*.lic);;"
+               "Activation requests (*.req);;All files (*)")
 INSPECT_DIR_KEY = "licenses/inspect_dir"
+SAVE_TIP = "Save the selected license's signed file to send it again"
+COPY_TIP = "Copy the selected license's signed file text"
+NO_FILE_TIP = "This registry holds no signed file for this license: it was signed elsewhere without its text"
+KPI_LABELS = ("Seats in use", "Over the cap", "Near the cap", "Renewal due", "Subscription lapsed", "Plan changed")
+
+
+def kpi_tiles(f: LicenseFigures) -> list[Kpi]:
+    """The figure set ``licenses`` as tiles: the same values ``opsconsole metrics licenses`` prints."""
+    def count(label: str, value: int, tip: str, color: Any) -> Kpi:
+        return Kpi(label, f"{value:,}", tip, color if value else None)
+
+    share = fmt.share(f.use_ratio)
+    return [
+        Kpi("Seats in use", f"{f.seats_in_use:,}", "Machines holding a seat of a live license (not revoked, not "
+            "expired)", note=f"of {f.seats:,} seats in {f.live:,} licenses ({share})"),
+        count("Over the cap", f.over_cap, "Live licenses with more machines than seats", RED),
+        count("Near the cap", f.near_cap, "Live licenses with machines on at least 90 % of their seats (over the "
+              "cap included)", AMBER),
+        count("Renewal due", f.renewal_due, "Live licenses expiring within 30 days whose subscription is active: "
+              "renew them as a batch", AMBER),
+        count("Subscription lapsed", f.subscription_lapsed, "Live licenses whose subscription was cancelled or "
+              "is past due", AMBER),
+        count("Plan changed", f.plan_changed, "Live licenses whose subscription now pays for another plan: "
+              "re-issue them with its seat cap", AMBER),
+    ]
 
 
 class LicensesPane(Pane):
@@ -57,7 +102,7 @@ class LicensesPane(Pane):
 
     pane_id = "licenses"
     title = "Licenses"
-    resources = ("ops:licenses",)
+    resources = ("ops:licenses", "ops:activations")
     tables = view.SPEC.tables
 
     def __init__(
@@ -67,12 +112,16 @@ class LicensesPane(Pane):
         self.service = service  # shared, so a key unlocked here is unlocked wherever licenses are issued
         self.issue_dialog: issue_license.IssueLicenseDialog | None = None  # the last one opened
         self.keys_dialog: signing_keys.SigningKeysDialog | None = None
+        self.activation_dialog: activation_request.ActivationDialog | None = None
         self.setAcceptDrops(True)
 
     def build(self) -> None:
         self.issue_button = button("Issue license…", "Sign a new license file, even offline (Ctrl+N)", self.issue)
-        self.inspect_button = button("Inspect a license file…", "Check a .lic file: who it is for and whether it "
-                                     "holds (Ctrl+O) — or drop the file anywhere on this tab", self.inspect)
+        self.inspect_button = button("Open a file…", "Answer an activation request, or check a license or "
+                                     "activation file: who it is for and whether it holds (Ctrl+O) — or drop "
+                                     "the file anywhere on this tab", lambda: self.open_file())
+        self.renew_button = button("Renew due…", "Renew, as one batch, the licenses expiring within 30 days whose "
+                                   "subscription is active", self.renew_due)
         self.publish_button = button("Publish revocation list…", "Save the signed list of every revoked license, "
                                      "for the product to load", self.publish_revocations)
         self.keys_button = button("Signing keys…", "List, generate, import, activate and export signing keys",
@@ -81,25 +130,30 @@ class LicensesPane(Pane):
         self.key_status.setToolTip("Whether signing asks for the key's passphrase")
         self.lock_button = button("Lock now", "Forget the decrypted key now; signing asks again", self.lock)
         toolbar = QHBoxLayout()
-        for widget in (self.issue_button, self.inspect_button, self.publish_button, self.keys_button):
+        for widget in (self.issue_button, self.inspect_button, self.renew_button, self.publish_button,
+                       self.keys_button):
             toolbar.addWidget(widget)
         toolbar.addStretch(1)
         toolbar.addWidget(self.key_status)
         toolbar.addWidget(self.lock_button)
 
+        self.kpis = KpiStrip(KPI_LABELS)
+        self._figures = LatestRequest(self.runner)
         self.model = LicenseTableModel(WindowSource(self.engine, view.SPEC), self.runner, self)
         self.detail = DetailPanel(self.runner, lambda key: view.load_license(self.engine, key), render_license,
-                                  placeholder="Select a license to see its terms and history",
-                                  key_table="licenses", tables=view.SPEC.tables)
+                                  placeholder="Select a license to see its terms, seats and machines",
+                                  key_table="licenses", tables=view.DETAIL_TABLES)
         self.detail.loaded.connect(lambda _record: self.update_actions())
         self.action_bar = ActionBar(READ_ONLY_NOTE)
         self.revoke_button = self.action_bar.add("Revoke…", "Revoke the selected license, with a reason (Del)",
                                               self.revoke)
         self.extend_button = self.action_bar.add("Extend…", "Re-issue with a new expiry in one step; the old file is "
                                               "revoked as superseded", self.extend)
-        self.save_button = self.action_bar.add("Save .lic…", "Save the selected license's file to send it again",
-                                            self.save)
-        self.copy_button = self.action_bar.add("Copy", "Copy the selected license's file text", self.copy)
+        self.plan_button = self.action_bar.add("New plan…", "Re-issue on the plan the subscription now pays for, "
+                                            "with that plan's seat cap (the old file is revoked as superseded)",
+                                            self.reissue_for_plan)
+        self.save_button = self.action_bar.add("Save .lic…", SAVE_TIP, self.save)
+        self.copy_button = self.action_bar.add("Copy", COPY_TIP, self.copy)
         self.action_bar.finish()
         self.action_status = self.action_bar.status
         self.inspector = LicenseInspector()
@@ -115,23 +169,30 @@ class LicensesPane(Pane):
             self.model, self.detail, runner=self.runner, state_key="panes/licenses",
             noun="licenses", filters=FILTERS, search_placeholder="Search customer name, email or id, license id… "
             "(Ctrl+F)", side=side, empty="No licenses issued yet — Ctrl+N issues one, even offline",
-            no_match="No licenses match this search and filter — try “All” or clear the search", sizes=(800, 460),
+            no_match="No licenses match this search and filter — try “All” or clear the search", sizes=(880, 400),
         )
         self.table = self.split.table
         self.table.add_context_buttons(self.revoke_button, self.extend_button, self.save_button, self.copy_button)
         self.table.current_changed.connect(lambda _key: self.action_bar.clear())
         self.body.addLayout(toolbar)
+        self.body.addWidget(self.kpis)
         self.body.addWidget(self.split, 1)
         QShortcut(QKeySequence("Ctrl+N"), self).activated.connect(self.issue)
-        QShortcut(QKeySequence("Ctrl+O"), self).activated.connect(self.inspect)
         delete = QShortcut(QKeySequence(Qt.Key.Key_Delete), self.table.view, context=Qt.ShortcutContext.WidgetShortcut)
         delete.activated.connect(self.revoke)
         self.update_actions()
+        self.load_figures()
 
     # -- Pane hooks
 
     def changes_landed(self, changes: Changes) -> None:
         self.split.apply_changes(changes)
+        if changes.touches(view.SPEC.tables):
+            self.load_figures()
+
+    def load_figures(self) -> None:
+        self._figures.run(view.load_figures, self.engine, on_success=lambda f: self.kpis.set_values(kpi_tiles(f)),
+                          on_failure=lambda exc: self.kpis.set_unavailable(f"Could not count from the cache: {exc}"))
 
     def save_state(self) -> None:
         self.split.save_state()
@@ -173,6 +234,50 @@ class LicensesPane(Pane):
         self.table.select_key(lic.license_id)  # the new license, ready to Save or Copy
         self.action_bar.say(f"Extended: new license {lic.license_id[:8]} until {fmt.local_day(lic.expires_at)} "
                          "replaces the old one (revoked as superseded). Save or copy it for the customer.")
+
+    def reissue_for_plan(self) -> None:
+        record = self._actionable()
+        if record is None or not record["plan_changed"] or not license_actions.ask_plan_reissue(self, record):
+            return
+        self.action_bar.say("Signing the new license…")
+        passphrase.run_signed(
+            self, self.runner, self.service, lambda: self.service.reissue_for_plan(record["id"]),
+            on_success=self._reissued_for_plan, on_failure=self.action_bar.fail, on_cancel=self.action_bar.clear,
+        )
+
+    def _reissued_for_plan(self, issued: IssuedLicense) -> None:
+        lic = issued.license
+        self.table.select_key(lic.license_id)
+        self.action_bar.say(f"Re-issued on {lic.plan.capitalize()} with {lic.seats:,} seats: new license "
+                            f"{lic.license_id[:8]} replaces the old one. Save or copy it for the customer.")
+
+    def renew_due(self) -> None:
+        """Renew, as one batch, every license expiring within 30 days whose subscription is active."""
+        if self.read_only:
+            return
+        self.action_bar.say("Looking for licenses due for renewal…")
+        self.runner.run(self.service.renewals, on_success=self._ask_renewal, on_failure=self.action_bar.fail)
+
+    def _ask_renewal(self, renewals: list[DueRenewal]) -> None:
+        if not renewals:
+            self.action_bar.say("No license is due: none expires within 30 days with an active subscription.")
+            return
+        ids = license_actions.ask_renewal(self, renewals)
+        if not ids:
+            self.action_bar.clear()
+            return
+        self.action_bar.say(f"Signing {len(ids):,} renewals…")
+        passphrase.run_signed(
+            self, self.runner, self.service, lambda: self.service.renew(ids),
+            on_success=self._renewed, on_failure=self.action_bar.fail, on_cancel=self.action_bar.clear,
+        )
+
+    def _renewed(self, renewed: RenewedLicenses) -> None:
+        if renewed.issued:
+            self.table.select_key(renewed.issued[0].license.license_id)
+        count = len(renewed.issued)
+        self.action_bar.say(f"Renewed {count:,} license{'' if count == 1 else 's'} — waiting to send. Each new file "
+                            "is in the registry: Save .lic… or Copy it for its customer.")
 
     def publish_revocations(self) -> None:
         """Save the current signed revocation list, signing a new version only if revocations changed."""
@@ -245,21 +350,37 @@ class LicensesPane(Pane):
         record = self._selected()
         return None if self.read_only or record is None or record["revoked_at"] is not None else record
 
-    # -- inspecting
+    # -- opening files: licenses and activation responses are inspected, requests answered
 
-    def inspect(self, path: Path | None = None) -> None:
-        """Verify a license file (asked for when ``path`` is None) and show what it says (Ctrl+O)."""
+    def open_file(self, path: Path | None = None) -> None:
+        """Open a license, activation request or response (asked for when ``path`` is None; Ctrl+O)."""
         if path is None:
             store = settings_keys.qsettings()
-            name, _ = QFileDialog.getOpenFileName(self, "Inspect a license file",
-                                                  str(store.value(INSPECT_DIR_KEY, "") or ""), INSPECT_FILTER)
+            name, _ = QFileDialog.getOpenFileName(self, "Open a license or activation file",
+                                                  str(store.value(INSPECT_DIR_KEY, "") or ""), OPEN_FILTER)
             if not name:
                 return
             path = Path(name)
             store.setValue(INSPECT_DIR_KEY, str(path.parent))
         self.inspector.show_loading(path.name)
-        self.runner.run(inspect_file, self.service, path, on_success=self.inspector.show_result,
+        self.runner.run(open_file, self.service, path, on_success=self._opened,
                         on_failure=lambda exc: self.inspector.show_error(path.name, exc))
+
+    def _opened(self, opened: InspectedFile | RequestFile) -> None:
+        if isinstance(opened, InspectedFile):
+            self.inspector.show_result(opened)
+            return
+        self.inspector.hide()
+        self.activation_dialog = activation_request.open_activation_dialog(
+            self.runner, self.service, opened.review, opened.data, opened.name, read_only=self.read_only, parent=self,
+        )
+        self.activation_dialog.answered.connect(self._answered)
+        self.activation_dialog.finished.connect(lambda _r: self.update_actions())
+
+    def _answered(self, answered: AnsweredActivation) -> None:
+        self.table.select_key(answered.activation.license_id)
+        self.action_bar.say(f"Answered the request of {answered.activation.machine_name or 'a machine'} — "
+                            "waiting to send.")
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # Qt override
         if any(url.isLocalFile() for url in event.mimeData().urls()):
@@ -270,7 +391,7 @@ class LicensesPane(Pane):
         if files:
             event.acceptProposedAction()
             self.ensure_built()
-            self.inspect(Path(files[0]))
+            self.open_file(Path(files[0]))
 
     # -- status
 
@@ -279,15 +400,19 @@ class LicensesPane(Pane):
         if not self.built:
             return
         writable = not self.read_only
-        for writer in (self.issue_button, self.publish_button):
+        for writer in (self.issue_button, self.publish_button, self.renew_button):
             writer.setEnabled(writable)
         record = self._selected()
         live = record is not None and record["revoked_at"] is None
         self.revoke_button.setEnabled(writable and live)
         self.extend_button.setEnabled(writable and live)
+        self.plan_button.setEnabled(writable and live and record is not None and record["plan_changed"])
         has_file = record is not None and bool(record["license_text"])
         self.save_button.setEnabled(has_file)
         self.copy_button.setEnabled(has_file)
+        missing = record is not None and not has_file
+        self.save_button.setToolTip(NO_FILE_TIP if missing else SAVE_TIP)
+        self.copy_button.setToolTip(NO_FILE_TIP if missing else COPY_TIP)
         key_id = self.service.keys.active_id
         seconds = self.service.unlocked_seconds_left(key_id) if key_id else 0.0
         if key_id is None:

@@ -1,11 +1,12 @@
-"""What a license file says and whether it holds: for support staff looking at a customer's ``.lic``.
+"""What a license or activation file says and whether it holds: for support staff looking at a customer's file.
 
-The file is read and verified on a worker (``inspect_file``), never on the
+The file is read and verified on a worker (``open_file``), never on the
 GUI thread: the file may sit on a network share, and verifying means reading
 the registry's revocations and keys.  The verdict comes from
 ``LicenseService.inspect`` (the product's own check); the registry line adds
 what only this registry knows -- who revoked it, when and why, or that it was
-issued elsewhere.
+issued elsewhere.  An activation *request* is not inspected here: the worker
+reviews it against the registry and the Licenses tab opens it to be answered.
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
+from app.licensing.activation import ActivationRefused
 from app.licensing.errors import LicensingError
 from app.licensing.files import read_bounded
-from app.licensing.service import Inspection, LicenseService
+from app.licensing.service import ActivationReview, Inspection, LicenseService
+from app.licensing.verifier import ACTIVATION_LABEL, REQUEST_LABEL
 from ui.formatting import expiry_words, local_day
 from ui.widgets.palette import GREEN, GREY, RED
 
@@ -42,21 +45,40 @@ def registry_words(record: dict[str, Any] | None) -> str:
     return f"In the registry, not revoked — {expiry_words(record['expires_at'])}{sync}."
 
 
-def inspect_file(service: LicenseService, path: Path) -> InspectedFile:
-    """Worker job: read ``path`` (bounded), verify it, and look its id up in the registry."""
+@dataclass(frozen=True)
+class RequestFile:
+    """An activation request read from a file, reviewed against the registry, ready to be answered."""
+
+    name: str
+    data: bytes
+    review: ActivationReview
+
+
+def _armoured_as(data: bytes, label: str) -> bool:
+    return data.startswith(f"-----BEGIN {label}-----".encode())
+
+
+def open_file(service: LicenseService, path: Path) -> InspectedFile | RequestFile:
+    """Worker job: read ``path`` (bounded); review it if it is an activation request, else inspect it."""
     try:
-        data = read_bounded(path)  # a license is five short lines: a big file is refused unread
+        data = read_bounded(path)  # licenses and requests are five short lines: a big file is refused unread
     except LicensingError as exc:
         return InspectedFile(path.name, Inspection(fields=[], verdict=str(exc), ok=False), "")
-    inspection = service.inspect(data)
-    license_id = dict(inspection.fields).get("License")
-    record = None
-    if license_id:
+    if _armoured_as(data, REQUEST_LABEL):
         try:
-            record = service.record(license_id)
-        except LicensingError:
-            record = None
-    return InspectedFile(path.name, inspection, registry_words(record) if license_id else "")
+            return RequestFile(path.name, data, service.review_activation(data))
+        except ActivationRefused as refused:  # unreadable, or for a license this registry does not hold
+            return InspectedFile(path.name, Inspection(fields=[], verdict=str(refused), ok=False), "")
+    inspection = service.inspect_activation(data) if _armoured_as(data, ACTIVATION_LABEL) else service.inspect(data)
+    license_id = dict(inspection.fields).get("License")
+    return InspectedFile(path.name, inspection, registry_words(_record(service, license_id)) if license_id else "")
+
+
+def _record(service: LicenseService, license_id: str) -> dict[str, Any] | None:
+    try:
+        return service.record(license_id)
+    except LicensingError:
+        return None
 
 
 class LicenseInspector(QWidget):

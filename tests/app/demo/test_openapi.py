@@ -21,6 +21,7 @@ CACHE_MODELS = {
     "tickets": (schema.Ticket, set(), set()),
     "ticket_events": (schema.TicketEvent, set(), {"updated_at"}),
     "licenses": (schema.License, set(), set()),
+    "activations": (schema.Activation, set(), set()),
     "health_checks": (schema.HealthCheck, {"source"}, {"updated_at"}),
     "costs": (schema.CostRecord, {"imported_at"}, {"updated_at"}),
     "budgets": (schema.Budget, set(), {"id"}),

@@ -53,8 +53,8 @@ def template_data_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def service(isolated_data_dir, template_data_dir):
-    """A ``LicenseService`` on a fresh copy of the template data dir (one active key, "k1")."""
+def opened(isolated_data_dir, template_data_dir):
+    """(service, cache): a ``LicenseService`` on a fresh copy of the template data dir (one active key, "k1")."""
     from app.config.paths import Paths
     from app.licensing.service import LicenseService
     from app.store.database import open_cache
@@ -62,6 +62,11 @@ def service(isolated_data_dir, template_data_dir):
     shutil.copytree(template_data_dir, isolated_data_dir)
     paths = Paths.resolve()
     cache = open_cache(paths.cache)
-    svc = LicenseService(paths, cache.engine, issued_by="tester")
-    yield svc
+    yield LicenseService(paths, cache.engine, issued_by="tester"), cache
     cache.dispose()
+
+
+@pytest.fixture
+def service(opened):
+    """A ``LicenseService`` on a fresh copy of the template data dir (one active key, "k1")."""
+    return opened[0]

@@ -164,3 +164,45 @@ def test_standard_input_is_read_no_further_than_the_limit():
     with pytest.raises(LicensingError, match="larger than 1,000,000 bytes"):
         read_stream(stream, "standard input")  # type: ignore[arg-type]  # a stand-in with read() only
     assert stream.asked == [MAX_FILE_BYTES + 1]
+
+
+def test_activate_answers_a_request_and_list_shows_the_seat(capsys, tmp_path, passphrase_file, monkeypatch):
+    from app.licensing import verifier
+
+    run(capsys, "keygen", "--key-id", "k1", "--passphrase-file", passphrase_file)
+    code, out, _ = run(capsys, *ISSUE, "--plan", "starter", "--days", "20", "--passphrase-file", passphrase_file,
+                       "--json")
+    license_id = json.loads(out)["license_id"]
+    request = tmp_path / "lab.req"
+    verifier.write_activation_request(request, license_id, "fp-1", "4.2", product="opsconsole-desktop")
+    code, out, _ = run(capsys, "activate", str(request), "--passphrase-file", passphrase_file, "--json")
+    answered = json.loads(out)
+    assert code == 0 and answered["seats_in_use"] == 1 and answered["repeat"] is False
+    assert answered["text"].startswith("-----BEGIN OPSCONSOLE ACTIVATION-----\n")
+
+    code, out, _ = run(capsys, "list", "--json", "--expiring", "30")
+    (listed,) = json.loads(out)["licenses"]
+    assert code == 0 and (listed["id"], listed["seats"], listed["seats_in_use"]) == (license_id, 5, 1)
+    assert listed["expires_at"].endswith("Z") and listed["seat_level"] is None
+    code, out, _ = run(capsys, "list", "--json", "--over-cap")
+    assert code == 0 and json.loads(out)["licenses"] == []
+    code, out, _ = run(capsys, "list", "--expiring", "10")
+    assert code == 0 and out.strip() == "No licenses match."
+    with pytest.raises(SystemExit) as usage:
+        run(capsys, "list", "--expiring", "soon")
+    assert usage.value.code == 2 and "number of days" in capsys.readouterr().err
+
+
+def test_activate_refuses_in_words_without_asking_for_the_passphrase(capsys, tmp_path, passphrase_file):
+    from app.licensing import verifier
+
+    run(capsys, "keygen", "--key-id", "k1", "--passphrase-file", passphrase_file)
+    request = tmp_path / "lab.req"
+    verifier.write_activation_request(request, "5c1d9e2a-0000-4000-8000-000000000001", "fp-1", "4.2",
+                                      product="opsconsole-desktop")
+    code, out, _ = run(capsys, "activate", str(request), "--json")  # no passphrase anywhere: never asked
+    refused = json.loads(out)
+    assert code == 1 and refused["reason"] == "unknown_license" and "no license" in refused["error"]
+    request.write_text(request.read_text().replace("fp-1", "fp-2"))
+    code, _, err = run(capsys, "activate", str(request))
+    assert code == 1 and "checksum does not match" in err

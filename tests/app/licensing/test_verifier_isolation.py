@@ -30,6 +30,8 @@ _PROGRAM = textwrap.dedent(
     import verifier
     keys, now = verifier.load_public_keys(keys), dt.datetime.fromisoformat(now)
     lic = verifier.verify(text, keys, now)
+    request = verifier.write_activation_request("machine.req", lic.license_id, "fp-1", "4.2", product=lic.product)
+    assert verifier.read_activation_request(open("machine.req", "rb").read()) == request
     try:
         verifier.verify(text.replace("Söhne", "Sohne"), keys, now)
     except verifier.BadSignature:

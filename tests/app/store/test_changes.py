@@ -26,5 +26,7 @@ def test_a_table_knows_every_table_it_reads():
     # so a synced page of subscriptions must refresh it although no customer row changed.
     assert {"customers", "subscriptions", "subscription_items", "prices"} <= customers.SPEC.tables
     assert tickets.SPEC.tables == {"tickets"}
-    assert licenses.SPEC.tables == {"licenses"}
+    # The registry counts machines and reads the subscription a license follows, with its plan.
+    assert licenses.SPEC.tables == {"licenses", "activations", "subscriptions", "subscription_items", "prices",
+                                    "products"}
     assert Changes.rows("subscriptions", ["sub_1"]).touches(customers.SPEC.tables)

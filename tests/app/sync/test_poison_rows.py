@@ -8,6 +8,7 @@ impossible date, a value of the wrong type, a text past the cache's limit.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 
 import pytest
 from sqlalchemy import func, select
@@ -16,7 +17,7 @@ from app.cli import main
 from app.clock import utcnow
 from app.demo.backend import DemoBackend
 from app.store.limits import MAX_TEXT_CHARS
-from app.store.schema import Customer, Incident, License, Service, SyncQuarantine, Ticket, TicketEvent
+from app.store.schema import Activation, Customer, Incident, License, Service, SyncQuarantine, Ticket, TicketEvent
 from app.sync.engine import SyncEngine
 from app.sync.ops_resources import RESOURCES
 from app.sync.stripe_resources import BY_OBJECT, write_objects
@@ -26,12 +27,12 @@ from tests.app.sync.support import NOW, config_for
 SIZE = {"customers": 30, "tickets": 80, "now": NOW}
 
 
-def _plant(backend: DemoBackend, resource: str, **changes: object) -> str:
+def _plant(backend: DemoBackend, resource: str, *, index: int = 0, **changes: object) -> str:
     """Serve a changed copy of an existing row of ``resource`` (a fresh ``updated_at``); returns its id."""
     business = backend.business
     with business.lock:
         feed = business.feed(resource)
-        row = feed.page(None, None, 1)[0][0]
+        row = feed.page(None, None, index + 1)[0][index]
         feed.put({**row, **changes, "updated_at": business.clock.stamp()})
     return str(row["id"])
 
@@ -46,10 +47,19 @@ def _ids(engine, model) -> set[str]:
         return {str(i) for i in conn.execute(select(model.id)).scalars()}
 
 
+def _license_with_machines(backend: DemoBackend, count: int) -> int:
+    """The feed position of a license ``count`` machines hold a seat of (each refused with it when it is)."""
+    business = backend.business
+    machines = Counter(a["license_id"] for a in business.feed("activations").page(None, None, 10_000)[0])
+    licenses = business.feed("licenses").page(None, None, 1_000)[0]
+    return next(i for i, lic in enumerate(licenses) if machines[lic["id"]] == count)
+
+
 def test_poison_rows_are_quarantined_and_everything_else_syncs(cache, monkeypatch, capsys) -> None:
     with DemoBackend(**SIZE) as backend:
         planted = {
-            ("ops:licenses", _plant(backend, "licenses", seats=2**70)): "seats",
+            ("ops:licenses", _plant(backend, "licenses", index=_license_with_machines(backend, 1), seats=2**70)):
+                "seats",
             ("ops:tickets", _plant(backend, "tickets", created_at="2026-02-30T10:00:00Z")): "created_at",
             ("ops:incidents", _plant(backend, "incidents", title={"not": "text"})): "title",
             ("ops:ticket_events", _plant(backend, "ticket_events", body="x" * (MAX_TEXT_CHARS + 1))): "body",
@@ -64,9 +74,14 @@ def test_poison_rows_are_quarantined_and_everything_else_syncs(cache, monkeypatc
         for key, field in planted.items():
             assert reasons[key].startswith(field), reasons[key]
         assert "64-bit" in reasons[next(k for k in planted if k[0] == "ops:licenses")]
-        # The planted ticket's and incident's children cannot be stored without them.
+        # The planted ticket's, incident's and license's children cannot be stored without them.
+        license_id = next(k for k in planted if k[0] == "ops:licenses")[1]
+        machines = [a for a in backend.business.feed("activations").page(None, None, 10_000)[0]
+                    if a["license_id"] == license_id]
         children = {key: reason for key, reason in reasons.items() if key not in planted}
-        assert {resource for resource, _ in children} == {"ops:ticket_events", "ops:incident_updates"}
+        assert len(machines) == 1  # the planted license's machine waits for it
+        assert {resource for resource, _ in children} == {"ops:ticket_events", "ops:incident_updates",
+                                                         "ops:activations"}
         assert all("refers to a row the cache does not hold" in r for r in children.values())
         assert report.not_stored == len(reasons)
         assert report.not_stored_text() == f"{len(reasons)} rows could not be stored"
@@ -99,12 +114,15 @@ def test_poison_rows_are_quarantined_and_everything_else_syncs(cache, monkeypatc
     assert report.not_stored == len(left)
     with cache.engine.connect() as conn:
         assert conn.execute(select(License.seats).where(License.id == license_key[1])).scalar_one() == 7
+        stored_machines = select(func.count()).where(Activation.license_id == license_key[1])
+        assert conn.execute(stored_machines).scalar_one() == len(machines)  # its machines came with it
         assert conn.execute(select(func.count()).where(TicketEvent.ticket_id == int(ticket_key[1]))).scalar_one()
 
 
 def test_a_deleted_poison_row_leaves_the_quarantine(cache) -> None:
     with DemoBackend(**SIZE) as backend:
-        license_id = _plant(backend, "licenses", seats="many", features=[1, 2])
+        license_id = _plant(backend, "licenses", index=_license_with_machines(backend, 0), seats="many",
+                            features=[1, 2])
         engine = SyncEngine(cache.engine, config_for(backend, stripe_api_key=""))
         assert engine.run_once().not_stored == 1
         with backend.business.lock:

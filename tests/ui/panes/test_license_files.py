@@ -12,9 +12,10 @@ from tests.ui.helpers import KEY_ID, issue_directly, issue_through_dialog, pane_
 from ui.dialogs.signing_keys import B64_FILTER
 
 
-def inspect_via_ctrl_o(pane, qtbot, runner, monkeypatch, path: Path) -> str:
+def inspect_via_open(pane, qtbot, runner, monkeypatch, path: Path) -> str:
+    """Open ``path`` with the tab's "Open a file…" (File ▸ Open… calls the same)."""
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
-    qtbot.keyClick(pane, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier)
+    qtbot.mouseClick(pane.inspect_button, Qt.MouseButton.LeftButton)
     settle(qtbot, runner)
     assert pane.inspector.isVisible()
     return pane.inspector.verdict.text()
@@ -25,7 +26,7 @@ def test_inspecting_a_valid_file(qtbot, runner, filled, keyed, tmp_path, monkeyp
     license_id = issue_directly(pane)
     path = tmp_path / "acme.lic"
     path.write_text(pane.service.record(license_id)["license_text"])
-    assert "Valid until" in inspect_via_ctrl_o(pane, qtbot, runner, monkeypatch, path)
+    assert "Valid until" in inspect_via_open(pane, qtbot, runner, monkeypatch, path)
     assert "not revoked" in pane.inspector.registry.text()
 
 
@@ -35,7 +36,7 @@ def test_inspecting_a_tampered_file_says_the_signature_does_not_match(qtbot, run
     text = pane.service.record(issue_directly(pane))["license_text"]
     path = tmp_path / "tampered.lic"
     path.write_text(text.replace('"seats":50', '"seats":500'))
-    verdict = inspect_via_ctrl_o(pane, qtbot, runner, monkeypatch, path)
+    verdict = inspect_via_open(pane, qtbot, runner, monkeypatch, path)
     assert "signature does not match" in verdict.lower()
 
 
