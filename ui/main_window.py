@@ -29,6 +29,7 @@ from app.roles import COSTS, can_write, visible_panes
 from app.store import outbox
 from app.store.changes import Changes
 from app.store.database import check_integrity, mark_damaged
+from ui import formatting as fmt
 from ui import settings_keys, theme
 from ui.context import AppContext
 from ui.notifier import Notifier
@@ -267,7 +268,7 @@ class MainWindow(QMainWindow):
         if not self.tabs.isTabVisible(self.tabs.currentIndex()):
             first = next((i for i in range(self.tabs.count()) if self.tabs.isTabVisible(i)), 0)
             self.tabs.setCurrentIndex(first)
-        self.setWindowTitle(f"Ops Console — {role}" + (" (demo business)" if self.context.demo else ""))
+        self.setWindowTitle(f"Ops Console — {fmt.words(role)}" + (" (demo business)" if self.context.demo else ""))
 
     def open_record(self, pane_id: str, key: str) -> None:
         """A notification's link: its tab (if the role may see it) with its record selected."""

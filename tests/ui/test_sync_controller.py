@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from sqlalchemy import select, text
 
@@ -36,6 +38,10 @@ def _consistent(engine) -> None:
 
 def test_cancel_keeps_a_consistent_cache_and_the_next_sync_resumes(qtbot, context, monkeypatch, reference):
     slow = FaultOptions(rate=1.0, kinds=("slow",), slow_seconds=0.1)  # every answer takes a moment
+    # Only what sync brings: no workstation probes adding checks of their own while the window is up.
+    settings = context.settings
+    no_probes = dataclasses.replace(settings, health=dataclasses.replace(settings.health, probes_enabled=False))
+    context.loaded_settings = dataclasses.replace(context.loaded_settings, settings=no_probes)
     with DemoBackend(**SIZE, faults=slow) as backend:
         _point_at(monkeypatch, backend)
         win = MainWindow(context)
