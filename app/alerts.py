@@ -25,6 +25,7 @@ from sqlalchemy import Connection, Engine, select
 from app.clock import utcnow
 from app.config.settings import Settings
 from app.domain import licenses
+from app.domain.customer_desk.alerts import refused_actions
 from app.notifications import Notice, record
 from app.store.app_state import get_app_value, put_app_value
 from app.store.changes import NOTHING, Changes
@@ -40,7 +41,8 @@ def rules() -> tuple[AlertRule, ...]:
     """Every alert rule of the console, in the order their notifications are listed."""
     from app.domain.availability import alert_rules as health
 
-    return (health.health_state, health.health_burn_rate, health.health_certificate, licenses.seat_alerts)
+    return (health.health_state, health.health_burn_rate, health.health_certificate, licenses.seat_alerts,
+            refused_actions)
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ CORE_COMMAND_MODULES = (
     "app.demo.cli",
     "app.licensing.cli",
     "app.metrics.cli",
+    "app.domain.customer_desk.cli",
 )
 
 

@@ -43,6 +43,7 @@ KINDS: dict[str, str] = {
     "costs.anomaly": "A day's cost far above its usual level",
     "revenue.at_risk": "A customer newly at risk of churning",
     "licenses.seats": "A license at or over its seat cap",
+    "desk.refused": "Stripe or the Ops API refused a billing or access action",
 }
 
 # Older than this when first seen, a notice is history: recorded, not announced.

@@ -38,6 +38,8 @@ _VISIBLE: dict[str, frozenset[str]] = {
 
 # Executives see everything but act through their teams: read-only.
 _READ_ONLY = frozenset({EXECUTIVE})
+# Who may change a customer's billing or access from the customer desk (refunds, plan changes, grants).
+_BILLING_ACTORS = frozenset({FINANCE, SUPPORT})
 
 
 class UnknownRole(ValueError):
@@ -56,10 +58,14 @@ def visible_panes(role: str) -> tuple[str, ...]:
     return tuple(p for p in PANES if p in allowed)
 
 
-
 def can_write(role: str) -> bool:
     """Whether ``role`` may change anything (reply, issue or revoke licenses, post incident updates)."""
     return _check(role) not in _READ_ONLY
+
+
+def can_act_on_billing(role: str) -> bool:
+    """Whether ``role`` may take billing and access actions on a customer: finance and support only."""
+    return _check(role) in _BILLING_ACTORS
 
 
 def effective_role(me: Mapping[str, Any] | None, fallback: str) -> str:

@@ -94,6 +94,17 @@ def expiry_words(expires_at: dt.datetime) -> str:
     return f"{verb} {local_day(expires_at)} ({relative_days(expires_at)})"
 
 
+def status(code: str | None) -> str:
+    """A status or code in words: ``past_due`` → "Past due"."""
+    return (code or "").replace("_", " ").capitalize()
+
+
+def end_of_local_day(day: dt.date) -> dt.datetime:
+    """The last minute of ``day`` in local time, as naive UTC: what "until 2026-12-01" means to a person."""
+    local = dt.datetime.combine(day, dt.time(23, 59)).astimezone()
+    return local.astimezone(dt.UTC).replace(tzinfo=None)
+
+
 def format_age(then: dt.datetime | None, now: dt.datetime | None = None) -> str:
     """'3 min ago' style staleness for naive-UTC ``then``."""
     if then is None:

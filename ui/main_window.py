@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
+from functools import partial
 
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
@@ -36,7 +37,7 @@ from ui.notifier import Notifier
 from ui.panes.base import Pane
 from ui.probe_controller import ProbeController
 from ui.status_bar import OFFLINE, ONLINE, SYNCING, StatusBar
-from ui.sync_controller import SyncController
+from ui.sync_controller import SyncController, config_from
 from ui.widgets.data_table import DataTable
 from ui.widgets.notice_bar import NoticeBar
 from ui.widgets.notification_bell import NotificationBell
@@ -61,7 +62,7 @@ def default_panes() -> list[PaneFactory]:
 
     return [
         lambda ctx: HealthPane(ctx.cache, ctx.runner, ctx.settings),
-        lambda ctx: CustomersPane(ctx.cache, ctx.runner, ctx.settings),
+        lambda ctx: CustomersPane(ctx.cache, ctx.runner, ctx.settings, stripe_config=partial(config_from, ctx)),
         lambda ctx: TicketsPane(ctx.cache, ctx.runner, ctx.settings),
         lambda ctx: LicensesPane(ctx.cache, ctx.runner, ctx.license_service()),
         lambda ctx: CostsPane(ctx.cache, ctx.runner, ctx.settings),

@@ -131,6 +131,26 @@ class KpiTargets:
 
 
 @dataclass(frozen=True)
+class DeskSettings:
+    """Limits of the customer desk's actions (docs/metrics.md, "Customer desk")."""
+
+    support_refund_cap_usd: float = field(
+        default=500.0,
+        metadata=_meta(minimum=0, maximum=1_000_000, label="Largest refund support may give", unit="USD",
+                       help="Largest refund the support role may give at once, USD"),
+    )
+    max_trial_extension_days: int = field(
+        default=30, metadata=_meta(minimum=1, maximum=365, label="Longest trial extension", unit="days",
+                                    help="Longest trial extension at once, days")
+    )
+    at_risk_downgrade_days: int = field(
+        default=30,
+        metadata=_meta(minimum=1, maximum=365, label="At risk after a downgrade within", unit="days",
+                       help="A downgrade this recent marks a customer at risk, days"),
+    )
+
+
+@dataclass(frozen=True)
 class NotificationSettings:
     muted: tuple[str, ...] = field(
         default=(),
@@ -234,6 +254,7 @@ class Settings:
     kpi: KpiTargets = field(default_factory=KpiTargets)
     notifications: NotificationSettings = field(default_factory=NotificationSettings)
     health: HealthSettings = field(default_factory=HealthSettings)
+    desk: DeskSettings = field(default_factory=DeskSettings)
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,9 @@ class SyncConfig:
     # Which Stripe object types to pull (``app.sync.stripe_resources`` names);
     # an account without legacy plans, or a Stripe-compatible server that
     # serves only part of the API, can leave some out.
-    stripe_objects: tuple[str, ...] = ("products", "prices", "plans", "customers", "subscriptions", "invoices")
+    stripe_objects: tuple[str, ...] = (
+        "products", "prices", "plans", "coupons", "customers", "subscriptions", "invoices", "charges", "refunds",
+    )
 
     @property
     def ops_enabled(self) -> bool:

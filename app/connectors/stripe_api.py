@@ -9,7 +9,8 @@ keeps a 100,000-customer sync limited by the network.
 ``max_network_retries`` is 0 on purpose: the package would not retry a plain
 429 anyway, and its own sleeps cannot be cancelled; ``call_with_retries``
 handles 429, 5xx and dropped connections for every call, honouring
-``Retry-After``.
+``Retry-After``.  Writes (``send``) carry an ``Idempotency-Key``, so retrying
+one whose answer was lost applies it once: Stripe replays the first answer.
 """
 
 from __future__ import annotations
@@ -70,10 +71,21 @@ class StripeSource:
                 return None
             raise
 
+    def send(self, method: str, path: str, payload: dict[str, Any], idempotency_key: str) -> Obj:
+        """A write (``POST``, ``DELETE``) with its idempotency key; returns the object Stripe answers with."""
+        return self._call(method.lower(), path, {**payload, "idempotency_key": idempotency_key})
+
+    def post(self, path: str, params: dict[str, Any]) -> Obj:
+        """A POST that changes nothing (a proration preview); retried like a read."""
+        return self._call("post", path, params)
+
     def _get(self, path: str, params: dict[str, Any]) -> Obj:
+        return self._call("get", path, params)
+
+    def _call(self, method: str, path: str, params: dict[str, Any]) -> Obj:
         def attempt() -> Obj:
             try:
-                response = self._client.raw_request("get", path, **params)
+                response = self._client.raw_request(method, path, **params)
             except stripe.StripeError as exc:
                 raise _classify(exc) from exc
             data = response.data

@@ -30,7 +30,23 @@ def _metadata(obj: Obj) -> dict[str, Any] | None:
     return dict(meta) if meta else None
 
 
+def default_payment_method(customer: Obj) -> str | Obj | None:
+    """The customer's default payment method: ``invoice_settings.default_payment_method``, else the default source."""
+    settings = customer.get("invoice_settings") or {}
+    return settings.get("default_payment_method") or customer.get("default_source")
+
+
+def _card(method: str | Obj | None) -> Obj:
+    """The card of an expanded payment method (``card``) or legacy card source (the object itself)."""
+    if not isinstance(method, dict):
+        return {}
+    card = method.get("card") if method.get("object") == "payment_method" else method
+    return card if isinstance(card, dict) else {}
+
+
 def customer_row(obj: Obj, now: dt.datetime) -> Row:
+    method = default_payment_method(obj)
+    card = _card(method)
     return {
         "id": obj["id"],
         "name": obj.get("name"),
@@ -40,6 +56,11 @@ def customer_row(obj: Obj, now: dt.datetime) -> Row:
         "delinquent": bool(obj.get("delinquent")),
         "balance_cents": obj.get("balance") or 0,
         "metadata_json": _metadata(obj),
+        "payment_method_id": ref_id(method),
+        "card_brand": card.get("brand"),
+        "card_last4": card.get("last4"),
+        "card_exp_month": card.get("exp_month"),
+        "card_exp_year": card.get("exp_year"),
         "synced_at": now,
     }
 
@@ -119,6 +140,7 @@ def subscription_row(obj: Obj, now: dt.datetime) -> Row:
     items = (obj.get("items") or {}).get("data") or []
     period_source = obj if obj.get("current_period_start") is not None else (items[0] if items else {})
     coupon = _coupon(_first_discount(obj)) or {}
+    pause = obj.get("pause_collection") or {}
     return {
         "id": obj["id"],
         "customer_id": ref_id(obj["customer"]),
@@ -134,6 +156,9 @@ def subscription_row(obj: Obj, now: dt.datetime) -> Row:
         "coupon_id": coupon.get("id"),
         "percent_off": coupon.get("percent_off"),
         "amount_off_cents": coupon.get("amount_off"),
+        "cancel_at": from_unix(obj.get("cancel_at")),
+        "pause_collection": pause.get("behavior"),
+        "pause_resumes_at": from_unix(pause.get("resumes_at")),
         "synced_at": now,
     }
 
@@ -146,6 +171,18 @@ def subscription_item_row(item: Obj, subscription_id: str, now: dt.datetime) -> 
         "quantity": item.get("quantity") or 1,
         "synced_at": now,
     }
+
+
+def _invoice_payment_intent(obj: Obj) -> str | None:
+    """The invoice's payment intent: ``payment_intent`` (older API versions), else its first payment's."""
+    direct = ref_id(obj.get("payment_intent"))
+    if direct:
+        return direct
+    for payment in (obj.get("payments") or {}).get("data") or ():
+        intent = ref_id(((payment or {}).get("payment") or {}).get("payment_intent"))
+        if intent:
+            return intent
+    return None
 
 
 def invoice_row(obj: Obj, now: dt.datetime) -> Row:
@@ -163,5 +200,62 @@ def invoice_row(obj: Obj, now: dt.datetime) -> Row:
         "created": from_unix(obj["created"]),
         "due_date": from_unix(obj.get("due_date")),
         "paid_at": from_unix(transitions.get("paid_at")),
+        "payment_intent_id": _invoice_payment_intent(obj),
+        "charge_id": ref_id(obj.get("charge")),
+        "attempt_count": obj.get("attempt_count") or 0,
+        "next_payment_attempt": from_unix(obj.get("next_payment_attempt")),
+        "synced_at": now,
+    }
+
+
+def charge_row(obj: Obj, now: dt.datetime) -> Row:
+    """A payment attempt; its card from ``payment_method_details`` (older versions: ``source``)."""
+    details = obj.get("payment_method_details") or {}
+    card = details.get("card") or _card(obj.get("source"))
+    return {
+        "id": obj["id"],
+        "customer_id": ref_id(obj.get("customer")),
+        "invoice_id": ref_id(obj.get("invoice")),
+        "payment_intent_id": ref_id(obj.get("payment_intent")),
+        "amount_cents": obj.get("amount") or 0,
+        "amount_refunded_cents": obj.get("amount_refunded") or 0,
+        "currency": obj.get("currency") or "usd",
+        "status": obj["status"],
+        "refunded": bool(obj.get("refunded")),
+        "failure_code": obj.get("failure_code"),
+        "failure_message": obj.get("failure_message"),
+        "card_brand": card.get("brand"),
+        "card_last4": card.get("last4"),
+        "created": from_unix(obj["created"]),
+        "synced_at": now,
+    }
+
+
+def refund_row(obj: Obj, now: dt.datetime) -> Row:
+    return {
+        "id": obj["id"],
+        "charge_id": ref_id(obj.get("charge")),
+        "payment_intent_id": ref_id(obj.get("payment_intent")),
+        "amount_cents": obj["amount"],
+        "currency": obj.get("currency") or "usd",
+        "status": obj.get("status") or "succeeded",
+        "reason": obj.get("reason"),
+        "failure_reason": obj.get("failure_reason"),
+        "created": from_unix(obj["created"]),
+        "metadata_json": _metadata(obj),
+        "synced_at": now,
+    }
+
+
+def coupon_row(obj: Obj, now: dt.datetime) -> Row:
+    return {
+        "id": obj["id"],
+        "name": obj.get("name"),
+        "percent_off": obj.get("percent_off"),
+        "amount_off_cents": obj.get("amount_off"),
+        "currency": obj.get("currency"),
+        "duration": obj.get("duration"),
+        "duration_in_months": obj.get("duration_in_months"),
+        "valid": bool(obj.get("valid", True)),
         "synced_at": now,
     }

@@ -43,7 +43,7 @@ class DemoBackend:
         self.stripe_api_key = self.options.stripe_api_key or "sk_test_demo" + secrets.token_hex(12)
         self._ops = OpsApi(self.business, self.ops_api_token, self.options.role, self.idempotency,
                            lambda: self.base_url)
-        self._stripe = StripeApi(self.business, self.stripe_api_key)
+        self._stripe = StripeApi(self.business, self.stripe_api_key, self.idempotency)
         self._server: DemoHTTPServer | None = None
         self._thread: threading.Thread | None = None
 

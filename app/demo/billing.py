@@ -60,6 +60,7 @@ class Subscription:
     __slots__ = (
         "id", "customer", "item_id", "price_id", "quantity", "status", "created", "period_start",
         "period_end", "cancel_at_period_end", "canceled_at", "ended_at", "trial_start", "trial_end", "coupon_id",
+        "pause_behavior", "pause_resumes_at",
     )
 
     def __init__(self, id: str, customer: str, item_id: str, price_id: str, created: int) -> None:
@@ -73,12 +74,14 @@ class Subscription:
         self.trial_start: int | None = None
         self.trial_end: int | None = None
         self.coupon_id: str | None = None
+        self.pause_behavior: str | None = None  # collection paused (keep_as_draft | mark_uncollectible | void)
+        self.pause_resumes_at: int | None = None
 
 
 class Invoice:
     __slots__ = (
         "id", "number", "customer", "subscription", "status", "amount_due", "amount_paid", "created",
-        "period_start", "period_end", "paid_at", "billing_reason",
+        "period_start", "period_end", "paid_at", "billing_reason", "declined", "attempts", "charge",
     )
 
     def __init__(self, id: str, number: str, sub: Subscription, created: int, amount_due: int, reason: str) -> None:
@@ -88,6 +91,9 @@ class Invoice:
         self.status = "paid"
         self.amount_paid = amount_due
         self.paid_at: int | None = created + 3_600
+        self.declined = False  # the first attempt failed (a charge of its own; ``app.demo.payments``)
+        self.attempts = 1 if amount_due > 0 else 0  # payment attempts made (Stripe's attempt_count)
+        self.charge: str | None = "ch_" + id.removeprefix("in_") if amount_due > 0 else None  # the latest attempt
 
 
 class Event:
@@ -200,7 +206,8 @@ class Billing:
             reason = "subscription_cycle"
             if rng.random() < 0.04:  # the card was declined
                 self._event("invoice.payment_failed", start + 3_600, inv)
-                inv.status, inv.amount_paid, inv.paid_at = "open", 0, None
+                inv.status, inv.amount_paid, inv.paid_at, inv.declined = "open", 0, None, True
+                inv.charge = f"{inv.charge}F"  # app.demo.payments names a declined first attempt so
                 if start + 7 * DAY_S > now:
                     sub.status, customer.delinquent = "past_due", True
                     self._event("customer.subscription.updated", start + 3_600, sub, {"status": "active"})
@@ -208,7 +215,8 @@ class Billing:
                 if rng.random() < 0.4:
                     inv.status = "uncollectible"
                     return self._end(sub, start + 3 * DAY_S, start + 14 * DAY_S)
-                inv.status, inv.amount_paid, inv.paid_at = "paid", inv.amount_due, start + 3 * DAY_S
+                inv.status, inv.amount_paid, inv.paid_at, inv.attempts = "paid", inv.amount_due, start + 3 * DAY_S, 2
+                inv.charge = "ch_" + inv.id.removeprefix("in_")
             self._event("invoice.paid", inv.paid_at or start, inv)
             if sub.period_end > now:
                 if rng.random() < 0.04:
@@ -268,7 +276,7 @@ class Billing:
         for customer in touched:
             previous = {"metadata": dict(customer.metadata)}
             customer.metadata = {**customer.metadata, "note": f"touched at {at}"}
-            self._record("customer.updated", at, customer, previous)
+            self.record("customer.updated", at, customer, previous)
         return [c.id for c in touched]
 
     def create_customer(self, name: str, email: str, now: dt.datetime) -> str:
@@ -276,7 +284,7 @@ class Billing:
         customer = Customer(stripe_id(self._rng, "cus_", 14), name, email, at, {})
         bisect.insort(self.customers, customer, key=_created_key)
         self.by_id[customer.id] = customer
-        self._record("customer.created", at, customer)
+        self.record("customer.created", at, customer)
         return customer.id
 
     def delete_customer(self, customer_id: str, now: dt.datetime) -> None:
@@ -284,15 +292,20 @@ class Billing:
         snapshot = self._snapshot(customer)
         customer.deleted = True
         self.customers.remove(customer)
-        self._record("customer.deleted", unix(now), snapshot)
+        self.record("customer.deleted", unix(now), snapshot)
 
     def cancel_subscription(self, subscription_id: str, now: dt.datetime) -> None:
         sub = self.by_id[subscription_id]
         at = unix(now)
         sub.status, sub.canceled_at, sub.ended_at, sub.cancel_at_period_end = "canceled", at, at, False
-        self._record("customer.subscription.deleted", at, sub)
+        self.record("customer.subscription.deleted", at, sub)
 
-    def _record(self, type: str, at: int, source: Any, previous: dict[str, Any] | None = None) -> None:
+    def new_id(self, prefix: str, length: int = 24) -> str:
+        """A fresh Stripe-shaped id for an object a client's write creates (a refund, a charge)."""
+        return stripe_id(self._rng, prefix, length)
+
+    def record(self, type: str, at: int, source: Any, previous: dict[str, Any] | None = None) -> None:
+        """Record an event about ``source`` as it is now (a snapshot), after every event recorded before."""
         snapshot = source if isinstance(source, dict) else self._snapshot(source)
         event = Event(stripe_id(self._rng, "evt_"), type, at, snapshot, previous)
         event.seq = self.events[-1].seq + 1 if self.events else 0

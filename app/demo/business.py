@@ -19,7 +19,7 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-from app.demo import stripe_objects
+from app.demo import access, stripe_objects
 from app.demo.billing import Billing
 from app.demo.catalog import PRICE_BY_ID, PRODUCT_BY_ID
 from app.demo.clock import Clock
@@ -27,11 +27,14 @@ from app.demo.feed import Feed, ListSource, Row
 from app.demo.finance import Finance, budget_rows
 from app.demo.health import Health
 from app.demo.licenses import Holder, seed_activations, seed_licenses
+from app.demo.payments import Payments
 from app.demo.support import FIRST_ID, TicketBook, TicketEventSource, TicketSource
+from app.demo.wire import unix
 
 OPS_RESOURCES = (
     "services", "incidents", "incident_updates", "tickets", "ticket_events", "licenses", "activations",
-    "health_checks", "costs", "budgets", "usage", "maintenance_windows",
+    "health_checks", "costs", "budgets", "usage", "maintenance_windows", "feature_flags", "access_grants",
+    "customer_usage", "processing_failures",
 )
 SERIES = ("health_checks", "costs", "usage")  # rows appear as the clock moves
 
@@ -86,6 +89,11 @@ class Business:
         )
 
     @property
+    def payments(self) -> Payments:
+        """Cards, charges and refunds: derived from billing the first time a client asks for them."""
+        return self._part("payments", lambda: Payments(self.billing.invoices, unix(self.anchor)))
+
+    @property
     def health(self) -> Health:
         return self._part("health", lambda: Health(self.seed, self.anchor, self._sizes["health_days"]))
 
@@ -131,6 +139,10 @@ class Business:
             "budgets": lambda: ListSource(budget_rows(self.anchor)),
             "usage": lambda: ListSource(self._series_rows("usage", None, self.anchor)),
             "maintenance_windows": lambda: ListSource(self.health.maintenance),
+            "feature_flags": lambda: ListSource(access.flag_rows()),
+            "access_grants": lambda: ListSource(access.grant_rows(self.seed, self.billing, self.anchor)),
+            "customer_usage": lambda: ListSource(access.usage_rows(self.seed, self.billing, self.anchor)),
+            "processing_failures": lambda: ListSource(access.failure_rows(self.seed, self.billing, self.anchor)),
         }
 
     def _series_rows(self, resource: str, after: dt.datetime | None, until: dt.datetime) -> list[Row]:
@@ -226,9 +238,19 @@ class Business:
             return stored
 
     def store_license(self, license_row: Row) -> Row:
+        return self.store("licenses", license_row)
+
+    def has_customer(self, customer_id: str) -> bool:
+        """Whether Stripe knows the customer (and has not deleted them)."""
         with self.lock:
-            stored = {**license_row, "updated_at": self.clock.stamp()}
-            self.feed("licenses").put(stored)
+            customer = self.billing.by_id.get(customer_id)
+            return customer is not None and customer.id.startswith("cus_") and not customer.deleted
+
+    def store(self, resource: str, row: Row) -> Row:
+        """Write a new version of a row (a license, an access grant) with a fresh change stamp."""
+        with self.lock:
+            stored = {**row, "updated_at": self.clock.stamp()}
+            self.feed(resource).put(stored)
             return stored
 
     def store_activation(self, activation: Row) -> Row:
@@ -251,6 +273,11 @@ class Business:
     def delete_customer(self, customer_id: str) -> None:
         with self.lock:
             self.billing.delete_customer(customer_id, self.clock.stamp())
+
+    def expire_card(self, customer_id: str, expired: bool = True) -> None:
+        """Make the customer's card on file an expired one (the next payment attempt is declined), or renew it."""
+        with self.lock:
+            self.payments.expire_card(customer_id, expired)
 
     def cancel_subscription(self, subscription_id: str) -> None:
         with self.lock:

@@ -1,10 +1,11 @@
 """Exactly-once writes: the first response per ``Idempotency-Key`` is kept and replayed.
 
-A key is bound to the request it first came with (method, path and the JSON
-body, compared by meaning, not bytes); the same key with another request is a
-409.  Only successful writes are remembered, so a request refused for bad input
-can be corrected and sent again under the same key.  ``applied`` counts how
-often each key's write really ran: tests assert it is exactly one.
+A key is bound to the request it first came with (method, path and the
+body, compared by meaning, not bytes); the same key with another request is
+refused (``KeyReused``: each API answers it in its own error shape).  Only
+writes that ran are remembered, so a request refused for bad input can be
+corrected and sent again under the same key.  ``applied`` counts how often
+each key's write really ran: tests assert it is exactly one.
 """
 
 from __future__ import annotations
@@ -14,7 +15,11 @@ import json
 from collections import Counter
 from typing import Any
 
-from app.demo.messages import OpsError, Response
+from app.demo.messages import Response
+
+
+class KeyReused(Exception):
+    """The key came before with a different request."""
 
 
 def fingerprint(method: str, path: str, body: Any) -> str:
@@ -30,13 +35,12 @@ class IdempotencyStore:
         self.applied: Counter[str] = Counter()
 
     def replay(self, key: str, request_fingerprint: str) -> Response | None:
-        """The stored response for ``key``, None if unseen; 409 if it came with another request."""
+        """The stored response for ``key``, None if unseen; ``KeyReused`` if it came with another request."""
         stored = self._responses.get(key)
         if stored is None:
             return None
         if stored[0] != request_fingerprint:
-            raise OpsError(409, "idempotency_key_reused",
-                           "this Idempotency-Key was already used for a different request", "Idempotency-Key")
+            raise KeyReused(key)
         return stored[1]
 
     def remember(self, key: str, request_fingerprint: str, response: Response) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 from app.demo import ops_writes
 from app.demo.business import OPS_RESOURCES, Business
 from app.demo.feed import Row, decode_cursor, encode_cursor, row_key
-from app.demo.idempotency import IdempotencyStore, fingerprint
+from app.demo.idempotency import IdempotencyStore, KeyReused, fingerprint
 from app.demo.messages import OpsError, Request, Response, json_response
 from app.demo.wire import EPOCH, dumps, from_micros, parse_iso
 
@@ -34,6 +34,8 @@ WRITES: dict[str, ops_writes.Write] = {
     "/licenses": ops_writes.post_license,
     "/licenses/{id}/revoke": ops_writes.post_license_revoke,
     "/activations": ops_writes.post_activation,
+    "/access_grants": ops_writes.post_access_grant,
+    "/access_grants/{id}/revoke": ops_writes.post_access_revoke,
 }
 
 
@@ -160,7 +162,12 @@ class OpsApi:
             raise OpsError(400, "invalid_json", "the request body is not valid JSON in UTF-8") from None
         request_fingerprint = fingerprint(request.method, request.path, body)
         with self._business.lock:
-            replayed = self._idempotency.replay(key, request_fingerprint)
+            try:
+                replayed = self._idempotency.replay(key, request_fingerprint)
+            except KeyReused:
+                raise OpsError(409, "idempotency_key_reused",
+                               "this Idempotency-Key was already used for a different request",
+                               "Idempotency-Key") from None
             if replayed is not None:
                 return replayed
             status, row = WRITES[route.template](self._business, path_id or "", body)

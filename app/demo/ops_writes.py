@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from app.demo.access import FLAG_IDS, TIERS
 from app.demo.business import Business
 from app.demo.feed import Row
 from app.demo.health import STEPS
@@ -306,6 +307,57 @@ def post_activation(business: Business, _: str, body: Any) -> tuple[int, Row]:
         current.update(last_seen_at=seen_at, product_version=version or current["product_version"],
                        machine_name=machine_name or current["machine_name"])
     return 200, business.store_activation(current)
+
+
+GRANT_FIELDS = ("id", "customer_id", "feature", "plan", "effect", "reason", "granted_by", "created_at",
+                "expires_at")
+
+
+def _grant(body: dict[str, Any]) -> Row:
+    unknown = sorted(set(body) - set(GRANT_FIELDS))
+    if unknown:
+        raise _invalid(unknown[0], f"unknown field {unknown[0]}")
+    row: Row = {
+        "id": _text(body, "id"), "customer_id": _text(body, "customer_id"),
+        "feature": None, "plan": None, "effect": _choice(body.get("effect", "grant"), "effect", ("grant", "deny")),
+        "reason": _text(body, "reason"), "granted_by": _text(body, "granted_by", required=False),
+        "created_at": _time(body, "created_at"), "expires_at": _time(body, "expires_at", required=False),
+        "revoked_at": None, "revoked_by": None, "revoke_reason": None,
+    }
+    if (body.get("feature") is None) == (body.get("plan") is None):
+        raise _invalid("feature", "name either a feature or a plan")
+    if body.get("feature") is not None:
+        row["feature"] = _choice(body["feature"], "feature", FLAG_IDS)
+    else:
+        row["plan"] = _choice(body["plan"], "plan", TIERS)
+    if row["expires_at"] is not None and row["expires_at"] <= row["created_at"]:
+        raise _invalid("expires_at", "expires_at must be after created_at")
+    return row
+
+
+def post_access_grant(business: Business, _: str, body: Any) -> tuple[int, Row]:
+    """Grant (or withhold) a feature or a plan to one customer; re-sending the identical grant is a no-op (200)."""
+    row = _grant(_object(body))
+    if not business.has_customer(row["customer_id"]):
+        raise OpsError(404, "not_found", f"no customer {row['customer_id']}")
+    existing = business.feed("access_grants").get(row["id"])
+    if existing is not None:
+        if existing.get("deleted") or any(existing.get(k) != row[k] for k in GRANT_FIELDS):
+            raise OpsError(409, "already_exists", f"access grant {row['id']} exists with different content", "id")
+        return 200, existing
+    return 201, business.store("access_grants", row)
+
+
+def post_access_revoke(business: Business, grant_id: str, body: Any) -> tuple[int, Row]:
+    """End a grant before it expires; revoking a revoked grant changes nothing (the first revocation stands)."""
+    body = _object(body)
+    reason, revoked_at = _text(body, "reason"), _time(body, "revoked_at")
+    revoked_by = _text(body, "revoked_by", required=False)
+    grant = _existing(business, "access_grants", grant_id, "access grant")
+    if grant.get("revoked_at") is not None:
+        return 200, grant
+    return 200, business.store("access_grants", {**grant, "revoked_at": revoked_at, "revoked_by": revoked_by,
+                                                 "revoke_reason": reason})
 
 
 Write = Callable[[Business, str, Any], tuple[int, Row]]

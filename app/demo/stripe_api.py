@@ -1,9 +1,13 @@
-"""A read-only subset of Stripe's API (``/v1/...``), enough for the stripe package to sync from.
+"""A subset of Stripe's API (``/v1/...``): what the stripe package syncs from, and the writes a console makes.
 
 Lists behave like Stripe's: newest first, ``limit`` up to 100, cursors by
 object id (``starting_after`` / ``ending_before``), ``has_more``, ``created``
 range filters, subscriptions hiding canceled ones unless ``status=all``, and
-events only for the last 30 days.  ``expand[]`` is accepted and ignored.
+events only for the last 30 days.  ``expand[]`` expands a customer's default
+payment method (the one expansion the console asks for) and is otherwise
+accepted and ignored.  Writes (``stripe_writes``) honour ``Idempotency-Key``
+as Stripe does: the first answer is replayed for the same key and request;
+the same key with other parameters is an ``idempotency_error``.
 """
 
 from __future__ import annotations
@@ -16,12 +20,14 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from app.demo import stripe_objects
-from app.demo.billing import Event
+from app.demo import stripe_objects, stripe_writes
+from app.demo.billing import Customer, Event
 from app.demo.business import Business
-from app.demo.catalog import PRICE_BY_ID, PRICES, PRODUCT_BY_ID, PRODUCTS
+from app.demo.catalog import COUPON_BY_ID, COUPONS, PRICE_BY_ID, PRICES, PRODUCT_BY_ID, PRODUCTS
+from app.demo.idempotency import IdempotencyStore, KeyReused, fingerprint
 from app.demo.messages import Request, Response, StripeError, json_response
 from app.demo.stripe_objects import CATALOG_CREATED
+from app.demo.wire import unix
 
 Obj = dict[str, Any]
 _CREATED_OPS: dict[str, Callable[[int, int], bool]] = {
@@ -48,26 +54,63 @@ class Collection:
 
 
 class StripeApi:
-    """Answers Stripe-shaped GET requests against one business's billing."""
+    """Answers Stripe-shaped requests against one business's billing."""
 
-    def __init__(self, business: Business, api_key: str) -> None:
+    def __init__(self, business: Business, api_key: str, idempotency: IdempotencyStore | None = None) -> None:
         self._business = business
         self._api_key = api_key
+        self._idempotency = idempotency or IdempotencyStore()
 
     def handle(self, request: Request) -> Response:
         try:
             self._authenticate(request)
+            write = stripe_writes.route(request.method, request.path)
+            if write is not None:
+                return self._write(request, *write)
             parts = request.path.strip("/").split("/")
             if request.method != "GET" or len(parts) not in (2, 3):
                 raise StripeError(404, f"Unrecognized request URL ({request.method}: {request.path}). "
-                                       "This demo serves a read-only subset of the Stripe API.")
+                                       "This demo serves a subset of the Stripe API.")
+            expand = _expansions(request)
             with self._business.lock:
                 collection = self._collection(parts[1], request.path)
                 if len(parts) == 3:
-                    return json_response(200, self._retrieve(collection, parts[2]))
-                return json_response(200, self._list(collection, request))
+                    return json_response(200, self._expand(self._retrieve(collection, parts[2]), expand))
+                listed = self._list(collection, request)
+                in_data = {path.removeprefix("data.") for path in expand}
+                listed["data"] = [self._expand(obj, in_data) for obj in listed["data"]]
+                return json_response(200, listed)
         except StripeError as error:
             return error.response()
+
+    def _write(self, request: Request, write: stripe_writes.Write, object_id: str) -> Response:
+        """Apply a write once per ``Idempotency-Key``: a replay gets the first answer, even a card decline."""
+        params = stripe_writes.decode_form(request.body) if request.method == "POST" else {}
+        params.pop("expand", None)
+        key = request.header("Idempotency-Key")
+        request_fingerprint = fingerprint(request.method, request.path, params)
+        with self._business.lock:
+            if key:
+                try:
+                    replayed = self._idempotency.replay(key, request_fingerprint)
+                except KeyReused:
+                    raise StripeError(
+                        400, f"Keys for idempotent requests can only be used with the same parameters they were "
+                             f"first used with. Try using a key other than '{key[:60]}' if you meant to execute a "
+                             "different request.", type="idempotency_error") from None
+                if replayed is not None:
+                    return replayed
+            business = self._business
+            account = stripe_writes.Account(business.billing, business.payments, unix(business.clock.stamp()))
+            try:
+                response = json_response(200, write(account, object_id, params))
+            except StripeError as error:
+                if error.status != 402:  # a refusal before anything ran: the same key may be sent corrected
+                    raise
+                response = error.response()  # the card was charged and declined: Stripe keeps that answer
+            if key:
+                self._idempotency.remember(key, request_fingerprint, response)
+            return response
 
     def _authenticate(self, request: Request) -> None:
         header = request.header("Authorization") or ""
@@ -103,6 +146,35 @@ class StripeApi:
             {"status": _status_filter, "customer": lambda s, v: s.customer == v, "price": lambda s, v: s.price_id == v},
             default_keep=lambda s: s.status != "canceled",  # Stripe hides canceled ones unless asked
         )
+
+    def _expand(self, obj: Obj, paths: set[str]) -> Obj:
+        """Expand a customer's ``invoice_settings.default_payment_method`` when asked (ids otherwise)."""
+        if "invoice_settings.default_payment_method" not in paths or obj.get("object") != "customer":
+            return obj
+        customer = self._business.billing.by_id.get(obj["id"])
+        if not isinstance(customer, Customer) or customer.deleted:
+            return obj
+        card = self._business.payments.card(customer.id)
+        method = stripe_objects.payment_method(card, customer.id)
+        return {**obj, "invoice_settings": {**obj["invoice_settings"], "default_payment_method": method}}
+
+    def _charges(self) -> Collection:
+        payments = self._business.payments
+        return Collection(
+            "charge", payments.charges, _lookup(payments.by_id, "ch_"), stripe_objects.charge, _by_created,
+            {"customer": lambda c, v: c.customer == v, "payment_intent": lambda c, v: c.payment_intent == v},
+        )
+
+    def _refunds(self) -> Collection:
+        payments = self._business.payments
+        return Collection(
+            "refund", payments.refunds, _lookup(payments.by_id, "re_"), stripe_objects.refund, _by_created,
+            {"charge": lambda r, v: r.charge == v, "payment_intent": lambda r, v: r.payment_intent == v},
+        )
+
+    @staticmethod
+    def _coupons() -> Collection:
+        return Collection("coupon", _SORTED_COUPONS, COUPON_BY_ID.get, stripe_objects.coupon, _catalog_created, {})
 
     def _invoices(self) -> Collection:
         billing = self._business.billing
@@ -190,7 +262,14 @@ class StripeApi:
 # Catalog entries share one creation time, so Stripe's order falls back to the id.
 _SORTED_PRODUCTS = sorted(PRODUCTS, key=lambda p: p.id)
 _SORTED_PRICES = sorted(PRICES, key=lambda p: p.id)
-_COLLECTIONS = ("customers", "subscriptions", "invoices", "events", "products", "prices", "plans")
+_SORTED_COUPONS = sorted(COUPONS, key=lambda c: c.id)
+_COLLECTIONS = ("customers", "subscriptions", "invoices", "events", "products", "prices", "plans", "charges",
+                "refunds", "coupons")
+
+
+def _expansions(request: Request) -> set[str]:
+    """The ``expand[]`` paths asked for (the stripe package sends ``expand[0]=…``)."""
+    return {v for name, values in request.query.items() if name.startswith("expand") for v in values}
 
 
 def _lookup(by_id: dict[str, Any], prefix: str) -> Callable[[str], Any | None]:

@@ -14,6 +14,7 @@ from typing import Any
 
 from app.demo.billing import Customer, Event, Invoice, Subscription
 from app.demo.catalog import COUPON_BY_ID, PRICE_BY_ID, Coupon, Price, Product
+from app.demo.payments import Card, Charge, Refund, payment_intent_of
 
 CATALOG_CREATED = 1_640_995_200  # 2022-01-01: the catalog predates every customer
 Obj = dict[str, Any]
@@ -49,8 +50,47 @@ def plan(p: Price) -> Obj:
 
 def coupon(c: Coupon) -> Obj:
     return {
-        "id": c.id, "object": "coupon", "amount_off": c.amount_off, "currency": "usd" if c.amount_off else None,
-        "duration": c.duration, "name": c.name, "percent_off": c.percent_off, "valid": True,
+        "id": c.id, "object": "coupon", "amount_off": c.amount_off, "created": CATALOG_CREATED,
+        "currency": "usd" if c.amount_off else None, "duration": c.duration, "duration_in_months": None,
+        "livemode": False, "max_redemptions": None, "metadata": {}, "name": c.name, "percent_off": c.percent_off,
+        "redeem_by": None, "times_redeemed": 0, "valid": True,
+    }
+
+
+def payment_method(card: Card, customer_id: str) -> Obj:
+    return {
+        "id": card.id, "object": "payment_method", "billing_details": {}, "created": CATALOG_CREATED,
+        "customer": customer_id, "livemode": False, "metadata": {}, "type": "card",
+        "card": {"brand": card.brand, "country": "US", "exp_month": card.exp_month, "exp_year": card.exp_year,
+                 "funding": "credit", "last4": card.last4},
+    }
+
+
+def charge(c: Charge) -> Obj:
+    succeeded = c.status == "succeeded"
+    outcome = {"type": "authorized", "network_status": "approved_by_network", "reason": None,
+               "seller_message": "Payment complete."}
+    if not succeeded:
+        outcome = {"type": "issuer_declined", "network_status": "declined_by_network", "reason": c.failure_code,
+                   "seller_message": "The bank did not return any further details with this decline."}
+    return {
+        "id": c.id, "object": "charge", "amount": c.amount, "amount_captured": c.amount if succeeded else 0,
+        "amount_refunded": c.amount_refunded, "captured": succeeded, "created": c.created, "currency": "usd",
+        "customer": c.customer, "description": None, "failure_code": c.failure_code,
+        "failure_message": c.failure_message, "invoice": c.invoice, "livemode": False, "metadata": {},
+        "outcome": outcome, "paid": succeeded, "payment_intent": c.payment_intent, "payment_method": c.card.id,
+        "payment_method_details": {"type": "card", "card": {
+            "brand": c.card.brand, "exp_month": c.card.exp_month, "exp_year": c.card.exp_year,
+            "last4": c.card.last4}},
+        "refunded": succeeded and c.amount_refunded >= c.amount, "status": c.status,
+    }
+
+
+def refund(r: Refund) -> Obj:
+    return {
+        "id": r.id, "object": "refund", "amount": r.amount, "charge": r.charge, "created": r.created,
+        "currency": "usd", "metadata": dict(r.metadata), "payment_intent": r.payment_intent, "reason": r.reason,
+        "status": r.status,
     }
 
 
@@ -59,8 +99,10 @@ def customer(c: Customer) -> Obj:
         return {"id": c.id, "object": "customer", "deleted": True}
     return {
         "id": c.id, "object": "customer", "balance": c.balance, "created": c.created, "currency": "usd",
-        "delinquent": c.delinquent, "description": None, "email": c.email, "livemode": False,
-        "metadata": dict(c.metadata), "name": c.name, "phone": None,
+        "default_source": None, "delinquent": c.delinquent, "description": None, "email": c.email,
+        "invoice_settings": {"custom_fields": None, "default_payment_method": "pm_" + c.id.removeprefix("cus_"),
+                             "footer": None},
+        "livemode": False, "metadata": dict(c.metadata), "name": c.name, "phone": None,
     }
 
 
@@ -84,7 +126,10 @@ def subscription(s: Subscription) -> Obj:
         "discount": discount, "ended_at": s.ended_at,
         "items": {"object": "list", "data": [item], "has_more": False,
                   "url": f"/v1/subscription_items?subscription={s.id}"},
-        "livemode": False, "metadata": {}, "plan": plan(p), "quantity": s.quantity, "start_date": s.created,
+        "livemode": False, "metadata": {}, "pause_collection": (
+            {"behavior": s.pause_behavior, "resumes_at": s.pause_resumes_at} if s.pause_behavior else None
+        ),
+        "plan": plan(p), "quantity": s.quantity, "start_date": s.created,
         "status": s.status, "trial_end": s.trial_end, "trial_start": s.trial_start,
     }
 
@@ -92,7 +137,9 @@ def subscription(s: Subscription) -> Obj:
 def invoice(i: Invoice) -> Obj:
     return {
         "id": i.id, "object": "invoice", "amount_due": i.amount_due, "amount_paid": i.amount_paid,
-        "amount_remaining": i.amount_due - i.amount_paid, "attempt_count": 1, "attempted": True,
+        "amount_remaining": i.amount_due - i.amount_paid, "attempt_count": i.attempts, "attempted": i.attempts > 0,
+        "charge": i.charge, "payment_intent": payment_intent_of(i) if i.amount_due > 0 else None,
+        "next_payment_attempt": None,
         "billing_reason": i.billing_reason, "collection_method": "charge_automatically", "created": i.created,
         "currency": "usd", "customer": i.customer, "due_date": None, "livemode": False, "number": i.number,
         "paid": i.status == "paid",
@@ -114,6 +161,7 @@ def render(obj: Any) -> Obj:
 
 _RENDERERS: tuple[tuple[type, Callable[[Any], Obj]], ...] = (
     (Customer, customer), (Subscription, subscription), (Invoice, invoice), (Product, product), (Price, price),
+    (Charge, charge), (Refund, refund), (Coupon, coupon),
 )
 
 

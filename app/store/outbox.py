@@ -1,10 +1,11 @@
-"""The outbox: local changes awaiting push to the Ops API.
+"""The outbox: local changes awaiting push to the Ops API or to Stripe.
 
 A user's action writes its cache rows *and* an outbox entry in one transaction
 (callers pass the open connection), so nothing they did is lost when the
-network or the process dies.  ``app.sync`` pushes entries in id order with
-their ``Idempotency-Key``; a change the server refuses (4xx) stays as
-``refused`` with the server's message until the user retries or discards it.
+network or the process dies.  ``app.sync`` pushes each backend's entries in id
+order with their ``Idempotency-Key``; a change the server refuses (4xx, a
+declined card) stays as ``refused`` with the server's message until the user
+retries or discards it.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ PENDING = "pending"
 REFUSED = "refused"
 SENT = "sent"
 
+OPS = "ops"  # the Ops API
+STRIPE = "stripe"
+
 
 def enqueue(
     conn: Connection,
@@ -33,6 +37,7 @@ def enqueue(
     *,
     method: str = "POST",
     idempotency_key: str | None = None,
+    backend: str = OPS,
 ) -> int:
     """Add a change to the outbox inside the caller's transaction; returns its id."""
     entry_id = conn.execute(
@@ -40,6 +45,7 @@ def enqueue(
         .values(
             created_at=utcnow(),
             kind=kind,
+            backend=backend,
             method=method,
             path=path,
             payload_json=payload,
@@ -52,13 +58,17 @@ def enqueue(
     return int(entry_id)
 
 
-def retry(conn: Connection, entry_id: int) -> None:
-    """Put a refused entry back in the queue (the user fixed the cause, or wants another try)."""
-    conn.execute(
-        update(_table)
-        .where(_table.c.id == entry_id, _table.c.state == REFUSED)
-        .values(state=PENDING, next_attempt_at=None)
-    )
+def retry(conn: Connection, entry_id: int, *, new_key: str | None = None) -> None:
+    """Put a refused entry back in the queue (the user fixed the cause, or wants another try).
+
+    A backend that keeps a refusal under its key (Stripe replays a declined
+    payment's answer for a day) needs ``new_key`` for the retry to be a new
+    attempt; the refused one was never applied, so that cannot apply it twice.
+    """
+    values: dict[str, object] = {"state": PENDING, "next_attempt_at": None}
+    if new_key is not None:
+        values["idempotency_key"] = new_key
+    conn.execute(update(_table).where(_table.c.id == entry_id, _table.c.state == REFUSED).values(**values))
 
 
 def discard(conn: Connection, entry_id: int) -> None:

@@ -90,6 +90,13 @@ class Customer(Base):
     delinquent: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     balance_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     metadata_json: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The default payment method (``invoice_settings.default_payment_method``, else the default
+    # source), expanded when listed: what the customer desk checks first on a failed payment.
+    payment_method_id: Mapped[str | None] = mapped_column(String)
+    card_brand: Mapped[str | None] = mapped_column(String)
+    card_last4: Mapped[str | None] = mapped_column(String(4))
+    card_exp_month: Mapped[int | None] = mapped_column(Integer)
+    card_exp_year: Mapped[int | None] = mapped_column(Integer)
     synced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
@@ -112,6 +119,9 @@ class Subscription(Base):
     coupon_id: Mapped[str | None] = mapped_column(String)
     percent_off: Mapped[float | None] = mapped_column(Float)
     amount_off_cents: Mapped[int | None] = mapped_column(BigInteger)
+    cancel_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    pause_collection: Mapped[str | None] = mapped_column(String)  # how it is paused; None: collecting
+    pause_resumes_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     synced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
@@ -143,6 +153,68 @@ class Invoice(Base):
     created: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
     due_date: Mapped[dt.datetime | None] = mapped_column(DateTime)
     paid_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    payment_intent_id: Mapped[str | None] = mapped_column(String, index=True)
+    charge_id: Mapped[str | None] = mapped_column(String)  # the latest charge (older API versions name it)
+    attempt_count: Mapped[int] = mapped_column(Integer, default=0)
+    next_payment_attempt: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    synced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class Charge(Base):
+    """One payment attempt (a Stripe charge): what was tried, on which card, and why it failed."""
+
+    __tablename__ = "charges"
+
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    customer_id: Mapped[str | None] = mapped_column(
+        String, ForeignKey("customers.id", ondelete="CASCADE"), index=True
+    )
+    invoice_id: Mapped[str | None] = mapped_column(String, index=True)
+    payment_intent_id: Mapped[str | None] = mapped_column(String, index=True)
+    amount_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    amount_refunded_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    currency: Mapped[str] = mapped_column(String(3), default="usd")
+    status: Mapped[str] = mapped_column(String)  # succeeded | pending | failed
+    refunded: Mapped[bool] = mapped_column(Boolean, default=False)
+    failure_code: Mapped[str | None] = mapped_column(String)
+    failure_message: Mapped[str | None] = mapped_column(String)
+    card_brand: Mapped[str | None] = mapped_column(String)
+    card_last4: Mapped[str | None] = mapped_column(String(4))
+    created: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    synced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class Refund(Base):
+    """Money given back on a charge (by the console or anyone else with access to Stripe)."""
+
+    __tablename__ = "refunds"
+
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    charge_id: Mapped[str | None] = mapped_column(String, index=True)
+    payment_intent_id: Mapped[str | None] = mapped_column(String, index=True)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3), default="usd")
+    status: Mapped[str] = mapped_column(String)  # pending | succeeded | failed | canceled | requires_action
+    reason: Mapped[str | None] = mapped_column(String)
+    failure_reason: Mapped[str | None] = mapped_column(String)
+    created: Mapped[dt.datetime] = mapped_column(DateTime)
+    metadata_json: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    synced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class Coupon(Base):
+    """The account's coupons, so a coupon id can be checked before an action is queued, offline too."""
+
+    __tablename__ = "coupons"
+
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    name: Mapped[str | None] = mapped_column(String)
+    percent_off: Mapped[float | None] = mapped_column(Float)
+    amount_off_cents: Mapped[int | None] = mapped_column(BigInteger)
+    currency: Mapped[str | None] = mapped_column(String(3))
+    duration: Mapped[str | None] = mapped_column(String)  # once | repeating | forever
+    duration_in_months: Mapped[int | None] = mapped_column(Integer)
+    valid: Mapped[bool] = mapped_column(Boolean, default=True)
     synced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
@@ -425,6 +497,84 @@ class UsageDaily(Base):
     synced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
+# --------------------------------------------------------------------------- access and per-customer usage (Ops API)
+
+
+class FeatureFlag(Base):
+    """A product feature: which plans grant it, and how far its rollout has gone.
+
+    ``rollout_phase`` widens a feature beyond its plans in steps: a share of
+    premium customers (5, 25, 50, 100 %), then everyone (see docs/metrics.md,
+    "Entitlements").
+    """
+
+    __tablename__ = "feature_flags"
+
+    id: Mapped[str] = mapped_column(String, primary_key=True)  # the feature's key, e.g. "sso"
+    name: Mapped[str] = mapped_column(String)
+    description: Mapped[str | None] = mapped_column(Text)
+    plans_json: Mapped[list[Any] | None] = mapped_column(JSON)  # plan tiers that grant it: starter, professional…
+    rollout_phase: Mapped[str] = mapped_column(String, default="plans")
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    synced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class AccessGrant(Base):
+    """A per-customer override of a feature or a plan: granted (or withheld) until ``expires_at``, for a reason."""
+
+    __tablename__ = "access_grants"
+
+    id: Mapped[str] = mapped_column(String, primary_key=True)  # client uuid
+    customer_id: Mapped[str] = mapped_column(String, index=True)
+    feature: Mapped[str | None] = mapped_column(String)  # a feature flag's id, or
+    plan: Mapped[str | None] = mapped_column(String)  # a plan tier (its features all granted)
+    effect: Mapped[str] = mapped_column(String, default="grant")  # grant | deny
+    reason: Mapped[str] = mapped_column(String)
+    granted_by: Mapped[str | None] = mapped_column(String)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)  # None: until revoked
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    revoked_by: Mapped[str | None] = mapped_column(String)
+    revoke_reason: Mapped[str | None] = mapped_column(String)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    pending: Mapped[bool] = mapped_column(Boolean, default=False)
+    synced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class CustomerUsage(Base):
+    """One customer's use of the product on one day (the Ops API keeps the last weeks)."""
+
+    __tablename__ = "customer_usage"
+    __table_args__ = (Index("ix_customer_usage_customer_day", "customer_id", "day"),)
+
+    id: Mapped[str] = mapped_column(String, primary_key=True)  # "<customer id>:<day>"
+    customer_id: Mapped[str] = mapped_column(String)
+    day: Mapped[dt.date] = mapped_column(Date)
+    active_users: Mapped[int] = mapped_column(Integer, default=0)
+    api_calls: Mapped[int] = mapped_column(BigInteger, default=0)
+    jobs: Mapped[int] = mapped_column(Integer, default=0)
+    failed_jobs: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    synced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class ProcessingFailure(Base):
+    """A customer's job that failed on our side (import, export, sync): what support checks on "it broke"."""
+
+    __tablename__ = "processing_failures"
+    __table_args__ = (Index("ix_processing_failures_customer_time", "customer_id", "occurred_at"),)
+
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    customer_id: Mapped[str] = mapped_column(String)
+    occurred_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    job: Mapped[str] = mapped_column(String)  # import | export | sync | report …
+    error_code: Mapped[str] = mapped_column(String)
+    message: Mapped[str] = mapped_column(Text)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    synced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
 # --------------------------------------------------------------------------- sync bookkeeping
 
 
@@ -466,9 +616,10 @@ class OutboxEntry(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
-    kind: Mapped[str] = mapped_column(String)  # ticket_event|license_*|activation|incident_open|incident_update|…
+    kind: Mapped[str] = mapped_column(String)  # ticket_event|license_*|activation|incident_*|stripe_*|access_*
+    backend: Mapped[str] = mapped_column(String, default="ops")  # ops (the Ops API) | stripe
     method: Mapped[str] = mapped_column(String, default="POST")
-    path: Mapped[str] = mapped_column(String)  # relative to the Ops API base, e.g. /v1/licenses
+    path: Mapped[str] = mapped_column(String)  # relative to the backend's base, e.g. /v1/licenses
     payload_json: Mapped[dict[str, Any]] = mapped_column(JSON)
     idempotency_key: Mapped[str] = mapped_column(String, unique=True)
     state: Mapped[str] = mapped_column(String, default="pending", index=True)  # pending|refused|sent
@@ -476,6 +627,31 @@ class OutboxEntry(Base):
     next_attempt_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class DeskAction(Base):
+    """A billing or access action taken from the customer desk: who, why, what, and its outbox entry.
+
+    The customer's history shows these; their state (waiting, refused by
+    Stripe with its words, applied) is their outbox entry's, read by joining
+    on ``outbox_id`` (a discarded entry leaves the action as "discarded").
+    """
+
+    __tablename__ = "desk_actions"
+
+    id: Mapped[str] = mapped_column(String, primary_key=True)  # uuid, also the write's idempotency key
+    customer_id: Mapped[str] = mapped_column(String, index=True)
+    kind: Mapped[str] = mapped_column(String)  # refund | retry_payment | extend_trial | … | grant_access
+    target_id: Mapped[str | None] = mapped_column(String)  # the invoice, subscription or grant acted on
+    summary: Mapped[str] = mapped_column(String)  # the action in words, as confirmed
+    amount_cents: Mapped[int | None] = mapped_column(BigInteger)
+    currency: Mapped[str | None] = mapped_column(String(3))
+    reason: Mapped[str] = mapped_column(String)
+    actor: Mapped[str | None] = mapped_column(String)  # the /me user
+    role: Mapped[str] = mapped_column(String)
+    params_json: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    outbox_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
 
 
 class AppState(Base):

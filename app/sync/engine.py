@@ -1,4 +1,4 @@
-"""The sync engine: one pass = who am I, push the outbox, pull the Ops API, pull Stripe.
+"""The sync engine: one pass = who am I, push the outbox, pull the Ops API, push to Stripe, pull Stripe.
 
 ``run_once`` is synchronous and Qt-free: the UI calls it on a worker thread
 (with a progress callback and a cancel token) and asks ``Backoff`` when to call
@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from app.connectors.config import SyncConfig
 from app.connectors.ops_api import OpsApiClient
 from app.connectors.stripe_api import StripeSource
+from app.store import outbox
 from app.store.app_state import APP_TABLE, put_app_value
 from app.store.changes import ChangeCallback, Changes, no_changes
 from app.store.schema import ME_KEY
@@ -31,6 +32,7 @@ from app.views import status
 
 ME_STEP = "ops:me"
 OUTBOX_STEP = "ops:outbox"
+STRIPE_OUTBOX_STEP = "stripe:outbox"
 
 
 class SyncEngine:
@@ -107,8 +109,15 @@ class SyncEngine:
         changed(Changes.rows(APP_TABLE, [ME_KEY]))
         return 0
 
-    def _push(self, client: OpsApiClient, report: SyncReport, cancel: CancelToken, changed: ChangeCallback) -> int:
-        result = outbox_push.push(self._db, client, cancel, changed)
+    def _push(
+        self,
+        client: outbox_push.Sender,
+        report: SyncReport,
+        cancel: CancelToken,
+        changed: ChangeCallback,
+        backend: str = outbox.OPS,
+    ) -> int:
+        result = outbox_push.push(self._db, client, cancel, changed, backend)
         report.pushed += result.sent
         report.refused += result.refused
         return result.sent
@@ -119,6 +128,10 @@ class SyncEngine:
         source = StripeSource(self._config, cancel)
         step = StepRunner(self._db, report, changed)
         try:
+            # Before the pull, so the pull already sees (and confirms) what was just changed.
+            pushed = step(STRIPE_OUTBOX_STEP, lambda: self._push(source, report, cancel, changed, outbox.STRIPE))
+            if not pushed and not step.keep_going:
+                return
             puller = StripePuller(self._db, source, progress, cancel, self._config.stripe_objects, changed)
             step(EVENTS_KEY, lambda: _run(puller, step))
         finally:

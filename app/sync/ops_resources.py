@@ -17,15 +17,19 @@ from sqlalchemy import Table
 from app.connectors.convert import parse_date, parse_datetime
 from app.connectors.ops_rows import Converter, row_converter
 from app.store.schema import (
+    AccessGrant,
     Activation,
     Base,
     Budget,
     CostRecord,
+    CustomerUsage,
+    FeatureFlag,
     HealthCheck,
     Incident,
     IncidentUpdate,
     License,
     MaintenanceWindow,
+    ProcessingFailure,
     Service,
     Ticket,
     TicketEvent,
@@ -136,6 +140,12 @@ RESOURCES: tuple[OpsResource, ...] = (
         key=("day",),
         tombstone_key=lambda item_id: (parse_date(item_id),),
     ),
+    OpsResource(
+        "feature_flags", _table(FeatureFlag), row_converter(_table(FeatureFlag), renames={"plans_json": "plans"})
+    ),
+    OpsResource("access_grants", _table(AccessGrant), row_converter(_table(AccessGrant))),
+    OpsResource("customer_usage", _table(CustomerUsage), row_converter(_table(CustomerUsage))),
+    OpsResource("processing_failures", _table(ProcessingFailure), row_converter(_table(ProcessingFailure))),
 )
 
 

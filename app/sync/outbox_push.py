@@ -1,15 +1,26 @@
-"""Push the outbox to the Ops API: in id order, each with its ``Idempotency-Key``.
+"""Push the outbox to its backends (the Ops API, Stripe): in id order, each with its ``Idempotency-Key``.
 
-Outcomes per entry:
+Each backend's entries are pushed by the sync step of that backend, through
+anything that can ``send`` (``OpsApiClient``, ``StripeSource``).  Outcomes per
+entry:
 
 * accepted → ``sent``; the server's version of the row replaces the local
   pending one (same id: ``pending`` cleared; a new server id: the local
-  placeholder is removed in the same transaction);
-* refused (4xx) → ``refused`` with the server's message, kept until the user
-  retries or discards it (``app.store.outbox.retry`` / ``discard``) — never dropped;
+  placeholder is removed in the same transaction); Stripe answers with the
+  object it changed (a subscription, an invoice, a refund), which is written
+  as a sync would write it — that is the confirmation the desk shows;
+* refused (4xx, a declined card) → ``refused`` with the server's message, kept
+  until the user retries or discards it (``app.store.outbox.retry`` /
+  ``discard``) — never dropped;
 * unreachable / 5xx after the connector's retries → stays ``pending`` with
-  ``attempts`` and a back-off ``next_attempt_at``, and pushing stops for this
-  pass so later entries never overtake earlier ones.
+  ``attempts`` and the reason, and pushing stops for this pass.  Only an
+  entry the backend keeps failing on (5xx, 429) waits a back-off
+  ``next_attempt_at``; when the backend could not be reached at all, the
+  sync's own schedule decides when to try again, so everything goes out as
+  soon as the network is back.  A pending entry that is not due yet holds
+  back the entries after it: later entries never overtake earlier ones, in
+  one pass or across passes (a pause and a resume of one subscription must
+  reach Stripe in that order).
 
 Resending after a lost answer is safe because the server replays the first
 response for a key: every entry is applied exactly once.
@@ -20,18 +31,18 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import Connection, Engine, or_, select, update
+from sqlalchemy import Connection, Engine, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.clock import utcnow
 from app.connectors.errors import Refused, Unauthorized, Unavailable
-from app.connectors.ops_api import OpsApiClient
 from app.store import outbox
 from app.store.changes import NOTHING, ChangeCallback, Changes, no_changes
 from app.store.schema import OutboxEntry
 from app.sync.ops_resources import RESOURCES
+from app.sync.stripe_resources import BY_OBJECT, write_objects, written_tables
 from app.sync.writer import delete_keys, upsert
 from app.tasks import CancelToken
 
@@ -49,11 +60,19 @@ _KIND_RESOURCE = {
     "license_issue": "licenses",
     "license_revoke": "licenses",
     "activation": "activations",
+    "access_grant": "access_grants",
+    "access_revoke": "access_grants",
 }
 _BY_NAME = {r.name: r for r in RESOURCES}
 
 RETRY_BASE_S = 30.0
 RETRY_MAX_S = 3600.0
+
+
+class Sender(Protocol):
+    """A backend's client that can make one idempotent write (``OpsApiClient``, ``StripeSource``)."""
+
+    def send(self, method: str, path: str, payload: dict[str, Any], idempotency_key: str) -> dict[str, Any]: ...
 
 
 @dataclass
@@ -77,9 +96,13 @@ def entries(conn: Connection, state: str | None = None) -> list[dict[str, Any]]:
 
 
 def push(
-    engine: Engine, client: OpsApiClient, cancel: CancelToken, changed: ChangeCallback = no_changes
+    engine: Engine,
+    client: Sender,
+    cancel: CancelToken,
+    changed: ChangeCallback = no_changes,
+    backend: str = outbox.OPS,
 ) -> PushResult:
-    """Send every due pending entry; raises ``Unavailable``/``Unauthorized`` when the backend is out of reach.
+    """Send every due pending entry of ``backend``; raises ``Unavailable``/``Unauthorized`` when it is out of reach.
 
     ``changed`` hears of each entry once its outcome is committed: the entry
     itself and, when the server answered with it, the row it replaced.
@@ -87,33 +110,41 @@ def push(
     result = PushResult()
     now = utcnow()
     with engine.connect() as conn:
-        due = conn.execute(
+        waiting = conn.execute(
             select(_outbox)
-            .where(
-                _outbox.c.state == outbox.PENDING,
-                or_(_outbox.c.next_attempt_at.is_(None), _outbox.c.next_attempt_at <= now),
-            )
+            .where(_outbox.c.state == outbox.PENDING, _outbox.c.backend == backend)
             .order_by(_outbox.c.id)
         ).mappings().all()
-    for entry in due:
+    for entry in waiting:
         cancel.raise_if_cancelled()
+        if entry["next_attempt_at"] is not None and entry["next_attempt_at"] > now:
+            result.deferred += 1
+            break  # not due yet, and nothing after it may go first
         try:
             answer = client.send(entry["method"], entry["path"], entry["payload_json"], entry["idempotency_key"])
         except Refused as refused:
-            changed(_finish(engine, entry, state=outbox.REFUSED, error=str(refused)))
+            changed(_finish(engine, entry, state=outbox.REFUSED, error=_refusal(refused, entry["backend"])))
             result.refused += 1
             continue
         except (Unavailable, Unauthorized) as failure:
             attempts = entry["attempts"] + 1
+            unreachable = isinstance(failure, Unavailable) and failure.offline
             changed(_finish(
                 engine, entry, state=outbox.PENDING, error=str(failure),
-                next_attempt_at=utcnow() + retry_delay(attempts),
+                next_attempt_at=None if unreachable else utcnow() + retry_delay(attempts),
             ))
             result.deferred += 1
             raise
         changed(_finish(engine, entry, state=outbox.SENT, answer=answer))
         result.sent += 1
     return result
+
+
+def _refusal(refused: Refused, backend: str) -> str:
+    """What the user reads on a refused entry: Stripe's own sentence ("Your card has expired."), else the answer."""
+    if backend == outbox.STRIPE:
+        return refused.message.removeprefix("Stripe: ")
+    return str(refused)
 
 
 def _finish(
@@ -138,8 +169,26 @@ def _finish(
                 sent_at=utcnow() if state == outbox.SENT else None,
             )
         )
-        stored = _store_answer(conn, entry, answer) if answer is not None else NOTHING
+        stored = NOTHING
+        if answer is not None:
+            stored = (_store_stripe_answer if entry["backend"] == outbox.STRIPE else _store_answer)(conn, entry, answer)
     return Changes.rows(outbox.TABLE, [entry["id"]]) | stored
+
+
+def _store_stripe_answer(conn: Connection, entry: Any, answer: dict[str, Any]) -> Changes:
+    """Write the object Stripe answered with (the subscription, invoice or refund as changed), as sync would."""
+    resource = BY_OBJECT.get(str(answer.get("object")))
+    if resource is None or "id" not in answer:
+        return NOTHING
+    embedded = (answer.get("items") or {}).get("data") if resource.object == "subscription" else None
+    try:
+        with conn.begin_nested():  # the entry is sent whether or not the object can be stored here
+            write_objects(conn, resource, [answer], utcnow(), items=None if embedded is None else {
+                answer["id"]: list(embedded)})
+    except IntegrityError as exc:
+        log.info("outbox entry %s: Stripe's object waits for the next pull: %s", entry["id"], exc.orig)
+        return NOTHING
+    return written_tables(resource, [answer["id"]])
 
 
 def _store_answer(conn: Connection, entry: Any, answer: dict[str, Any]) -> Changes:

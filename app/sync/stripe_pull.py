@@ -32,14 +32,13 @@ from app.sync.prefetch import pages_ahead
 from app.sync.steps import StepRunner as Step
 from app.sync.stripe_resources import (
     BY_OBJECT,
-    CUSTOMERS_TABLE,
-    ITEMS_TABLE,
     RESOURCES,
     StripeResource,
     complete_items,
     fetch_customers,
     missing_customers,
     write_objects,
+    written_tables,
 )
 from app.tasks import CancelToken, Progress, ProgressCallback
 
@@ -48,7 +47,7 @@ Obj = dict[str, Any]
 EVENTS_KEY = "stripe:events"
 RETENTION_DAYS = 30
 # Objects whose ``*.deleted`` event means the row goes; a "deleted" subscription is only canceled.
-_DELETABLE = frozenset({"customer", "product", "price", "plan", "invoice"})
+_DELETABLE = frozenset({"customer", "product", "price", "plan", "invoice", "coupon"})
 
 
 @dataclass(frozen=True)
@@ -212,6 +211,17 @@ class StripePuller:
             self._expand_refused.add(resource.name)
             return self._list(resource, starting_after)
 
+    def _retrieve(self, resource: StripeResource, obj_id: str) -> Obj | None:
+        """One object as Stripe has it now, with the resource's expansions when the server knows them."""
+        params = {} if resource.name in self._expand_refused else resource.retrieve_params
+        try:
+            return self._source.retrieve(f"{resource.path}/{obj_id}", params)
+        except Refused as refused:
+            if not params or refused.status != 400 or "expand" not in str(refused).lower():
+                raise
+            self._expand_refused.add(resource.name)
+            return self._source.retrieve(f"{resource.path}/{obj_id}")
+
     def _parents(self, resource: StripeResource, objs: list[Obj]) -> Parents:
         """Customers ``objs`` reference that the cache lacks, fetched (network, before the transaction)."""
         if not resource.needs_customers:
@@ -301,7 +311,7 @@ class StripePuller:
         for kind, obj_id in tied:
             self._cancel.raise_if_cancelled()
             resource = BY_OBJECT[kind]
-            obj = self._source.retrieve(f"{resource.path}/{obj_id}")
+            obj = self._retrieve(resource, obj_id)
             if obj is not None and obj.get("deleted"):
                 obj = None
             if obj is None:
@@ -351,8 +361,10 @@ class StripePuller:
         resource = BY_OBJECT.get(obj.get("object", ""))
         if resource is None or _is_deletion(event, obj):
             return obj, Parents(), None
-        if resource.object == "subscription" and _discounts_unexpanded(obj):
-            obj = self._source.retrieve(f"/v1/subscriptions/{obj['id']}", {"expand": ["discounts"]}) or obj
+        if resource.unexpanded(obj) and resource.name not in self._expand_refused:
+            fetched = self._retrieve(resource, obj["id"])
+            if fetched is not None and not fetched.get("deleted"):  # deleted since: its own event follows
+                obj = fetched
         return obj, self._parents(resource, [obj]), (self._items(resource, [obj]) or {}).get(obj["id"])
 
     def _apply(self, conn: Any, event: Obj, obj: Obj, parents: Parents, items: list[Obj] | None) -> None:
@@ -364,21 +376,11 @@ class StripePuller:
 
 def _written(resource: StripeResource, objs: list[Obj], so_far: Changes) -> Changes:
     """``so_far`` plus the rows ``objs`` wrote: their own, customers fetched for them, subscription items."""
-    written = so_far | Changes.rows(resource.table.name, [o["id"] for o in objs if "id" in o])
-    if resource.needs_customers:
-        written |= Changes.of(CUSTOMERS_TABLE)  # customers created since the customers pass may come along
-    if resource.object == "subscription":
-        written |= Changes.of(ITEMS_TABLE)
-    return written
+    return so_far | written_tables(resource, [o["id"] for o in objs if "id" in o])
 
 
 def _is_deletion(event: Obj, obj: Obj) -> bool:
     return obj.get("object") in _DELETABLE and (event.get("type", "").endswith(".deleted") or bool(obj.get("deleted")))
-
-
-def _discounts_unexpanded(sub: Obj) -> bool:
-    discounts = sub.get("discounts") or []
-    return bool(discounts) and not sub.get("discount") and all(isinstance(d, str) for d in discounts)
 
 
 def _advance(cursor: EventCursor, applied: list[Obj]) -> EventCursor:

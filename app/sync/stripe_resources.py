@@ -1,9 +1,12 @@
 """The Stripe objects sync pulls, parents first, and how each lands in the cache.
 
-Subscriptions and invoices reference customers through a foreign key, so
-before a page of them is written, customers the cache has not seen yet (created
-since the customers pass) are fetched first.  Subscriptions also own their
-items: writing a subscription replaces its item set.
+Subscriptions, invoices and charges reference customers through a foreign
+key, so before a page of them is written, customers the cache has not seen yet
+(created since the customers pass) are fetched first.  Subscriptions also own
+their items: writing a subscription replaces its item set.  Customers are read
+with their default payment method expanded (brand, last 4, expiry), and
+subscriptions with their discounts; an object an event carries unexpanded is
+fetched again with its expansion (``refetch``).
 """
 
 from __future__ import annotations
@@ -18,8 +21,20 @@ from sqlalchemy import Connection, Table, bindparam, delete, select
 
 from app.connectors import stripe_rows
 from app.connectors.stripe_api import StripeSource
+from app.store.changes import Changes
 from app.store.limits import row_check
-from app.store.schema import Base, Customer, Invoice, Price, Product, Subscription, SubscriptionItem
+from app.store.schema import (
+    Base,
+    Charge,
+    Coupon,
+    Customer,
+    Invoice,
+    Price,
+    Product,
+    Refund,
+    Subscription,
+    SubscriptionItem,
+)
 from app.sync import quarantine
 from app.sync.writer import Row, store
 
@@ -48,6 +63,9 @@ class StripeResource:
     params: dict[str, Any] = field(default_factory=dict)
     owned: Callable[[Table], Any] | None = None
     needs_customers: bool = False
+    # Expansions one object is retrieved with, and whether an event's copy lacks them (then it is fetched).
+    retrieve_params: dict[str, Any] = field(default_factory=dict)
+    unexpanded: Callable[[Obj], bool] = lambda _obj: False
 
     @property
     def state_key(self) -> str:
@@ -62,13 +80,30 @@ def _table(model: type[Base]) -> Table:
     return model.__table__
 
 
+def _discounts_unexpanded(sub: Obj) -> bool:
+    discounts = sub.get("discounts") or []
+    return bool(discounts) and not sub.get("discount") and all(isinstance(d, str) for d in discounts)
+
+
+def _payment_method_unexpanded(customer: Obj) -> bool:
+    return isinstance(stripe_rows.default_payment_method(customer), str)
+
+
+_CARD = "invoice_settings.default_payment_method"
+
+
 RESOURCES: tuple[StripeResource, ...] = (
     StripeResource("products", "product", "/v1/products", _table(Product), stripe_rows.product_row),
     StripeResource("prices", "price", "/v1/prices", _table(Price), stripe_rows.price_row),
     StripeResource(
         "plans", "plan", "/v1/plans", _table(Price), stripe_rows.plan_row, owned=lambda t: t.c.interval.is_not(None)
     ),
-    StripeResource("customers", "customer", "/v1/customers", _table(Customer), stripe_rows.customer_row),
+    StripeResource("coupons", "coupon", "/v1/coupons", _table(Coupon), stripe_rows.coupon_row),
+    StripeResource(
+        "customers", "customer", "/v1/customers", _table(Customer), stripe_rows.customer_row,
+        params={"expand": [f"data.{_CARD}"]}, retrieve_params={"expand": [_CARD]},
+        unexpanded=_payment_method_unexpanded,
+    ),
     StripeResource(
         "subscriptions",
         "subscription",
@@ -77,13 +112,29 @@ RESOURCES: tuple[StripeResource, ...] = (
         stripe_rows.subscription_row,
         params={"status": "all", "expand": ["data.discounts"]},
         needs_customers=True,
+        retrieve_params={"expand": ["discounts"]},
+        unexpanded=_discounts_unexpanded,
     ),
     StripeResource(
         "invoices", "invoice", "/v1/invoices", _table(Invoice), stripe_rows.invoice_row, needs_customers=True
     ),
+    StripeResource(
+        "charges", "charge", "/v1/charges", _table(Charge), stripe_rows.charge_row, needs_customers=True
+    ),
+    StripeResource("refunds", "refund", "/v1/refunds", _table(Refund), stripe_rows.refund_row),
 )
 
 BY_OBJECT = {r.object: r for r in RESOURCES}
+
+
+def written_tables(resource: StripeResource, ids: list[str]) -> Changes:
+    """What writing objects ``ids`` of ``resource`` changed: their rows, customers fetched for them, items."""
+    written = Changes.rows(resource.table.name, ids)
+    if resource.needs_customers:
+        written |= Changes.of(CUSTOMERS_TABLE)  # customers created since the customers pass may come along
+    if resource.object == "subscription":
+        written |= Changes.of(ITEMS_TABLE)
+    return written
 
 
 def missing_customers(conn: Connection, objs: list[Obj]) -> set[str]:
@@ -97,7 +148,7 @@ def missing_customers(conn: Connection, objs: list[Obj]) -> set[str]:
 
 def fetch_customers(source: StripeSource, ids: set[str]) -> list[Obj]:
     """The customers ``ids`` as Stripe has them now (deleted ones are simply absent)."""
-    found = (source.retrieve(f"/v1/customers/{cid}") for cid in sorted(ids))
+    found = (source.retrieve(f"/v1/customers/{cid}", {"expand": [_CARD]}) for cid in sorted(ids))
     return [c for c in found if c is not None and not c.get("deleted")]
 
 

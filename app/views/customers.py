@@ -49,19 +49,12 @@ SPEC = TableSpec(
     },
 )
 
-#: What one customer's detail reads (the customer by key, billing and tickets by customer).
-DETAIL_TABLES = SPEC.tables | {"invoices", "tickets"}
-#: What the KPI strip reads.
+#: What the KPI strip reads (one customer's detail is the desk's: ``app.domain.customer_desk.diagnosis``).
 KPI_TABLES = SPEC.tables
 
 SEARCH_LIMIT = 50
 # The LIMIT sits inside the FTS subquery, so a common word costs no more than a rare one.
 _IN_FTS = text("customers.rowid IN (SELECT rowid FROM customers_fts WHERE customers_fts MATCH :q LIMIT :n)")
-
-
-def load_customer(engine: Engine, customer_id: str) -> revenue.CustomerDetail | None:
-    with engine.connect() as conn:
-        return revenue.customer_detail(conn, customer_id)
 
 
 def load_kpis(engine: Engine, churn_target_pct: float) -> revenue.Kpis:

@@ -8,6 +8,7 @@ redone when the change bus says billing data changed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -15,7 +16,9 @@ from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import QWidget
 
 from app.config.settings import Settings
+from app.connectors.config import SyncConfig
 from app.domain import revenue
+from app.domain.customer_desk import diagnosis as desk_diagnosis
 from app.store.changes import Changes
 from app.store.database import Cache
 from app.store.windows import WindowSource
@@ -24,7 +27,7 @@ from ui import formatting as fmt
 from ui.models.sql_table import SqlTableModel
 from ui.panes.base import Pane
 from ui.widgets.action_bar import ActionBar
-from ui.widgets.detail_panel import DetailPanel, DetailView, TableSection
+from ui.widgets.customer_desk import CustomerDesk
 from ui.widgets.kpi_strip import Kpi, KpiStrip
 from ui.widgets.master_detail import MasterDetail
 from ui.widgets.palette import AMBER, GREEN, GREY, RED, brush
@@ -38,7 +41,6 @@ FILTERS = (
     ("Churned", ("churned",)),
 )
 STATUS_COLORS: dict[str, QColor] = {"past_due": RED, "unpaid": RED, "trialing": AMBER, "canceled": GREY}
-INVOICE_COLORS: dict[str, QColor] = {"open": AMBER, "uncollectible": RED, "void": GREY}
 KPI_LABELS = ("MRR", "ARR", "Paying customers", "Trialing", "Past due", "Churn, last 30 days")
 
 
@@ -74,80 +76,37 @@ def kpi_tiles(k: revenue.Kpis) -> list[Kpi]:
     ]
 
 
-def render_customer(d: revenue.CustomerDetail) -> DetailView:
-    c = d.customer
-    live = [s for s in d.subscriptions if s["status"] in revenue.LIVE]
-    mrr = sum(s["mrr_cents"] for s in d.subscriptions)
-    subscriptions = TableSection(
-        "Subscriptions",
-        ("Plan", "Status", "MRR", "Period ends", "Discount"),
-        [
-            (s["plan"], s["status"] + (" (cancels at period end)" if s["cancel_at_period_end"] else ""),
-             fmt.cents(s["mrr_cents"]), fmt.local_day(s["current_period_end"]), s["discount"] or "—")
-            for s in d.subscriptions
-        ],
-        numeric=frozenset({2}),
-        colors=[STATUS_COLORS.get(s["status"]) for s in d.subscriptions],
-        empty="No subscriptions",
-    )
-    invoices = TableSection(
-        f"Recent invoices (last {len(d.invoices)})" if d.invoices else "Recent invoices",
-        ("Number", "Amount", "Status", "Date"),
-        [(i["number"] or i["id"], fmt.cents(i["amount_due_cents"]), i["status"] or "", fmt.local_day(i["created"]))
-         for i in d.invoices],
-        numeric=frozenset({1}),
-        colors=[INVOICE_COLORS.get(i["status"] or "") for i in d.invoices],
-        empty="No invoices",
-    )
-    return DetailView(
-        title=c["name"] or c["email"] or c["id"],
-        fields=(
-            ("Email", c["email"] or ""),
-            ("MRR", f"{fmt.cents(mrr)} from {len(live)} live subscription{'s' if len(live) != 1 else ''}"),
-            ("Customer since", fmt.when(c["created"])),
-            ("Balance", fmt.cents(c["balance_cents"])),
-            ("Delinquent", "yes — a payment failed" if c["delinquent"] else "no"),
-            ("Tickets", f"{d.tickets:,} ({d.open_tickets:,} unsolved)"),
-            ("Stripe id", c["id"]),
-        ),
-        tooltips={
-            "MRR": view.MRR_TIP,
-            "Balance": "Stripe customer balance: negative is credit in the customer's favour",
-        },
-        sections=(subscriptions, invoices),
-    )
-
-
 class CustomersPane(Pane):
     """Customers with their plan and MRR, the business KPIs, and one customer's billing."""
 
     pane_id = "customers"
     title = "Customers"
     resources = ("stripe:customers", "stripe:subscriptions", "stripe:invoices", "stripe:prices")
-    tables = view.SPEC.tables | view.DETAIL_TABLES | view.KPI_TABLES
+    tables = view.SPEC.tables | view.KPI_TABLES | desk_diagnosis.TABLES
     settings: Settings  # never None here: this pane uses the typed settings (Pane.apply_settings swaps them)
 
     # The customer to issue a license for; the main window hands it to the Licenses pane's dialog.
     issue_license_requested = Signal(str)
 
-    def __init__(self, cache: Cache, runner: TaskRunner, settings: Settings, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, cache: Cache, runner: TaskRunner, settings: Settings, parent: QWidget | None = None, *,
+        stripe_config: Callable[[], SyncConfig] = SyncConfig,
+    ) -> None:
         super().__init__(cache, runner, parent)
         self.settings = settings
+        self._stripe_config = stripe_config  # called on a worker: it may read the keyring
         self.can_issue_licenses = False  # the role may see the Licenses pane (set by the main window)
         self._kpis = LatestRequest(runner)
 
     def build(self) -> None:
         self.kpis = KpiStrip(KPI_LABELS)
         self.model = CustomerTableModel(WindowSource(self.engine, view.SPEC), self.runner, self)
-        self.detail = DetailPanel(
-            self.runner, lambda key: view.load_customer(self.engine, key), render_customer,
-            placeholder="Select a customer to see their subscriptions, invoices and tickets",
-            key_table="customers", tables=view.DETAIL_TABLES,
-        )
+        self.desk = CustomerDesk(self.runner, self.cache, lambda: self.settings, self._stripe_config)
+        self.detail = self.desk.detail
         self.split = MasterDetail(
-            self.model, self.detail, runner=self.runner, state_key="panes/customers",
+            self.model, self.detail, side=self.desk, runner=self.runner, state_key="panes/customers",
             noun="customers", filters=FILTERS, search_placeholder="Search name, email or Stripe id…  (Ctrl+F)",
-            sizes=(880, 384),
+            sizes=(600, 664),  # the desk beside the table needs room for its tables
             empty="No customers in the cache yet — File ▸ Sync now",
             no_match="No customers match this search and filter — try “All” or clear the search",
         )
@@ -161,6 +120,7 @@ class CustomersPane(Pane):
         self.table.add_context_buttons(self.issue_button)
         QShortcut(QKeySequence("Ctrl+L"), self).activated.connect(self.request_license)
         self.table.current_changed.connect(lambda _key: self.update_actions())
+        self.table.current_changed.connect(lambda _key: self.desk.bar.clear())  # its news was about another row
         self.body.addWidget(self.kpis)
         self.body.addWidget(self.action_bar)
         self.body.addWidget(self.split, 1)

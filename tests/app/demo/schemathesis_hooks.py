@@ -6,8 +6,8 @@ Loaded by ``st run`` through ``SCHEMATHESIS_HOOKS``.  Only schema-valid
 * a cursor is opaque — the only non-empty ones a client may send are those
   the server issued — so an invented one becomes the empty cursor (the
   first page), which the server must accept;
-* a license must expire after it starts: an invented pair that does not is
-  put in order.
+* a license must expire after it starts, and an access grant after it is
+  created: an invented pair that does not is put in order.
 """
 
 from __future__ import annotations
@@ -36,8 +36,10 @@ def map_case(context: HookContext, case: Case) -> Case:
     if isinstance(case.query, dict) and case.query.get("cursor"):
         case.query["cursor"] = ""
     body = case.body
-    if case.operation.method.upper() == "POST" and case.operation.path == "/v1/licenses" and isinstance(body, dict):
-        start, end = _time(body.get("not_before")), _time(body.get("expires_at"))
+    starts = {"/v1/licenses": "not_before", "/v1/access_grants": "created_at"}
+    start_field = starts.get(case.operation.path)
+    if case.operation.method.upper() == "POST" and start_field and isinstance(body, dict):
+        start, end = _time(body.get(start_field)), _time(body.get("expires_at"))
         if start is not None and end is not None and end <= start:
-            body["not_before"], body["expires_at"] = "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z"
+            body[start_field], body["expires_at"] = "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z"
     return case

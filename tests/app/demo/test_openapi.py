@@ -27,9 +27,13 @@ CACHE_MODELS = {
     "budgets": (schema.Budget, set(), {"id"}),
     "usage": (schema.UsageDaily, set(), {"id"}),
     "maintenance_windows": (schema.MaintenanceWindow, set(), set()),
+    "feature_flags": (schema.FeatureFlag, set(), set()),
+    "access_grants": (schema.AccessGrant, set(), set()),
+    "customer_usage": (schema.CustomerUsage, set(), set()),
+    "processing_failures": (schema.ProcessingFailure, set(), set()),
 }
 RENAMED = {"data_json": "data", "features_json": "features", "affected_services_json": "affected_services",
-           "postmortem_json": "postmortem"}
+           "postmortem_json": "postmortem", "plans_json": "plans"}
 
 
 def _item_schema(resource: str) -> dict:

@@ -55,7 +55,7 @@ def test_missing_objects_are_resource_missing(backend, client):
     with pytest.raises(stripe.InvalidRequestError) as raised:
         client.v1.customers.retrieve("cus_nope")
     assert raised.value.code == "resource_missing" and raised.value.http_status == 404
-    response = requests.get(backend.stripe_api_base + "/v1/charges",
+    response = requests.get(backend.stripe_api_base + "/v1/payouts",
                             headers={"Authorization": f"Bearer {backend.stripe_api_key}"}, timeout=5)
     assert response.status_code == 404 and "Unrecognized request URL" in response.json()["error"]["message"]
 

@@ -14,16 +14,23 @@ from app.connectors.config import SyncConfig
 from app.connectors.retry import RetryPolicy
 from app.demo.backend import DemoBackend
 from app.store.schema import (
+    AccessGrant,
     Budget,
+    Charge,
     CostRecord,
+    Coupon,
     Customer,
+    CustomerUsage,
+    FeatureFlag,
     HealthCheck,
     Incident,
     IncidentUpdate,
     Invoice,
     License,
     Price,
+    ProcessingFailure,
     Product,
+    Refund,
     Service,
     Subscription,
     SubscriptionItem,
@@ -40,9 +47,9 @@ NOW = dt.datetime(2026, 6, 1, 12, 0, 0)
 FAST_RETRY = RetryPolicy(attempts=8, base_delay=0.005, max_delay=0.05, retry_after_cap=0.2)
 
 SYNCED_MODELS = (
-    Product, Price, Customer, Subscription, SubscriptionItem, Invoice,
+    Product, Price, Coupon, Customer, Subscription, SubscriptionItem, Invoice, Charge, Refund,
     Service, Incident, IncidentUpdate, Ticket, TicketEvent, License,
-    HealthCheck, CostRecord, Budget, UsageDaily,
+    HealthCheck, CostRecord, Budget, UsageDaily, FeatureFlag, AccessGrant, CustomerUsage, ProcessingFailure,
 )
 # Columns that say when or in which order *this* cache heard a fact, not the fact.
 LOCAL_ONLY = {"synced_at", "imported_at"}

@@ -117,7 +117,7 @@ def test_the_dialog_opens_at_the_size_of_its_content(qtbot, context):
     dialog.show()
     titles = [dialog.sections.item(i).text() for i in range(dialog.sections.count())]
     assert titles == ["Backends", "Sync", "Business hours", "Budgets", "Targets", "Notifications", "Health",
-                      "API tokens"]
+                      "Customer desk", "API tokens"]
     for index, title in enumerate(titles):
         dialog.sections.setCurrentRow(index)
         page = dialog.pages.currentWidget()

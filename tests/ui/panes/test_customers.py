@@ -69,5 +69,5 @@ def test_kpis_and_detail(qtbot, runner, filled, settings):
     assert detail.customer["id"] == "cus_acme"
     assert [s["plan"] for s in detail.subscriptions] == ["Professional annual"]
     assert len(detail.invoices) == 2
-    assert detail.tickets == 1
+    assert detail.tickets_total == 1
     assert pane.detail.title.text() == "Acme Corp"
