@@ -40,9 +40,10 @@ ARMED_KEY = "alerts:armed"  # app_state: set once the first post-sync pass recor
 def rules() -> tuple[AlertRule, ...]:
     """Every alert rule of the console, in the order their notifications are listed."""
     from app.domain.availability import alert_rules as health
+    from app.domain.sla.alerts import pre_breach
 
     return (health.health_state, health.health_burn_rate, health.health_certificate, licenses.seat_alerts,
-            refused_actions)
+            refused_actions, pre_breach)
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
 
     from app.alerts import run_alerts
     from app.config.startup import open_data_dir, read_settings
+    from app.domain.sla.evaluation import adopt_settings
     from app.secrets import SecretStore
     from app.store.database import open_cache
     from app.sync import quarantine
@@ -96,6 +97,7 @@ def run(args: argparse.Namespace) -> int:
 
     interactive = sys.stderr.isatty()  # a log file gets the summary, not a stream of carriage returns
     try:
+        adopt_settings(cache.engine, loaded.settings.sla)  # the SLA rules clocks follow, as the window hands over
         report = SyncEngine(cache.engine, config).run_once(show if interactive else no_progress)
         alerts = run_alerts(cache.engine, loaded.settings)
         with cache.engine.connect() as conn:

@@ -31,7 +31,7 @@ REPEAT = 5
 WORDS = ("crash", "user123457")  # in one row of six; in exactly one row
 
 
-def _until_row0(model, app, start: float) -> float:
+def until_row0(model, app, start: float) -> float:
     """Pump events as the GUI would until row 0 holds real data; seconds since ``start``."""
     from PySide6.QtCore import QModelIndex
 
@@ -73,14 +73,14 @@ def run() -> list[Row]:
             start = time.perf_counter()
             model = SqlTableModel(source, runner)
             our_view.setModel(model)
-            figures.setdefault("first", []).append(_until_row0(model, app, start))
+            figures.setdefault("first", []).append(until_row0(model, app, start))
             start = time.perf_counter()
             model.sort(subject_col, Qt.SortOrder.DescendingOrder)
-            figures.setdefault("sort", []).append(_until_row0(model, app, start))
+            figures.setdefault("sort", []).append(until_row0(model, app, start))
             for word in WORDS:
                 start = time.perf_counter()
                 model.set_query(WindowQuery("subject", True, search=word))
-                figures.setdefault(word, []).append(_until_row0(model, app, start))
+                figures.setdefault(word, []).append(until_row0(model, app, start))
             runner.shutdown()
             app.processEvents()
 

@@ -119,10 +119,20 @@ def data_files(root: Path = ROOT) -> list[DataFile]:
 
 
 def hidden_imports() -> list[str]:
-    """The sub-command modules ui.cli loads by name, plus :data:`EXTRA_HIDDEN_IMPORTS`."""
+    """The sub-command modules ui.cli loads by name, :data:`EXTRA_HIDDEN_IMPORTS`, and the holiday calendars."""
     from ui.cli import UI_COMMAND_MODULES
 
-    return sorted({*UI_COMMAND_MODULES, *EXTRA_HIDDEN_IMPORTS})
+    return sorted({*UI_COMMAND_MODULES, *EXTRA_HIDDEN_IMPORTS, *holiday_modules()})
+
+
+def holiday_modules() -> list[str]:
+    """Every module of the ``holidays`` package: it imports a country's module by name the first time an
+    SLA calendar asks for that country's public holidays, which static analysis cannot follow."""
+    import pkgutil
+
+    import holidays
+
+    return [m.name for m in pkgutil.walk_packages(holidays.__path__, "holidays.")]
 
 
 def is_pruned(dest: str) -> bool:

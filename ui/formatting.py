@@ -13,7 +13,6 @@ from typing import Any
 from app.clock import utcnow
 from app.domain.licenses import NEAR, OVER, seat_level
 from app.store import windows as w
-from app.store.windows import in_words as words  # a stored code as people read it: "past_due" → "Past due"
 
 MISSING = "—"  # a figure that cannot be computed (no budget, no checks yet)
 __all__ = ["MISSING", "cents", "days_until", "expiry_words", "format_age", "format_value", "local_day", "micros",
@@ -118,6 +117,44 @@ def format_age(then: dt.datetime | None, now: dt.datetime | None = None) -> str:
     if seconds < 86400:
         return f"{seconds // 3600} h ago"
     return f"{seconds // 86400} days ago"
+
+
+def words(code: str | None) -> str:
+    """A status or code in words: ``on_hold`` → "On hold", ``first_reply`` → "First reply"."""
+    return "" if not code else code.replace("_", " ").capitalize()
+
+
+def duration(seconds: float) -> str:
+    """"45 s", "12 m", "1 h 12 m", "2 d 3 h": coarse enough to read at a glance."""
+    seconds = abs(seconds)
+    if seconds < 60:
+        return f"{int(seconds)} s"
+    minutes = int(seconds // 60)
+    if minutes < 60:
+        return f"{minutes} m"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {minutes} m" if minutes else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h" if hours else f"{days} d"
+
+
+def business_time(seconds: float | None) -> str:
+    """A span of business time ("1 h 12 m"), or ``—``; under a minute reads "under 1 m"."""
+    if seconds is None:
+        return MISSING
+    return "under 1 m" if seconds < 60 else duration(seconds)
+
+
+def countdown(state: str, seconds_to_due: float | None, paused_left: float | None) -> str:
+    """The queue's SLA cell: "due in 1 h 12 m", "paused · 3 h left", "breached 3 h ago", or ``—``."""
+    if state == "paused" and paused_left is not None:
+        return f"paused · {duration(paused_left)} left"
+    if seconds_to_due is None:
+        return MISSING
+    if seconds_to_due <= 0:
+        return f"breached {duration(seconds_to_due)} ago"
+    return f"due in {duration(seconds_to_due)}"
 
 
 _SEAT_LEVEL_WORDS = {OVER: "over the seat cap", NEAR: "near the seat cap"}

@@ -18,39 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.config.fields import URL as _URL
+from app.config.fields import meta as _meta
+from app.config.support_settings import SlaSettings, TicketSettings
 from app.roles import EXECUTIVE, ROLES
-
-
-def _meta(
-    *,
-    minimum: float | None = None,
-    maximum: float | None = None,
-    choices: tuple[str, ...] | None = None,
-    pattern: str | None = None,
-    is_date: bool = False,
-    min_items: int = 0,
-    item: type | None = None,
-    help: str = "",
-    label: str = "",
-    unit: str = "",
-    percent: bool = False,
-    options: dict[Any, str] | None = None,
-) -> dict[str, Any]:
-    """How a setting is validated (range, choices, pattern, a real calendar date, at least N list items)
-    and shown: ``label`` in words, its ``unit``, a ratio shown as a ``percent``, and for a list the
-    ``options`` it picks from (value → words), which the settings dialog offers as checkboxes; for a
-    setting with ``choices``, ``options`` are the words its list of choices shows.
-
-    ``item``: a frozen dataclass whose fields (with their own metadata) describe
-    each entry of a list of tables (``[[health.probes]]``).
-    """
-    return {"min": minimum, "max": maximum, "choices": choices, "pattern": pattern, "date": is_date,
-            "min_items": min_items, "item": item, "help": help, "label": label, "unit": unit, "percent": percent,
-            "options": options}
-
-
-_URL = r"^(https?://[^\s/$.?#][^\s]*)?$"  # empty means "not configured"
-_HHMM = r"^([01]\d|2[0-3]):[0-5]\d$"
 
 
 @dataclass(frozen=True)
@@ -79,26 +50,6 @@ class SyncSettings:
         default=EXECUTIVE,
         metadata=_meta(choices=ROLES, label="Role while offline",
                        help="Role assumed when /me cannot be reached and none is cached"),
-    )
-
-
-@dataclass(frozen=True)
-class BusinessHours:
-    timezone: str = field(default="UTC", metadata=_meta(label="Time zone", help="IANA time zone of the support team"))
-    start: str = field(default="09:00", metadata=_meta(pattern=_HHMM, label="Working day starts at",
-                                                       help="Start of the working day (HH:MM)"))
-    end: str = field(default="17:00", metadata=_meta(pattern=_HHMM, label="Working day ends at",
-                                                     help="End of the working day (HH:MM)"))
-    weekdays: tuple[int, ...] = field(
-        default=(1, 2, 3, 4, 5),
-        metadata=_meta(minimum=1, maximum=7, min_items=1, label="Working days",
-                       help="Working days, 1 = Monday … 7 = Sunday",
-                       options={1: "Mon", 2: "Tue", 3: "Wed", 4: "Thu", 5: "Fri", 6: "Sat", 7: "Sun"}),
-    )
-    holidays: tuple[str, ...] = field(
-        default=(),
-        metadata=_meta(pattern=r"^\d{4}-\d{2}-\d{2}$", is_date=True, label="Holidays",
-                       help="Dates with no SLA clock (YYYY-MM-DD, separated by commas)"),
     )
 
 
@@ -249,7 +200,8 @@ class HealthSettings:
 class Settings:
     backends: BackendSettings = field(default_factory=BackendSettings)
     sync: SyncSettings = field(default_factory=SyncSettings)
-    business_hours: BusinessHours = field(default_factory=BusinessHours)
+    sla: SlaSettings = field(default_factory=SlaSettings)
+    tickets: TicketSettings = field(default_factory=TicketSettings)
     budgets: BudgetSettings = field(default_factory=BudgetSettings)
     kpi: KpiTargets = field(default_factory=KpiTargets)
     notifications: NotificationSettings = field(default_factory=NotificationSettings)
@@ -301,24 +253,6 @@ def _check_scalar(key: str, value: Any, default: Any, meta: dict[str, Any]) -> A
     return value
 
 
-def _check_table(key: str, value: Any, item: type) -> Any:
-    """One entry of a list of tables: each field checked by its own metadata; a field left out keeps its default."""
-    if not isinstance(value, dict):
-        raise SettingsError(f"{key} = {value!r}: must be a table")
-    fields = {f.name: f for f in dataclasses.fields(item)}
-    unknown = sorted(set(value) - set(fields))
-    if unknown:
-        raise SettingsError(f"{key}.{unknown[0]}: unknown setting")
-    defaults = item()
-    for name, f in fields.items():  # a field whose default its own pattern refuses must be given
-        pattern = f.metadata.get("pattern")
-        if name not in value and pattern and not re.match(pattern, getattr(defaults, name)):
-            raise SettingsError(f"{key}.{name}: is required ({f.metadata.get('help', '')})")
-    return item(**{
-        name: _check(f"{key}.{name}", v, fields[name], getattr(defaults, name)) for name, v in value.items()
-    })
-
-
 def _check(key: str, value: Any, f: dataclasses.Field[Any], default: Any) -> Any:
     meta = {**_meta(), **dict(f.metadata)}
     if isinstance(default, tuple):
@@ -326,33 +260,58 @@ def _check(key: str, value: Any, f: dataclasses.Field[Any], default: Any) -> Any
             raise SettingsError(f"{key} = {value!r}: must be a list")
         if len(value) < meta["min_items"]:
             raise SettingsError(f"{key} = {value!r}: must name at least {meta['min_items']}")
-        if meta["item"] is not None:
-            return tuple(_check_table(f"{key}[{i}]", v, meta["item"]) for i, v in enumerate(value))
-        item_default = default[0] if default else ("" if meta["pattern"] else 0)
+        item = meta["item"]
+        if isinstance(item, type) and dataclasses.is_dataclass(item):
+            return tuple(_check_table(f"{key}[{i}]", v, item) for i, v in enumerate(value))
+        item_default = default[0] if default else (item() if item is not None else "" if meta["pattern"] else 0)
         return tuple(_check_scalar(f"{key}[{i}]", v, item_default, meta) for i, v in enumerate(value))
     return _check_scalar(key, value, default, meta)
+
+
+def _check_table(key: str, value: Any, kind: type[Any]) -> Any:
+    """One table of a list of tables (``[[sla.policies]]``), field by field against the dataclass ``kind``.
+
+    Fields left out take ``kind``'s defaults; an unknown field is refused, since in
+    a list of tables a misspelt key would silently change what the item means.
+    """
+    if not isinstance(value, dict):
+        raise SettingsError(f"{key} = {value!r}: must be a table")
+    blank = kind()
+    fields = {f.name: f for f in dataclasses.fields(kind)}
+    for name in value:
+        if name not in fields:
+            raise SettingsError(f"{key}.{name}: unknown setting (known: {', '.join(fields)})")
+    for name, f in fields.items():  # a field whose default its own pattern refuses must be given
+        pattern = f.metadata.get("pattern")
+        if name not in value and pattern and not re.match(pattern, getattr(blank, name)):
+            raise SettingsError(f"{key}.{name}: is required ({f.metadata.get('help', '')})")
+    checked = {name: _check(f"{key}.{name}", value[name], fields[name], getattr(blank, name))
+               for name in fields if name in value}
+    return dataclasses.replace(blank, **checked)
 
 
 def _validate_cross(settings: Settings) -> list[str]:
     """Rules between keys; the offending key is reset by the caller."""
     problems = []
-    bh = settings.business_hours
-    if bh.start >= bh.end:
-        problems.append(f"[business_hours] end = {bh.end!r}: must be later than start ({bh.start})")
     b = settings.budgets
     if b.warn_ratio >= b.critical_ratio:
         problems.append(f"[budgets] critical_ratio = {b.critical_ratio!r}: must be above warn_ratio ({b.warn_ratio})")
     return problems
 
 
-def _timezone_problem(settings: Settings) -> str | None:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        ZoneInfo(settings.business_hours.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return f"[business_hours] timezone = {settings.business_hours.timezone!r}: unknown time zone"
-    return None
+def _section_checks(settings: Settings, problems: list[str]) -> Settings:
+    """Sections that check their own fields together (``cross_check``): report, and reset the keys named."""
+    for sec in dataclasses.fields(settings):
+        section = getattr(settings, sec.name)
+        check = getattr(section, "cross_check", None)
+        if check is None:
+            continue
+        for keys, message in check():
+            defaults = type(section)()
+            problems.append(f"[{sec.name}] {message}; using the defaults of {', '.join(keys)}")
+            section = dataclasses.replace(section, **{k: getattr(defaults, k) for k in keys})
+        settings = dataclasses.replace(settings, **{sec.name: section})
+    return settings
 
 
 def from_dict(data: dict[str, Any]) -> LoadedSettings:
@@ -384,21 +343,16 @@ def from_dict(data: dict[str, Any]) -> LoadedSettings:
     cross = _validate_cross(settings)
     if cross:
         problems.extend(f"{p}; using the defaults for that section" for p in cross)
-        if any(p.startswith("[business_hours]") for p in cross):
-            hours = BusinessHours(timezone=settings.business_hours.timezone)
-            settings = dataclasses.replace(settings, business_hours=hours)
         if any(p.startswith("[budgets]") for p in cross):
             budgets = dataclasses.replace(settings.budgets, warn_ratio=0.80, critical_ratio=0.95)
             settings = dataclasses.replace(settings, budgets=budgets)
-    tz_problem = _timezone_problem(settings)
-    if tz_problem:
-        problems.append(f"{tz_problem}; using the default 'UTC'")
-        hours = dataclasses.replace(settings.business_hours, timezone="UTC")
-        settings = dataclasses.replace(settings, business_hours=hours)
+    settings = _section_checks(settings, problems)
     return LoadedSettings(settings, tuple(problems))
 
 
 def _show(value: Any) -> str:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return "{" + getattr(value, "name", type(value).__name__) + "}"
     if isinstance(value, tuple):
         return "[" + ", ".join(_show(v) for v in value) + "]"
     if isinstance(value, bool):
@@ -419,11 +373,18 @@ def load(path: Path) -> LoadedSettings:
 
 def to_dict(settings: Settings) -> dict[str, Any]:
     """The TOML shape of ``settings``: one table per section, tuples as arrays."""
-    sections = {sec.name: dataclasses.asdict(getattr(settings, sec.name)) for sec in dataclasses.fields(settings)}
     return {
-        name: {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}
-        for name, values in sections.items()
+        sec.name: _toml_value(dataclasses.asdict(getattr(settings, sec.name))) for sec in dataclasses.fields(settings)
     }
+
+
+def _toml_value(value: Any) -> Any:
+    """Tuples (also inside lists of tables) as TOML arrays."""
+    if isinstance(value, dict):
+        return {k: _toml_value(v) for k, v in value.items()}
+    if isinstance(value, (tuple, list)):
+        return [_toml_value(v) for v in value]
+    return value
 
 
 def save(path: Path, settings: Settings) -> None:

@@ -28,14 +28,16 @@ from app.demo.finance import Finance, budget_rows
 from app.demo.health import Health
 from app.demo.licenses import Holder, seed_activations, seed_licenses
 from app.demo.payments import Payments
-from app.demo.support import FIRST_ID, TicketBook, TicketEventSource, TicketSource
+from app.demo.support import FIRST_ID, RatingSource, TicketBook, TicketEventSource, TicketSource, policy_rows
 from app.demo.wire import unix
+from app.sla_rules.policies import SEED_CALENDARS, SEED_POLICIES, seed_rules
 
 OPS_RESOURCES = (
-    "services", "incidents", "incident_updates", "tickets", "ticket_events", "licenses", "activations",
-    "health_checks", "costs", "budgets", "usage", "maintenance_windows", "feature_flags", "access_grants",
-    "customer_usage", "processing_failures",
+    "services", "incidents", "incident_updates", "sla-policies", "tickets", "ticket_events", "ticket_ratings",
+    "licenses", "activations", "health_checks", "costs", "budgets", "usage", "maintenance_windows",
+    "feature_flags", "access_grants", "customer_usage", "processing_failures",
 )
+PLAN_STATUSES = ("active", "past_due", "trialing")  # what a customer is served as on its plan
 SERIES = ("health_checks", "costs", "usage")  # rows appear as the clock moves
 
 
@@ -71,6 +73,7 @@ class Business:
         self._feeds: dict[str, Feed] = {}
         self._notes = 0
         self._series_until = self.anchor
+        self._posted: dict[int, list[Row]] = {}  # events written through the API, per ticket
 
     # ------------------------------------------------------------------ parts, generated on first use
 
@@ -105,9 +108,25 @@ class Business:
     def tickets(self) -> TicketBook:
         def make() -> TicketBook:
             requesters = [(c.id, c.email) for c in self.billing.customers]
-            return TicketBook(self.seed, self._sizes["tickets"], self.anchor, requesters)
+            return TicketBook(self.seed, self._sizes["tickets"], self.anchor, requesters, self._plans, seed_rules())
 
         return self._part("tickets", make)
+
+    @property
+    def customer_plans(self) -> dict[str, frozenset[str]]:
+        """Product names of each customer's live subscriptions (what SLA policies' plan conditions name)."""
+        def make() -> dict[str, frozenset[str]]:
+            plans: dict[str, set[str]] = {}
+            for sub in self.billing.subscriptions:
+                if sub.status in PLAN_STATUSES:
+                    product = PRODUCT_BY_ID[PRICE_BY_ID[sub.price_id].product_id].name
+                    plans.setdefault(sub.customer, set()).add(product)
+            return {c: frozenset(names) for c, names in plans.items()}
+
+        return self._part("customer_plans", make)
+
+    def _plans(self, customer_id: str | None) -> frozenset[str]:
+        return self.customer_plans.get(customer_id or "", frozenset())
 
     def feed(self, resource: str) -> Feed:
         """The change feed of an Ops API resource (``KeyError`` for an unknown one)."""
@@ -130,8 +149,10 @@ class Business:
             "services": lambda: ListSource(self.health.services),
             "incidents": lambda: ListSource(self.health.incidents),
             "incident_updates": lambda: ListSource(self.health.updates),
+            "sla-policies": lambda: ListSource(policy_rows(SEED_CALENDARS, SEED_POLICIES, self.anchor)),
             "tickets": lambda: TicketSource(self.tickets),
             "ticket_events": lambda: TicketEventSource(self.tickets),
+            "ticket_ratings": lambda: RatingSource(self.tickets, self.anchor, self.seed),
             "licenses": lambda: ListSource([row for _, row in self._seeded_licenses]),
             "activations": lambda: ListSource(seed_activations(self.seed, self._seeded_licenses, self.anchor)),
             "health_checks": lambda: ListSource(self._series_rows("health_checks", None, self.anchor)),
@@ -205,10 +226,18 @@ class Business:
             elif kind == "reply" and ticket.get("first_response_at") is None:
                 ticket["first_response_at"] = event["created_at"]
             ticket["updated_at"] = stamp
+            stored = {**event, "ticket_id": ticket["id"], "author_role": "agent", "updated_at": stamp}
+            self._posted.setdefault(ticket["id"], []).append(stored)
+            ticket["sla_due_at"] = self.tickets.due_at(ticket, self._log(ticket["id"]))
             self.feed("tickets").put(ticket)
-            stored = {**event, "ticket_id": ticket["id"], "updated_at": stamp}
             self.feed("ticket_events").put(stored)
             return stored
+
+    def _log(self, ticket_id: int) -> list[Row]:
+        """A ticket's whole log: its generated story and what was written through the API since."""
+        i = ticket_id - FIRST_ID
+        generated = list(self.tickets.story(i)[1]) if 0 <= i < len(self.tickets) else []
+        return generated + self._posted.get(ticket_id, [])
 
     def open_incident(self, incident: Row) -> Row:
         with self.lock:

@@ -37,6 +37,7 @@ FigureSet = Callable[[Connection, Settings, MetricsRequest], Any]
 
 # name → "module:function"; each feature adds its own line.
 FIGURE_SETS: Mapping[str, str] = {
+    "support": "app.domain.sla.kpis:support_figures",
     "health": "app.domain.availability.figures:health_figures",
     "licenses": "app.domain.licenses:license_figures",
 }

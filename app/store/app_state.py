@@ -11,7 +11,7 @@ from sqlalchemy import Connection, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.clock import utcnow
-from app.store.schema import AppState
+from app.store.schema import ME_KEY, AppState
 
 _app = AppState.__table__
 APP_TABLE = AppState.__tablename__
@@ -26,3 +26,14 @@ def put_app_value(conn: Connection, key: str, value: Any) -> None:
 def get_app_value(conn: Connection, key: str) -> Any:
     """The JSON value stored under ``key``, or None."""
     return conn.execute(select(_app.c.value_json).where(_app.c.key == key)).scalar_one_or_none()
+
+
+def signed_in_name(conn: Connection) -> str | None:
+    """Who is signed in, as actions and assignments name them: ``/me``'s name, else its email (None offline
+    before any sync)."""
+    me = get_app_value(conn, ME_KEY)
+    user = me.get("user") if isinstance(me, dict) else None
+    if isinstance(user, dict):
+        name = user.get("name") or user.get("email")
+        return name if isinstance(name, str) else None
+    return None

@@ -39,6 +39,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+# ``tickets.sla_rank`` of a ticket without a running clock, as the DateTime column stores it.
+NO_CLOCK_RANK_SQL = "9999-12-31 00:00:00.000000"
+
 
 class Base(DeclarativeBase):
     """Declarative base of the cache; ``Base.metadata`` is what Alembic migrates."""
@@ -237,10 +240,24 @@ class Ticket(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
     first_response_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    sla_due_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)  # the backlog trend reads it
+    sla_due_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)  # as the server computed it
     escalated: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     synced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # The console's own SLA clocks (``app.domain.sla``), never read from the API (``SLA_COLUMNS``):
+    sla_policy: Mapped[str | None] = mapped_column(String)  # the policy covering the ticket now
+    sla_metric: Mapped[str | None] = mapped_column(String)  # the metric the queue counts down
+    # Queue order: the next breach instant (past: breached); a clock paused before its breach sorts
+    # after every running one, by business time left; no clock (solved, never evaluated) sorts last, at
+    # 9999-12-31, never NULL, which would lead the queue (``app.domain.sla.queue``).
+    sla_rank: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True, server_default=NO_CLOCK_RANK_SQL)
+    sla_warn_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # the pre-breach window opens
+    sla_agent_replies: Mapped[int | None] = mapped_column(Integer)  # replies by the team (first contact resolution)
+    sla_rules: Mapped[str | None] = mapped_column(String(16))  # fingerprint of the rules the clocks followed
+
+
+# Ticket columns the console computes; sync leaves them alone and the Ops API does not carry them.
+SLA_COLUMNS = frozenset({"sla_policy", "sla_metric", "sla_rank", "sla_warn_at", "sla_agent_replies", "sla_rules"})
 
 
 class TicketEvent(Base):
@@ -254,10 +271,72 @@ class TicketEvent(Base):
     )
     kind: Mapped[str] = mapped_column(String)  # reply|note|status|assignee|priority|escalation
     author: Mapped[str | None] = mapped_column(String)
+    author_role: Mapped[str | None] = mapped_column(String)  # agent|customer|system: who replied, for SLA clocks
     body: Mapped[str | None] = mapped_column(Text)
     data_json: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
     pending: Mapped[bool] = mapped_column(Boolean, default=False)  # local, not yet accepted by server
+    synced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class TicketSla(Base):
+    """One SLA clock of a ticket (``app.sla_rules.clocks``), as the console last computed it.
+
+    Kept for open tickets and for those solved within the KPI horizon: the
+    support KPIs (achievement, median times) and the pre-breach alert read them.
+    """
+
+    __tablename__ = "ticket_slas"
+    __table_args__ = (
+        Index("ix_ticket_slas_metric_fulfilled", "metric", "fulfilled_at"),
+        Index("ix_ticket_slas_metric_due", "metric", "due_at"),
+    )
+
+    ticket_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    metric: Mapped[str] = mapped_column(String, primary_key=True)  # first_reply | next_reply | resolution
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    policy: Mapped[str] = mapped_column(String)
+    target_s: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    due_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # breach instant; None: paused or met early
+    warn_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)  # pre-breach window opens
+    fulfilled_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    elapsed_s: Mapped[float | None] = mapped_column(Float)  # business seconds at fulfilment or pause
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class TicketRating(Base):
+    """A customer's satisfaction rating of a solved ticket (CSAT, 1–5), from the Ops API."""
+
+    __tablename__ = "ticket_ratings"
+
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(Integer, ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    score: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    synced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class SlaPolicy(Base):
+    """An SLA policy the Ops API serves (``/v1/sla-policies``); when any is cached, they are in force."""
+
+    __tablename__ = "sla_policies"
+
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)  # first match wins, lowest position first
+    name: Mapped[str] = mapped_column(String)
+    priorities_json: Mapped[list[Any] | None] = mapped_column(JSON)
+    categories_json: Mapped[list[Any] | None] = mapped_column(JSON)
+    plans_json: Mapped[list[Any] | None] = mapped_column(JSON)
+    tiers_json: Mapped[list[Any] | None] = mapped_column(JSON)
+    first_reply_minutes: Mapped[float] = mapped_column(Float)
+    next_reply_minutes: Mapped[float] = mapped_column(Float)
+    resolution_minutes: Mapped[float] = mapped_column(Float)
+    calendar_json: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     synced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 

@@ -17,9 +17,10 @@ from sqlalchemy import Engine
 from app.connectors.config import SyncConfig
 from app.connectors.ops_api import OpsApiClient
 from app.connectors.stripe_api import StripeSource
+from app.domain.sla import sync_hooks as sla_sync
 from app.store import outbox
 from app.store.app_state import APP_TABLE, put_app_value
-from app.store.changes import ChangeCallback, Changes, no_changes
+from app.store.changes import NOTHING, ChangeCallback, Changes, no_changes
 from app.store.schema import ME_KEY
 from app.sync import outbox_push
 from app.sync.ops_pull import pull_resource
@@ -30,6 +31,7 @@ from app.sync.stripe_pull import EVENTS_KEY, StripePuller
 from app.tasks import CancelToken, ProgressCallback, no_progress
 from app.views import status
 
+SUBSCRIPTIONS = "subscriptions"
 ME_STEP = "ops:me"
 OUTBOX_STEP = "ops:outbox"
 STRIPE_OUTBOX_STEP = "stripe:outbox"
@@ -127,15 +129,24 @@ class SyncEngine:
     ) -> None:
         source = StripeSource(self._config, cancel)
         step = StepRunner(self._db, report, changed)
+        seen = [NOTHING]
+
+        def tracking(written: Changes) -> None:
+            seen[0] |= written
+            changed(written)
+
         try:
             # Before the pull, so the pull already sees (and confirms) what was just changed.
             pushed = step(STRIPE_OUTBOX_STEP, lambda: self._push(source, report, cancel, changed, outbox.STRIPE))
             if not pushed and not step.keep_going:
                 return
-            puller = StripePuller(self._db, source, progress, cancel, self._config.stripe_objects, changed)
+            puller = StripePuller(self._db, source, progress, cancel, self._config.stripe_objects, tracking)
             step(EVENTS_KEY, lambda: _run(puller, step))
         finally:
             source.close()
+        if seen[0].touches([SUBSCRIPTIONS]):  # a plan decides which SLA policy covers its customer's tickets
+            with self._db.begin() as conn:
+                changed(sla_sync.plans_changed(conn, seen[0].tables[SUBSCRIPTIONS]))
 
 
 def _run(puller: StripePuller, step: StepRunner) -> int:

@@ -117,9 +117,10 @@ def write_items(conn: Any, resource: OpsResource, items: list[Any]) -> Changes:
     quarantine.record(conn, resource.state_key, rejected)
     if not latest:
         return NOTHING
+    also = NOTHING if resource.after_write is None else resource.after_write(conn, list(latest.values()))
     if resource.key != ("id",) or resource.tombstone_columns != ("id",):
-        return Changes.of(resource.table.name)
-    return Changes.rows(resource.table.name, [row["id"] for row in stored] + [key[0] for key in gone])
+        return Changes.of(resource.table.name) | also
+    return Changes.rows(resource.table.name, [row["id"] for row in stored] + [key[0] for key in gone]) | also
 
 
 def _repass_children(conn: Any, resource: OpsResource) -> None:

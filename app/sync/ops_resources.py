@@ -12,11 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Connection, Table
 
 from app.connectors.convert import parse_date, parse_datetime
 from app.connectors.ops_rows import Converter, row_converter
+from app.domain.sla import sync_hooks
+from app.store.changes import Changes
 from app.store.schema import (
+    SLA_COLUMNS,
     AccessGrant,
     Activation,
     Base,
@@ -31,8 +34,10 @@ from app.store.schema import (
     MaintenanceWindow,
     ProcessingFailure,
     Service,
+    SlaPolicy,
     Ticket,
     TicketEvent,
+    TicketRating,
     UsageDaily,
 )
 
@@ -54,6 +59,9 @@ class OpsResource:
     # False when no unique constraint backs ``key``: rows are then replaced
     # (delete by key, insert) instead of upserted.
     unique_key: bool = True
+    # What else a stored page changes, in its transaction: (connection, the page's items) → the changes
+    # (the SLA clocks of the tickets a page touched).
+    after_write: Callable[[Connection, list[dict[str, Any]]], Changes] | None = None
 
     @property
     def state_key(self) -> str:
@@ -92,6 +100,10 @@ def _table(model: type[Base]) -> Table:
     return model.__table__
 
 
+# Cache JSON columns the API names plainly.
+_JSON_FIELDS = {f"{name}_json": name for name in ("priorities", "categories", "plans", "tiers", "calendar")}
+
+
 RESOURCES: tuple[OpsResource, ...] = (
     OpsResource("services", _table(Service), row_converter(_table(Service))),
     OpsResource("maintenance_windows", _table(MaintenanceWindow), row_converter(_table(MaintenanceWindow))),
@@ -101,11 +113,22 @@ RESOURCES: tuple[OpsResource, ...] = (
                                                  "postmortem_json": "postmortem"}),
     ),
     OpsResource("incident_updates", _table(IncidentUpdate), row_converter(_table(IncidentUpdate))),
-    # The API's ticket ids are strings ("42"); the INTEGER column's check reads them as numbers.
-    OpsResource("tickets", _table(Ticket), row_converter(_table(Ticket)), tombstone_key=_int_id),
+    # The policies first: the tickets' clocks of this same sync follow them.
     OpsResource(
-        "ticket_events", _table(TicketEvent), row_converter(_table(TicketEvent), renames={"data_json": "data"})
+        "sla-policies", _table(SlaPolicy),
+        sync_hooks.policy_converter(row_converter(_table(SlaPolicy), renames=_JSON_FIELDS)),
+        after_write=sync_hooks.policies_changed,
     ),
+    # The API's ticket ids are strings ("42"); the INTEGER column's check reads them as numbers.
+    OpsResource(
+        "tickets", _table(Ticket), row_converter(_table(Ticket), skip=SLA_COLUMNS), tombstone_key=_int_id,
+        after_write=sync_hooks.tickets_changed,
+    ),
+    OpsResource(
+        "ticket_events", _table(TicketEvent), row_converter(_table(TicketEvent), renames={"data_json": "data"}),
+        after_write=sync_hooks.events_changed,
+    ),
+    OpsResource("ticket_ratings", _table(TicketRating), row_converter(_table(TicketRating))),
     OpsResource(
         "licenses", _table(License), row_converter(_table(License), renames={"features_json": "features"})
     ),

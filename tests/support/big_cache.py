@@ -108,3 +108,37 @@ def make_health_cache(path: Path, services: int, days: int, end: dt.date) -> Pat
     finally:
         conn.close()
     return path
+
+
+_SUPPORT_EVENTS_SQL = """
+WITH RECURSIVE n(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM n WHERE k < 3)
+INSERT INTO ticket_events (id, ticket_id, kind, author, author_role, body, data_json, created_at, pending)
+SELECT printf('be_%d_%d', t.id, k), t.id,
+       CASE k WHEN 0 THEN 'assignee' WHEN 3 THEN 'status' ELSE 'reply' END,
+       CASE k WHEN 2 THEN t.requester_email ELSE t.assignee END,
+       CASE k WHEN 0 THEN 'system' WHEN 2 THEN 'customer' ELSE 'agent' END,
+       CASE k WHEN 1 THEN 'Thanks, we are looking into it.' WHEN 2 THEN 'Any update?' END,
+       CASE k WHEN 0 THEN json_object('assignee', t.assignee) WHEN 3 THEN json_object('status', t.status) END,
+       strftime('%Y-%m-%d %H:%M:%S.000000', t.created_at, printf('+%d minutes', 10 + k * 97)), 0
+FROM tickets t, n WHERE t.status IN ('new', 'open', 'pending', 'on_hold')
+"""
+
+
+def make_support_cache(path: Path, rows: int, open_rows: int) -> Path:
+    """``make_ticket_cache`` with only ``open_rows`` tickets unsolved, each with a four-event log
+    (assigned, answered, the customer's follow-up, its status): what SLA re-evaluation reads."""
+    make_ticket_cache(path, rows)
+    step = max(1, rows // open_rows)
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("PRAGMA synchronous = OFF")
+        with conn:
+            conn.execute(
+                f"UPDATE tickets SET status = CASE WHEN id % {step} = 0 THEN "  # noqa: S608 - integers computed here
+                "(CASE id % 4 WHEN 0 THEN 'new' WHEN 1 THEN 'open' WHEN 2 THEN 'pending' ELSE 'on_hold' END) "
+                "ELSE (CASE id % 2 WHEN 0 THEN 'solved' ELSE 'closed' END) END"
+            )
+            conn.execute(_SUPPORT_EVENTS_SQL)
+    finally:
+        conn.close()
+    return path

@@ -9,7 +9,7 @@ Customers (MRR in cents, as the rule says it should be):
 * Echo Media — canceled 10 days ago → churned, 0
 * Fern Foods — Enterprise annual ($9,990/yr), $1,200 off per year → 83250 − 10000 = 73250
 
-Tickets cover each filter of the Tickets tab; services and incidents each
+Tickets cover each filter and SLA state of the Tickets tab; services and incidents each
 state of the Health tab.  Core tests fill it at the fixed ``NOW``; pane tests
 fill it at the wall clock, because the panes read it.
 """
@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, insert
 
+from app.domain.sla.evaluation import evaluate_tickets
 from app.store.schema import (
     Customer,
     HealthCheck,
@@ -116,29 +117,42 @@ def fill(engine: Engine, now: dt.datetime) -> None:
 
 
 def _support(conn: Connection, now: dt.datetime, hours: Any) -> None:
+    """Five tickets, one per SLA state whatever the time of day (the clocks that decide run 24/7 or are
+    met or paused), with their clocks computed as sync would:
+
+    * 101 urgent, created 50 h ago: the Critical policy (24/7) resolves in 48 h, so breached 2 h ago;
+    * 102 pending, answered an hour after it came in: paused;
+    * 103 urgent, created 25 min ago and unanswered: 5 of its 30 minutes left, about to breach;
+    * 104 new, an hour old, technical (4 business hours): on track;
+    * 105 solved: no clock.
+    """
     def ticket(tid: int, subject: str, status: str, due: dt.datetime | None, **extra):
         return {
             "id": tid, "subject": subject, "body": f"Hi team,\n\n{subject}.\n\nThanks", "status": status,
             "priority": extra.pop("priority", "normal"), "tier": extra.pop("tier", 1), "category": "bug",
             "assignee": extra.pop("assignee", "Maya Chen"), "requester_email": "ops@bolt-labs.example",
-            "customer_id": extra.pop("customer_id", "cus_bolt"), "created_at": hours(30), "updated_at": hours(1),
-            "sla_due_at": due, "escalated": extra.pop("escalated", False), **extra,
+            "customer_id": extra.pop("customer_id", "cus_bolt"), "created_at": extra.pop("created_at", hours(30)),
+            "updated_at": hours(1), "sla_due_at": due, "escalated": extra.pop("escalated", False), **extra,
         }
 
     _put(conn, Ticket, [
-        ticket(101, "Export to CSV fails with error 500", "open", hours(2), priority="urgent"),
-        ticket(102, "Invoice shows the wrong VAT number", "pending", now + dt.timedelta(hours=2)),
-        ticket(103, "Sync stuck at 43 percent", "open", now + dt.timedelta(days=3), tier=2, escalated=True,
-               assignee="Priya Nair", customer_id="cus_acme", requester_email="it@acme.example"),
-        ticket(104, "How do I add seats to my plan", "new", now + dt.timedelta(days=2), assignee=None),
-        ticket(105, "Password reset email never arrives", "solved", hours(5)),
+        ticket(101, "Export to CSV fails with error 500", "open", hours(2), priority="urgent", created_at=hours(50)),
+        ticket(102, "Invoice shows the wrong VAT number", "pending", None),
+        ticket(103, "Sync stuck at 43 percent", "open", now + dt.timedelta(minutes=5), tier=2, escalated=True,
+               assignee="Priya Nair", customer_id="cus_acme", requester_email="it@acme.example", priority="urgent",
+               created_at=now - dt.timedelta(minutes=25)),
+        ticket(104, "How do I add seats to my plan", "new", None, assignee=None, created_at=hours(1)),
+        ticket(105, "Password reset email never arrives", "solved", None),
     ])
     _put(conn, TicketEvent, [
-        {"id": "te_101_0", "ticket_id": 101, "kind": "assignee", "author": "Triage",
+        {"id": "te_101_0", "ticket_id": 101, "kind": "assignee", "author": "Triage", "author_role": "system",
          "data_json": {"assignee": "Maya Chen"}, "created_at": hours(29)},
-        {"id": "te_101_1", "ticket_id": 101, "kind": "reply", "author": "Maya Chen",
+        {"id": "te_101_1", "ticket_id": 101, "kind": "reply", "author": "Maya Chen", "author_role": "agent",
          "body": "Thanks, we are looking into it.", "created_at": hours(28)},
+        {"id": "te_102_0", "ticket_id": 102, "kind": "reply", "author": "Maya Chen", "author_role": "agent",
+         "body": "Could you send us a copy of the invoice?", "created_at": hours(29)},
     ])
+    evaluate_tickets(conn, [101, 102, 103, 104, 105], now=now)
 
 
 def _health(conn: Connection, now: dt.datetime) -> None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from app.clock import utcnow
+from app.domain.tickets import Action
 from app.store.app_state import put_app_value
 from app.store.schema import ME_KEY
 from tests.support import dataset
 from tests.ui.helpers import wait_idle
 from ui.dialogs import ticket_action
-from ui.dialogs.ticket_action import TicketAction
 from ui.main_window import MainWindow
 
 
@@ -25,7 +25,7 @@ def test_a_reply_updates_the_row_the_detail_and_the_outbox_count_without_a_sync(
     dataset.fill(context.cache.engine, utcnow())
     with context.cache.engine.begin() as conn:  # signed in as support (offline, executives only read)
         put_app_value(conn, ME_KEY, {"role": "support", "user": {"name": "Maya Chen"}})
-    monkeypatch.setattr(ticket_action, "ask", lambda *args: TicketAction("reply", "A fix ships today."))
+    monkeypatch.setattr(ticket_action, "ask", lambda *args, **_: [Action("reply", "A fix ships today.")])
     window = MainWindow(context)
     qtbot.addWidget(window)
     window.show()

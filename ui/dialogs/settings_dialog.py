@@ -11,15 +11,20 @@ uses: a bad value is reported naming its key and nothing is written.  API
 tokens are edited in their own tab and go to the keyring (or the encrypted
 file), never to the settings file.  The sections are a list rather than tabs,
 so new sections (features add theirs) never push one out of sight; the dialog
-opens at the size its largest page needs, within the screen.
+opens at the size its largest page needs, within the screen, and a long page
+scrolls.  A list of tables (SLA calendars and policies, reply templates) is
+edited as the TOML the settings file holds (``[[policies]]`` blocks), checked
+on save like everything else.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import tomllib
 from collections.abc import Mapping
 from typing import Any
 
+import tomli_w
 from PySide6.QtCore import QSize
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -35,6 +40,8 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QMessageBox,
+    QPlainTextEdit,
+    QScrollArea,
     QSpinBox,
     QStackedWidget,
     QVBoxLayout,
@@ -50,7 +57,8 @@ from ui.context import AppContext
 _SECTION_TITLES = {
     "backends": "Backends",
     "sync": "Sync",
-    "business_hours": "Business hours",
+    "sla": "SLA",
+    "tickets": "Tickets",
     "budgets": "Budgets",
     "kpi": "Targets",
     "health": "Health",
@@ -85,12 +93,28 @@ class OptionBoxes(QWidget):
         return [v for v, box in self.boxes.items() if box.isChecked() != self.inverted]
 
 
-def _editor(value: Any, meta: Mapping[str, Any]) -> QWidget:
-    if meta.get("item") is not None:  # a list of tables: edited in the settings file, shown here
-        names = ", ".join(str(getattr(v, "name", v)) for v in value) or "none"
-        shown = QLabel(f"{names} — edit in settings.toml")
-        shown.setToolTip(shown.text())  # one line (a wrapped label is cut short in a form); the whole list here
-        return shown
+class TableListEdit(QPlainTextEdit):
+    """A list of tables (``[[policies]]`` blocks) as editable TOML text; ``tables()`` parses it back."""
+
+    def __init__(self, name: str, items: tuple[Any, ...]) -> None:
+        super().__init__()
+        self.name = name
+        plain = [{k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(i).items()} for i in items]
+        self.setPlainText(tomli_w.dumps({name: plain}) if plain else f"# [[{name}]]\n")
+        self.setMinimumHeight(180)
+        font = self.font()
+        font.setFamily("monospace")
+        self.setFont(font)
+
+    def tables(self) -> list[Any]:
+        """The tables as typed; ``tomllib.TOMLDecodeError`` when the text is not TOML."""
+        parsed = tomllib.loads(self.toPlainText()).get(self.name, [])
+        return parsed if isinstance(parsed, list) else [parsed]
+
+
+def _editor(value: Any, meta: Mapping[str, Any], name: str = "") -> QWidget:
+    if meta.get("item") is not None and dataclasses.is_dataclass(meta["item"]):
+        return TableListEdit(name, value)
     unit = f" {meta['unit']}" if meta.get("unit") else ""
     if isinstance(value, bool):
         box = QCheckBox()
@@ -114,7 +138,7 @@ def _editor(value: Any, meta: Mapping[str, Any]) -> QWidget:
         dspin.setSuffix(unit)
         dspin.setProperty("scale", scale)
         return dspin
-    if meta.get("choices"):
+    if meta.get("choices") and not isinstance(value, tuple):
         combo = QComboBox()
         words = meta.get("options") or {}
         for choice in meta["choices"]:
@@ -129,8 +153,8 @@ def _editor(value: Any, meta: Mapping[str, Any]) -> QWidget:
 
 
 def _read(editor: QWidget, default: Any) -> Any:
-    if isinstance(editor, QLabel):  # shown, not edited: the value stays as loaded
-        return [dataclasses.asdict(v) for v in default]
+    if isinstance(editor, TableListEdit):
+        return editor.tables()
     if isinstance(editor, QCheckBox):
         return editor.isChecked()
     if isinstance(editor, OptionBoxes):
@@ -177,14 +201,19 @@ class SettingsDialog(QDialog):
                     form.addRow(QLabel("Announce (a desktop message and the bell's count) when:"))
                     form.addRow(editor)
                 else:
-                    editor = _editor(value, meta)
+                    editor = _editor(value, meta, f.name)
                     name = QLabel(_label(f.name, meta))
                     name.setToolTip(meta.get("help", ""))
                     form.addRow(name, editor)
                 editor.setToolTip(meta.get("help", ""))
                 editor.setObjectName(f"{section.name}.{f.name}")
                 self._editors[(section.name, f.name)] = (editor, value)
-            self._add_page(_SECTION_TITLES.get(section.name, _label(section.name, {})), page)
+            scroll = QScrollArea()  # a long page (SLA policies) scrolls within the screen
+            scroll.setWidgetResizable(True)
+            scroll.setWidget(page)
+            scroll.setMinimumWidth(page.sizeHint().width() + 2 * scroll.frameWidth()
+                                   + scroll.verticalScrollBar().sizeHint().width())
+            self._add_page(_SECTION_TITLES.get(section.name, _label(section.name, {})), scroll)
         self._add_page("API tokens", self._secrets_page())
         self.sections.currentRowChanged.connect(self.pages.setCurrentIndex)
         self.sections.setCurrentRow(0)
@@ -244,13 +273,19 @@ class SettingsDialog(QDialog):
         self.error.show()
 
     def collected(self) -> dict[str, dict[str, Any]]:
+        """Every editor's value in the settings file's shape (``tomllib.TOMLDecodeError`` from a table list)."""
         data: dict[str, dict[str, Any]] = {}
         for (section, key), (editor, default) in self._editors.items():
             data.setdefault(section, {})[key] = _read(editor, default)
         return data
 
     def save(self) -> None:
-        loaded = cfg.from_dict(self.collected())
+        try:
+            collected = self.collected()
+        except tomllib.TOMLDecodeError as exc:
+            self._show_error(f"Not saved: a list of tables is not valid TOML ({exc}); nothing changed.")
+            return
+        loaded = cfg.from_dict(collected)
         if loaded.problems:
             self._show_error("Not saved:\n" + "\n".join(loaded.problems))
             return

@@ -28,7 +28,7 @@ def test_unknown_keys_choices_patterns_and_cross_rules(tmp_path):
     path.write_text(
         '[backends]\nops_api_url = "not a url"\ncolour = "blue"\n'
         '[sync]\noffline_role = "ceo"\n'
-        '[business_hours]\nstart = "18:00"\nend = "09:00"\ntimezone = "Mars/Olympus"\n'
+        '[sla]\npre_breach_share = 2\nalert_scope = "everyone"\n'
         '[budgets]\nwarn_ratio = 0.99\ncritical_ratio = 0.9\n'
     )
     loaded = cfg.load(path)
@@ -36,11 +36,12 @@ def test_unknown_keys_choices_patterns_and_cross_rules(tmp_path):
     assert "[backends] colour: unknown setting" in text
     assert "[backends] ops_api_url = 'not a url'" in text
     assert "[sync] offline_role = 'ceo': must be one of" in text
-    assert "[business_hours] end" in text and "[business_hours] timezone" in text
+    assert "[sla] pre_breach_share = 2.0: must be between 0.01 and 0.99" in text
+    assert "[sla] alert_scope = 'everyone': must be one of mine, all" in text
     assert "[budgets] critical_ratio" in text
     s = loaded.settings
     assert (s.backends.ops_api_url, s.sync.offline_role) == ("", "executive")
-    assert (s.business_hours.start, s.business_hours.end, s.business_hours.timezone) == ("09:00", "17:00", "UTC")
+    assert (s.sla.pre_breach_share, s.sla.alert_scope) == (0.25, "mine")
     assert (s.budgets.warn_ratio, s.budgets.critical_ratio) == (0.80, 0.95)
 
 
@@ -60,7 +61,7 @@ def test_save_round_trips_and_refuses_bad_settings(tmp_path):
     path = tmp_path / "settings.toml"
     s = cfg.Settings()
     s = dataclasses.replace(s, sync=dataclasses.replace(s.sync, interval_minutes=15),
-                            business_hours=dataclasses.replace(s.business_hours, holidays=("2026-12-25",)))
+                            sla=dataclasses.replace(s.sla, pause_statuses=("on_hold",)))
     cfg.save(path, s)
     assert cfg.load(path) == cfg.LoadedSettings(s)
     bad = dataclasses.replace(s, sync=dataclasses.replace(s.sync, interval_minutes=-3))
@@ -77,7 +78,7 @@ def test_non_finite_numbers_empty_lists_and_impossible_dates_are_refused(tmp_pat
         "[sync]\ninterval_minutes = inf\n"
         "[budgets]\nfirebase = inf\ntotal = -inf\nwarn_ratio = nan\n"
         "[kpi]\nmonthly_churn_pct = nan\n"
-        '[business_hours]\nweekdays = []\nholidays = ["2025-12-25", "2025-02-30"]\n'
+        '[sla]\ncalendars = []\npause_statuses = ["pending", "2025-02-30"]\n'
     )
     loaded = cfg.load(path)
     s = loaded.settings
@@ -85,13 +86,13 @@ def test_non_finite_numbers_empty_lists_and_impossible_dates_are_refused(tmp_pat
     refused = {p.split(" = ")[0] for p in loaded.problems}
     assert refused == {
         "[backends] timeout_seconds", "[sync] interval_minutes", "[budgets] firebase", "[budgets] total",
-        "[budgets] warn_ratio", "[kpi] monthly_churn_pct", "[business_hours] weekdays",
-        "[business_hours] holidays[1]",
+        "[budgets] warn_ratio", "[kpi] monthly_churn_pct", "[sla] calendars",
+        "[sla] pause_statuses[1]",
     }
     text = "\n".join(loaded.problems)
     assert "[backends] timeout_seconds = nan: must be a finite number; using the default 20" in text
-    assert "[business_hours] weekdays = []: must name at least 1; using the default [1, 2, 3, 4, 5]" in text
-    assert "[business_hours] holidays[1] = '2025-02-30': is not a date in the calendar" in text
+    assert "[sla] calendars = []: must name at least 1; using the default [{Support hours}, {24/7}]" in text
+    assert "[sla] pause_statuses[1] = '2025-02-30': must be one of new, open, pending, on_hold" in text
 
 
 def test_health_settings_and_a_list_of_probe_tables(tmp_path):

@@ -18,8 +18,10 @@ CACHE_MODELS = {
     "services": (schema.Service, set(), set()),
     "incidents": (schema.Incident, set(), set()),
     "incident_updates": (schema.IncidentUpdate, set(), {"updated_at"}),
-    "tickets": (schema.Ticket, set(), set()),
+    "sla-policies": (schema.SlaPolicy, set(), set()),
+    "tickets": (schema.Ticket, set(schema.SLA_COLUMNS), set()),  # the console computes its own clocks
     "ticket_events": (schema.TicketEvent, set(), {"updated_at"}),
+    "ticket_ratings": (schema.TicketRating, set(), {"updated_at"}),
     "licenses": (schema.License, set(), set()),
     "activations": (schema.Activation, set(), set()),
     "health_checks": (schema.HealthCheck, {"source"}, {"updated_at"}),
@@ -32,8 +34,9 @@ CACHE_MODELS = {
     "customer_usage": (schema.CustomerUsage, set(), set()),
     "processing_failures": (schema.ProcessingFailure, set(), set()),
 }
-RENAMED = {"data_json": "data", "features_json": "features", "affected_services_json": "affected_services",
-           "postmortem_json": "postmortem", "plans_json": "plans"}
+RENAMED = {"data_json": "data", "features_json": "features", "calendar_json": "calendar",
+           "affected_services_json": "affected_services", "postmortem_json": "postmortem",
+           **{f"{name}_json": name for name in ("priorities", "categories", "plans", "tiers")}}
 
 
 def _item_schema(resource: str) -> dict:

@@ -70,16 +70,20 @@ def test_license_status_rule(business, at):
     assert set(_statuses(business, ("expiring",))) == {"lic-active", "lic-expiring"}
 
 
-def test_ticket_sla_filters_follow_the_clock(business, at):
+def test_ticket_sla_views_follow_the_clock(business, at):
+    """Rule "Support and SLA: Queue states": the filters and the state column agree, and move with now."""
     source = WindowSource(business, tickets.SPEC)
+    state = 1 + tickets.SPEC.index_of("sla_state")
 
     def ids(name: str) -> list[int]:
-        return [r[0] for r in source.page(WindowQuery("sla_due_at", filters=(name,)), 0, 100)]
+        return [r[0] for r in source.page(WindowQuery("sla", filters=(name,)), 0, 100)]
 
-    assert ids("breached") == [101]  # due two hours ago, unsolved; 105 is solved
-    assert ids("about_to_breach") == [102]  # due within four hours
-    at(NOW + dt.timedelta(hours=3))
-    assert ids("breached") == [101, 102]
+    assert ids("open") == [101, 103, 104, 102]  # breached first, then by due instant, paused last
+    assert (ids("breached"), ids("about_to_breach"), ids("paused")) == ([101], [103], [102])
+    states = {r[0]: r[state] for r in source.page(WindowQuery("sla"), 0, 100)}
+    assert states == {101: "breached", 102: "paused", 103: "about_to_breach", 104: "on_track", 105: "none"}
+    at(NOW + dt.timedelta(minutes=6))  # 103's 30 minutes are up
+    assert ids("breached") == [101, 103] and ids("about_to_breach") == []
 
 
 def test_incident_duration_runs_to_now_while_open():
@@ -103,7 +107,7 @@ def test_incident_duration_column_uses_the_same_now(business, at):
 def test_position_of_counts_the_rows_before_a_key(business, descending):
     """The row number ``page`` would put a key at, NULL sort values included; None outside the window."""
     source = WindowSource(business, tickets.SPEC)
-    for sort in ("sla_due_at", "subject", "id"):
+    for sort in ("sla", "subject", "id"):
         query = WindowQuery(sort, descending)
         keys = [r[0] for r in source.page(query, 0, 100)]
         assert [source.position_of(query, k) for k in keys] == list(range(len(keys)))

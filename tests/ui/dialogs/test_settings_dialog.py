@@ -10,7 +10,7 @@ from app.config.paths import Paths
 from app.notifications import KINDS
 from app.secrets import OPS_API_TOKEN
 from ui.application import build_context
-from ui.dialogs.settings_dialog import OptionBoxes, SettingsDialog
+from ui.dialogs.settings_dialog import OptionBoxes, SettingsDialog, TableListEdit
 
 
 def test_a_bad_value_is_refused_naming_the_key_and_nothing_is_written(qtbot, context):
@@ -71,19 +71,16 @@ def test_labels_read_in_words_with_units_and_ratios_as_percentages(qtbot, contex
     dialog = SettingsDialog(context)
     qtbot.addWidget(dialog)
     labels = _row_labels(dialog)
-    assert {"Sync every", "Warning at", "Critical at", "Give up on a request after", "Working days"} <= set(labels)
+    assert {"Sync every", "Warning at", "Critical at", "Give up on a request after"} <= set(labels)
     assert not [label for label in labels if "_" in label or "ratio" in label.lower()]
     warn = dialog.findChild(QDoubleSpinBox, "budgets.warn_ratio")
     assert (warn.value(), warn.suffix()) == (80.0, " % of budget")
     assert dialog.findChild(QSpinBox, "sync.interval_minutes").suffix() == " min"
     assert dialog.findChild(QDoubleSpinBox, "budgets.firebase").suffix() == " USD"
     warn.setValue(70)
-    days = dialog.findChild(OptionBoxes, "business_hours.weekdays")
-    days.boxes[6].setChecked(True)  # Saturday
     dialog.save()
     saved = cfg.load(context.paths.settings).settings
     assert saved.budgets.warn_ratio == pytest.approx(0.70)
-    assert saved.business_hours.weekdays == (1, 2, 3, 4, 5, 6)
 
 
 def test_choices_read_in_words_and_are_saved_as_their_codes(qtbot, context):
@@ -126,3 +123,25 @@ def test_the_dialog_opens_at_the_size_of_its_content(qtbot, context):
     assert dialog.width() > 277 and dialog.height() > 234  # not Qt's small default
     screen = dialog.screen().availableGeometry()
     assert dialog.width() <= screen.width() and dialog.height() <= screen.height()
+
+
+def test_sla_policies_are_edited_as_toml_and_a_zero_target_is_refused(qtbot, context):
+    dialog = SettingsDialog(context)
+    qtbot.addWidget(dialog)
+    policies = dialog.findChild(TableListEdit, "sla.policies")
+    text = policies.toPlainText()
+    assert text.startswith("[[policies]]") and 'name = "General and billing"' in text
+    policies.setPlainText(text.replace("first_reply_minutes = 120", "first_reply_minutes = 0", 1))
+    dialog.save()
+    assert dialog.result() == 0 and "first_reply_minutes = 0.0: must be between 1" in dialog.error.text()
+    policies.setPlainText("[[policies]\nname = ")
+    dialog.save()
+    assert dialog.result() == 0 and "not valid TOML" in dialog.error.text()
+    policies.setPlainText(text.replace("first_reply_minutes = 120", "first_reply_minutes = 90", 1))
+    dialog.findChild(QLineEdit, "sla.pause_statuses").setText("pending")
+    dialog.save()
+    assert dialog.result() == 1
+    saved = cfg.load(context.paths.settings).settings.sla
+    assert saved.pause_statuses == ("pending",)
+    assert next(p for p in saved.policies if p.first_reply_minutes == 90).name in {"Technical issues",
+                                                                                  "General and billing"}

@@ -12,12 +12,12 @@ from PySide6.QtCore import Qt
 from sqlalchemy import select
 
 from app.clock import utcnow
+from app.domain.tickets import Action
 from app.store.schema import OutboxEntry
 from app.sync.ops_pull import write_items
 from app.sync.ops_resources import RESOURCES
 from tests.ui.helpers import settle, show
 from ui.dialogs import ticket_action
-from ui.dialogs.ticket_action import TicketAction
 from ui.panes.tickets import TicketsPane
 
 TICKETS = next(r for r in RESOURCES if r.name == "tickets")
@@ -28,10 +28,12 @@ def highlighted(pane) -> object:
     return pane.model.key_at(index.row()) if index.isValid() else None
 
 
-def api_ticket(ticket_id: int, due: dt.datetime, **fields) -> dict:
-    iso = due.isoformat() + "Z"
-    return {"id": ticket_id, "subject": f"Ticket {ticket_id}", "status": "open", "priority": "high", "tier": 1,
-            "created_at": iso, "updated_at": iso, "sla_due_at": iso, "escalated": False, **fields}
+def api_ticket(ticket_id: int, created: dt.datetime, **fields) -> dict:
+    """An urgent ticket: the Critical policy's 30-minute first reply runs around the clock, so its due instant
+    is ``created`` + 30 min whatever the time of day."""
+    iso = created.isoformat() + "Z"
+    return {"id": ticket_id, "subject": f"Ticket {ticket_id}", "status": "open", "priority": "urgent", "tier": 1,
+            "created_at": iso, "updated_at": iso, "sla_due_at": None, "escalated": False, **fields}
 
 
 def sync_page(pane, items: list[dict]) -> None:
@@ -49,27 +51,27 @@ def test_a_sync_reordering_tickets_keeps_the_selected_one_and_its_actions(
 ):
     pane = show(qtbot, runner, TicketsPane(filled, runner, settings))
     keys = [pane.model.key_at(r) for r in range(pane.model.rowCount())]
-    assert keys == [101, 102, 104, 103]
+    assert keys == [101, 103, 104, 102]
     pane.table.view.selectRow(keys.index(104))
     settle(qtbot, runner)
     assert pane.table.current_key() == 104 and pane.detail.current.ticket["id"] == 104
 
     now = utcnow()
     sync_page(pane, [
-        api_ticket(201, now - dt.timedelta(hours=9)),  # two new tickets, due first: they go on top
+        api_ticket(201, now - dt.timedelta(hours=9)),  # two new tickets, breached longest: they go on top
         api_ticket(202, now - dt.timedelta(hours=8)),
-        api_ticket(103, now - dt.timedelta(hours=7), subject="Sync stuck at 43 percent"),  # moves up past 104
+        api_ticket(103, now - dt.timedelta(hours=7), subject="Sync stuck at 43 percent"),  # moves up past 101
     ])
     settle(qtbot, runner)
     keys = [pane.model.key_at(r) for r in range(pane.model.rowCount())]
-    assert keys == [201, 202, 103, 101, 102, 104]
+    assert keys == [201, 202, 103, 101, 104, 102]
     assert pane.table.current_key() == 104 and highlighted(pane) == 104
     assert pane.detail.current.ticket["id"] == 104
 
     asked: list[int] = []
     monkeypatch.setattr(ticket_action, "ask",
-                        lambda mode, detail, assignees, parent: asked.append(detail.ticket["id"])
-                        or TicketAction("reply", "On it."))
+                        lambda mode, detail, assignees, parent, **_: asked.append(detail.ticket["id"])
+                        or [Action("reply", "On it.")])
     qtbot.mouseClick(pane.buttons["reply"], Qt.MouseButton.LeftButton)
     settle(qtbot, runner)
     assert asked == [104]

@@ -1,0 +1,83 @@
+"""Stored clocks: evaluated like sync does, re-evaluated when the rules change (rule: "Re-evaluation")."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import itertools
+
+import pytest
+from sqlalchemy import literal, select
+
+from app.config.settings import Settings
+from app.domain.sla import evaluation, queue, rules
+from app.store.schema import SlaPolicy, Ticket
+from app.tasks import Progress
+from tests.support.dataset import NOW
+
+T = Ticket.__table__
+
+
+def _ranks(engine) -> dict[int, tuple]:
+    with engine.connect() as conn:
+        return {r.id: (r.sla_policy, r.sla_metric, r.sla_rank, r.sla_rules)
+                for r in conn.execute(select(T.c.id, T.c.sla_policy, T.c.sla_metric, T.c.sla_rank, T.c.sla_rules))}
+
+
+def test_the_dataset_clocks_as_sync_stores_them(business):
+    ranks = _ranks(business)
+    assert ranks[101][:3] == ("Critical", "resolution", NOW - dt.timedelta(hours=2))
+    assert ranks[103][:3] == ("Critical", "first_reply", NOW + dt.timedelta(minutes=5))
+    # Created Tuesday 03:30 EST, pending since Wednesday 08:30 EST: Tuesday's 8 business hours counted, 40 left.
+    assert ranks[102][2] == queue.PAUSED_BASE + dt.timedelta(hours=40)
+    assert ranks[105][1:3] == (None, queue.NO_CLOCK_RANK)  # solved: no clock, last in the queue
+
+
+def _slower_general_policy(settings: Settings) -> Settings:
+    policies = [dataclasses.replace(p, first_reply_minutes=p.first_reply_minutes * 2, resolution_minutes=60 * 96)
+                for p in settings.sla.policies]
+    return dataclasses.replace(settings, sla=dataclasses.replace(settings.sla, policies=tuple(policies)))
+
+
+def test_a_policy_change_re_evaluates_every_open_ticket_once(business):
+    before = _ranks(business)
+    seen: list[Progress] = []
+    changes = evaluation.adopt_settings(business, _slower_general_policy(Settings()).sla, seen.append)
+    after = _ranks(business)
+    assert after[101][2] == before[101][2] + dt.timedelta(hours=48)  # 24/7: 96 h instead of 48 h
+    assert after[103][2] == before[103][2] + dt.timedelta(minutes=30)  # 60 min instead of 30
+    assert after[102][2] == before[102][2] + dt.timedelta(hours=48)  # paused: more left
+    assert after[105] == before[105]  # solved: history keeps the rules it was judged by
+    assert {after[t][3] for t in (101, 102, 103, 104)} == {after[101][3]} != before[101][3]
+    assert seen[0] == Progress("Re-evaluating SLA clocks", 0, 4) and seen[-1].done == 4
+    assert changes.touches(["tickets", "ticket_slas", "app_state"])
+    # The same settings again: nothing to do.
+    assert not evaluation.adopt_settings(business, _slower_general_policy(Settings()).sla)
+
+
+def test_the_ops_api_policies_override_the_settings(business):
+    with business.begin() as conn:
+        conn.execute(SlaPolicy.__table__.insert().values(
+            id="p1", position=1, name="Everything in a day", priorities_json=[], categories_json=[], plans_json=[],
+            tiers_json=[], first_reply_minutes=60, next_reply_minutes=60, resolution_minutes=1440,
+            calendar_json={"name": "24/7", "timezone": "UTC", "always_open": True},
+        ))
+        in_force = rules.rules_in_force(conn)
+    assert (in_force.source, [p.name for p in in_force.rules.policies]) == ("ops_api", ["Everything in a day"])
+    evaluation.reevaluate_open(business)
+    assert _ranks(business)[101][:3] == ("Everything in a day", "resolution", NOW - dt.timedelta(hours=26))
+
+
+@pytest.mark.parametrize(
+    ("status", "rank_offset", "warn_offset"),
+    list(itertools.product(("open", "solved"), (None, -1, 1, "paused", "none"), (None, -1, 1))),
+)
+def test_the_state_rule_in_python_and_in_sql_agree(business, status, rank_offset, warn_offset):
+    """Rule "Queue states": one rule, two spellings (the cell's live colour and the filters)."""
+    hour = dt.timedelta(hours=1)
+    special = {None: None, "paused": queue.PAUSED_BASE + hour, "none": queue.NO_CLOCK_RANK}
+    rank = special[rank_offset] if rank_offset in special else NOW + rank_offset * hour
+    warn = None if warn_offset is None else NOW + warn_offset * hour
+    with business.connect() as conn:
+        in_sql = conn.execute(select(queue.state_sql(literal(status), literal(rank), literal(warn), literal(NOW))))
+        assert in_sql.scalar_one() == queue.state(status, rank, warn, NOW)
