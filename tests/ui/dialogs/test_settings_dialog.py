@@ -113,7 +113,7 @@ def test_the_dialog_opens_at_the_size_of_its_content(qtbot, context):
     qtbot.addWidget(dialog)
     dialog.show()
     titles = [dialog.sections.item(i).text() for i in range(dialog.sections.count())]
-    assert titles == ["Backends", "Sync", "Business hours", "Budgets", "Targets", "Notifications", "Health",
+    assert titles == ["Backends", "Sync", "SLA", "Tickets", "Budgets", "Targets", "Notifications", "Health",
                       "Customer desk", "API tokens"]
     for index, title in enumerate(titles):
         dialog.sections.setCurrentRow(index)
