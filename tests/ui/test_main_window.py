@@ -230,7 +230,7 @@ def test_edit_copy_takes_the_rows_of_the_table_in_use(qtbot, context):
     tickets.table.view.setFocus()
     qtbot.waitUntil(tickets.table.view.hasFocus)
     win.copy_action.trigger()
-    qtbot.waitUntil(lambda: QGuiApplication.clipboard().text().startswith("#\tSLA due"), timeout=5_000)
+    qtbot.waitUntil(lambda: QGuiApplication.clipboard().text().startswith("#\tSLA\t"), timeout=5_000)
     assert QGuiApplication.clipboard().text().splitlines()[1].startswith(str(tickets.table.current_key()))
     health = win.pane("health")
     win.show_pane(health)

@@ -68,7 +68,7 @@ def test_cells_coloured_before_the_switch_take_the_new_colours(qtbot, window):
     settle(qtbot, window.context.runner)
     window.theme.set_choice(theme.DARK)
     settle(qtbot, window.context.runner)
-    index = tickets.model.index(0, tickets.model.spec.index_of("sla_due_at"))
+    index = tickets.model.index(0, tickets.model.spec.index_of("sla"))
     assert tickets.model.data(index, Qt.ItemDataRole.ForegroundRole).color().name() == palette.DARK.statuses["red"]
 
 

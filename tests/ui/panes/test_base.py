@@ -17,6 +17,7 @@ def test_the_freshness_line_ages_and_says_offline(qtbot, runner, cache, settings
     with cache.engine.begin() as conn:
         conn.execute(SyncState.__table__.insert(), [
             {"resource": "ops:tickets", "last_success_at": synced, "last_error": None},
+            {"resource": "ops:sla-policies", "last_success_at": synced, "last_error": None},
             {"resource": "ops:ticket_events", "last_success_at": synced,
              "last_error": "offline: HTTPConnectionPool(host='ops.example.com', port=443): Max retries exceeded"},
         ])
