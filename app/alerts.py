@@ -29,7 +29,8 @@ from app.domain.customer_desk.alerts import refused_actions
 from app.domain.revenue.risk import at_risk_alerts
 from app.notifications import Notice, record
 from app.store.app_state import get_app_value, put_app_value
-from app.store.schema import SyncState
+from app.store.changes import NOTHING, Changes
+from app.store.schema import Notification, SyncState
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,11 @@ class AlertRun:
     announced: list[Notice] = field(default_factory=list)
     recorded: int = 0
     errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def changes(self) -> Changes:
+        """What the pass wrote, for the change bus: the notifications table when anything was recorded."""
+        return Changes.of(Notification.__tablename__) if self.recorded else NOTHING
 
 
 def _has_synced(conn: Connection) -> bool:

@@ -44,6 +44,10 @@ class KeyringUnavailable(SecretsError):
         super().__init__(NO_KEYRING_MESSAGE)
 
 
+class SecretsLocked(SecretsError):
+    """The tokens are stored but cannot be read now: the keyring or the encrypted file is locked."""
+
+
 def _derive(passphrase: str, salt: bytes) -> bytes:
     from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
@@ -136,18 +140,38 @@ class SecretStore:
 
         return not isinstance(keyring.get_keyring(), fail.Keyring)
 
-    def get(self, name: str) -> str | None:
-        """The secret, or None when it is not stored (or the encrypted file is still locked)."""
+    def get(self, name: str, *, strict: bool = False) -> str | None:
+        """The secret, or None when it is not stored (or the encrypted file is still locked).
+
+        ``strict``: a locked or failing keyring, or an encrypted file that holds
+        tokens but is still locked, raises ``SecretsLocked`` with what to do,
+        instead of reading as "not stored" (``opsconsole sync`` and the window's
+        sync say so rather than syncing nothing).
+        """
         import keyring
-        from keyring.errors import KeyringError
+        from keyring.errors import KeyringError, KeyringLocked
 
         if self.keyring_available():
             try:
                 value = keyring.get_password(SERVICE, name)
-            except KeyringError:
+            except KeyringLocked:
+                if strict:
+                    raise SecretsLocked(
+                        "The keyring is locked: unlock it (GNOME Keyring, KWallet or the system's keychain) "
+                        "or set the token in an environment variable, then try again."
+                    ) from None
+                value = None
+            except KeyringError as exc:
+                if strict:
+                    raise SecretsLocked(f"The keyring could not be read ({exc}).") from None
                 value = None
             if value:
                 return value
+        if strict and self.file.exists() and not self.file.unlocked:
+            raise SecretsLocked(
+                f"The API tokens are in the encrypted file {self.file.path.name}, which is locked: "
+                f"set {ENV_PASSPHRASE} to its passphrase (or enter it when asked), then try again."
+            )
         return self.file.get(name)
 
     def set(self, name: str, value: str | None) -> None:

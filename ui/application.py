@@ -1,15 +1,22 @@
 """Starting the window: paths, logs, settings, cache, theme — and clear messages when one fails.
 
 ``build_context`` is shared by the real window, ``--demo`` and ``self-test``,
-so the smoke test exercises the same start-up path users get.
+so the smoke test exercises the same start-up path users get.  A data folder
+or settings file that cannot be used, or a cache that cannot be upgraded,
+ends the start with one sentence in a dialog (and on stderr), exit code 1.
+
+``--demo`` keeps its data in the ``demo`` folder of the data folder: its
+cache (the next demo start syncs only what changed), its window layout and
+theme; ``--fresh`` empties that folder first.  Nothing is left in the system's
+temporary folder.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import shutil
 import sys
-import tempfile
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEventLoop, Qt, QTimer
@@ -17,14 +24,14 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
 
 from app import __version__, logs
-from app.config import settings as cfg
 from app.config.paths import APP_AUTHOR, APP_NAME, Paths
+from app.config.startup import StartupError, open_data_dir, read_settings
 from app.secrets import SecretStore
 from app.store.database import open_cache
 from app.store.migrations import MigrationError
 from app.tasks import Progress
 from resources import resource_path
-from ui import settings_keys
+from ui import settings_keys, theme
 from ui.context import AppContext
 from ui.workers import TaskRunner
 
@@ -32,6 +39,8 @@ if TYPE_CHECKING:
     from ui.demo import DemoSession
 
 log = logging.getLogger(__name__)
+
+DEMO_FOLDER = "demo"
 
 
 def application() -> QApplication:
@@ -47,26 +56,31 @@ def application() -> QApplication:
     qapp.setDesktopFileName("opsconsole")
     qapp.setWindowIcon(QIcon(str(resource_path("icons/opsconsole.svg"))))
     qapp.setStyle("Fusion")
-    qapp.setStyleSheet(resource_path("theme.qss").read_text(encoding="utf-8"))
+    theme.apply_scheme(qapp, theme.scheme_for(theme.SYSTEM))  # the window applies the user's choice
     return qapp
 
 
 def resolve_paths(args: argparse.Namespace) -> Paths:
-    if getattr(args, "demo", False) and not args.data_dir:
-        return Paths.resolve(tempfile.mkdtemp(prefix="opsconsole-demo-"))
-    return Paths.resolve(args.data_dir)
+    """The data folder, or for ``--demo`` its demo folder (emptied first with ``--fresh``); may raise StartupError."""
+    paths = open_data_dir(args.data_dir)
+    if not getattr(args, "demo", False):
+        return paths
+    demo = paths.data_dir / DEMO_FOLDER
+    if getattr(args, "fresh", False) and demo.exists():
+        shutil.rmtree(demo)
+    return open_data_dir(demo)
 
 
 def build_context(paths: Paths, *, verbose: bool = False, full_check: bool = False) -> AppContext:
-    """Open everything the window needs; raises MigrationError when the cache cannot be upgraded.
+    """Open everything the window needs; raises StartupError (data folder, settings) or MigrationError (cache).
 
     The window checks the whole cache file in the background once it is up;
     ``full_check`` does it here, before anything reads it (``self-test``).
     """
-    paths.ensure()
+    paths = open_data_dir(paths.data_dir)
     logs.configure(paths.log_file, verbose=verbose)
     log.info("Ops Console %s starting, data dir %s", __version__, paths.data_dir)
-    loaded = cfg.load(paths.settings)
+    loaded = read_settings(paths.settings)
     for problem in loaded.problems:
         log.warning("settings: %s", problem)
     settings_keys.use_data_dir(paths.data_dir)
@@ -105,10 +119,10 @@ def initial_sync(context: AppContext, demo: DemoSession, parent: QWidget | None 
 def run(args: argparse.Namespace) -> int:
     """``opsconsole`` and ``opsconsole --demo``: open the window and run until it closes."""
     qapp = application()
-    paths = resolve_paths(args)
     try:
-        context = build_context(paths, verbose=args.verbose)
-    except MigrationError as exc:
+        context = build_context(resolve_paths(args), verbose=args.verbose)
+    except (StartupError, MigrationError) as exc:
+        print(f"opsconsole: {exc}", file=sys.stderr)
         QMessageBox.critical(None, "Ops Console cannot start", str(exc))
         return 1
     if args.demo:
@@ -121,7 +135,7 @@ def run(args: argparse.Namespace) -> int:
     window = MainWindow(context)
     window.show()
     window.check_cache_integrity()
-    window.sync.start()
+    window.start()
     for notice in context.notices:
         QTimer.singleShot(0, lambda n=notice: QMessageBox.information(window, "Ops Console", n))
     code = qapp.exec()

@@ -16,6 +16,8 @@ from app.domain.revenue.fx import money as _money
 from app.store import windows as w
 
 MISSING = "—"  # a figure that cannot be computed (no budget, no checks yet)
+__all__ = ["MISSING", "cents", "days_until", "expiry_words", "format_age", "format_value", "local_day", "micros",
+           "relative_days", "share", "to_local", "when", "words"]
 
 
 def to_local(value: dt.datetime) -> dt.datetime:

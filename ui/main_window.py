@@ -1,37 +1,55 @@
-"""The main window: five tabs, the menus, the status bar, and remembered geometry.
+"""The main window: the tabs the role may see, the menus, the status bar, notices, and remembered geometry.
 
 It wires things together and holds no business logic: panes show the cache,
-the sync controller keeps it fresh, dialogs edit settings.  Writes reach the
-screen through the task runner's change bus (each pane listens to it); the
-window itself keeps the status bar's outbox count in step with it.
+the sync controller keeps it fresh, the notifier raises alerts, dialogs edit
+settings.  Writes reach the screen through the task runner's change bus (each
+pane listens to it); the window itself keeps the status bar's outbox count in
+step with it.
+
+What the user may do follows the role everywhere at once: a tab the role
+cannot see has no menu item and no shortcut, Ctrl+1…Ctrl+N number the
+visible tabs in order, and commands the role may not run (Import costs for a
+role without the Costs tab, or a read-only one) are disabled in the menu and
+on their shortcut alike.  The window sizes itself from the screen it is on and
+never grows past it: panes scroll instead (``Pane``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
 from functools import partial
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QTabWidget, QWidget
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
 from app import __version__
-from app.roles import can_write, visible_panes
+from app.roles import COSTS, can_write, visible_panes
 from app.store import outbox
 from app.store.changes import Changes
 from app.store.database import check_integrity, mark_damaged
-from ui import settings_keys
+from ui import formatting as fmt
+from ui import settings_keys, theme
 from ui.context import AppContext
+from ui.notifier import Notifier
 from ui.panes.base import Pane
 from ui.probe_controller import ProbeController
-from ui.status_bar import ONLINE, SYNCING, StatusBar
+from ui.status_bar import OFFLINE, ONLINE, SYNCING, StatusBar
 from ui.sync_controller import SyncController, config_from
+from ui.widgets.data_table import DataTable
+from ui.widgets.notice_bar import NoticeBar
+from ui.widgets.notification_bell import NotificationBell
+from ui.widgets.summary_table import SummaryTable
 
 log = logging.getLogger(__name__)
 
 STATE_KEY = "main_window"
 PaneFactory = Callable[[AppContext], Pane]
+DEFAULT_SIZE = QSize(1280, 800)
+MINIMUM_SIZE = QSize(640, 400)  # both capped by the screen's available area
+FRESHNESS_TICK_MS = 60_000
 
 
 def default_panes() -> list[PaneFactory]:
@@ -57,55 +75,112 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__(parent)
         self.context = context
+        self.role = ""
         self.setWindowTitle("Ops Console" + (" — demo business" if context.demo else ""))
         self.tabs = QTabWidget(documentMode=True)
         self.tabs.setObjectName("paneTabs")
         self.panes: list[Pane] = [make(context) for make in (panes if panes is not None else default_panes())]
         for pane in self.panes:
             self.tabs.addTab(pane, pane.title)
-        self.setCentralWidget(self.tabs)
+        self.notice = NoticeBar()
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.notice)
+        layout.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+        qapp = QApplication.instance()
+        assert isinstance(qapp, QApplication)
+        self.theme = theme.Theme(qapp, self)
+        self.theme.changed.connect(self._theme_changed)
         self.status = StatusBar(self)
         self.setStatusBar(self.status)
+        self.bell = NotificationBell(context.cache, context.runner)
+        self.bell.record_requested.connect(self.open_record)
+        self.status.add_bell(self.bell)
+        self.notifier = Notifier(context.cache, context.runner, lambda: self.context.settings,
+                                 qapp.windowIcon(), self)
+        self.notifier.open_requested.connect(self._open_notifications)
         self.sync = SyncController(context, self)
-        self.sync.state_changed.connect(self.status.show_state)
+        self.sync.state_changed.connect(self._state_changed)
         self.sync.progress.connect(self.status.show_progress)
         self.sync.finished.connect(self._sync_finished)
         self.sync.outbox_changed.connect(self.status.show_outbox)
         self.sync.not_stored_changed.connect(self.status.show_not_stored)
         self.sync.role_changed.connect(self.apply_role)
+        self.sync.problem.connect(lambda text, details: self.notice.show_notice(text, details))
+        self.sync.recovered.connect(self.notice.hide)
+        self.status.cancel_requested.connect(self.cancel_sync)
         self.probes = ProbeController(context, self)
         self.sync.state_changed.connect(lambda state, *_: self.probes.set_online(state in (ONLINE, SYNCING)))
         context.runner.bus.changed.connect(self._changes_landed)
+        self._freshness_clock = QTimer(self, interval=FRESHNESS_TICK_MS)
+        self._freshness_clock.setObjectName("freshnessClock")
+        self._freshness_clock.timeout.connect(self._tick)
         self.pane_actions: list[QAction] = []
         self._build_menus()
         self._connect_panes()
-        if not settings_keys.restore_geometry(STATE_KEY, self):
-            self.resize(1280, 800)
+        self._fit_to_screen()
         self.tabs.setCurrentIndex(settings_keys.int_value(f"{STATE_KEY}/tab", 0))
         self.apply_role(self.sync.current_role())
+
+    def start(self) -> None:
+        """The window is up: sync, raise alerts every minute, keep the freshness lines' ages current."""
+        self.sync.start()
+        self.notifier.start()
+        self._freshness_clock.start()
 
     # -- menus
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
         self._action(file_menu, "&Sync now", self.sync.sync_now, QKeySequence(Qt.Key.Key_F5),
-                                        "Fetch fresh data from every backend and send waiting changes")
-        self._action(file_menu, "&Import costs…", self.import_costs, QKeySequence("Ctrl+I"),
-                     "Import a cloud billing export (AWS CUR, Google Cloud, or date,service,amount,currency)")
+                     "Fetch fresh data from every backend and send waiting changes")
+        self.cancel_sync_action = self._action(
+            file_menu, "&Cancel sync", self.cancel_sync, None,
+            "Stop the sync that is running; the next sync continues where it stopped")
+        self.cancel_sync_action.setEnabled(False)
+        self.import_action = self._action(
+            file_menu, "&Import costs…", self.import_costs, QKeySequence("Ctrl+I"),
+            "Import a cloud billing export (AWS CUR, Google Cloud, or date,service,amount,currency)")
         self.open_action = self._action(
             file_menu, "&Open license or activation file…", self.open_license_file, QKeySequence("Ctrl+O"),
             "Answer an activation request, or check a license or activation response (Licenses tab)")
         file_menu.addSeparator()
         self._action(file_menu, "Se&ttings…", self.open_settings, QKeySequence("Ctrl+,"),
-                     "Backends, sync, business hours, budgets and targets")
+                     "Backends, sync, business hours, budgets, targets and notifications")
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit, "Close Ops Console")
 
+        edit_menu = self.menuBar().addMenu("&Edit")
+        self.copy_action = self._action(
+            edit_menu, "&Copy", self.copy, QKeySequence.StandardKey.Copy,
+            "Copy the selected rows (the visible columns, tab-separated) or the selected text")
+        self.export_action = self._action(
+            edit_menu, "&Export CSV…", self.export_csv, QKeySequence("Ctrl+E"),
+            "Save every row of the table in view, as filtered and sorted, as a CSV file")
+
         view_menu = self.menuBar().addMenu("&View")
-        for i, pane in enumerate(self.panes):
+        for pane in self.panes:
             action = self._action(view_menu, pane.title, lambda _=False, p=pane: self.show_pane(p),
-                                  QKeySequence(f"Ctrl+{i + 1}"), f"Show the {pane.title} tab")
+                                  None, f"Show the {pane.title} tab")
             self.pane_actions.append(action)
+        view_menu.addSeparator()
+        self._action(view_menu, "&Notifications", self._open_notifications, QKeySequence("Ctrl+Shift+N"),
+                     "The list of notifications: what happened, and a link to each record")
+        theme_menu = view_menu.addMenu("&Theme")
+        self.theme_actions: dict[str, QAction] = {}
+        group = QActionGroup(self)
+        for choice, label in theme.CHOICES.items():
+            action = QAction(label, self, checkable=True)
+            action.setChecked(choice == self.theme.choice)
+            action.setStatusTip("Follow the desktop's light or dark setting" if choice == theme.SYSTEM
+                                else f"Always use the {label.lower()} colours")
+            action.triggered.connect(lambda _=False, c=choice: self.theme.set_choice(c))
+            group.addAction(action)
+            theme_menu.addAction(action)
+            self.theme_actions[choice] = action
 
         help_menu = self.menuBar().addMenu("&Help")
         self._action(help_menu, "&About Ops Console", self.show_about, None, "Version, data folder and log file")
@@ -138,6 +213,18 @@ class MainWindow(QMainWindow):
         self.show_pane(self._licenses)
         self._licenses.issue(customer_id)
 
+    def _fit_to_screen(self) -> None:
+        """Default and minimum sizes from the screen's available area; a remembered size that no longer fits shrinks."""
+        screen = self.screen().availableGeometry()
+        self.setMinimumSize(MINIMUM_SIZE.boundedTo(screen.size()))
+        if not settings_keys.restore_geometry(STATE_KEY, self):
+            size = DEFAULT_SIZE.boundedTo(screen.size() * 0.92)
+            self.resize(size)
+            self.move(screen.center() - self.rect().center())
+        elif not screen.contains(self.frameGeometry()):
+            self.resize(self.size().boundedTo(screen.size()))
+            self.move(screen.topLeft())
+
     # -- commands
 
     def show_pane(self, pane: Pane) -> None:
@@ -148,15 +235,33 @@ class MainWindow(QMainWindow):
     def pane(self, pane_id: str) -> Pane:
         return next(p for p in self.panes if p.pane_id == pane_id)
 
+    def current_pane(self) -> Pane | None:
+        widget = self.tabs.currentWidget()
+        return widget if isinstance(widget, Pane) else None
+
     def apply_role(self, role: str) -> None:
-        """Show the tabs the signed-in role may see; executives see all, read-only."""
+        """Show the tabs the role may see, numbered Ctrl+1… in order; enable what it may do."""
+        self.role = role
         allowed = visible_panes(role)
+        writable = can_write(role)
+        number = 0
         for i, pane in enumerate(self.panes):
             visible = pane.pane_id in allowed
             self.tabs.setTabVisible(i, visible)
-            self.pane_actions[i].setEnabled(visible)
-            pane.set_read_only(not can_write(role))
-        self.open_action.setEnabled(self._licenses is not None and "licenses" in allowed)
+            action = self.pane_actions[i]
+            action.setVisible(visible)
+            action.setEnabled(visible)
+            if visible:
+                number += 1
+                action.setShortcut(QKeySequence(f"Ctrl+{number}") if number <= 9 else QKeySequence())
+            else:
+                action.setShortcut(QKeySequence())
+            pane.set_read_only(not writable)
+        self.import_action.setVisible(COSTS in allowed)
+        self.import_action.setEnabled(COSTS in allowed and writable)
+        licenses_shown = self._licenses is not None and "licenses" in allowed
+        self.open_action.setVisible(licenses_shown)
+        self.open_action.setEnabled(licenses_shown)
         if self._customers is not None:
             self._customers.can_issue_licenses = self._licenses is not None and "licenses" in allowed
             if self._customers.built:
@@ -164,7 +269,53 @@ class MainWindow(QMainWindow):
         if not self.tabs.isTabVisible(self.tabs.currentIndex()):
             first = next((i for i in range(self.tabs.count()) if self.tabs.isTabVisible(i)), 0)
             self.tabs.setCurrentIndex(first)
-        self.setWindowTitle(f"Ops Console — {role}" + (" (demo business)" if self.context.demo else ""))
+        self.setWindowTitle(f"Ops Console — {fmt.words(role)}" + (" (demo business)" if self.context.demo else ""))
+
+    def open_record(self, pane_id: str, key: str) -> None:
+        """A notification's link: its tab (if the role may see it) with its record selected."""
+        pane = next((p for p in self.panes if p.pane_id == pane_id), None)
+        if pane is None or not self.tabs.isTabVisible(self.tabs.indexOf(pane)):
+            self.status.showMessage("That notification's tab is not available to your role", 5000)
+            return
+        self.show_pane(pane)
+        if key:
+            pane.show_record(key)
+
+    def focused_table(self) -> DataTable | SummaryTable | None:
+        """The table the keyboard is in, else the current tab's first big table."""
+        widget = QApplication.focusWidget()
+        while widget is not None:
+            if isinstance(widget, DataTable | SummaryTable):
+                return widget
+            widget = widget.parentWidget()
+        pane = self.current_pane()
+        if pane is None:
+            return None
+        return next((t for t in pane.findChildren(DataTable) if t.isVisible()), None)
+
+    def copy(self) -> None:
+        """Edit ▸ Copy: selected text where there is some, else the selected rows of the table in use."""
+        widget = QApplication.focusWidget()
+        copy_text = getattr(widget, "copy", None)
+        if widget is not None and callable(copy_text) and not isinstance(widget, DataTable | SummaryTable):
+            copy_text()  # a search box, a detail's text
+            return
+        table = self.focused_table()
+        if table is not None:
+            table.copy_selection()
+
+    def export_csv(self) -> None:
+        """Edit ▸ Export CSV…: the big table in use (the records of the Costs tab, the Tickets list…)."""
+        table = self.focused_table()
+        if isinstance(table, DataTable):
+            table.export_csv()
+        else:
+            self.status.showMessage("This tab has no table to export", 5000)
+
+    def cancel_sync(self) -> None:
+        if self.sync.running:
+            self.status.show_cancelling()
+            self.sync.cancel()
 
     def open_license_file(self) -> None:
         """File ▸ Open…: the Licenses tab opens the file (answers a request, inspects a license)."""
@@ -173,6 +324,8 @@ class MainWindow(QMainWindow):
             self._licenses.open_file()
 
     def import_costs(self) -> None:
+        if not self.import_action.isEnabled():
+            return
         from ui.dialogs.import_costs import import_costs
 
         import_costs(self, self.context.cache, self.context.runner)
@@ -186,6 +339,7 @@ class MainWindow(QMainWindow):
             for pane in self.panes:
                 pane.apply_settings(self.context.settings)
             self.sync.settings_changed()
+            self.notifier.run()  # mutes and thresholds may have changed
 
     def check_cache_integrity(self) -> None:
         """``PRAGMA quick_check`` in the background; a damaged cache is rebuilt at the next start."""
@@ -216,8 +370,35 @@ class MainWindow(QMainWindow):
 
     # -- events
 
+    def _open_notifications(self) -> None:
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+        self.bell.show_panel()
+
+    def _state_changed(self, state: str, last_success: dt.datetime | None, detail: str) -> None:
+        self.status.show_state(state, last_success, detail)
+        self.cancel_sync_action.setEnabled(state == SYNCING)
+        for pane in self.panes:
+            pane.set_offline(state == OFFLINE)
+
     def _sync_finished(self) -> None:
         self.status.hide_progress()
+        self.cancel_sync_action.setEnabled(False)
+        self.notifier.run()  # the sync may have brought news
+
+    def _tick(self) -> None:
+        """Every minute: the freshness line of the tab in view ages ("synced 3 min ago" → "4 min ago")."""
+        pane = self.current_pane()
+        if pane is not None and pane.built:
+            pane.render_staleness()
+
+    def _theme_changed(self, _scheme: object) -> None:
+        """Colours painted into cells, tiles and charts were the old scheme's: every pane draws again."""
+        for pane in self.panes:
+            if pane.built:
+                pane.refresh()
+        self.bell.reload()
 
     def _changes_landed(self, changes: Changes) -> None:
         """A write landed (the panes hear it too): the outbox count follows the outbox."""
@@ -230,6 +411,8 @@ class MainWindow(QMainWindow):
         for pane in self.panes:
             if pane.built:
                 pane.save_state()
+        self._freshness_clock.stop()
+        self.notifier.stop()
         self.sync.stop()
         self.probes.stop()
         self.context.runner.shutdown()

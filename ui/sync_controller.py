@@ -6,6 +6,11 @@ stripe cost half a second that start-up should not pay), re-emits its progress o
 hands the engine the task runner's ``changed`` callback so every page shows as it lands (the
 runner's change bus coalesces them), and arms a single-shot timer with the engine's back-off policy: the settings'
 interval while the backends answer, growing retries while they do not.
+
+A pass can be cancelled (the status bar's Cancel): the engine stops between
+pages, every page it committed stays with its cursor, and the next pass
+resumes there.  Failures are told in words (``app.connectors.explain``) through
+``problem``, with the technical text as details.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.connectors.config import SyncConfig
-from app.secrets import OPS_API_TOKEN, STRIPE_API_KEY
+from app.connectors.explain import explain
 from app.store.changes import ChangeCallback
 from app.sync.backoff import Backoff
 from app.sync.report import SyncReport
@@ -34,19 +39,12 @@ log = logging.getLogger(__name__)
 
 
 def config_from(context: AppContext) -> SyncConfig:
-    """Settings + keyring (+ environment overrides), or the in-process demo backend."""
+    """Settings + stored tokens (+ environment overrides), or the in-process demo backend."""
+    from app.sync.backends import sync_config
+
     if context.demo is not None:
         return context.demo.sync_config
-    backends = context.settings.backends
-    base = SyncConfig(
-        ops_api_url=backends.ops_api_url,
-        ops_api_token=context.secrets.get(OPS_API_TOKEN) or "",
-        stripe_api_base=backends.stripe_api_base,
-        stripe_api_key=context.secrets.get(STRIPE_API_KEY) or "",
-        timeout=backends.timeout_seconds,
-        verify_tls=backends.verify_tls,
-    )
-    return SyncConfig.from_env(base)
+    return sync_config(context.settings, context.secrets)
 
 
 class SyncController(QObject):
@@ -56,6 +54,8 @@ class SyncController(QObject):
     outbox_changed = Signal(int, int)  # pending, refused
     not_stored_changed = Signal(int, str)  # rows in quarantine, per-resource detail
     role_changed = Signal(str)
+    problem = Signal(str, str)  # what went wrong in words, the technical details
+    recovered = Signal()  # a pass succeeded: earlier problems are over
 
     def __init__(self, context: AppContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -70,6 +70,7 @@ class SyncController(QObject):
         self._timer.timeout.connect(self._run_pass)
         self._running: TaskHandle | None = None
         self._stopped = False
+        self.cancelling = False
 
     # -- state read from the cache (small, fixed-size queries)
 
@@ -89,7 +90,8 @@ class SyncController(QObject):
         detail = "\n".join(f"{resource}: {n:,}" for resource, n in sorted(counts.items()) if n)
         if detail:
             detail = ("Rows the backends sent that the cache could not store:\n" + detail
-                      + "\nFixed at the source, they are stored by the next sync; `opsconsole sync` lists them.")
+                      + "\nFixed at the source, they are stored by the next sync; "
+                      "the command opsconsole sync lists them.")
         self.not_stored_changed.emit(sum(counts.values()), detail)
 
     @property
@@ -103,7 +105,14 @@ class SyncController(QObject):
         """Read the backend config (settings + keyring) in the background, then sync if one is configured."""
         self.refresh_outbox()
         self._emit_not_stored(status.rows_not_stored(self.context.cache.engine))
-        self.context.runner.run(config_from, self.context, on_success=self._config_loaded, long_running=True)
+        self.context.runner.run(config_from, self.context, on_success=self._config_loaded,
+                                on_failure=self._config_failed, long_running=True)
+
+    def _config_failed(self, exc: BaseException) -> None:
+        """The tokens could not be read (a locked keyring): say so; the cache stays usable offline."""
+        log.warning("backend configuration: %s", exc)
+        self.state_changed.emit(NOT_CONFIGURED, self.last_success(), str(exc))
+        self.problem.emit(f"Ops Console cannot sync: {exc}", f"{type(exc).__name__}: {exc}")
 
     def _config_loaded(self, config: SyncConfig) -> None:
         self._config = config
@@ -142,6 +151,16 @@ class SyncController(QObject):
         if self._running is not None:
             self._running.cancel()
 
+    @property
+    def running(self) -> bool:
+        return self._running is not None
+
+    def cancel(self) -> None:
+        """The user's Cancel: stop the pass between pages; what it committed stays, the next pass resumes."""
+        if self._running is not None and not self.cancelling:
+            self.cancelling = True
+            self._running.cancel()
+
     def settings_changed(self) -> None:
         """Settings or tokens were edited: re-read the config and sync with it."""
         self._backoff.interval = self.context.settings.sync.interval_minutes * 60.0
@@ -163,13 +182,15 @@ class SyncController(QObject):
 
     def _done(self, report: SyncReport) -> None:
         self._running = None
-        if report.offline:
-            state, detail = OFFLINE, "; ".join(report.errors.values())
-        elif report.errors:
-            state, detail = ERROR, "; ".join(f"{name}: {err}" for name, err in sorted(report.errors.items()))
+        self.cancelling = False
+        explained = explain(report.errors)
+        if explained is None:
+            self.state_changed.emit(ONLINE, self.last_success(), "")
+            self.recovered.emit()
         else:
-            state, detail = ONLINE, ""
-        self.state_changed.emit(state, self.last_success(), detail)
+            state = OFFLINE if report.offline else ERROR
+            self.state_changed.emit(state, self.last_success(), explained.summary)
+            self.problem.emit(explained.summary + " Showing what the cache holds.", explained.details)
         self.role_changed.emit(self.current_role())
         self._emit_not_stored({name: r.not_stored for name, r in report.resources.items()})
         self.finished.emit()
@@ -177,13 +198,18 @@ class SyncController(QObject):
 
     def _failed(self, exc: BaseException) -> None:
         self._running = None
-        if isinstance(exc, Cancelled):
-            self.state_changed.emit(ONLINE, self.last_success(), "sync cancelled")
+        cancelled = isinstance(exc, Cancelled)
+        self.cancelling = False
+        if cancelled:
+            self.state_changed.emit(ONLINE, self.last_success(),
+                                    "sync cancelled — the next sync continues where it stopped")
         else:
             log.error("sync failed: %s", exc)
-            self.state_changed.emit(ERROR, self.last_success(), str(exc))
+            self.state_changed.emit(ERROR, self.last_success(), "the sync stopped unexpectedly")
+            self.problem.emit("The sync stopped unexpectedly; the cache keeps what it had. "
+                              "The next sync tries again.", f"{type(exc).__name__}: {exc}")
         self.finished.emit()
-        self._schedule(failed=True)
+        self._schedule(failed=not cancelled)
 
     def _schedule(self, *, failed: bool) -> None:
         delay = self._backoff.next_delay(failed)

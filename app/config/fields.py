@@ -24,8 +24,14 @@ def meta(
     min_items: int = 0,
     item: type | None = None,
     help: str = "",
+    label: str = "",
+    unit: str = "",
+    percent: bool = False,
+    options: dict[Any, str] | None = None,
 ) -> dict[str, Any]:
-    """How a setting is validated: range, choices, pattern, a real calendar date, at least N list items.
+    """How a setting is validated: range, choices, pattern, a real calendar date, at least N list items;
+    and how the settings dialog shows it: ``label`` in words, its ``unit``, a ratio shown as a ``percent``,
+    and ``options`` (value → words): the checkboxes a list picks from, or the words of its ``choices``.
 
     ``item`` is the type of a list's items when the default list is empty (``str``, ``int``),
     or a frozen dataclass for a list of tables (``[[sla.policies]]``): each table is
@@ -33,4 +39,5 @@ def meta(
     (``[sla] policies[2].first_reply_minutes``).
     """
     return {"min": minimum, "max": maximum, "choices": choices, "pattern": pattern, "date": is_date,
-            "min_items": min_items, "item": item, "help": help}
+            "min_items": min_items, "item": item, "help": help, "label": label, "unit": unit, "percent": percent,
+            "options": options}

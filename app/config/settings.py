@@ -27,24 +27,29 @@ from app.roles import EXECUTIVE, ROLES
 @dataclass(frozen=True)
 class BackendSettings:
     ops_api_url: str = field(
-        default="", metadata=_meta(pattern=_URL, help="Ops API base URL, e.g. https://ops.example.com/api")
+        default="", metadata=_meta(pattern=_URL, label="Ops API address",
+                                   help="Ops API base URL, e.g. https://ops.example.com/api")
     )
     stripe_api_base: str = field(
         default="https://api.stripe.com",
-        metadata=_meta(pattern=_URL, help="Stripe API address (changed only for testing)"),
+        metadata=_meta(pattern=_URL, label="Stripe API address", help="Stripe API address (changed only for testing)"),
     )
-    verify_tls: bool = field(default=True, metadata=_meta(help="Verify TLS certificates"))
-    timeout_seconds: float = field(default=20.0, metadata=_meta(minimum=1, maximum=300, help="Per-request timeout"))
+    verify_tls: bool = field(default=True, metadata=_meta(label="Check TLS certificates",
+                                                          help="Verify TLS certificates"))
+    timeout_seconds: float = field(default=20.0, metadata=_meta(
+        minimum=1, maximum=300, label="Give up on a request after", unit="s", help="Per-request timeout"))
 
 
 @dataclass(frozen=True)
 class SyncSettings:
     interval_minutes: int = field(
-        default=5, metadata=_meta(minimum=1, maximum=1440, help="Minutes between background syncs")
+        default=5, metadata=_meta(minimum=1, maximum=1440, label="Sync every", unit="min",
+                                  help="Minutes between background syncs")
     )
     offline_role: str = field(
         default=EXECUTIVE,
-        metadata=_meta(choices=ROLES, help="Role assumed when /me cannot be reached and none is cached"),
+        metadata=_meta(choices=ROLES, label="Role while offline",
+                       help="Role assumed when /me cannot be reached and none is cached"),
     )
 
 
@@ -65,14 +70,17 @@ class BudgetSettings:
 
     services: tuple[ServiceBudget, ...] = field(
         default=(ServiceBudget("firebase", 800.0), ServiceBudget("anthropic", 500.0)),
-        metadata=_meta(item=ServiceBudget, help="Monthly budget per cost service, USD"),
+        metadata=_meta(item=ServiceBudget, label="Budget per service", help="Monthly budget per cost service, USD"),
     )
-    total: float = field(default=2000.0, metadata=_meta(minimum=0, help="Monthly budget for all services, USD"))
+    total: float = field(default=2000.0, metadata=_meta(minimum=0, label="All services, per month", unit="USD",
+                                                        help="Monthly budget for all services, USD"))
     warn_ratio: float = field(
-        default=0.80, metadata=_meta(minimum=0.01, maximum=2, help="Share of budget that raises a warning")
+        default=0.80, metadata=_meta(minimum=0.01, maximum=2, label="Warning at", unit="% of budget", percent=True,
+                                     help="Share of budget that raises a warning")
     )
     critical_ratio: float = field(
-        default=0.95, metadata=_meta(minimum=0.01, maximum=2, help="Share of budget that is critical")
+        default=0.95, metadata=_meta(minimum=0.01, maximum=2, label="Critical at", unit="% of budget", percent=True,
+                                     help="Share of budget that is critical")
     )
     actual_thresholds: tuple[float, ...] = field(
         default=(0.80, 0.95),
@@ -89,13 +97,16 @@ class CostSettings:
     """How a day's cost is judged an anomaly (docs/metrics.md § Costs, "Anomalies")."""
 
     anomaly_z: float = field(
-        default=3.5, metadata=_meta(minimum=1, maximum=20, help="Robust z-score (MAD) a day must exceed")
+        default=3.5, metadata=_meta(minimum=1, maximum=20, label="Robust z-score over",
+                                    help="Robust z-score (MAD) a day must exceed")
     )
     anomaly_min_ratio: float = field(
-        default=0.25, metadata=_meta(minimum=0, maximum=100, help="Share above the baseline a day must exceed")
+        default=0.25, metadata=_meta(minimum=0, maximum=100, label="Above usual by at least",
+                                     unit="%", percent=True, help="Share above the baseline a day must exceed")
     )
     anomaly_min_dollars: float = field(
-        default=10.0, metadata=_meta(minimum=0, help="Dollars above the baseline a day must exceed")
+        default=10.0, metadata=_meta(minimum=0, label="And by at least", unit="USD",
+                                     help="Dollars above the baseline a day must exceed")
     )
 
 
@@ -147,7 +158,8 @@ class PlanningSettings:
 @dataclass(frozen=True)
 class KpiTargets:
     monthly_churn_pct: float = field(
-        default=5.0, metadata=_meta(minimum=0, maximum=100, help="Highest acceptable monthly customer churn, %")
+        default=5.0, metadata=_meta(minimum=0, maximum=100, label="Highest monthly churn", unit="%",
+                                    help="Highest acceptable monthly customer churn, %")
     )
     ltv_min: float = field(
         default=200.0,
@@ -201,14 +213,17 @@ class DeskSettings:
 
     support_refund_cap_usd: float = field(
         default=500.0,
-        metadata=_meta(minimum=0, maximum=1_000_000, help="Largest refund the support role may give at once, USD"),
+        metadata=_meta(minimum=0, maximum=1_000_000, label="Largest refund support may give", unit="USD",
+                       help="Largest refund the support role may give at once, USD"),
     )
     max_trial_extension_days: int = field(
-        default=30, metadata=_meta(minimum=1, maximum=365, help="Longest trial extension at once, days")
+        default=30, metadata=_meta(minimum=1, maximum=365, label="Longest trial extension", unit="days",
+                                    help="Longest trial extension at once, days")
     )
     at_risk_downgrade_days: int = field(
         default=30,
-        metadata=_meta(minimum=1, maximum=365, help="A downgrade this recent marks a customer at risk, days"),
+        metadata=_meta(minimum=1, maximum=365, label="At risk after a downgrade within", unit="days",
+                       help="A downgrade this recent marks a customer at risk, days"),
     )
 
 
@@ -216,7 +231,8 @@ class DeskSettings:
 class NotificationSettings:
     muted: tuple[str, ...] = field(
         default=(),
-        metadata=_meta(pattern=r"^[a-z_]+\.[a-z_]+$", help="Kinds of notification recorded but not announced"),
+        metadata=_meta(pattern=r"^[a-z_]+\.[a-z_]+$", label="Muted",
+                       help="Kinds of notification recorded but not announced"),
     )
 
 
@@ -232,8 +248,9 @@ class ProbeTarget:
     json_value: str = field(default="", metadata=_meta(help="What that JSON value must read as, e.g. ok"))
 
 
-def _escalation(*steps: str) -> Any:
-    return field(default=steps, metadata=_meta(min_items=1, help="Who is called, in order, and how soon"))
+def _escalation(severity: str, *steps: str) -> Any:
+    return field(default=steps, metadata=_meta(min_items=1, label=f"Who is called for {severity}",
+                                               help="Who is called, in order, and how soon (separated by commas)"))
 
 
 @dataclass(frozen=True)
@@ -241,51 +258,63 @@ class HealthSettings:
     """Service health: the state and budget rules' thresholds, the workstation's probes, the escalation matrix."""
 
     latency_threshold_ms: float = field(
-        default=2000.0, metadata=_meta(minimum=1, maximum=600_000, help="Slower than this is Degraded, ms")
+        default=2000.0, metadata=_meta(minimum=1, maximum=600_000, label="Degraded when slower than", unit="ms",
+                                       help="Slower than this is Degraded, ms")
     )
     error_rate_threshold_pct: float = field(
-        default=5.0, metadata=_meta(minimum=0.01, maximum=100, help="Down more than this share of the last hour "
-                                                                     "is Degraded, %")
+        default=5.0, metadata=_meta(minimum=0.01, maximum=100, label="Degraded when failing more than",
+                                    unit="% of the last hour", help="Down more than this share of the last hour "
+                                                                    "is Degraded, %")
     )
     down_after_failures: int = field(
-        default=2, metadata=_meta(minimum=1, maximum=10, help="Failed checks in a row before a service is Down "
-                                                              "(fewer: pending)")
+        default=2, metadata=_meta(minimum=1, maximum=10, label="Down after", unit="failed checks in a row",
+                                   help="Failed checks in a row before a service is Down (fewer: pending)")
     )
     budget_period: str = field(
-        default="rolling_30d", metadata=_meta(choices=("rolling_30d", "calendar_month"),
+        default="rolling_30d", metadata=_meta(choices=("rolling_30d", "calendar_month"), label="Error budget period",
+                                              options={"rolling_30d": "Rolling 30 days",
+                                                       "calendar_month": "Calendar month (UTC)"},
                                               help="Error budgets over a rolling 30 days or the calendar month (UTC)")
     )
     budget_at_risk_pct: float = field(
-        default=25.0, metadata=_meta(minimum=0, maximum=100, help="Less budget left than this is at risk, %")
+        default=25.0, metadata=_meta(minimum=0, maximum=100, label="Budget at risk below", unit="% left",
+                                     help="Less budget left than this is at risk, %")
     )
     certificate_warn_days: int = field(
-        default=14, metadata=_meta(minimum=1, maximum=365, help="Warn when a TLS certificate expires within, days")
+        default=14, metadata=_meta(minimum=1, maximum=365, label="Certificate warning", unit="days before it expires",
+                                     help="Warn when a TLS certificate expires within, days")
     )
-    probes_enabled: bool = field(default=True, metadata=_meta(help="Probe the health URLs from this workstation"))
+    probes_enabled: bool = field(default=True, metadata=_meta(label="Probe from this workstation",
+                                                              help="Probe the health URLs from this workstation"))
     probe_interval_s: int = field(
-        default=60, metadata=_meta(minimum=10, maximum=86_400, help="Seconds between probes of a service")
+        default=60, metadata=_meta(minimum=10, maximum=86_400, label="Probe every", unit="s",
+                                     help="Seconds between probes of a service")
     )
     probe_retry_interval_s: int = field(
-        default=20, metadata=_meta(minimum=5, maximum=3_600, help="Seconds before a failed probe is retried")
+        default=20, metadata=_meta(minimum=5, maximum=3_600, label="Retry a failed probe after", unit="s",
+                                     help="Seconds before a failed probe is retried")
     )
     probe_timeout_s: float = field(
-        default=10.0, metadata=_meta(minimum=1, maximum=120, help="A probe gives up after, seconds")
+        default=10.0, metadata=_meta(minimum=1, maximum=120, label="Probe timeout", unit="s",
+                                     help="A probe gives up after, seconds")
     )
     probe_max_body_kb: int = field(
-        default=1024, metadata=_meta(minimum=1, maximum=102_400, help="A probe reads at most this much body, KB")
+        default=1024, metadata=_meta(minimum=1, maximum=102_400, label="Read at most", unit="KB of a reply",
+                                     help="A probe reads at most this much body, KB")
     )
     probes: tuple[ProbeTarget, ...] = field(
-        default=(), metadata=_meta(item=ProbeTarget, help="More URLs to probe ([[health.probes]] in the file)")
+        default=(), metadata=_meta(item=ProbeTarget, label="Other URLs to probe",
+                                  help="More URLs to probe ([[health.probes]] in the file)")
     )
     escalation_p0: tuple[str, ...] = _escalation(
-        "On-call SRE: page at once", "Engineering lead: within 15 min", "CTO and support lead: within 30 min",
+        "P0", "On-call SRE: page at once", "Engineering lead: within 15 min", "CTO and support lead: within 30 min",
     )
     escalation_p1: tuple[str, ...] = _escalation(
-        "On-call SRE: page at once", "Engineering lead: within 30 min", "Support lead: within 1 h",
+        "P1", "On-call SRE: page at once", "Engineering lead: within 30 min", "Support lead: within 1 h",
     )
-    escalation_p2: tuple[str, ...] = _escalation("On-call SRE: within 1 h", "Owning team lead: same day")
-    escalation_p3: tuple[str, ...] = _escalation("Owning team: next business day")
-    escalation_p4: tuple[str, ...] = _escalation("Owning team: backlog")
+    escalation_p2: tuple[str, ...] = _escalation("P2", "On-call SRE: within 1 h", "Owning team lead: same day")
+    escalation_p3: tuple[str, ...] = _escalation("P3", "Owning team: next business day")
+    escalation_p4: tuple[str, ...] = _escalation("P4", "Owning team: backlog")
 
     def escalation(self, severity: str) -> tuple[str, ...]:
         """Who is called for ``severity`` ("P0" … "P4"), in order."""

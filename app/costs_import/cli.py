@@ -1,4 +1,4 @@
-"""``opsconsole import-costs FILE…``: import billing exports into the local cache, headless.
+"""opsconsole import-costs FILE…: import billing exports into the local cache, headless.
 
 The files of one run are one import: the parts of a report AWS split (or the
 manifest that lists them) are summed into one report; re-importing a report

@@ -30,6 +30,18 @@ if TYPE_CHECKING:
 
 ENV_PASSPHRASE = "OPSCONSOLE_KEY_PASSPHRASE"
 
+DESCRIPTION = """\
+Manage signing keys and issue, verify and revoke signed license files, all
+offline on this workstation.
+
+The key passphrase comes from --passphrase-file, else the environment variable
+OPSCONSOLE_KEY_PASSPHRASE, else a prompt. With --json a command prints one JSON
+object. Exit status: 0 done, 1 the operation failed, 2 bad usage; verify exits
+with one status per reason a license is refused (3 malformed, 4 unknown key,
+5 bad signature, 6 not yet valid, 7 expired, 8 wrong product, 9 wrong machine,
+10 revoked, 11 clock moved back, 12 version not covered).
+"""
+
 #: ``verify`` exit code per refusal (the verifier's error class names).
 VERIFY_EXIT_CODES = {
     "MalformedLicense": 3,
@@ -53,7 +65,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     """Add ``license`` and its sub-commands to the ``opsconsole`` parser."""
     parser = subparsers.add_parser(
         "license", help="issue, verify and revoke signed license files (offline)",
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="license_command", metavar="ACTION", required=True)
 

@@ -13,6 +13,13 @@ import json
 import sys
 from typing import Any
 
+DESCRIPTION = """\
+Print the figures a tab of the window shows, computed from the local cache
+with the same rules, for scripts and checks. It works offline and changes
+nothing. Use --json for one JSON object, and --month YYYY-MM for a past month
+where the figures have one.
+"""
+
 
 def _month(text: str) -> dt.date:
     try:
@@ -27,7 +34,7 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "metrics",
         help="print the figures a pane shows (revenue, support, health, costs…) from the local cache",
-        description=__doc__,
+        description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("name", choices=sorted(FIGURE_SETS), metavar="NAME",

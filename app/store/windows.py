@@ -20,7 +20,7 @@ same either way; measured at a million tickets, the wrong plan costs 20×.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -52,9 +52,31 @@ TEXT, INT, FLOAT, CENTS, MICROS, DATETIME, DATE, BOOL, PERCENT = (
 NUMERIC_KINDS = frozenset({INT, FLOAT, CENTS, MICROS, PERCENT})
 
 
+# Why a column cannot be sorted when its spec does not say: the usual reason.
+COMPUTED_PER_ROW = "computed for the rows in view only, so the whole table cannot be ordered by it"
+
+
+def in_words(code: Any) -> Any:
+    """A stored code as people read it: ``past_due`` → "Past due", ``on_hold`` → "On hold".
+
+    Anything that is not a lower-case code (a name, a number, None) is returned unchanged.
+    """
+    if not isinstance(code, str) or not code or code != code.lower() or " " in code:
+        return code
+    spaced = code.replace("_", " ").replace("-", " ")
+    return spaced[0].upper() + spaced[1:]
+
+
 @dataclass(frozen=True)
 class Column:
-    """One column of a big table, declared once."""
+    """One column of a big table, declared once: its SQL, how it reads, whether it sorts and why not.
+
+    ``labels`` turns stored codes into words (``{"past_due": "Past due"}``);
+    ``words=True`` does it by the generic rule (``in_words``) for codes the
+    labels do not name.  Sorting still orders by the stored value.
+    ``sort_note`` says why a column with ``sortable=False`` cannot be sorted;
+    the header's tooltip shows it.
+    """
 
     key: str
     title: str
@@ -63,6 +85,20 @@ class Column:
     width: int = 120
     tooltip: str = ""
     sortable: bool = True
+    labels: Mapping[Any, str] = field(default_factory=dict)
+    words: bool = False
+    sort_note: str = ""
+
+    def shown(self, value: Any) -> Any:
+        """``value`` as the table shows it: its label, its code in words, or itself."""
+        if value in self.labels:
+            return self.labels[value]
+        return in_words(value) if self.words else value
+
+    @property
+    def why_unsortable(self) -> str:
+        """Empty for a sortable column; else the reason, for the header's tooltip."""
+        return "" if self.sortable else (self.sort_note or COMPUTED_PER_ROW)
 
 
 @dataclass(frozen=True)
@@ -87,6 +123,19 @@ class TableSpec:
 
     def index_of(self, key: str) -> int:
         return [c.key for c in self.columns].index(key)
+
+    def coerce_key(self, value: Any) -> Any:
+        """A key that arrived as text (a notification's record, a link) in the key column's own type."""
+        try:
+            wanted = self.key.type.python_type
+        except NotImplementedError:  # a type without a Python equivalent: compare as given
+            return value
+        if value is None or isinstance(value, wanted):
+            return value
+        try:
+            return wanted(value)
+        except (TypeError, ValueError):
+            return value
 
     @cached_property
     def tables(self) -> frozenset[str]:
@@ -257,3 +306,16 @@ class WindowSource:
         with self.engine.connect() as conn:
             stmt, _ = self._ordered(query, conn)
             return [tuple(r) for r in conn.execute(stmt.where(seek).limit(limit))]
+
+    def walk(self, query: WindowQuery, page_size: int = 2_000, start: int = 0) -> Iterator[list[tuple[Any, ...]]]:
+        """Every row of ``query`` from row ``start`` on, a page at a time, by keyset: what an export streams.
+
+        Each page is its own short read, so a long export never holds a
+        transaction open against sync's writes, and memory holds one page.
+        """
+        page = self.page(query, start, page_size)
+        while page:
+            yield page
+            if len(page) < page_size:
+                return
+            page = self.page_after(query, page[-1], page_size)

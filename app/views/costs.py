@@ -7,7 +7,7 @@ every big table.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, case
+from sqlalchemy import ColumnElement
 
 from app.store import windows as w
 from app.store.schema import CostCharge
@@ -20,7 +20,6 @@ SOURCE_NAMES = {
     SYNCED_SOURCE: "Ops API", "aws_cur": "AWS CUR file", "gcp_billing": "Google Cloud export",
     "azure_export": "Azure export", "focus": "FOCUS file", "simple_csv": "Simple CSV file",
 }
-_SOURCE_WORDS = case(SOURCE_NAMES, value=_T.c.source, else_=_T.c.source)
 CHARGES = TableSpec(
     name="cost charges",
     source=_T,
@@ -40,7 +39,7 @@ CHARGES = TableSpec(
         w.Column("provider", "Provider", _T.c.provider_name, w.TEXT, 110, tooltip="FOCUS ProviderName"),
         w.Column("account", "Account", _T.c.sub_account_id, w.TEXT, 110,
                  tooltip="FOCUS SubAccountId (AWS usage account, Google project, Azure subscription)"),
-        w.Column("source", "Source", _SOURCE_WORDS, w.TEXT, 130,
+        w.Column("source", "Source", _T.c.source, w.TEXT, 130, labels=SOURCE_NAMES,
                  tooltip="Ops API: synced; otherwise the kind of billing file it was imported from"),
         w.Column("imported_at", "Received", _T.c.imported_at, w.DATETIME, 140,
                  tooltip="When the cache received this figure"),

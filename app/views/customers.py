@@ -53,7 +53,7 @@ SPEC = TableSpec(
         w.Column("currency", "Currency", columns.customer_currency(C.c.id), width=64,
                  tooltip="The currency the customer is billed in; MRR is shown in it"),
         w.Column("mrr", "MRR", columns.customer_mrr(C.c.id), w.CENTS, width=96, tooltip=MRR_TIP),
-        w.Column("status", "Status", columns.customer_status(C.c.id), width=80,
+        w.Column("status", "Status", columns.customer_status(C.c.id), width=80, words=True,
                  tooltip="From the customer's subscriptions: past due, active, trialing, "
                  "or canceled when none is live"),
         w.Column("created", "Customer since", C.c.created, w.DATETIME, width=122),

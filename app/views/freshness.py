@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
 
+from app.connectors.explain import backend_of, in_words, resource_words
 from app.store.schema import SyncState
 
 TABLES = frozenset({SyncState.__tablename__})
@@ -22,7 +23,7 @@ class Freshness:
     """``oldest``: the oldest last success among the resources, None unless every one has synced."""
 
     oldest: dt.datetime | None
-    errors: tuple[str, ...]  # "resource: message" of those whose last attempt failed
+    errors: tuple[str, ...]  # in words, of those whose last attempt failed ("The Ops API had a server error…")
 
 
 def freshness(engine: Engine, resources: Iterable[str]) -> Freshness:
@@ -35,5 +36,9 @@ def freshness(engine: Engine, resources: Iterable[str]) -> Freshness:
         ).all()
     successes = [r.last_success_at for r in rows if r.last_success_at is not None]
     oldest = min(successes) if successes and len(successes) == len(wanted) else None
-    return Freshness(oldest, tuple(f"{r.resource}: {r.last_error}" for r in rows if r.last_error))
+    errors = tuple(
+        f"{backend_of(r.resource)} {in_words(r.last_error)} ({resource_words(r.resource)})"
+        for r in rows if r.last_error
+    )
+    return Freshness(oldest, errors)
 

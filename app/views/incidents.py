@@ -20,6 +20,8 @@ INC, SVC = Incident.__table__, Service.__table__
 _NOW = bindparam("incident_now", callable_=lambda: clock.utcnow(), type_=DateTime)
 # Hours from start to resolution, or to now while open (julianday: days as a float).
 DURATION_H = (func.julianday(func.coalesce(INC.c.resolved_at, _NOW)) - func.julianday(INC.c.started_at)) * 24.0
+# Why the other unsortable columns are: the incidents table grows without bound and has no index on them.
+_UNINDEXED = "the cache keeps no index on it, so ordering every incident by it would read them all; sort by Started"
 
 SPEC = TableSpec(
     name="incidents",
@@ -28,16 +30,18 @@ SPEC = TableSpec(
     columns=(
         w.Column("severity", "Sev.", INC.c.severity, width=44,
                  tooltip="\n".join(f"{k} — {v}" for k, v in domain.SEVERITIES.items())),
-        w.Column("title", "Title", INC.c.title, width=200, sortable=False),
-        w.Column("service", "Service", SVC.c.name, width=90, sortable=False),
-        w.Column("status", "Status", INC.c.status, width=86),
+        w.Column("title", "Title", INC.c.title, width=200, sortable=False, sort_note=_UNINDEXED),
+        w.Column("service", "Service", SVC.c.name, width=90, sortable=False, sort_note=_UNINDEXED),
+        w.Column("status", "Status", INC.c.status, width=86, words=True),
         w.Column("acknowledged", "Ack.", case((INC.c.acknowledged_at.is_(None), ""), else_="yes"), width=36,
-                 sortable=False,
+                 sortable=False, sort_note=_UNINDEXED,
                  tooltip="When someone acknowledged the incident (empty: nobody yet)"),
         w.Column("started_at", "Started", INC.c.started_at, w.DATETIME, width=108),
         w.Column("duration_h", "Hours", DURATION_H, w.FLOAT, width=52, sortable=False,
-                 tooltip="Hours from start to resolution, or until now while the incident is open"),
-        w.Column("pending", "To send", INC.c.pending, w.BOOL, width=56, sortable=False,
+                 tooltip="Hours from start to resolution, or until now while the incident is open",
+                 sort_note="an open incident's duration grows while the table is read, so its pages would "
+                 "not line up; sort by Started instead"),
+        w.Column("pending", "To send", INC.c.pending, w.BOOL, width=56, sortable=False, sort_note=_UNINDEXED,
                  tooltip="“yes”: changed here and waiting to be sent with the next sync"),
     ),
     default_sort="started_at",

@@ -69,7 +69,8 @@ SPEC = TableSpec(
     key=L.c.id,
     columns=(
         w.Column("license", "License", func.substr(L.c.id, 1, 8), width=72, sortable=False,
-                 tooltip="The start of the license id (hover a cell for all of it)"),
+                 tooltip="The start of the license id (hover a cell for all of it)",
+                 sort_note="license ids are random, so their order means nothing; sort by Issued instead"),
         w.Column("customer", "Customer", L.c.customer_name, width=142),
         w.Column("plan", "Plan", PLAN_WORD, width=86),
         w.Column("seats", "Seats", L.c.seats, w.INT, width=52, tooltip="The seat cap: machines the license covers"),
@@ -79,7 +80,9 @@ SPEC = TableSpec(
         w.Column("issued_at", "Issued", L.c.issued_at, w.DATE, width=80),
         w.Column("expires_at", "Expires", L.c.expires_at, w.DATE, width=80,
                  tooltip="Last day the license is valid (local time); grace days come on top"),
-        w.Column("status", "Status", STATUS, width=100, sortable=False, tooltip=STATUS_TIP),
+        w.Column("status", "Status", STATUS, width=100, sortable=False, tooltip=STATUS_TIP,
+                 sort_note="it depends on today's date, so it changes while the table is read; "
+                 "use the filters above the table instead"),
         w.Column("subscription", "Subscription", SUBSCRIPTION, width=92, tooltip=SUBSCRIPTION_TIP),
     ),
     default_sort="issued_at",

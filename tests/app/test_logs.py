@@ -46,7 +46,7 @@ def test_every_command_logs_through_the_redactor_and_prints_no_token(tmp_path, m
     monkeypatch.setenv("OPSCONSOLE_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("OPSCONSOLE_API_URL", f"http://127.0.0.1:9/api?token={secret}")  # nothing listens
     monkeypatch.setenv("OPSCONSOLE_API_TOKEN", "tok-1234567890")
-    assert main(["-v", "sync", "--json"], command_modules=["app.sync.cli"]) == 1
+    assert main(["-v", "sync", "--json"], command_modules=["app.sync_command"]) == 1
     out, err = capsys.readouterr()
     for handler in logging.getLogger().handlers:
         handler.flush()

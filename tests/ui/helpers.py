@@ -69,3 +69,16 @@ def issue_through_dialog(pane, qtbot, tasks, plan: str = "enterprise"):
     qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
     settle(qtbot, tasks)
     return dialog
+
+
+def activate(qtbot, window: QWidget) -> None:
+    """Make ``window`` the active window (offscreen, only the first window shown becomes active by itself).
+
+    Shortcuts and keyboard focus answer in the active window only.
+    """
+    from PySide6.QtWidgets import QApplication
+
+    handle = window.windowHandle()
+    assert handle is not None, "show the window first"
+    handle.requestActivate()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)

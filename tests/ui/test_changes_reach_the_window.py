@@ -48,7 +48,7 @@ def test_a_reply_updates_the_row_the_detail_and_the_outbox_count_without_a_sync(
     assert (newest["body"], newest["pending"]) == ("A fix ships today.", True)  # the detail
     row = [tickets.model.key_at(r) for r in range(tickets.model.rowCount())].index(101)
     assert tickets.model.row_values(row)["updated_at"] == newest["created_at"] != before  # the table row
-    assert window.status.outbox_label.text() == "1 change(s) waiting to send"  # the status bar
+    assert window.status.outbox_label.text() == "1 change waiting to send"  # the status bar
     assert window.status.outbox_label.isVisible()
     assert tickets.table.current_key() == 101
     window.close()

@@ -1,23 +1,31 @@
-"""The settings dialog: a form per settings section, built from the typed settings themselves.
+"""The settings dialog: a page per settings section, listed on the left, built from the typed settings themselves.
 
-The form is generated from the dataclass fields (type, range, choices, help),
-so a new setting in ``app.config.settings`` appears here without UI code.  A
-list of tables (SLA calendars and policies, reply templates) is edited as the
-TOML the settings file holds (``[[policies]]`` blocks), checked on save like
-everything else.
-Saving validates through the same ``from_dict`` the loader uses: a bad value
-is reported naming its key and nothing is written.  API tokens are edited in
-their own tab and go to the keyring (or the encrypted file), never to the
-settings file.
+The form is generated from the dataclass fields (type, range, choices, label,
+unit, help), so a new setting in ``app.config.settings`` appears here without
+UI code: each row reads in words with its unit ("Warning at  80 % of
+budget", "Sync every  5 min"), a ratio is edited as a percentage, a list
+picked from fixed options (working days) as checkboxes, and the notification
+kinds (``app.notifications.KINDS``) as "announce" checkboxes that write the
+muted list.  Saving validates through the same ``from_dict`` the loader
+uses: a bad value is reported naming its key and nothing is written.  API
+tokens are edited in their own tab and go to the keyring (or the encrypted
+file), never to the settings file.  The sections are a list rather than tabs,
+so new sections (features add theirs) never push one out of sight; the dialog
+opens at the size its largest page needs, within the screen, and a long page
+scrolls.  A list of tables (SLA calendars and policies, reply templates) is
+edited as the TOML the settings file holds (``[[policies]]`` blocks), checked
+on save like everything else.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import tomllib
+from collections.abc import Mapping
 from typing import Any
 
 import tomli_w
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -25,20 +33,25 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
     QInputDialog,
     QLabel,
     QLineEdit,
+    QListWidget,
     QMessageBox,
     QPlainTextEdit,
     QScrollArea,
     QSpinBox,
-    QTabWidget,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from app.config import settings as cfg
+from app.notifications import KINDS
 from app.secrets import KNOWN_SECRETS, OPS_API_TOKEN, STRIPE_API_KEY, KeyringUnavailable, SecretsError
+from ui import formatting as fmt
 from ui.context import AppContext
 from ui.dialogs.settings_table import TablesEditor, typed
 
@@ -53,13 +66,35 @@ _SECTION_TITLES = {
     "kpi": "Targets",
     "revenue": "Revenue",
     "health": "Health",
+    "notifications": "Notifications",
     "desk": "Customer desk",
 }
 _SECRET_LABELS = {OPS_API_TOKEN: "Ops API token", STRIPE_API_KEY: "Stripe API key"}
+MUTED = ("notifications", "muted")  # the one list edited inverted: a ticked kind is announced
 
 
-def _label(key: str) -> str:
-    return key.replace("_", " ").capitalize()
+def _label(key: str, meta: Mapping[str, Any]) -> str:
+    return str(meta.get("label") or key.replace("_", " ").capitalize())
+
+
+class OptionBoxes(QWidget):
+    """A list setting picked from fixed options, as a row (or grid) of checkboxes; ``inverted``: ticked = left out."""
+
+    def __init__(self, options: Mapping[Any, str], chosen: tuple[Any, ...], *, inverted: bool = False,
+                 columns: int = 7) -> None:
+        super().__init__()
+        self.inverted = inverted
+        self.boxes: dict[Any, QCheckBox] = {}
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        for i, (value, words) in enumerate(options.items()):
+            box = QCheckBox(words)
+            box.setChecked((value in chosen) != inverted)
+            grid.addWidget(box, i // columns, i % columns)
+            self.boxes[value] = box
+
+    def value(self) -> list[Any]:
+        return [v for v, box in self.boxes.items() if box.isChecked() != self.inverted]
 
 
 class TableListEdit(QPlainTextEdit):
@@ -86,10 +121,11 @@ def _flat(item: type) -> bool:
     return not any(isinstance(getattr(item(), f.name), tuple) for f in dataclasses.fields(item))
 
 
-def _editor(value: Any, meta: dict[str, Any], name: str = "") -> QWidget:
+def _editor(value: Any, meta: Mapping[str, Any], name: str = "") -> QWidget:
     item = meta.get("item")
     if isinstance(item, type) and dataclasses.is_dataclass(item):
         return TablesEditor(value, item) if _flat(item) else TableListEdit(name, value)
+    unit = f" {meta['unit']}" if meta.get("unit") else ""
     if isinstance(value, bool):
         box = QCheckBox()
         box.setChecked(value)
@@ -98,22 +134,31 @@ def _editor(value: Any, meta: dict[str, Any], name: str = "") -> QWidget:
         spin = QSpinBox()
         spin.setRange(int(meta.get("min") or 0), int(meta.get("max") or 1_000_000_000))
         spin.setValue(value)
+        spin.setSuffix(unit)
         return spin
     if isinstance(value, float):
+        scale = 100.0 if meta.get("percent") else 1.0
         dspin = QDoubleSpinBox()
-        dspin.setDecimals(2)
+        dspin.setDecimals(0 if meta.get("percent") else 2)
         dspin.setRange(
-            float(meta["min"]) if meta.get("min") is not None else -1e9,
-            float(meta["max"]) if meta.get("max") is not None else 1e9,
+            float(meta["min"]) * scale if meta.get("min") is not None else -1e9,
+            float(meta["max"]) * scale if meta.get("max") is not None else 1e9,
         )
-        dspin.setValue(value)
+        dspin.setValue(value * scale)
+        dspin.setSuffix(unit)
+        dspin.setProperty("scale", scale)
         return dspin
     if meta.get("choices") and not isinstance(value, tuple):
         combo = QComboBox()
-        combo.addItems(list(meta["choices"]))
-        combo.setCurrentText(value)
+        words = meta.get("options") or {}
+        for choice in meta["choices"]:
+            combo.addItem(words.get(choice, fmt.words(choice)), choice)
+        combo.setCurrentIndex(max(0, combo.findData(value)))
         return combo
+    if meta.get("options"):
+        return OptionBoxes(meta["options"], value)
     line = QLineEdit(", ".join(str(v) for v in value) if isinstance(value, tuple) else str(value))
+    line.setMinimumWidth(260)
     return line
 
 
@@ -124,10 +169,14 @@ def _read(editor: QWidget, default: Any) -> Any:
         return editor.values()
     if isinstance(editor, QCheckBox):
         return editor.isChecked()
-    if isinstance(editor, (QSpinBox, QDoubleSpinBox)):
+    if isinstance(editor, OptionBoxes):
+        return editor.value()
+    if isinstance(editor, QDoubleSpinBox):
+        return editor.value() / float(editor.property("scale") or 1.0)
+    if isinstance(editor, QSpinBox):
         return editor.value()
     if isinstance(editor, QComboBox):
-        return editor.currentText()
+        return editor.currentData()
     assert isinstance(editor, QLineEdit)
     text = editor.text().strip()
     if isinstance(default, tuple):
@@ -147,24 +196,40 @@ class SettingsDialog(QDialog):
         self.context = context
         self.saved: cfg.LoadedSettings = context.loaded_settings
         self._editors: dict[tuple[str, str], tuple[QWidget, Any]] = {}
-        tabs = QTabWidget()
+        self.sections = QListWidget()
+        self.sections.setObjectName("settingsSections")
+        self.pages = QStackedWidget()
         current = context.settings
         for section in dataclasses.fields(current):
             values = getattr(current, section.name)
             page = QWidget()
             form = QFormLayout(page)
+            form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
             for f in dataclasses.fields(values):
                 value = getattr(values, f.name)
-                editor = _editor(value, dict(f.metadata), f.name)
-                editor.setToolTip(f.metadata.get("help", ""))
+                meta = dict(f.metadata)
+                if (section.name, f.name) == MUTED:
+                    editor: QWidget = OptionBoxes(KINDS, value, inverted=True, columns=1)
+                    form.addRow(QLabel("Announce (a desktop message and the bell's count) when:"))
+                    form.addRow(editor)
+                else:
+                    editor = _editor(value, meta, f.name)
+                    name = QLabel(_label(f.name, meta))
+                    name.setToolTip(meta.get("help", ""))
+                    form.addRow(name, editor)
+                editor.setToolTip(meta.get("help", ""))
                 editor.setObjectName(f"{section.name}.{f.name}")
-                form.addRow(_label(f.name), editor)
                 self._editors[(section.name, f.name)] = (editor, value)
-            scroll = QScrollArea()
+            scroll = QScrollArea()  # a long page (SLA policies) scrolls within the screen
             scroll.setWidgetResizable(True)
             scroll.setWidget(page)
-            tabs.addTab(scroll, _SECTION_TITLES.get(section.name, _label(section.name)))
-        tabs.addTab(self._secrets_page(), "API tokens")
+            scroll.setMinimumWidth(page.sizeHint().width() + 2 * scroll.frameWidth()
+                                   + scroll.verticalScrollBar().sizeHint().width())
+            self._add_page(_SECTION_TITLES.get(section.name, _label(section.name, {})), scroll)
+        self._add_page("API tokens", self._secrets_page())
+        self.sections.currentRowChanged.connect(self.pages.setCurrentIndex)
+        self.sections.setCurrentRow(0)
+        self.sections.setFixedWidth(self.sections.sizeHintForColumn(0) + 4 * self.sections.frameWidth() + 16)
         self.error = QLabel()
         self.error.setObjectName("settingsError")
         self.error.setWordWrap(True)
@@ -172,13 +237,27 @@ class SettingsDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
+        body = QHBoxLayout()
+        body.addWidget(self.sections)
+        body.addWidget(self.pages, 1)
         layout = QVBoxLayout(self)
-        layout.addWidget(tabs)
+        layout.addLayout(body, 1)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         problems = context.loaded_settings.problems
         if problems:
             self._show_error("The settings file had problems (defaults used):\n" + "\n".join(problems))
+        self._fit()
+
+    def _fit(self) -> None:
+        """Open at the size the widest tab needs (not Qt's small default), within the screen."""
+        self.adjustSize()
+        wanted = self.sizeHint().expandedTo(QSize(460, 0))
+        self.resize(wanted.boundedTo(self.screen().availableGeometry().size() * 0.9))
+
+    def _add_page(self, title: str, page: QWidget) -> None:
+        self.sections.addItem(title)
+        self.pages.addWidget(page)
 
     def _secrets_page(self) -> QWidget:
         page = QWidget()

@@ -22,14 +22,15 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
 
 from app.store import windows as w
 from app.store.windows import WindowQuery, WindowSource
 from ui.formatting import format_value
+from ui.widgets.palette import GREY, brush
 from ui.workers import LatestRequest, TaskRunner
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,6 @@ KEY_ROLE = Qt.ItemDataRole.UserRole + 100  # the row's unique key
 RAW_ROLE = Qt.ItemDataRole.UserRole + 101  # the cell's unformatted value
 
 _Index = QModelIndex | QPersistentModelIndex
-_PLACEHOLDER = QBrush(QColor(150, 150, 150))
 
 
 class SqlTableModel(QAbstractTableModel):
@@ -55,6 +55,7 @@ class SqlTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.source = source
         self.spec = source.spec
+        self.runner = runner  # copy and export run their reads on it too
         self._query = WindowQuery(self.spec.default_sort, self.spec.default_descending)
         self._request = LatestRequest(runner)  # the count and pages of the current query and cache state
         self._locator = LatestRequest(runner)  # where the current key went
@@ -150,6 +151,26 @@ class SqlTableModel(QAbstractTableModel):
     def cached_page_count(self) -> int:
         return len(self._pages) + len(self._stale)
 
+    def loaded_rows(self, rows: Sequence[int]) -> list[tuple[Any, ...]] | None:
+        """The rows at ``rows`` if every one is in a page at hand (no fetch is started), else None."""
+        found = []
+        for row in rows:
+            page = self._pages.get(row // PAGE_SIZE) or self._stale.get(row // PAGE_SIZE)
+            offset = row % PAGE_SIZE
+            if not 0 <= row < self._count or page is None or offset >= len(page):
+                return None
+            found.append(page[offset])
+        return found
+
+    def display_text(self, row: tuple[Any, ...], column: int) -> str:
+        """A loaded row's cell as the table shows it (copy uses this)."""
+        spec_column = self.spec.columns[column]
+        raw = row[column + 1]
+        shown = spec_column.shown(raw)
+        if shown is not raw and isinstance(shown, str):  # a label: words, whatever the column's kind
+            return shown
+        return self.display(spec_column.key, row, raw)
+
     # -- Qt overrides
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
@@ -171,11 +192,11 @@ class SqlTableModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.DisplayRole:
                 return "…" if index.column() == 0 else ""
             if role == Qt.ItemDataRole.ForegroundRole:
-                return _PLACEHOLDER
+                return brush(GREY)
             return None
         value = row[index.column() + 1]
         if role == Qt.ItemDataRole.DisplayRole:
-            return self.display(column.key, row, value)
+            return self.display_text(row, index.column())
         if role == RAW_ROLE:
             return value
         if role == KEY_ROLE:
@@ -189,7 +210,9 @@ class SqlTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return column.title
         if role == Qt.ItemDataRole.ToolTipRole:
-            return column.tooltip or None
+            why = column.why_unsortable
+            tip = column.tooltip + (f"\n\nNot sortable: {why}." if why else "")
+            return tip.strip() or None
         if role == Qt.ItemDataRole.TextAlignmentRole and column.kind in w.NUMERIC_KINDS:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

@@ -7,12 +7,21 @@ bus of its task runner: every write -- a user's action, a sync page, an import
 (its models mark their pages stale rather than rebuilding).  A hidden tab
 keeps what it missed and catches up when it is shown, so a sync does not
 re-query five tabs twice a second for the one on screen.
+
+The pane's content sits in a scroll area, so no pane can make the window
+larger than the screen (at 200 % a 1080p screen is 960×540 points): where the
+window is smaller than a pane needs, the pane scrolls.  Under it, the
+freshness line says how old the data is and whether the window is offline
+("Cached 2 h ago — offline"); the window re-renders the age every minute.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from app.config.settings import Settings
 from app.store.changes import NOTHING, Changes
@@ -43,12 +52,27 @@ class Pane(QWidget):
         self.read_only = False
         self._built = False
         self._freshness = LatestRequest(runner)
+        self._fresh: freshness.Freshness | None = None
+        self.offline = False  # the window could not reach a backend at its last sync
         self._missed = NOTHING  # changes that landed while the tab was hidden
         self.staleness = QLabel()
         self.staleness.setObjectName("staleness")
         self.staleness.setToolTip("When the data shown here was last synced from its source")
-        self.body = QVBoxLayout(self)
-        self.body.setContentsMargins(8, 8, 8, 8)
+        content = QWidget()
+        self.body = QVBoxLayout(content)
+        self.body.setContentsMargins(8, 8, 8, 4)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setObjectName("paneScroll")
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the pane's widgets, not their frame
+        self.scroll_area.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustIgnored)
+        self.scroll_area.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        outer.addWidget(self.scroll_area, 1)
+        self._outer = outer
         runner.bus.changed.connect(self.apply_changes)
 
     @property
@@ -59,7 +83,8 @@ class Pane(QWidget):
         if not self._built:
             self._built = True
             self.build()
-            self.body.addWidget(self.staleness)
+            self.staleness.setContentsMargins(8, 0, 8, 4)
+            self._outer.addWidget(self.staleness)
             self.update_staleness()
 
     def showEvent(self, event: QShowEvent) -> None:  # Qt override
@@ -106,6 +131,21 @@ class Pane(QWidget):
     def update_actions(self) -> None:
         """Enable or disable the pane's actions (read-only role, current selection); panes with actions override."""
 
+    def show_record(self, key: str) -> None:
+        """Select the record a notification links to: a summary row standing for ``key``, else that row of
+        the pane's big table (``key`` arrives as text; the table's key type is restored).  Panes whose
+        records live elsewhere override."""
+        from ui.widgets.data_table import DataTable
+        from ui.widgets.summary_table import SummaryTable
+
+        self.ensure_built()
+        if any(summary.select_key(key) for summary in self.findChildren(SummaryTable)):
+            return
+        table = next(iter(self.findChildren(DataTable)), None)
+        if table is not None:
+            table.select_key(table.model.spec.coerce_key(key))
+            table.focus_rows()
+
     def save_state(self) -> None:
         """Persist header/splitter state; called only once the pane is built. Subclasses with tables override."""
 
@@ -116,11 +156,32 @@ class Pane(QWidget):
             return
         self._freshness.run(freshness.freshness, self.engine, self.resources, on_success=self._show_freshness)
 
+    def set_offline(self, offline: bool) -> None:
+        """The window's last sync could (not) reach a backend: say so under the data."""
+        if offline != self.offline:
+            self.offline = offline
+            self.render_staleness()
+
     def _show_freshness(self, fresh: freshness.Freshness) -> None:
-        text = (f"Data synced {format_age(fresh.oldest)}" if fresh.oldest
-                else "Not synced yet — showing what the cache holds")
+        self._fresh = fresh
+        self.render_staleness()
+
+    def render_staleness(self, now: dt.datetime | None = None) -> None:
+        """The freshness line from what was last read, aged to ``now`` (the window calls this every minute)."""
+        fresh = self._fresh
+        if fresh is None:
+            return
+        if fresh.oldest is None:
+            text = "Not synced yet — showing what the cache holds"
+        else:
+            text = f"{'Cached' if self.offline else 'Synced'} {format_age(fresh.oldest, now)}"
+        if self.offline:
+            text += " — offline"
         if fresh.errors:
-            text += f" · last sync error: {fresh.errors[0]}"
+            text += f" · last sync: {fresh.errors[0]}"
         self.staleness.setText(text)
+        self.staleness.setToolTip("\n".join(fresh.errors) or "When the data shown here was last synced from its source")
         self.staleness.setProperty("problem", bool(fresh.errors))
+        self.staleness.style().unpolish(self.staleness)
+        self.staleness.style().polish(self.staleness)
         self.staleness.show()

@@ -11,7 +11,9 @@ More than ``MAX_SERIES`` services stay distinguishable: the biggest of the
 month keep their own colour and the rest are drawn together as "other".
 
 This module imports pyqtgraph (about a second), so only ``CostsPane.build``
-imports it, the first time the Costs tab is shown.
+imports it, the first time the Costs tab is shown.  Its background, axes and
+text follow the theme (``palette.chart_colors``): it redraws itself when the
+palette changes.
 """
 
 from __future__ import annotations
@@ -22,15 +24,16 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.domain.costs.anomalies import Anomaly
 from app.domain.costs.forecast import CumulativePath
 from app.domain.costs.months import add_months
 from app.domain.costs.store import DailySeries
-from ui.widgets.palette import RED
+from ui.widgets.chart_theme import theme_chart
+from ui.widgets.palette import RED, chart_colors
 
 MAX_SERIES = 8  # own colours; beyond, the smallest services share one "other"
 OTHER = "other"
@@ -80,19 +83,13 @@ class CostChart(QWidget):
         self.note.setWordWrap(True)
         self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(orientation="bottom", utcOffset=0),
                                              "left": DollarAxis("left")})
-        palette = self.palette()
-        self._text = palette.color(QPalette.ColorRole.Text)
-        self.plot.setBackground(palette.color(QPalette.ColorRole.Base))
         item = self.plot.getPlotItem()
-        for name in ("left", "bottom"):
-            item.getAxis(name).setTextPen(self._text)
-            item.getAxis(name).setPen(self._text)
         item.showGrid(x=True, y=True, alpha=0.15)
         item.setMouseEnabled(x=True, y=False)  # zoom through time; the y axis follows what is visible
         item.getViewBox().setAutoVisible(y=True)
-        backdrop = palette.color(QPalette.ColorRole.Base)
-        backdrop.setAlpha(170)  # lines behind the legend stay visible
-        self._legend = item.addLegend(offset=(8, 8), colCount=3, labelTextColor=self._text, brush=backdrop)
+        self._legend = item.addLegend(offset=(8, 8), colCount=3)
+        self._text = QColor()
+        self._apply_theme()
         bar = QHBoxLayout()
         bar.setContentsMargins(0, 0, 0, 0)
         bar.addWidget(QLabel("Chart:"))
@@ -103,6 +100,16 @@ class CostChart(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.plot, 1)
         self._data: ChartData | None = None
+
+    def changeEvent(self, event: QEvent) -> None:  # Qt override: the theme changed
+        super().changeEvent(event)
+        themed = event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange)
+        if themed and hasattr(self, "_legend"):  # the palette may change before the set-up is done
+            self._apply_theme()
+            self.redraw()
+
+    def _apply_theme(self) -> None:
+        self._text = theme_chart(self.plot, self._legend)
 
     def set_data(self, data: ChartData) -> None:
         self._data = data
@@ -186,7 +193,7 @@ class CostChart(QWidget):
             heights = _dollars(lines[name])
             color = QColor(data.colors.get(name, self._text))
             bars = pg.BarGraphItem(x=x, y0=base, height=heights, width=24 * _DAY, brush=color,
-                                   pen=pg.mkPen(self.palette().color(QPalette.ColorRole.Base)))
+                                   pen=pg.mkPen(chart_colors()[0]))
             item.addItem(bars)
             self._legend.addItem(bars, name)
             base = base + heights

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping, Sequence
 
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QColor
 
 from app.domain.costs import budgets, forecast
 from app.domain.costs.figures import CostFigures, CostLine
 from app.domain.costs.scenarios import ProjectedMonth
 from ui import formatting as fmt
-from ui.widgets.palette import AMBER, GREEN, GREY, RED
+from ui.widgets.palette import AMBER, CRITICAL_TINT, GREEN, GREY, RED, WARNING_TINT, brush
 from ui.widgets.summary_table import Cell
 
-LEVEL_BRUSHES = {budgets.WARNING: QBrush(QColor("#ffe3a6")), budgets.CRITICAL: QBrush(QColor("#ffb8b8"))}
+LEVEL_TINTS = {budgets.WARNING: WARNING_TINT, budgets.CRITICAL: CRITICAL_TINT}  # live colours: they follow the theme
 
 FORECAST_TIP = (
     "Forecast for the month end, per service from its own last day with figures: spend so far plus its "
@@ -92,7 +92,7 @@ def summary_rows(figures: CostFigures, colors: Mapping[str, QColor]) -> tuple[li
         )
         total = line.service == budgets.TOTAL
         rows.append([
-            Cell(text, tip=tip, tint=LEVEL_BRUSHES.get(level or ""), bold=total,
+            Cell(text, tip=tip, tint=brush(LEVEL_TINTS.get(level or "")), bold=total,
                  swatch=colors.get(line.service) if column == 0 and not total else None)
             for column, (text, level, tip) in enumerate(columns)
         ])

@@ -45,13 +45,13 @@ from ui.panes.base import Pane
 from ui.widgets.action_bar import ActionBar
 from ui.widgets.data_table import DataTable
 from ui.widgets.kpi_strip import Kpi, KpiStrip
-from ui.widgets.palette import AMBER, GREEN, GREY, RED
+from ui.widgets.palette import AMBER, GREEN, GREY, RED, SERIES
 from ui.widgets.summary_table import SummaryTable
 from ui.workers import LatestRequest, TaskRunner
 
 STATE_KEY = "costs"
-# Okabe–Ito colours, told apart by colour-blind readers too; the 8th place is "other" (grey).
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#8C8C00")
+# The palette's series (Okabe–Ito, told apart by colour-blind readers too) but its last, grey: that is "other".
+OWN_COLORS = SERIES[:-1]
 CHARGE_FILTERS = (("All charges", ()), ("Synced from the Ops API", ("synced",)),
                   ("Imported from files", ("imported",)), ("Credits", ("credits",)))
 KPIS = ("Spend this month", "Forecast", "Total budget", "Runs out", "Anomalies", "Cost per $ MRR",
@@ -275,8 +275,8 @@ class CostsPane(Pane):
         """
         figures = self.overview.figures if self.overview else None
         ranked = [line.service for line in figures.lines] if figures else []
-        own = ranked[: len(PALETTE)]
-        colors = {name: QColor(PALETTE[i % len(PALETTE)]) for i, name in enumerate(own)}
+        own = ranked[: len(OWN_COLORS)]
+        colors = {name: QColor(OWN_COLORS[i]) for i, name in enumerate(own)}
         colors.update({name: QColor(GREY) for name in ranked if name not in colors})
         colors["other"] = QColor(GREY)
         return own, colors

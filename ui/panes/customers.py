@@ -134,7 +134,7 @@ class CustomersPane(Pane):
         self.month.currentIndexChanged.connect(lambda _i: self.load_figures())
         self.policies = QLabel()
         self.policies.setObjectName("policies")
-        self.policies.setStyleSheet("color: #6b6b6b;")
+        self.policies.setProperty("muted", True)
         self.policies.setWordWrap(True)
         self.policies.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.policies.setToolTip("The counting policies in force (File ▸ Settings ▸ Revenue); docs/metrics.md "
@@ -186,6 +186,7 @@ class CustomersPane(Pane):
         customers_layout.setContentsMargins(0, 4, 0, 0)
         customers_layout.addWidget(self.action_bar)
         customers_layout.addWidget(self.split, 1)
+        self.table.add_context_buttons(self.issue_button)
         QShortcut(QKeySequence("Ctrl+L"), self).activated.connect(self.request_license)
         self.table.current_changed.connect(lambda _key: self.update_actions())
         self.table.current_changed.connect(lambda _key: self.desk.bar.clear())  # its news was about another row

@@ -14,12 +14,13 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtCore import QEvent, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
 from app.domain.revenue.monthly import MonthFigures
 from ui import formatting as fmt
+from ui.widgets.chart_theme import theme_chart
 from ui.widgets.palette import SERIES
 
 # (movement, legend, colour, sign): gains first, from the axis up; then losses, from the axis down.
@@ -67,27 +68,28 @@ class MovementsChart(pg.PlotWidget):  # type: ignore[misc]  # pyqtgraph ships no
     def __init__(self, parent: QWidget | None = None) -> None:
         self._money_axis, self._month_axis = MoneyAxis("left"), MonthAxis("bottom")
         super().__init__(parent, axisItems={"left": self._money_axis, "bottom": self._month_axis})
-        palette = self.palette()
-        text = palette.color(QPalette.ColorRole.Text)
-        self.setBackground(palette.color(QPalette.ColorRole.Base))
         plot = self.getPlotItem()
-        for name in ("left", "bottom"):
-            plot.getAxis(name).setTextPen(text)
-            plot.getAxis(name).setPen(text)
         plot.showGrid(x=False, y=True, alpha=0.15)
         plot.setMouseEnabled(x=False, y=False)
         plot.hideButtons()
         plot.setMenuEnabled(False)
-        backdrop = palette.color(QPalette.ColorRole.Base)
-        backdrop.setAlpha(170)
-        self._legend = plot.addLegend(offset=(8, 6), colCount=3, labelTextColor=text, brush=backdrop)
-        self._text = text
+        self._legend = plot.addLegend(offset=(8, 6), colCount=3)
+        self._text = theme_chart(self, self._legend)
         self._months: Sequence[MonthFigures] = ()
+        self._currency = ""
         self.scene().sigMouseClicked.connect(self._clicked)
         self.setToolTip("MRR movements per month: gains above the axis, losses below; the line is net new MRR.\n"
                         "Click a bar to list the customers behind it.")
 
+    def changeEvent(self, event: QEvent) -> None:  # Qt override: the theme changed
+        super().changeEvent(event)
+        themed = event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange)
+        if themed and hasattr(self, "_legend"):  # pyqtgraph's own set-up changes the palette before ours is done
+            self._text = theme_chart(self, self._legend)
+            self.plot_months(self._months, self._currency)
+
     def plot_months(self, months: Sequence[MonthFigures], currency: str) -> None:
+        self._currency = currency
         plot = self.getPlotItem()
         plot.clear()
         self._legend.clear()

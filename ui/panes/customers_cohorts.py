@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.revenue.cohorts import Cohorts
 from ui import formatting as fmt
-from ui.widgets.palette import SERIES
+from ui.widgets.palette import SERIES, ink_on
 
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _CENTER = Qt.AlignmentFlag.AlignCenter
@@ -40,12 +40,6 @@ def shade(base: QColor, ratio: float) -> QColor:
     return QColor(round(base.red() + (_SHADE.red() - base.red()) * r),
                   round(base.green() + (_SHADE.green() - base.green()) * r),
                   round(base.blue() + (_SHADE.blue() - base.blue()) * r))
-
-
-def readable_on(background: QColor) -> QColor:
-    """Black or white, whichever reads on ``background``."""
-    luminance = 0.299 * background.red() + 0.587 * background.green() + 0.114 * background.blue()
-    return QColor("#111111") if luminance > 140 else QColor("#f5f5f5")
 
 
 class CohortView(QWidget):
@@ -64,7 +58,7 @@ class CohortView(QWidget):
                                  "expansion and reactivation add, contraction and churn take away")
         explain = QLabel("Rows: customers by month of first payment · columns: months since · "
                          "shade: share retained")
-        explain.setStyleSheet("color: #6b6b6b;")
+        explain.setProperty("muted", True)
         top = QHBoxLayout()
         top.addWidget(self.customers_mode)
         top.addWidget(self.mrr_mode)
@@ -125,7 +119,7 @@ class CohortView(QWidget):
                 item = self._put(r, len(FIXED) + k, f"{value:.0f}", _CENTER)
                 background = shade(base, value / 100)
                 item.setBackground(QBrush(background))
-                item.setForeground(QBrush(readable_on(background)))
+                item.setForeground(QBrush(ink_on(background)))
                 item.setToolTip(f"{fmt.month_name(row.month)} cohort, {k} months on: {value:.1f} % "
                                 f"{'of its starting MRR' if by_mrr else 'of its customers'}")
 

@@ -68,7 +68,8 @@ class CustomerList(QWidget):
         self.table.doubleClicked.connect(self._chosen)
         self.empty = QLabel(empty)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty.setStyleSheet("color: #6b6b6b; padding: 24px;")
+        self.empty.setProperty("muted", True)
+        self.empty.setContentsMargins(24, 24, 24, 24)
         self.empty.setWordWrap(True)
         self._empty_text = empty
         layout = QVBoxLayout(self)

@@ -258,7 +258,7 @@ class HealthPane(Pane):
         self.health = health
         figures = health.figures
         self.services.show_services(figures)
-        self.services.select_key(self.chart_service)
+        self.services.keep_key(self.chart_service)
         if not figures.services:
             self.summary.setText("No services in the cache yet — File ▸ Sync now")
         else:
@@ -306,7 +306,7 @@ class HealthPane(Pane):
             self._build_charts()
         if self.chart_service is None and self.health is not None and self.health.figures.services:
             self.chart_service = self.health.figures.services[0].id
-            self.services.select_key(self.chart_service)
+            self.services.keep_key(self.chart_service)
         self._load_chart()
 
     def _set_window(self, window: dt.timedelta) -> None:

@@ -11,27 +11,21 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from app.domain.availability.latency import ChartSeries
-from ui.widgets.palette import AMBER, GREEN, GREY, RED
+from ui.widgets.palette import AMBER, GREEN, GREY, RED, chart_colors
 
 
 def _values(values: tuple[float | None, ...]) -> np.ndarray:
     return np.array([np.nan if v is None else v for v in values], dtype=float)
 
 
-def _plot(title: str, unit_label: str, text: QColor, base: QColor) -> pg.PlotWidget:
+def _plot() -> pg.PlotWidget:
     widget = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(orientation="bottom", utcOffset=0)})
-    widget.setBackground(base)
     plot = widget.getPlotItem()
-    for name in ("left", "bottom"):
-        plot.getAxis(name).setTextPen(text)
-        plot.getAxis(name).setPen(text)
-    plot.setTitle(title, color=text.name(), size="9pt")
-    plot.setLabel("left", unit_label, color=text.name())
     plot.showGrid(x=True, y=True, alpha=0.15)
     plot.setDownsampling(auto=True, mode="peak")
     plot.setClipToView(True)
@@ -40,25 +34,51 @@ def _plot(title: str, unit_label: str, text: QColor, base: QColor) -> pg.PlotWid
     return widget
 
 
+def _theme(widget: pg.PlotWidget, title: str, unit_label: str, text: QColor, base: QColor) -> None:
+    """Colour ``widget`` as the theme in use (``palette.chart_colors``)."""
+    widget.setBackground(base)
+    plot = widget.getPlotItem()
+    for name in ("left", "bottom"):
+        plot.getAxis(name).setTextPen(text)
+        plot.getAxis(name).setPen(text)
+    plot.setTitle(title, color=text.name(), size="9pt")
+    plot.setLabel("left", unit_label, color=text.name())
+
+
 class ServiceCharts(QWidget):
     """Latency and availability of one service over one window; ``show_series`` redraws."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        palette = self.palette()
-        text, base = palette.color(QPalette.ColorRole.Text), palette.color(QPalette.ColorRole.Base)
-        self._text = text
-        self.latency = _plot("Latency of passing checks", "ms", text, base)
-        self.availability = _plot("Availability per bucket", "%", text, base)
-        self.latency.getPlotItem().addLegend(offset=(8, 8), labelTextColor=text)
+        self._text = QColor()
+        self._shown: ChartSeries | None = None
+        self.latency = _plot()
+        self.availability = _plot()
+        self._legend = self.latency.getPlotItem().addLegend(offset=(8, 8))
         self.availability.setXLink(self.latency)
+        self._apply_theme()
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.latency, 3)
         layout.addWidget(self.availability, 2)
         self.setToolTip("Scroll to zoom through time, drag to pan; the two charts move together.")
 
+    def changeEvent(self, event: QEvent) -> None:  # Qt override: the theme changed, redraw in its colours
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange) and self._text.isValid():
+            self._apply_theme()
+            if self._shown is not None:
+                self.show_series(self._shown)
+
+    def _apply_theme(self) -> None:
+        base, text = chart_colors()
+        self._text = text
+        _theme(self.latency, "Latency of passing checks", "ms", text, base)
+        _theme(self.availability, "Availability per bucket", "%", text, base)
+        self._legend.setLabelTextColor(text)
+
     def show_series(self, series: ChartSeries) -> None:
+        self._shown = series
         lat, avail = self.latency.getPlotItem(), self.availability.getPlotItem()
         lat.clear()
         avail.clear()

@@ -19,13 +19,13 @@ from app.domain.availability import budget as bud
 from app.domain.availability import figures as fig
 from app.domain.availability import state as st
 from ui import formatting as fmt
-from ui.widgets.palette import AMBER, GREEN, GREY, RED
+from ui.widgets.palette import AMBER, FAINT, GREEN, GREY, RED
 from ui.widgets.summary_table import Cell, SummaryTable
 
 STATE_COLORS: dict[str, QColor] = {st.UP: GREEN, st.DEGRADED: AMBER, st.DOWN: RED, st.UNKNOWN: GREY,
                                    st.MAINTENANCE: GREY}
 BUDGET_COLORS: dict[str, QColor | None] = {bud.HEALTHY: None, bud.AT_RISK: AMBER, bud.EXHAUSTED: RED}
-DAY_COLORS: dict[str, QColor] = {fig.MET: GREEN, fig.BELOW: AMBER, fig.OUTAGE: RED, fig.NO_DATA: QColor("#c8c8c8")}
+DAY_COLORS: dict[str, QColor] = {fig.MET: GREEN, fig.BELOW: AMBER, fig.OUTAGE: RED, fig.NO_DATA: FAINT}
 DAYS_ROLE = Qt.ItemDataRole.UserRole + 1
 
 COLUMNS = (
@@ -176,11 +176,9 @@ class ServicesTable(SummaryTable):
         item = self.item(row, 0)
         return None if item is None else item.data(Qt.ItemDataRole.UserRole)
 
-    def select_key(self, key: str | None) -> None:
-        """Keep the selection on the same service after a refresh (rows move as states change)."""
-        for row in range(self.rowCount()):
-            if self.key_at(row) == key:
-                self.blockSignals(True)
-                self.selectRow(row)
-                self.blockSignals(False)
-                return
+    def keep_key(self, key: str | None) -> None:
+        """Keep the selection on the same service after a refresh (rows move as states change), quietly:
+        a redraw is not the user choosing a service."""
+        self.blockSignals(True)
+        self.select_key(key)
+        self.blockSignals(False)

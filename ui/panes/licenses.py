@@ -172,6 +172,7 @@ class LicensesPane(Pane):
             no_match="No licenses match this search and filter — try “All” or clear the search", sizes=(880, 400),
         )
         self.table = self.split.table
+        self.table.add_context_buttons(self.revoke_button, self.extend_button, self.save_button, self.copy_button)
         self.table.current_changed.connect(lambda _key: self.action_bar.clear())
         self.body.addLayout(toolbar)
         self.body.addWidget(self.kpis)

@@ -183,6 +183,7 @@ class TicketsPane(Pane):
             sizes=(840, 440),
         )
         self.table = self.split.table
+        self.table.add_context_buttons(*self.buttons.values())
         self.table.current_changed.connect(lambda _key: self.action_bar.clear())  # its news was about another row
         self.body.addWidget(self.kpis)
         self.body.addWidget(self.split, 1)

@@ -2,36 +2,98 @@
 
 The view is tuned for ``SqlTableModel``: fixed row heights (a ResizeToContents
 vertical header costs a minute at 100k rows), sort indicator driving SQL
-sorts, header state remembered between runs under ``state_key``.
+sorts, header state (order, widths, hidden columns) remembered between runs
+under ``state_key``.
 
 The highlighted row follows the model's current *key*: when the model says
 the key moved (a refresh, a re-sort, rows inserted above it) the selection
 moves with it, and ``current_key()`` -- what every action reads -- is the
-remembered key, never "the row at the old index".
+remembered key, never "the row at the old index".  Several rows may be
+selected (Shift/Ctrl+click) for Ctrl+C; the current one is still the one the
+detail and the actions follow.
+
+Data goes out the same way from every table: Ctrl+C copies the selected rows
+× the visible columns (``table_copy``), Export CSV… writes the whole filtered,
+sorted table (``table_export``), and right-click menus on rows and on the
+header (``table_menus``) offer those, the detail, the pane's own actions
+(``add_context_buttons``) and the columns.  Keyboard: Tab leaves the table
+(it does not walk its cells), Enter opens the detail, Escape in the search box
+comes back to the rows.  A cell too narrow for its text shows it elided with
+the full text in a tooltip.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QPersistentModelIndex, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QContextMenuEvent, QHelpEvent, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
 
 from ui import settings_keys
 from ui.models.sql_table import SqlTableModel
+from ui.widgets import table_copy, table_export, table_menus
+from ui.workers import TaskHandle
 
 SEARCH_DEBOUNCE_MS = 250
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class _ElidingDelegate(QStyledItemDelegate):
+    """Draws as usual; a cell whose text does not fit shows all of it in a tooltip (unless it has its own)."""
+
+    def helpEvent(  # Qt override
+        self, event: QHelpEvent, view: QAbstractItemView, option: QStyleOptionViewItem, index: _Index
+    ) -> bool:
+        if event.type() == QEvent.Type.ToolTip and index.isValid() and not index.data(Qt.ItemDataRole.ToolTipRole):
+            text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+            if text and elided(view, option, text):
+                QToolTip.showText(event.globalPos(), text, view)
+                return True
+        return super().helpEvent(event, view, option, index)
+
+
+def elided(view: QAbstractItemView, option: QStyleOptionViewItem, text: str) -> bool:
+    """Whether ``text`` is wider than the cell (less the cell's margins) it is drawn in."""
+    margin = 2 * (view.style().pixelMetric(view.style().PixelMetric.PM_FocusFrameHMargin, None, view) + 1)
+    return option.fontMetrics.horizontalAdvance(text) > option.rect.width() - margin
+
+
+class _TableView(QTableView):
+    """The rows: Ctrl+C copies the selection, right-click opens the row menu, Tab leaves the table."""
+
+    def __init__(self, owner: DataTable) -> None:
+        super().__init__()
+        self._owner = owner
+        self.setTabKeyNavigation(False)  # Tab and Shift+Tab move between widgets, not cells
+        self.setItemDelegate(_ElidingDelegate(self))
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # Qt override
+        if event.matches(QKeySequence.StandardKey.Copy):
+            self._owner.copy_selection()
+            return
+        super().keyPressEvent(event)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # Qt override
+        menu = self._owner.row_menu(self.indexAt(event.pos()))
+        menu.exec(event.globalPos())
+        menu.deleteLater()
 
 
 class DataTable(QWidget):
@@ -39,6 +101,7 @@ class DataTable(QWidget):
 
     activated = Signal(object)  # the key of the row the user opened (double-click / Enter)
     current_changed = Signal(object)  # the current key (what actions and the detail use), or None
+    copied = Signal(int)  # rows put on the clipboard (0: the copy failed)
 
     def __init__(
         self,
@@ -56,6 +119,10 @@ class DataTable(QWidget):
         self._noun = noun
         self._following = False  # the selection is being moved to where the current key went
         self._scroll_to_current = False
+        self._context_buttons: list[QAbstractButton] = []
+        self.opens_detail = False  # something shows the detail when a row is opened (``MasterDetail``)
+        self.last_export: TaskHandle | None = None
+        self._count_text = "Counting…"
 
         self.search = QLineEdit(placeholderText=search_placeholder, clearButtonEnabled=True)
         self.search.setToolTip("Type words to search; every word must match the start of a word (Ctrl+F)")
@@ -67,10 +134,10 @@ class DataTable(QWidget):
         self.count_label = QLabel("Counting…")
         self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
-        self.view = QTableView()
+        self.view = _TableView(self)
         self.view.setModel(model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setAlternatingRowColors(True)
         self.view.setWordWrap(False)
         self.view.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
@@ -82,14 +149,12 @@ class DataTable(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         header.setHighlightSections(False)
-        for i, column in enumerate(model.spec.columns):
-            header.resizeSection(i, column.width)
+        header.setSectionsMovable(True)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._open_header_menu)
+        self._set_default_columns()
         if not settings_keys.restore_header(state_key, header):
-            # The declared default sort: enabling sorting sorts by the indicator, which
-            # would otherwise be column 0 ascending.
-            index = model.spec.index_of(model.query.sort_key)
-            order = Qt.SortOrder.DescendingOrder if model.query.descending else Qt.SortOrder.AscendingOrder
-            header.setSortIndicator(index, order)
+            self._set_default_sort()
         self.view.setSortingEnabled(True)  # sorts by the (restored or default) indicator, in SQL
 
         bar = QHBoxLayout()
@@ -105,11 +170,13 @@ class DataTable(QWidget):
         self._debounce.timeout.connect(self._apply_search)
         self.search.textChanged.connect(lambda _t: self._debounce.start())
         self.search.returnPressed.connect(self._apply_search)
+        back = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.search, context=Qt.ShortcutContext.WidgetShortcut)
+        back.activated.connect(self.focus_rows)
         self.filter.currentIndexChanged.connect(lambda _i: model.set_filters(tuple(self.filter.currentData())))
         model.set_filters(tuple(self.filter.currentData()))  # the first choice is the one shown
         model.count_changed.connect(self._show_count)
-        model.modelReset.connect(lambda: self.count_label.setText("Counting…"))
-        model.failed.connect(self.count_label.setText)
+        model.modelReset.connect(lambda: self._set_count_text("Counting…"))
+        model.failed.connect(self._set_count_text)
         model.current_key_changed.connect(self.current_changed)
         model.current_moved.connect(self._follow)
         self.view.doubleClicked.connect(self._emit_activated)
@@ -120,6 +187,102 @@ class DataTable(QWidget):
     def focus_search(self) -> None:
         self.search.setFocus()
         self.search.selectAll()
+
+    def focus_rows(self) -> None:
+        """Escape: back to the rows, on the current one."""
+        self.view.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    # -- data out
+
+    def visible_columns(self) -> list[int]:
+        """The model columns the user sees, in the order they see them."""
+        header = self.view.horizontalHeader()
+        shown = [i for i in range(self.model.columnCount()) if not header.isSectionHidden(i)]
+        return sorted(shown, key=header.visualIndex)
+
+    def selected_rows(self) -> list[int]:
+        """The selected rows, top to bottom (the current row when nothing is selected)."""
+        rows = sorted({index.row() for index in self.view.selectionModel().selectedRows()})
+        current = self.view.currentIndex()
+        return rows or ([current.row()] if current.isValid() else [])
+
+    def copy_selection(self) -> None:
+        """Ctrl+C: the selected rows × the visible columns, tab-separated, with a header line."""
+        rows = self.selected_rows()
+        if rows:
+            table_copy.copy_rows(self.model, rows, self.visible_columns(), self._copied)
+
+    def copy_cell(self, index: QModelIndex) -> None:
+        table_copy.put_on_clipboard(str(index.data(Qt.ItemDataRole.DisplayRole) or ""))
+        self.say("Copied the cell")
+
+    def export_csv(self) -> TaskHandle | None:
+        """Export CSV…: every row of the table as filtered and sorted now, the visible columns in their order."""
+        keys = [self.model.spec.columns[i].key for i in self.visible_columns()]
+        self.last_export = table_export.export_table(self.window(), self.model, keys, self.say)
+        return self.last_export
+
+    def say(self, message: str) -> None:
+        """Tell how a copy or export went, beside the row count (until the count changes)."""
+        self.count_label.setText(f"{self._count_text} · {message}")
+        self.count_label.setToolTip(message)
+
+    def _copied(self, rows: int, message: str) -> None:
+        self.say(message)
+        self.copied.emit(rows)
+
+    # -- menus
+
+    def add_context_buttons(self, *buttons: QAbstractButton) -> None:
+        """The pane's own actions on the current row, offered in the row menu as its buttons stand."""
+        self._context_buttons.extend(buttons)
+
+    def row_menu(self, index: QModelIndex) -> QMenu:
+        """The right-click menu of ``index``'s row; the clicked row joins (or becomes) the selection."""
+        if index.isValid() and not self.view.selectionModel().isRowSelected(index.row(), QModelIndex()):
+            self.view.selectionModel().setCurrentIndex(
+                index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+            )
+        return table_menus.row_menu(
+            self,
+            selected=len(self.selected_rows()),
+            copy=self.copy_selection,
+            copy_cell=(lambda: self.copy_cell(index)) if index.isValid() else None,
+            export=self.export_csv,
+            open_detail=self._open_current if self.opens_detail else None,
+            buttons=self._context_buttons,
+        )
+
+    def header_menu(self) -> QMenu:
+        return table_menus.header_menu(self, self.view.horizontalHeader(), self.model.spec.columns, self.reset_columns)
+
+    def reset_columns(self) -> None:
+        """Every column back: shown, in the declared order and widths, sorted the declared way."""
+        self._set_default_columns()
+        self._set_default_sort()
+
+    def _open_header_menu(self, pos: QPoint) -> None:
+        menu = self.header_menu()
+        menu.exec(self.view.horizontalHeader().mapToGlobal(pos))
+        menu.deleteLater()
+
+    def _open_current(self) -> None:
+        key = self.current_key()
+        if key is not None:
+            self.activated.emit(key)
+
+    def _set_default_columns(self) -> None:
+        header = self.view.horizontalHeader()
+        for i, column in enumerate(self.model.spec.columns):
+            header.setSectionHidden(i, False)
+            header.moveSection(header.visualIndex(i), i)
+            header.resizeSection(i, column.width)
+
+    def _set_default_sort(self) -> None:
+        """The declared default sort: enabling sorting sorts by the indicator, which would otherwise be column 0."""
+        spec = self.model.spec
+        order = Qt.SortOrder.DescendingOrder if spec.default_descending else Qt.SortOrder.AscendingOrder
+        self.view.horizontalHeader().setSortIndicator(spec.index_of(spec.default_sort), order)
 
     def save_state(self) -> None:
         settings_keys.save_header(self._state_key, self.view.horizontalHeader())
@@ -139,12 +302,17 @@ class DataTable(QWidget):
             self.model.set_current_row(current.row())
 
     def _follow(self, row: int) -> None:
-        """The current key is at ``row`` now (-1: no longer in the window): move the highlight there."""
+        """The current key is at ``row`` now (-1: no longer in the window): move the highlight there.
+
+        Where it has not moved, the selection stays as the user made it (several rows, say).
+        """
         self._following = True
         try:
             if row < 0:
                 self.view.selectionModel().clear()
-            else:
+            elif row != self.view.currentIndex().row() or not self.view.selectionModel().isRowSelected(
+                row, QModelIndex()
+            ):
                 self._select(row)
                 if self._scroll_to_current:
                     self.view.scrollTo(self.model.index(row, 0))
@@ -164,7 +332,12 @@ class DataTable(QWidget):
         self.model.set_search(self.search.text())
 
     def _show_count(self, count: int) -> None:
-        self.count_label.setText(f"{count:,} {self._noun}")
+        self._set_count_text(f"{count:,} {self._noun}")
+
+    def _set_count_text(self, text: str) -> None:
+        self._count_text = text
+        self.count_label.setText(text)
+        self.count_label.setToolTip("")
 
     def _emit_activated(self, index: QModelIndex) -> None:
         key = self.model.key_at(index.row())

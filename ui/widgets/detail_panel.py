@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.store.changes import Changes
-from ui.widgets.palette import AMBER
+from ui.widgets.palette import AMBER, MUTED, css
 from ui.workers import LatestRequest, TaskRunner
 
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -236,9 +236,9 @@ def _log(section: LogSection) -> QWidget:
     for entry in section.entries:
         note = ""
         if entry.note:
-            note = f' &nbsp;<span style="color:{AMBER.name()};"><b>{html.escape(entry.note)}</b></span>'
+            note = f' &nbsp;<span style="color:{css(AMBER)};"><b>{html.escape(entry.note)}</b></span>'
         body = html.escape(entry.body).replace("\n", "<br>") if entry.body else ""
-        heading = f'<span style="color:#6b6b6b;">{html.escape(entry.heading)}</span>{note}'
+        heading = f'<span style="color:{css(MUTED)};">{html.escape(entry.heading)}</span>{note}'
         if body:
             parts.append(f'<p style="margin:0 0 2px 0;">{heading}</p><p style="margin:0 0 10px 12px;">{body}</p>')
         else:

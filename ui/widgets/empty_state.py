@@ -25,8 +25,7 @@ class EmptyState(QLabel):
         self._empty, self._no_match = empty, no_match
         self.setObjectName("emptyState")
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setWordWrap(True)
-        self.setStyleSheet("color: #6b6b6b; padding: 24px;")
+        self.setWordWrap(True)  # its colour and padding come from the theme (``QLabel#emptyState``)
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.hide()
         table.view.viewport().installEventFilter(self)

@@ -38,7 +38,7 @@ class _Tile(QFrame):
         super().__init__()
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.caption = QLabel(label)
-        self.caption.setStyleSheet("color: #6b6b6b;")
+        self.caption.setProperty("muted", True)  # the theme's secondary text colour
         self.value = QLabel("…")
         self.value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         font = self.value.font()
@@ -50,7 +50,7 @@ class _Tile(QFrame):
         layout.setSpacing(0)
         self.note = QLabel()
         self.note.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.note.setStyleSheet("color: #6b6b6b;")
+        self.note.setProperty("muted", True)
         self.sparkline = Sparkline()
         self.sparkline.hide()
         layout.addWidget(self.caption)

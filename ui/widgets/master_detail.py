@@ -2,7 +2,7 @@
 
 It wires the parts every such pane wires the same way -- the current row
 drives the detail, Enter (or a double-click) moves the keyboard into the
-detail, an empty table explains itself, the splitter and header are
+detail and Escape brings it back to the rows, an empty table explains itself, the splitter and header are
 remembered, and a change on the bus refreshes the table (when it touches the
 table's tables) and the detail (when it touches its row) -- so a pane only
 declares its table, its detail and its words.
@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QSplitter, QWidget
 
 from app.store.changes import Changes
@@ -52,6 +53,10 @@ class MasterDetail(QSplitter):
         self.empty_state = EmptyState(table, runner, empty=empty, no_match=no_match)
         self.addWidget(table)
         self.addWidget(side or detail)
+        table.opens_detail = True
+        back = QShortcut(QKeySequence(Qt.Key.Key_Escape), side or detail,
+                         context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        back.activated.connect(table.focus_rows)
         self.setStretchFactor(0, 3)
         self.setStretchFactor(1, 2)
         self.setChildrenCollapsible(True)

@@ -12,8 +12,11 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPixmap
+from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QKeyEvent, QKeySequence, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
+
+from ui.widgets.palette import TINTED_TEXT
+from ui.widgets.table_copy import put_on_clipboard, tsv
 
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 KEY_ROLE = Qt.ItemDataRole.UserRole  # the row's key (``Cell.key``)
@@ -28,8 +31,6 @@ class Cell:
     bold: bool = False
     swatch: QColor | None = None  # a small colour square (the chart's colour for this row)
 
-
-_TINTED_TEXT = QBrush(QColor("#202020"))  # tinted rows keep dark text whatever the theme
 
 
 class SummaryTable(QTableWidget):
@@ -92,6 +93,30 @@ class SummaryTable(QTableWidget):
         items = self.selectedItems()
         return items[0].data(KEY_ROLE) if items else None
 
+    def select_key(self, key: Hashable) -> bool:
+        """Select the row standing for ``key`` (a notification's record); False when no row does."""
+        for row in range(self.rowCount()):
+            item = self.item(row, 0)
+            if item is not None and item.data(KEY_ROLE) == key:
+                self.selectRow(row)
+                self.scrollToItem(item)
+                return True
+        return False
+
+    def copy_selection(self) -> None:
+        """Ctrl+C: the selected rows (every row when none is selected) as tab-separated text with the header."""
+        rows = sorted({i.row() for i in self.selectedIndexes()}) or list(range(self.rowCount()))
+        columns = range(self.columnCount())
+        header = [self.model().headerData(c, Qt.Orientation.Horizontal) or "" for c in columns]
+        cells = [[str(self.model().index(r, c).data() or "") for c in columns] for r in rows]
+        put_on_clipboard(tsv(header, cells))
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # Qt override: copy rows, not the current cell
+        if event.matches(QKeySequence.StandardKey.Copy):
+            self.copy_selection()
+            return
+        super().keyPressEvent(event)
+
     def _item(self, column: int, cell: Cell, key: Hashable) -> QTableWidgetItem:
         item = QTableWidgetItem(cell.text)
         item.setData(KEY_ROLE, key)
@@ -103,7 +128,7 @@ class SummaryTable(QTableWidget):
             item.setForeground(QBrush(cell.color))
         if cell.tint is not None:
             item.setBackground(cell.tint)
-            item.setForeground(_TINTED_TEXT)
+            item.setForeground(QBrush(TINTED_TEXT))  # readable on the tint in either scheme
         if cell.bold:
             font = QFont(item.font())
             font.setBold(True)

@@ -18,11 +18,23 @@ import json
 import sys
 from typing import Any
 
+DESCRIPTION = """\
+One customer's diagnosis, and a refund, from a shell.
+
+  opsconsole customer show ID        what the customer desk shows (--json for scripts)
+  opsconsole customer refund INVOICE --amount N --reason TEXT
+                                     checks the refund with the same rules as the window (your role, what
+                                     was paid and already refunded, the support cap), asks Stripe first
+                                     when it can be reached, and queues it: the next sync sends it
+
+Exit status: 0 done, 1 refused or not found (the reason is printed), 2 bad usage.
+"""
+
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "customer", help="one customer's diagnosis, or a refund, from the local cache",
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="customer_command", metavar="ACTION", required=True)
     show = sub.add_parser("show", help="print what the customer desk shows about a customer")

@@ -239,6 +239,6 @@ def test_cancel_stops_the_import_and_writes_nothing(engine, tmp_path):
 def test_the_charges_table_names_each_source_in_words(engine, tmp_path):
     assert set(view.SOURCE_NAMES) == {f.source for f in FORMATS} | {view.SYNCED_SOURCE}  # every format named
     import_cost_file(engine, write(tmp_path, "date,service,amount\n2026-11-01,cdn,1\n"))
-    source = 1 + view.CHARGES.index_of("source")
-    assert [row[source] for row in WindowSource(engine, view.CHARGES).page(WindowQuery("day"), 0, 10)] == \
-        ["Simple CSV file"]
+    column = view.CHARGES.column("source")
+    rows = WindowSource(engine, view.CHARGES).page(WindowQuery("day"), 0, 10)
+    assert [column.shown(row[1 + view.CHARGES.index_of("source")]) for row in rows] == ["Simple CSV file"]

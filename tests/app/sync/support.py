@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -71,6 +72,20 @@ def config_for(backend: DemoBackend, **changes: Any) -> SyncConfig:
 def _portless(value: Any) -> Any:
     """Probe URLs name the serving backend's port, which differs between two backends."""
     return _LOOPBACK.sub("http://127.0.0.1:PORT", value) if isinstance(value, str) else value
+
+
+def reference_snapshot(path: Path, **size: Any) -> dict[str, list[tuple[Any, ...]]]:
+    """The cache (at ``path``) an uninterrupted, fault-free sync of a demo business of ``size`` produces."""
+    from app.store.database import open_cache
+    from app.sync.engine import SyncEngine
+
+    cache = open_cache(path)
+    try:
+        with DemoBackend(**size) as backend:
+            assert SyncEngine(cache.engine, config_for(backend)).run_once().ok
+        return snapshot(cache.engine)
+    finally:
+        cache.dispose()
 
 
 def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:

@@ -94,7 +94,7 @@ def test_poison_rows_are_quarantined_and_everything_else_syncs(cache, monkeypatc
         for name, value in {"OPSCONSOLE_API_URL": backend.ops_api_url,
                             "OPSCONSOLE_API_TOKEN": backend.ops_api_token}.items():
             monkeypatch.setenv(name, value)
-        assert main(["sync"], command_modules=["app.sync.cli"]) == 0
+        assert main(["sync"], command_modules=["app.sync_command"]) == 0
         err = capsys.readouterr().err
         assert f"{len(reasons)} rows could not be stored" in err and "seats: 1180591620717411303424" in err
 

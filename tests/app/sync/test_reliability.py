@@ -32,6 +32,7 @@ from app.store.database import open_cache
 from app.store.schema import IncidentUpdate, License, OutboxEntry, Ticket, TicketEvent
 from app.sync.engine import SyncEngine
 from app.sync.outbox_push import entries
+from tests.app.sync import support
 from tests.app.sync.support import NOW, config_for, snapshot
 
 SIZE = {"customers": 250, "tickets": 800, "now": NOW}
@@ -40,13 +41,7 @@ SIZE = {"customers": 250, "tickets": 800, "now": NOW}
 @pytest.fixture(scope="module")
 def reference_snapshot(tmp_path_factory) -> dict:
     """The cache a fault-free sync of the test business produces."""
-    cache = open_cache(tmp_path_factory.mktemp("reference") / "cache.sqlite3")
-    try:
-        with DemoBackend(**SIZE) as backend:
-            assert SyncEngine(cache.engine, config_for(backend)).run_once().ok
-        return snapshot(cache.engine)
-    finally:
-        cache.dispose()
+    return support.reference_snapshot(tmp_path_factory.mktemp("reference") / "cache.sqlite3", **SIZE)
 
 
 @pytest.mark.slow
@@ -61,7 +56,7 @@ def test_twenty_percent_faults_leave_the_same_cache(cache, reference_snapshot) -
 
 
 # The sync command alone, so the test does not depend on other commands' modules.
-_SYNC = "from app.cli import main; raise SystemExit(main(['sync'], command_modules=['app.sync.cli']))"
+_SYNC = "from app.cli import main; raise SystemExit(main(['sync'], command_modules=['app.sync_command']))"
 
 
 def _sync_process(backend: DemoBackend, data_dir: Path, log: Path) -> subprocess.Popen[bytes]:

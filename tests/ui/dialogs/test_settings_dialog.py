@@ -1,14 +1,16 @@
-"""The settings dialog: generated from the typed settings, refuses bad values, tokens to the keyring."""
+"""The settings dialog: from the typed settings, in words with units; refuses bad values; tokens to the keyring."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLineEdit, QSpinBox
+import pytest
+from PySide6.QtWidgets import QLabel, QLineEdit, QSpinBox
 
 from app.config import settings as cfg
 from app.config.paths import Paths
+from app.notifications import KINDS
 from app.secrets import OPS_API_TOKEN
 from ui.application import build_context
-from ui.dialogs.settings_dialog import SettingsDialog, TableListEdit
+from ui.dialogs.settings_dialog import OptionBoxes, SettingsDialog, TableListEdit
 
 
 def test_a_bad_value_is_refused_naming_the_key_and_nothing_is_written(qtbot, context):
@@ -49,6 +51,78 @@ def test_settings_problems_at_start_are_shown(qtbot, isolated_data_dir, qapp):
     finally:
         ctx.runner.shutdown()
         ctx.cache.dispose()
+
+
+def _row_labels(dialog) -> list[str]:
+    from PySide6.QtWidgets import QFormLayout
+
+    labels = []
+    for form in dialog.findChildren(QFormLayout):
+        for row in range(form.rowCount()):
+            item = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+            if item is not None and isinstance(item.widget(), QLabel):
+                labels.append(item.widget().text())
+    return labels
+
+
+def test_labels_read_in_words_with_units_and_ratios_as_percentages(qtbot, context):
+    from PySide6.QtWidgets import QDoubleSpinBox
+
+    dialog = SettingsDialog(context)
+    qtbot.addWidget(dialog)
+    labels = _row_labels(dialog)
+    assert {"Sync every", "Warning at", "Critical at", "Give up on a request after"} <= set(labels)
+    assert not [label for label in labels if "_" in label or "ratio" in label.lower()]
+    warn = dialog.findChild(QDoubleSpinBox, "budgets.warn_ratio")
+    assert (warn.value(), warn.suffix()) == (80.0, " % of budget")
+    assert dialog.findChild(QSpinBox, "sync.interval_minutes").suffix() == " min"
+    assert dialog.findChild(QDoubleSpinBox, "budgets.total").suffix() == " USD"
+    warn.setValue(70)
+    dialog.save()
+    saved = cfg.load(context.paths.settings).settings
+    assert saved.budgets.warn_ratio == pytest.approx(0.70)
+
+
+def test_choices_read_in_words_and_are_saved_as_their_codes(qtbot, context):
+    from PySide6.QtWidgets import QComboBox
+
+    dialog = SettingsDialog(context)
+    qtbot.addWidget(dialog)
+    period = dialog.findChild(QComboBox, "health.budget_period")
+    assert [period.itemText(i) for i in range(period.count())] == ["Rolling 30 days", "Calendar month (UTC)"]
+    role = dialog.findChild(QComboBox, "sync.offline_role")
+    assert "Executive" in [role.itemText(i) for i in range(role.count())]
+    period.setCurrentIndex(1)
+    dialog.save()
+    assert cfg.load(context.paths.settings).settings.health.budget_period == "calendar_month"
+
+
+def test_each_notification_kind_can_be_muted(qtbot, context):
+    dialog = SettingsDialog(context)
+    qtbot.addWidget(dialog)
+    boxes = dialog.findChild(OptionBoxes, "notifications.muted")
+    assert [box.text() for box in boxes.boxes.values()] == list(KINDS.values())
+    assert all(box.isChecked() for box in boxes.boxes.values())  # nothing muted: every kind is announced
+    boxes.boxes["costs.anomaly"].setChecked(False)
+    dialog.save()
+    assert cfg.load(context.paths.settings).settings.notifications.muted == ("costs.anomaly",)
+
+
+def test_the_dialog_opens_at_the_size_of_its_content(qtbot, context):
+    dialog = SettingsDialog(context)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    titles = [dialog.sections.item(i).text() for i in range(dialog.sections.count())]
+    assert titles == ["Backends", "Sync", "SLA", "Tickets", "Budgets", "Costs", "Planning", "Targets", "Revenue",
+                      "Notifications", "Health", "Customer desk", "API tokens"]
+    for index, title in enumerate(titles):
+        dialog.sections.setCurrentRow(index)
+        page = dialog.pages.currentWidget()
+        assert page.width() >= page.minimumSizeHint().width(), title
+        assert page.height() >= page.minimumSizeHint().height(), title
+    assert dialog.width() > 277 and dialog.height() > 234  # not Qt's small default
+    screen = dialog.screen().availableGeometry()
+    assert dialog.width() <= screen.width() and dialog.height() <= screen.height()
 
 
 def test_sla_policies_are_edited_as_toml_and_a_zero_target_is_refused(qtbot, context):

@@ -18,7 +18,7 @@ from tests.support.repo import ROOT
 from tests.ui.helpers import wait_idle
 from ui import settings_keys
 from ui.panes.cost_chart import CUMULATIVE, DAILY, MONTHLY
-from ui.panes.cost_summary import LEVEL_BRUSHES
+from ui.panes.cost_summary import LEVEL_TINTS
 from ui.panes.costs import CostsPane
 
 NOV1 = dt.date(2026, 11, 1)
@@ -90,9 +90,9 @@ def test_the_summary_shows_the_month_with_warning_and_critical_rows(show_pane, a
     assert cells(pane, 1)[7] == "21 Nov"  # $475 spent, $475 a day: the $500 go on the 21st
     assert cells(pane, 2) == ["stripe", "$20.00", "—", "—", "$30.00", "$30", "—", "—", "20 Nov"]
     assert cells(pane, 3)[:5] == ["Total", "$1,135.00", "$2,000.00", "56.75 %", "$6,215.00"]
-    assert pane.summary.item(0, 1).background() == LEVEL_BRUSHES["warning"]
-    assert pane.summary.item(0, 4).background() == LEVEL_BRUSHES["critical"]
-    assert pane.summary.item(1, 1).background() == LEVEL_BRUSHES["critical"]
+    assert pane.summary.item(0, 1).background().color() == LEVEL_TINTS["warning"]
+    assert pane.summary.item(0, 4).background().color() == LEVEL_TINTS["critical"]
+    assert pane.summary.item(1, 1).background().color() == LEVEL_TINTS["critical"]
     assert pane.summary.item(2, 1).background().style() == Qt.BrushStyle.NoBrush
     assert pane.summary.item(0, 1).textAlignment() & Qt.AlignmentFlag.AlignRight
     assert "last 7 days" in pane.summary.horizontalHeaderItem(4).toolTip()
