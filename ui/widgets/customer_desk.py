@@ -212,7 +212,8 @@ class CustomerDesk(QWidget):
                          on_success=self._queued, on_failure=self._failed)
 
     def _queued(self, queued: Queued) -> None:
-        self.bar.say(f"Queued: {html.escape(queued.summary)}. It is sent with the next sync and shows as waiting "
+        # Plain text, not escaped: the label shows it as written ("Driftwood Software's", not "&#x27;s").
+        self.bar.say(f"Queued: {queued.summary}. It is sent with the next sync and shows as waiting "
                      "until then.")
 
     def _failed(self, exc: BaseException) -> None:
