@@ -12,11 +12,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from app.domain.sla import kpis
 from app.sla_rules.policies import FIRST_REPLY, METRICS, PRIORITIES, RESOLUTION
 from ui import formatting as fmt
+from ui.widgets.chart_theme import theme_chart
 from ui.widgets.kpi_strip import Kpi, KpiStrip
 from ui.widgets.palette import AMBER, GREEN, RED
 from ui.widgets.summary_table import Cell, SummaryTable
@@ -98,6 +100,12 @@ class TicketKpis(QWidget):
     def set_unavailable(self, reason: str) -> None:
         self.strip.set_unavailable(reason)
 
+    def changeEvent(self, event: QEvent) -> None:  # Qt override: the theme changed, redraw the backlog chart
+        super().changeEvent(event)
+        themed = event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange)
+        if themed and getattr(self, "details", None) is not None and self.figures is not None:  # not mid-set-up
+            self._fill_details(self.figures)
+
     def _show_details(self, shown: bool) -> None:
         self.toggle.setText("Details ▴" if shown else "Details ▾")
         if shown and self.details is None:
@@ -119,7 +127,6 @@ class TicketKpis(QWidget):
                                         numeric=frozenset({1, 2}))
         self.chart = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem()})
         self.chart.setMinimumHeight(150)
-        self.chart.setTitle("Unsolved tickets at the end of each day (30 days)")
         self.chart.showGrid(y=True, alpha=0.3)
         row.addWidget(self.achievement, 0)
         row.addWidget(self.escalations, 0)
@@ -143,5 +150,8 @@ class TicketKpis(QWidget):
             [Cell(f"Tier {t}"), *(Cell(f"{f.escalations[d].get(t, 0):,}") for d in kpis.WINDOWS)] for t in tiers
         ])
         self.chart.clear()
+        text = theme_chart(self.chart)  # filled again when the theme changes (every pane refreshes)
+        self.chart.setTitle("Unsolved tickets at the end of each day (30 days)", color=text.name())
         xs = [dt.datetime.combine(day, dt.time(12)).timestamp() for day, _ in f.backlog]
-        self.chart.plot(xs, [n for _, n in f.backlog], pen={"width": 2}, symbol="o", symbolSize=5)
+        self.chart.plot(xs, [n for _, n in f.backlog], pen={"color": text, "width": 2}, symbol="o", symbolSize=5,
+                        symbolBrush=text, symbolPen=text)

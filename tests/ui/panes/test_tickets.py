@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QColor
 from sqlalchemy import select
 
 from app.clock import utcnow
@@ -17,7 +18,7 @@ from tests.ui.helpers import settle, show
 from ui.dialogs import ticket_action
 from ui.panes import tickets_kpis
 from ui.panes.tickets import TicketsPane
-from ui.widgets.palette import AMBER, GREY, RED
+from ui.widgets.palette import AMBER, DARK, GREY, LIGHT, RED, chart_colors, use_scheme
 
 
 def keys(pane) -> list[int]:
@@ -86,6 +87,13 @@ def test_the_kpi_strip_shows_the_figures_the_cli_prints(qtbot, runner, filled, s
     assert shown[tickets_kpis.BREACHED] == "1" and shown[tickets_kpis.SOON] == "1"
     pane.kpis.toggle.click()  # the details: achievement per metric and priority, escalations, backlog
     assert pane.kpis.achievement.rowCount() >= 3 and pane.kpis.escalations.rowCount() == 2
+    assert pane.kpis.chart.backgroundBrush().color() == chart_colors()[0]  # the backlog chart in the scheme's colours
+    use_scheme(DARK)
+    try:
+        pane.kpis.changeEvent(QEvent(QEvent.Type.PaletteChange))  # what the window's theme switch sends
+        assert pane.kpis.chart.backgroundBrush().color() == QColor(DARK.base)
+    finally:
+        use_scheme(LIGHT)
 
 
 def test_reply_writes_event_and_outbox_and_shows_it_pending(qtbot, runner, filled, settings, monkeypatch):
