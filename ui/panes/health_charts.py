@@ -16,7 +16,8 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from app.domain.availability.latency import ChartSeries
-from ui.widgets.palette import AMBER, GREEN, GREY, RED, chart_colors
+from ui.widgets.chart_theme import theme_chart
+from ui.widgets.palette import AMBER, GREEN, GREY, RED
 
 
 def _values(values: tuple[float | None, ...]) -> np.ndarray:
@@ -34,15 +35,13 @@ def _plot() -> pg.PlotWidget:
     return widget
 
 
-def _theme(widget: pg.PlotWidget, title: str, unit_label: str, text: QColor, base: QColor) -> None:
-    """Colour ``widget`` as the theme in use (``palette.chart_colors``)."""
-    widget.setBackground(base)
+def _theme(widget: pg.PlotWidget, title: str, unit_label: str) -> QColor:
+    """Colour ``widget`` as the theme in use (``ui.widgets.chart_theme``), with its title and unit; the text colour."""
+    text = theme_chart(widget)
     plot = widget.getPlotItem()
-    for name in ("left", "bottom"):
-        plot.getAxis(name).setTextPen(text)
-        plot.getAxis(name).setPen(text)
     plot.setTitle(title, color=text.name(), size="9pt")
     plot.setLabel("left", unit_label, color=text.name())
+    return text
 
 
 class ServiceCharts(QWidget):
@@ -71,11 +70,9 @@ class ServiceCharts(QWidget):
                 self.show_series(self._shown)
 
     def _apply_theme(self) -> None:
-        base, text = chart_colors()
-        self._text = text
-        _theme(self.latency, "Latency of passing checks", "ms", text, base)
-        _theme(self.availability, "Availability per bucket", "%", text, base)
-        self._legend.setLabelTextColor(text)
+        self._text = _theme(self.latency, "Latency of passing checks", "ms")
+        _theme(self.availability, "Availability per bucket", "%")
+        self._legend.setLabelTextColor(self._text)
 
     def show_series(self, series: ChartSeries) -> None:
         self._shown = series
