@@ -20,6 +20,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
 from functools import partial
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
@@ -27,7 +28,6 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QMessageBox, QTa
 
 from app import __version__
 from app.roles import COSTS, can_write, visible_panes
-from app.store import outbox
 from app.store.changes import Changes
 from app.store.database import check_integrity, mark_damaged
 from ui import formatting as fmt
@@ -35,6 +35,7 @@ from ui import settings_keys, theme
 from ui.context import AppContext
 from ui.notifier import Notifier
 from ui.panes.base import Pane
+from ui.panes.lazy import PanePlaceholder, PaneSpec
 from ui.probe_controller import ProbeController
 from ui.status_bar import OFFLINE, ONLINE, SYNCING, StatusBar
 from ui.sync_controller import SyncController, config_from
@@ -42,6 +43,10 @@ from ui.widgets.data_table import DataTable
 from ui.widgets.notice_bar import NoticeBar
 from ui.widgets.notification_bell import NotificationBell
 from ui.widgets.summary_table import SummaryTable
+
+if TYPE_CHECKING:
+    from ui.panes.customers import CustomersPane
+    from ui.panes.licenses import LicensesPane
 
 log = logging.getLogger(__name__)
 
@@ -52,26 +57,55 @@ MINIMUM_SIZE = QSize(640, 400)  # both capped by the screen's available area
 FRESHNESS_TICK_MS = 60_000
 
 
-def default_panes() -> list[PaneFactory]:
-    """The five tabs in the order the product brief fixes."""
-    from ui.panes.costs import CostsPane
-    from ui.panes.customers import CustomersPane
+def _health(ctx: AppContext) -> Pane:
     from ui.panes.health import HealthPane
-    from ui.panes.licenses import LicensesPane
+
+    return HealthPane(ctx.cache, ctx.runner, ctx.settings)
+
+
+def _customers(ctx: AppContext) -> Pane:
+    from ui.panes.customers import CustomersPane
+
+    return CustomersPane(ctx.cache, ctx.runner, ctx.settings, stripe_config=partial(config_from, ctx))
+
+
+def _tickets(ctx: AppContext) -> Pane:
     from ui.panes.tickets import TicketsPane
 
+    return TicketsPane(ctx.cache, ctx.runner, ctx.settings)
+
+
+def _licenses(ctx: AppContext) -> Pane:
+    from ui.panes.licenses import LicensesPane
+
+    return LicensesPane(ctx.cache, ctx.runner, ctx.license_service())
+
+
+def _costs(ctx: AppContext) -> Pane:
+    from ui.panes.costs import CostsPane
+
+    return CostsPane(ctx.cache, ctx.runner, ctx.settings)
+
+
+def default_panes() -> list[PaneSpec | PaneFactory]:
+    """The five tabs in the order the product brief fixes; each pane's module is imported when it is made.
+
+    A plain factory is accepted too: its pane is made with the window (its
+    module imported before the window shows), so prefer a ``PaneSpec``.
+    """
     return [
-        lambda ctx: HealthPane(ctx.cache, ctx.runner, ctx.settings),
-        lambda ctx: CustomersPane(ctx.cache, ctx.runner, ctx.settings, stripe_config=partial(config_from, ctx)),
-        lambda ctx: TicketsPane(ctx.cache, ctx.runner, ctx.settings),
-        lambda ctx: LicensesPane(ctx.cache, ctx.runner, ctx.license_service()),
-        lambda ctx: CostsPane(ctx.cache, ctx.runner, ctx.settings),
+        PaneSpec("health", "Health", _health),
+        PaneSpec("customers", "Customers", _customers),
+        PaneSpec("tickets", "Tickets", _tickets),
+        PaneSpec("licenses", "Licenses", _licenses),
+        PaneSpec("costs", "Costs", _costs),
     ]
 
 
 class MainWindow(QMainWindow):
     def __init__(
-        self, context: AppContext, panes: Sequence[PaneFactory] | None = None, parent: QWidget | None = None
+        self, context: AppContext, panes: Sequence[PaneSpec | PaneFactory] | None = None,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.context = context
@@ -79,9 +113,16 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Ops Console" + (" — demo business" if context.demo else ""))
         self.tabs = QTabWidget(documentMode=True)
         self.tabs.setObjectName("paneTabs")
-        self.panes: list[Pane] = [make(context) for make in (panes if panes is not None else default_panes())]
-        for pane in self.panes:
-            self.tabs.addTab(pane, pane.title)
+        self._customers: CustomersPane | None = None
+        self._licenses: LicensesPane | None = None
+        self._offline = False
+        self._pages: list[Pane | PanePlaceholder] = []  # one per tab, in order: a pane once it is made
+        for entry in panes if panes is not None else default_panes():
+            page = PanePlaceholder(entry) if isinstance(entry, PaneSpec) else entry(context)
+            if isinstance(page, PanePlaceholder):
+                page.wanted.connect(self._painted)
+            self._pages.append(page)
+            self.tabs.addTab(page, page.title)
         self.notice = NoticeBar()
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -120,7 +161,9 @@ class MainWindow(QMainWindow):
         self._freshness_clock.timeout.connect(self._tick)
         self.pane_actions: list[QAction] = []
         self._build_menus()
-        self._connect_panes()
+        for page in self._pages:
+            if isinstance(page, Pane):
+                self._pane_made(page)
         self._fit_to_screen()
         self.tabs.setCurrentIndex(settings_keys.int_value(f"{STATE_KEY}/tab", 0))
         self.apply_role(self.sync.current_role())
@@ -162,9 +205,9 @@ class MainWindow(QMainWindow):
             "Save every row of the table in view, as filtered and sorted, as a CSV file")
 
         view_menu = self.menuBar().addMenu("&View")
-        for pane in self.panes:
-            action = self._action(view_menu, pane.title, lambda _=False, p=pane: self.show_pane(p),
-                                  None, f"Show the {pane.title} tab")
+        for page in self._pages:
+            action = self._action(view_menu, page.title, lambda _=False, i=page.pane_id: self.show_pane(self.pane(i)),
+                                  None, f"Show the {page.title} tab")
             self.pane_actions.append(action)
         view_menu.addSeparator()
         self._action(view_menu, "&Notifications", self._open_notifications, QKeySequence("Ctrl+Shift+N"),
@@ -198,20 +241,90 @@ class MainWindow(QMainWindow):
         menu.addAction(action)
         return action
 
-    def _connect_panes(self) -> None:
-        """Cross-pane requests: issuing a license from the Customers pane uses the Licenses pane's dialog."""
-        from ui.panes.customers import CustomersPane
-        from ui.panes.licenses import LicensesPane
+    # -- panes, made when first needed
 
-        self._customers = next((p for p in self.panes if isinstance(p, CustomersPane)), None)
-        self._licenses = next((p for p in self.panes if isinstance(p, LicensesPane)), None)
-        if self._customers is not None and self._licenses is not None:
-            self._customers.issue_license_requested.connect(self._issue_license)
+    @property
+    def panes(self) -> list[Pane]:
+        """Every tab's pane, making the ones not made yet (prefer ``pane(id)`` or ``made_panes()``)."""
+        return [self._made(page) for page in list(self._pages)]
+
+    def made_panes(self) -> list[Pane]:
+        """The panes made so far; the others are made, from the settings as they are then, when needed."""
+        return [page for page in self._pages if isinstance(page, Pane)]
+
+    def _made(self, page: Pane | PanePlaceholder) -> Pane:
+        return page if isinstance(page, Pane) else self._make(page)
+
+    def _make(self, placeholder: PanePlaceholder) -> Pane:
+        """Make the pane ``placeholder`` stands for and put it in its tab, keeping the tab's place and state."""
+        if placeholder not in self._pages:  # made meanwhile (a queued request arrived late)
+            return self.pane(placeholder.pane_id)
+        pane = placeholder.spec.make(self.context)
+        if (pane.pane_id, pane.title) != (placeholder.pane_id, placeholder.title):
+            raise ValueError(f"pane spec {placeholder.pane_id!r} made {pane.pane_id!r} ({pane.title!r})")
+        index = self._pages.index(placeholder)
+        self._pages[index] = pane
+        visible, current = self.tabs.isTabVisible(index), self.tabs.currentIndex() == index
+        self.tabs.blockSignals(True)  # the same tab stays current: nobody needs to hear of the swap
+        try:
+            # Insert, then remove the placeholder: removing a current tab first would show (and build) a neighbour.
+            self.tabs.insertTab(index, pane, pane.title)
+            self.tabs.setTabVisible(index, visible)
+            if current:
+                self.tabs.setCurrentIndex(index)
+            self.tabs.removeTab(index + 1)
+        finally:
+            self.tabs.blockSignals(False)
+        placeholder.deleteLater()
+        self._pane_made(pane)
+        return pane
+
+    def _pane_made(self, pane: Pane) -> None:
+        """A pane joined the window: give it the window's state and its cross-pane links."""
+        pane.set_read_only(not can_write(self.role))
+        pane.set_offline(self._offline)
+        if pane.pane_id == "customers":
+            from ui.panes.customers import CustomersPane
+
+            if isinstance(pane, CustomersPane):
+                self._customers = pane
+                pane.issue_license_requested.connect(self._issue_license)
+                pane.can_issue_licenses = self._tab_allowed("licenses")
+        elif pane.pane_id == "licenses":
+            from ui.panes.licenses import LicensesPane
+
+            if isinstance(pane, LicensesPane):
+                self._licenses = pane
+
+    def _painted(self, placeholder: PanePlaceholder) -> None:
+        """A placeholder reached the screen: the window is up, so its pane is made now and the others follow."""
+        self._make(placeholder)
+        QTimer.singleShot(0, self, self._make_next)
+
+    def _make_next(self) -> None:
+        """Once the window is painted, make the panes not made yet, one per event-loop turn, the tab in view first.
+
+        They are cheap to make (each builds its widgets on first show), and
+        making them soon after start keeps what a pane does when the window
+        opens (the Tickets tab hands the SLA settings to the cache) at start.
+        """
+        waiting = [page for page in self._pages if isinstance(page, PanePlaceholder)]
+        if not waiting:
+            return
+        in_view = self.tabs.currentWidget()
+        self._make(in_view if isinstance(in_view, PanePlaceholder) else waiting[0])
+        if len(waiting) > 1:
+            QTimer.singleShot(0, self, self._make_next)
+
+    def _tab_allowed(self, pane_id: str) -> bool:
+        """The window has this tab and the role may see it."""
+        return any(page.pane_id == pane_id for page in self._pages) and pane_id in visible_panes(self.role)
 
     def _issue_license(self, customer_id: str) -> None:
-        assert self._licenses is not None
-        self.show_pane(self._licenses)
-        self._licenses.issue(customer_id)
+        licenses = self.pane("licenses")
+        self.show_pane(licenses)
+        if self._licenses is not None:
+            self._licenses.issue(customer_id)
 
     def _fit_to_screen(self) -> None:
         """Default and minimum sizes from the screen's available area; a remembered size that no longer fits shrinks."""
@@ -233,7 +346,8 @@ class MainWindow(QMainWindow):
             self.tabs.setCurrentIndex(index)
 
     def pane(self, pane_id: str) -> Pane:
-        return next(p for p in self.panes if p.pane_id == pane_id)
+        """The tab ``pane_id``'s pane, made now if it was not yet."""
+        return self._made(next(p for p in self._pages if p.pane_id == pane_id))
 
     def current_pane(self) -> Pane | None:
         widget = self.tabs.currentWidget()
@@ -245,8 +359,8 @@ class MainWindow(QMainWindow):
         allowed = visible_panes(role)
         writable = can_write(role)
         number = 0
-        for i, pane in enumerate(self.panes):
-            visible = pane.pane_id in allowed
+        for i, page in enumerate(self._pages):
+            visible = page.pane_id in allowed
             self.tabs.setTabVisible(i, visible)
             action = self.pane_actions[i]
             action.setVisible(visible)
@@ -256,14 +370,15 @@ class MainWindow(QMainWindow):
                 action.setShortcut(QKeySequence(f"Ctrl+{number}") if number <= 9 else QKeySequence())
             else:
                 action.setShortcut(QKeySequence())
-            pane.set_read_only(not writable)
+            if isinstance(page, Pane):
+                page.set_read_only(not writable)
         self.import_action.setVisible(COSTS in allowed)
         self.import_action.setEnabled(COSTS in allowed and writable)
-        licenses_shown = self._licenses is not None and "licenses" in allowed
+        licenses_shown = self._tab_allowed("licenses")
         self.open_action.setVisible(licenses_shown)
         self.open_action.setEnabled(licenses_shown)
         if self._customers is not None:
-            self._customers.can_issue_licenses = self._licenses is not None and "licenses" in allowed
+            self._customers.can_issue_licenses = licenses_shown
             if self._customers.built:
                 self._customers.update_actions()
         if not self.tabs.isTabVisible(self.tabs.currentIndex()):
@@ -273,10 +388,10 @@ class MainWindow(QMainWindow):
 
     def open_record(self, pane_id: str, key: str) -> None:
         """A notification's link: its tab (if the role may see it) with its record selected."""
-        pane = next((p for p in self.panes if p.pane_id == pane_id), None)
-        if pane is None or not self.tabs.isTabVisible(self.tabs.indexOf(pane)):
+        if not self._tab_allowed(pane_id):
             self.status.showMessage("That notification's tab is not available to your role", 5000)
             return
+        pane = self.pane(pane_id)
         self.show_pane(pane)
         if key:
             pane.show_record(key)
@@ -319,9 +434,10 @@ class MainWindow(QMainWindow):
 
     def open_license_file(self) -> None:
         """File ▸ Open…: the Licenses tab opens the file (answers a request, inspects a license)."""
-        if self._licenses is not None and self.tabs.isTabVisible(self.tabs.indexOf(self._licenses)):
-            self.show_pane(self._licenses)
-            self._licenses.open_file()
+        if self._tab_allowed("licenses"):
+            self.show_pane(self.pane("licenses"))
+            if self._licenses is not None:
+                self._licenses.open_file()
 
     def import_costs(self) -> None:
         if not self.import_action.isEnabled():
@@ -336,7 +452,7 @@ class MainWindow(QMainWindow):
         dialog = SettingsDialog(self.context, self)
         if dialog.exec():
             self.context.loaded_settings = dialog.saved
-            for pane in self.panes:
+            for pane in self.made_panes():  # panes made later read the new settings then
                 pane.apply_settings(self.context.settings)
             self.sync.settings_changed()
             self.notifier.run()  # mutes and thresholds may have changed
@@ -370,6 +486,7 @@ class MainWindow(QMainWindow):
 
     # -- events
 
+
     def _open_notifications(self) -> None:
         self.showNormal()
         self.raise_()
@@ -379,8 +496,9 @@ class MainWindow(QMainWindow):
     def _state_changed(self, state: str, last_success: dt.datetime | None, detail: str) -> None:
         self.status.show_state(state, last_success, detail)
         self.cancel_sync_action.setEnabled(state == SYNCING)
-        for pane in self.panes:
-            pane.set_offline(state == OFFLINE)
+        self._offline = state == OFFLINE
+        for pane in self.made_panes():
+            pane.set_offline(self._offline)
 
     def _sync_finished(self) -> None:
         self.status.hide_progress()
@@ -395,20 +513,22 @@ class MainWindow(QMainWindow):
 
     def _theme_changed(self, _scheme: object) -> None:
         """Colours painted into cells, tiles and charts were the old scheme's: every pane draws again."""
-        for pane in self.panes:
+        for pane in self.made_panes():
             if pane.built:
                 pane.refresh()
         self.bell.reload()
 
     def _changes_landed(self, changes: Changes) -> None:
         """A write landed (the panes hear it too): the outbox count follows the outbox."""
+        from app.store import outbox  # the cache's models: not needed to paint the window
+
         if changes.touches((outbox.TABLE,)):
             self.sync.refresh_outbox()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # Qt override
         settings_keys.save_geometry(STATE_KEY, self)
         settings_keys.qsettings().setValue(f"{STATE_KEY}/tab", self.tabs.currentIndex())
-        for pane in self.panes:
+        for pane in self.made_panes():
             if pane.built:
                 pane.save_state()
         self._freshness_clock.stop()

@@ -10,7 +10,7 @@ from PySide6.QtTest import QTest
 
 from app.store.schema import SyncState
 from tests.support.network import free_port
-from tests.ui.helpers import activate
+from tests.ui.helpers import activate, settle
 from ui.main_window import MainWindow
 from ui.status_bar import OFFLINE
 
@@ -21,6 +21,7 @@ def window(qtbot, context):
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
+    settle(qtbot, context.runner)  # the tabs' panes are made (and the first one filled) once the window is painted
     yield win
     win.close()
 
@@ -35,6 +36,7 @@ def test_five_panes_in_the_brief_order_each_builds(window, qtbot):
 
 
 def test_ctrl_number_switches_tabs(window, qtbot):
+    activate(qtbot, window)  # offscreen, building a pane after the first show leaves no window active
     for i in (5, 1, 3, 2, 4):
         QTest.keyClick(window, getattr(Qt.Key, f"Key_{i}"), Qt.KeyboardModifier.ControlModifier)
         assert window.tabs.currentIndex() == i - 1
@@ -79,7 +81,8 @@ def test_window_geometry_and_tab_are_remembered(qtbot, context):
     second = MainWindow(context)
     qtbot.addWidget(second)
     assert (second.width(), second.height()) == (700, 500)
-    assert second.tabs.currentWidget() is second.pane("tickets")
+    tickets = second.pane("tickets")  # made on asking, in its tab's place
+    assert second.tabs.currentWidget() is tickets
     second.close()
 
 
@@ -235,6 +238,7 @@ def test_edit_copy_takes_the_rows_of_the_table_in_use(qtbot, context):
     health = win.pane("health")
     win.show_pane(health)
     qtbot.waitUntil(lambda: health.services.rowCount() > 0, timeout=10_000)
+    activate(qtbot, win)  # the Health tab was built just now, after the window was first shown
     health.services.selectRow(0)
     health.services.setFocus()
     qtbot.waitUntil(health.services.hasFocus)
