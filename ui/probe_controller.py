@@ -11,12 +11,15 @@ reach.  What a round wrote reaches the panes through the change bus.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
 
-from app.probes.runner import ProbeRound, run_probes
 from ui.context import AppContext
 from ui.workers import TaskHandle
+
+if TYPE_CHECKING:
+    from app.probes.runner import ProbeRound
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +47,8 @@ class ProbeController(QObject):
     def tick(self) -> None:
         if self._running is not None or not self.context.settings.health.probes_enabled:
             return
+        from app.probes.runner import run_probes  # requests and TLS: not needed before the window shows
+
         self._running = self.context.runner.run(
             run_probes, self.context.cache.engine, self.context.settings, long_running=True,
             on_success=self._done, on_failure=self._failed,

@@ -25,6 +25,7 @@ def window(qtbot, context):
     win.resize(1280, 720)
     win.show()
     qtbot.waitExposed(win)
+    settle(qtbot, context.runner)  # the tabs' panes are made (and the first one filled) once the window is painted
     yield win
     theme.apply_scheme(QApplication.instance(), palette.LIGHT)  # the application outlives the test
 
