@@ -31,8 +31,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from app.views.tickets import SPEC as TICKET_SPEC
 from app.store.database import open_cache
+from app.views.tickets import SPEC as TICKET_SPEC
 from benchmarks.rows import Row
 from benchmarks.table_probe import VIEW_SIZE, WORDS, run_script, steps
 from tests.support.big_cache import make_ticket_cache

@@ -130,7 +130,9 @@ def open_cache(path: Path, *, full_check: bool = True) -> Cache:
     marker.unlink(missing_ok=True)
     migrations.upgrade_in_place(path)
     if aside is not None:
-        from app.store.salvage import salvage_outbox  # the schema's models: only for a damaged cache, never at a normal start
+        from app.store.salvage import (
+            salvage_outbox,  # the schema's models: only for a damaged cache, never at a normal start
+        )
 
         salvaged = salvage_outbox(aside, path).notice(aside)
         if salvaged:
