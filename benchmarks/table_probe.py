@@ -91,6 +91,16 @@ def run_script(view: Any, model: Any, actions: list[Callable[[], None]], timeout
     return float(state["worst"])
 
 
+def idle_stall(view: Any, model: Any, seconds: float) -> float:
+    """The longest heartbeat lateness of the event loop doing nothing: the machine's own noise (other
+    processes, the scheduler), the floor any stall measured on the same machine in the same run includes."""
+    return run_script(view, model, [_nothing] * int(seconds * 1000 / HEARTBEAT_MS))
+
+
+def _nothing() -> None:
+    """An action that does nothing (``idle_stall``)."""
+
+
 def _rss_kb() -> int:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
