@@ -53,14 +53,16 @@ FRESHNESS_TICK_MS = 60_000
 
 
 def default_panes() -> list[PaneFactory]:
-    """The five tabs in the order the product brief fixes."""
+    """The tabs in the order the product brief fixes: the role's overview first."""
     from ui.panes.costs import CostsPane
     from ui.panes.customers import CustomersPane
     from ui.panes.health import HealthPane
     from ui.panes.licenses import LicensesPane
+    from ui.panes.overview import OverviewPane
     from ui.panes.tickets import TicketsPane
 
     return [
+        lambda ctx: OverviewPane(ctx.cache, ctx.runner, ctx.settings),
         lambda ctx: HealthPane(ctx.cache, ctx.runner, ctx.settings),
         lambda ctx: CustomersPane(ctx.cache, ctx.runner, ctx.settings, stripe_config=partial(config_from, ctx)),
         lambda ctx: TicketsPane(ctx.cache, ctx.runner, ctx.settings),
@@ -202,7 +204,12 @@ class MainWindow(QMainWindow):
         """Cross-pane requests: issuing a license from the Customers pane uses the Licenses pane's dialog."""
         from ui.panes.customers import CustomersPane
         from ui.panes.licenses import LicensesPane
+        from ui.panes.overview import OverviewPane
 
+        self._overview = next((p for p in self.panes if isinstance(p, OverviewPane)), None)
+        if self._overview is not None:
+            self._overview.filter_requested.connect(self.show_filtered)
+            self._overview.record_requested.connect(self.open_record)
         self._customers = next((p for p in self.panes if isinstance(p, CustomersPane)), None)
         self._licenses = next((p for p in self.panes if isinstance(p, LicensesPane)), None)
         if self._customers is not None and self._licenses is not None:
@@ -242,6 +249,8 @@ class MainWindow(QMainWindow):
     def apply_role(self, role: str) -> None:
         """Show the tabs the role may see, numbered Ctrl+1… in order; enable what it may do."""
         self.role = role
+        if self._overview is not None:
+            self._overview.set_role(role)
         allowed = visible_panes(role)
         writable = can_write(role)
         number = 0
@@ -280,6 +289,15 @@ class MainWindow(QMainWindow):
         self.show_pane(pane)
         if key:
             pane.show_record(key)
+
+    def show_filtered(self, pane_id: str, token: str = "") -> bool:
+        """An overview tile's click-through: ``pane_id``'s tab (if the role may see it) showing ``token``'s rows."""
+        pane = next((p for p in self.panes if p.pane_id == pane_id), None)
+        if pane is None or not self.tabs.isTabVisible(self.tabs.indexOf(pane)):
+            self.status.showMessage("That tab is not available to your role", 5000)
+            return False
+        self.show_pane(pane)
+        return pane.apply_filter(token) if token else True
 
     def focused_table(self) -> DataTable | SummaryTable | None:
         """The table the keyboard is in, else the current tab's first big table."""

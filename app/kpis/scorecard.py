@@ -83,7 +83,7 @@ def _graded(key: str, label: str, area: str, value: float | None, unit: str, t: 
 
 def _context(key: str, label: str, area: str, value: float | None, unit: str, source: str, pane: str,
              pane_filter: str | None, series: Sequence[float | None], *, currency: str | None = None,
-             target_text: str = "no target: shown for context", state: Band = UNKNOWN) -> KpiReading:
+             target_text: str = "no target (shown for context)", state: Band = UNKNOWN) -> KpiReading:
     """A KPI the guide sets no numeric line for: grey, or the ``state`` its own rule gives."""
     return KpiReading(key, label, area, value, unit, currency, target_text, UNKNOWN if value is None else state,
                       None, source, pane, pane_filter, _points(series))
@@ -141,7 +141,8 @@ def _health(h: HealthFigures, s: Settings) -> list[KpiReading]:
         _graded("response_time", "Response time (p95)", OPERATIONS, None if p95 is None else p95 / 1000.0,
                 "seconds", _Threshold(t.response_good, t.response_warning, False, " s"), "health", HEALTH, None, []),
         _context("open_incidents", "Open incidents", OPERATIONS, float(h.open_incidents), "count", "health", HEALTH,
-                 "open", [], target_text="none open", state=GOOD if h.open_incidents == 0 else WARNING),
+                 "open", [], target_text="none open (amber: any open)",
+                 state=GOOD if h.open_incidents == 0 else WARNING),
     ]
 
 
@@ -160,8 +161,8 @@ def _support(f: SupportFigures, s: Settings) -> list[KpiReading]:
         _graded("sla_attainment", "SLA attainment (resolution)", SUPPORT, sla, "%",
                 _Threshold(t.sla_good, t.sla_warning, True, " %"), "support", TICKETS, "breached", []),
         _context("open_tickets", "Open tickets", SUPPORT, float(queue["open"]), "count", "support", TICKETS, "open",
-                 [n for _, n in f.backlog], target_text="none past an SLA target (amber: about to breach)",
-                 state=state),
+                 [n for _, n in f.backlog],
+                 target_text="none breached (amber: one about to breach, red: one past its SLA target)", state=state),
     ]
 
 
@@ -172,7 +173,8 @@ def _revenue(r: RevenueFigures, s: Settings) -> list[KpiReading]:
     growth = m.mom_growth_pct
     return [
         _context("mrr", "MRR", FINANCE, m.mrr / 100.0, "money", "revenue", CUSTOMERS, "paying",
-                 [x.mrr / 100.0 for x in months], currency=r.currency, target_text="grows month over month",
+                 [x.mrr / 100.0 for x in months], currency=r.currency,
+                 target_text="grows month over month (amber: shrank)",
                  state=UNKNOWN if growth is None else GOOD if growth >= 0 else WARNING),
         _graded("churn_rate", "Customer churn", FINANCE, m.customer_churn_pct, "%",
                 _Threshold(s.kpi.monthly_churn_pct, t.churn_warning, False, " %"), "revenue", CUSTOMERS, "churned",
@@ -195,7 +197,8 @@ def _costs(c: CostFigures, s: Settings) -> list[KpiReading]:
         _context("cost_month", "Cloud cost this month", FINANCE,
                  None if total is None else total.mtd_micros / 1_000_000, "money", "costs", COSTS, None,
                  [e.cloud_cost_micros / 1_000_000 for e in economics], currency="USD",
-                 target_text="month-end forecast within the budget (amber: past its warning share)", state=state),
+                 target_text="forecast within budget (amber: past its warning share, red: past its critical share)",
+                 state=state),
         _graded("gross_margin", "Gross margin after cloud", FINANCE, None if margin is None else 100.0 * margin, "%",
                 _Threshold(t.gross_margin_good, t.gross_margin_warning, True, " %"), "costs", COSTS, None,
                 [None if e.gross_margin is None else 100.0 * e.gross_margin for e in economics]),
@@ -205,7 +208,7 @@ def _costs(c: CostFigures, s: Settings) -> list[KpiReading]:
 def _licenses(lic: LicenseFigures, s: Settings) -> list[KpiReading]:
     del s
     return [_context("licenses_over_cap", "Licenses over the seat cap", SUPPORT, float(lic.over_cap), "count",
-                     "licenses", LICENSES, "seats_over", [], target_text="none over the cap",
+                     "licenses", LICENSES, "seats_over", [], target_text="none over the cap (amber: any over)",
                      state=GOOD if lic.over_cap == 0 else WARNING)]
 
 

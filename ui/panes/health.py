@@ -166,6 +166,12 @@ class HealthPane(Pane):
         self._load_services()
         self.update_actions()
 
+    def apply_filter(self, token: str) -> bool:
+        """The incidents list (the first inner tab) filtered to ``token`` (open, not acknowledged…)."""
+        self.ensure_built()
+        self.below.setCurrentIndex(0)
+        return super().apply_filter(token)
+
     def _draft_bar(self) -> QWidget:
         bar = QWidget()
         bar.setObjectName("draftIncident")
