@@ -1,4 +1,5 @@
-"""The main window: the overview and five panes in order, tab shortcuts, menus, offline status, remembered state, settings."""
+"""The main window: the overview and five panes in order, tab shortcuts, menus, offline status, remembered state,
+settings."""
 
 from __future__ import annotations
 

@@ -97,7 +97,8 @@ def test_product_shows_features_with_their_rollout_and_the_funnel(qtbot, runner,
 def test_a_change_to_a_table_it_reads_recomputes(qtbot, runner, business, at_now):
     pane = _pane(qtbot, runner, business, "product")
     with business.engine.begin() as conn:
-        conn.execute(update(UsageDaily).where(UsageDaily.day == dt.date(2026, 11, 17)).values(monthly_active_users=4000))
+        newest = UsageDaily.day == dt.date(2026, 11, 17)
+        conn.execute(update(UsageDaily).where(newest).values(monthly_active_users=4000))
     runner.bus.publish(Changes.of("usage_daily"))
     qtbot.waitUntil(lambda: pane.tiles["mau"].value.text() == "4,000", timeout=20_000)
     settle(qtbot, runner)
@@ -152,3 +153,10 @@ def test_a_tab_the_role_may_not_see_is_not_opened(qtbot, context, at_now):
     win.status.clearMessage()  # its 5 s timer
     qtbot.waitUntil(lambda: context.runner.active_count == 0, timeout=30_000)
     win.close()
+
+
+def test_an_empty_cache_shows_dashes_not_zeros(qtbot, runner, cache, at_now):
+    pane = _pane(qtbot, runner, cache, "product")
+    assert {t.value.text() for t in pane.tiles.values()} == {"—"}
+    assert pane.features.rowCount() == 0
+    assert "Product usage: never" in pane.footer.text()
