@@ -47,6 +47,7 @@ from ui.widgets.summary_table import SummaryTable
 if TYPE_CHECKING:
     from ui.panes.customers import CustomersPane
     from ui.panes.licenses import LicensesPane
+    from ui.panes.overview import OverviewPane
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,12 @@ PaneFactory = Callable[[AppContext], Pane]
 DEFAULT_SIZE = QSize(1280, 800)
 MINIMUM_SIZE = QSize(640, 400)  # both capped by the screen's available area
 FRESHNESS_TICK_MS = 60_000
+
+
+def _overview(ctx: AppContext) -> Pane:
+    from ui.panes.overview import OverviewPane
+
+    return OverviewPane(ctx.cache, ctx.runner, ctx.settings)
 
 
 def _health(ctx: AppContext) -> Pane:
@@ -94,6 +101,7 @@ def default_panes() -> list[PaneSpec | PaneFactory]:
     module imported before the window shows), so prefer a ``PaneSpec``.
     """
     return [
+        PaneSpec("overview", "Overview", _overview),
         PaneSpec("health", "Health", _health),
         PaneSpec("customers", "Customers", _customers),
         PaneSpec("tickets", "Tickets", _tickets),
@@ -113,6 +121,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Ops Console" + (" — demo business" if context.demo else ""))
         self.tabs = QTabWidget(documentMode=True)
         self.tabs.setObjectName("paneTabs")
+        self._overview: OverviewPane | None = None
         self._customers: CustomersPane | None = None
         self._licenses: LicensesPane | None = None
         self._offline = False
@@ -283,7 +292,15 @@ class MainWindow(QMainWindow):
         """A pane joined the window: give it the window's state and its cross-pane links."""
         pane.set_read_only(not can_write(self.role))
         pane.set_offline(self._offline)
-        if pane.pane_id == "customers":
+        if pane.pane_id == "overview":
+            from ui.panes.overview import OverviewPane
+
+            if isinstance(pane, OverviewPane):
+                self._overview = pane
+                pane.set_role(self.role)
+                pane.filter_requested.connect(self.show_filtered)
+                pane.record_requested.connect(self.open_record)
+        elif pane.pane_id == "customers":
             from ui.panes.customers import CustomersPane
 
             if isinstance(pane, CustomersPane):
@@ -356,6 +373,8 @@ class MainWindow(QMainWindow):
     def apply_role(self, role: str) -> None:
         """Show the tabs the role may see, numbered Ctrl+1… in order; enable what it may do."""
         self.role = role
+        if self._overview is not None:
+            self._overview.set_role(role)
         allowed = visible_panes(role)
         writable = can_write(role)
         number = 0
@@ -395,6 +414,15 @@ class MainWindow(QMainWindow):
         self.show_pane(pane)
         if key:
             pane.show_record(key)
+
+    def show_filtered(self, pane_id: str, token: str = "") -> bool:
+        """An overview tile's click-through: ``pane_id``'s tab (if the role may see it) showing ``token``'s rows."""
+        if not self._tab_allowed(pane_id):
+            self.status.showMessage("That tab is not available to your role", 5000)
+            return False
+        pane = self.pane(pane_id)
+        self.show_pane(pane)
+        return pane.apply_filter(token) if token else True
 
     def focused_table(self) -> DataTable | SummaryTable | None:
         """The table the keyboard is in, else the current tab's first big table."""

@@ -1,4 +1,5 @@
-"""The main window: five panes in order, tab shortcuts, menus, offline status, remembered state, settings."""
+"""The main window: the overview and five panes in order, tab shortcuts, menus, offline status, remembered state,
+settings."""
 
 from __future__ import annotations
 
@@ -26,9 +27,9 @@ def window(qtbot, context):
     win.close()
 
 
-def test_five_panes_in_the_brief_order_each_builds(window, qtbot):
+def test_the_overview_then_five_panes_in_the_brief_order_each_builds(window, qtbot):
     tabs = [window.tabs.tabText(i) for i in range(window.tabs.count())]
-    assert tabs == ["Health", "Customers", "Tickets", "Licenses", "Costs"]
+    assert tabs == ["Overview", "Health", "Customers", "Tickets", "Licenses", "Costs"]
     for pane in window.panes:
         window.show_pane(pane)
         assert pane.built
@@ -37,7 +38,7 @@ def test_five_panes_in_the_brief_order_each_builds(window, qtbot):
 
 def test_ctrl_number_switches_tabs(window, qtbot):
     activate(qtbot, window)  # offscreen, building a pane after the first show leaves no window active
-    for i in (5, 1, 3, 2, 4):
+    for i in (5, 1, 3, 6, 2, 4):
         QTest.keyClick(window, getattr(Qt.Key, f"Key_{i}"), Qt.KeyboardModifier.ControlModifier)
         assert window.tabs.currentIndex() == i - 1
     qtbot.waitUntil(lambda: window.context.runner.active_count == 0, timeout=20_000)
@@ -145,9 +146,9 @@ def _signed_in(context, role: str) -> None:
 
 
 @pytest.mark.parametrize(("role", "tabs", "import_enabled"), [
-    ("support", ["Customers", "Tickets", "Licenses"], None),
-    ("operations", ["Health", "Tickets", "Costs"], True),
-    ("executive", ["Health", "Customers", "Tickets", "Licenses", "Costs"], False),
+    ("support", ["Overview", "Customers", "Tickets", "Licenses"], None),
+    ("operations", ["Overview", "Health", "Tickets", "Costs"], True),
+    ("executive", ["Overview", "Health", "Customers", "Tickets", "Licenses", "Costs"], False),
 ])
 def test_keyboard_follows_the_role(qtbot, context, monkeypatch, role, tabs, import_enabled):
     import ui.dialogs.import_costs as import_dialog

@@ -146,6 +146,19 @@ class Pane(QWidget):
             table.select_key(table.model.spec.coerce_key(key))
             table.focus_rows()
 
+    def apply_filter(self, token: str) -> bool:
+        """Show the rows of the filter named ``token`` (an overview tile's click-through): the first big table
+        offering it switches to it.  Panes whose table sits in an inner tab override to show that tab first."""
+        from ui.widgets.data_table import DataTable
+
+        self.ensure_built()
+        for table in self.findChildren(DataTable):
+            for index in range(table.filter.count()):
+                if tuple(table.filter.itemData(index) or ()) == (token,):
+                    table.filter.setCurrentIndex(index)
+                    return True
+        return False
+
     def save_state(self) -> None:
         """Persist header/splitter state; called only once the pane is built. Subclasses with tables override."""
 

@@ -226,6 +226,12 @@ class CustomersPane(Pane):
         if self.issue_button.isEnabled() and key is not None:
             self.issue_license_requested.emit(str(key))
 
+    def apply_filter(self, token: str) -> bool:
+        """The customers list (its own inner tab) filtered to ``token`` (paying, trialing, churned…)."""
+        self.ensure_built()
+        self.views.setCurrentIndex(CUSTOMERS_TAB)
+        return super().apply_filter(token)
+
     def show_customer(self, customer_id: str) -> None:
         """Open one customer in the customers view: the table shows every customer and highlights them."""
         self.views.setCurrentIndex(CUSTOMERS_TAB)

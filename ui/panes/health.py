@@ -175,6 +175,18 @@ class HealthPane(Pane):
         self._load_services()
         self.update_actions()
 
+    def show_record(self, key: str) -> None:
+        """A service or an incident; a service asked for before the services are read is chosen when they are."""
+        super().show_record(key)
+        if self.health is None:
+            self.chart_service = key
+
+    def apply_filter(self, token: str) -> bool:
+        """The incidents list (the first inner tab) filtered to ``token`` (open, not acknowledged…)."""
+        self.ensure_built()
+        self.below.setCurrentIndex(0)
+        return super().apply_filter(token)
+
     def _draft_bar(self) -> QWidget:
         bar = QWidget()
         bar.setObjectName("draftIncident")

@@ -31,7 +31,7 @@ class Kpi:
     target: float | None = None  # drawn across the sparkline
 
 
-class _Tile(QFrame):
+class Tile(QFrame):
     clicked = Signal()
 
     def __init__(self, label: str, clickable: bool) -> None:
@@ -80,7 +80,7 @@ class KpiStrip(QWidget):
 
     def __init__(self, labels: Sequence[str], parent: QWidget | None = None, *, clickable: bool = False) -> None:
         super().__init__(parent)
-        self.tiles = {label: _Tile(label, clickable) for label in labels}
+        self.tiles = {label: Tile(label, clickable) for label in labels}
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 4)
         for label, tile in self.tiles.items():

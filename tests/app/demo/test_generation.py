@@ -110,3 +110,19 @@ def test_costs_span_thirteen_months_and_approach_their_budgets():
     assert budgets["firebase"] == 80_000 and budgets["anthropic"] == 50_000 and budgets["total"] == 260_000
     usage = business.feed("usage").page(None, None, 1_000)[0]
     assert sum(u["trial_starts"] for u in usage) > 0 and all(0 < u["processing_success_rate"] <= 1 for u in usage)
+
+
+def test_usage_carries_what_only_the_server_can_count():
+    """MAU (distinct users of 30 days) above any day's users, 30-day cohorts from the 31st day, NPS answers,
+    and each feature's reach and 30-day users (docs/metrics.md § Product usage)."""
+    business = DemoBackend(**SMALL).business
+    usage = business.feed("usage").page(None, None, 1_000)[0]
+    assert all(u["monthly_active_users"] >= u["active_users"] for u in usage)
+    assert usage[0]["retention_cohort_users"] is None  # nobody signed up 30 days before the history starts
+    later = [u for u in usage[31:] if u["retention_cohort_users"]]
+    assert later and all(0 <= u["retention_cohort_retained"] <= u["retention_cohort_users"] for u in later)
+    assert all(u["nps_promoters"] + u["nps_passives"] + u["nps_detractors"] >= 0 for u in usage)
+    assert all(6 <= u["avg_session_minutes"] <= 14 for u in usage if u["avg_session_minutes"] is not None)
+    flags = business.feed("feature_flags").page(None, None, 100)[0]
+    assert all(0 < f["active_users_30d"] <= f["users_with_access"] for f in flags)
+    assert business.feed("usage").page(None, None, 1_000)[0] == usage  # deterministic
