@@ -117,6 +117,7 @@ def _window(qtbot, context, role: str) -> MainWindow:
     win.resize(1280, 800)
     win.show()
     qtbot.waitExposed(win)
+    qtbot.waitUntil(lambda: win.current_pane() is not None)  # the first tab's pane is made once the window paints
     return win
 
 
