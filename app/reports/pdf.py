@@ -64,7 +64,7 @@ def _headline(figures: Sequence[Figure], width: float) -> PdfTable:
              Paragraph(escape(f.target or "no target"), _NUM), Paragraph(escape(BAND_WORDS[f.band]), _CELL),
              Paragraph(escape(f.note), _NOTE)] for f in figures]
     table = PdfTable([[Paragraph(h, _CELL) for h in ("Figure", "Value", "Target", "Reading", "")], *rows],
-                     colWidths=[width * w for w in (0.24, 0.2, 0.18, 0.12, 0.26)], repeatRows=1)
+                     colWidths=[width * w for w in (0.25, 0.23, 0.16, 0.11, 0.25)], repeatRows=1)
     style: list[tuple[Any, ...]] = [("GRID", (0, 0), (-1, -1), 0.4, _GRID), ("BACKGROUND", (0, 0), (-1, 0), _HEAD),
                                     ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
     for i, f in enumerate(figures, start=1):
