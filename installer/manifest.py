@@ -114,7 +114,8 @@ class DataFile:
 
 
 def data_files(root: Path = ROOT) -> list[DataFile]:
-    """Expand :data:`DATAS` and :data:`PACKAGE_DATAS`; a pattern that matches nothing is skipped (the tests say which must match)."""
+    """Expand :data:`DATAS` and :data:`PACKAGE_DATAS`; a pattern that matches nothing is skipped (the tests say
+    which must match)."""
     return [
         DataFile(path, dest)
         for pattern, dest in DATAS

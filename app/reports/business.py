@@ -7,8 +7,12 @@ chooses what a kind of report shows and writes it with ``app.reports.fmt``.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
 
+from app.domain.costs.economics import UnitEconomics
+from app.domain.costs.figures import CostFigures
+from app.domain.revenue.figures import RevenueFigures
+from app.domain.revenue.monthly import MonthFigures
 from app.reports import MONTHLY, fmt
 from app.reports.inputs import Inputs, band
 from app.reports.model import Cell, Chart, Figure, Section, Series, Table
@@ -18,7 +22,7 @@ CHART_MONTHS = 12
 COHORT_ROWS, COHORT_MONTHS = 12, 6
 
 
-def _money(f: Any, minor: float | None) -> Cell:
+def _money(f: RevenueFigures, minor: float | None) -> Cell:
     return Cell(fmt.money(minor, f.currency), None if minor is None else round(minor / 100, 2))
 
 
@@ -26,12 +30,12 @@ def _pct(value: float | None, places: int = 1) -> Cell:
     return Cell(fmt.percent(value, places), None if value is None else round(value, places))
 
 
-def mrr_figure(f: Any) -> Figure:
+def mrr_figure(f: RevenueFigures) -> Figure:
     cur = f.current
     return Figure("MRR", fmt.money(cur.mrr, f.currency), note=f"{fmt.percent(cur.mom_growth_pct)} on last month")
 
 
-def churn_figure(f: Any) -> Figure:
+def churn_figure(f: RevenueFigures) -> Figure:
     value, target = f.current.customer_churn_pct, f.targets.monthly_churn_max_pct
     return Figure("Customer churn", fmt.percent(value), f"≤ {fmt.percent(target)}",
                   band(value, target, higher_is_better=False, warning_margin=target / 2),
@@ -39,12 +43,12 @@ def churn_figure(f: Any) -> Figure:
 
 
 def revenue_headline(inputs: Inputs) -> tuple[Figure, ...]:
-    f = inputs.figures("revenue")
+    f: RevenueFigures = inputs.figures("revenue")
     return (mrr_figure(f), churn_figure(f))
 
 
 def revenue_section(inputs: Inputs) -> Section:
-    f = inputs.figures("revenue")
+    f: RevenueFigures = inputs.figures("revenue")
     cur = f.current
     figures = (
         mrr_figure(f),
@@ -58,7 +62,8 @@ def revenue_section(inputs: Inputs) -> Section:
                note=f"{cur.trials_converted} of {cur.trials_started} trials"),
         Figure("ARPA", fmt.money(cur.arpa, f.currency)),
     )
-    movements = Table("mrr_movements", f"MRR movements, {cur.month:%B %Y}", ("Movement", f"Amount ({f.currency})"), tuple(
+    heading = ("Movement", f"Amount ({f.currency})")
+    movements = Table("mrr_movements", f"MRR movements, {cur.month:%B %Y}", heading, tuple(
         (Cell(label), _money(f, value)) for label, value in (
             ("MRR at the start", cur.mrr_start), ("New", cur.new_mrr), ("Expansion", cur.expansion_mrr),
             ("Contraction", -cur.contraction_mrr), ("Churn", -cur.churn_mrr),
@@ -76,7 +81,7 @@ def revenue_section(inputs: Inputs) -> Section:
                    tuple(f"Policy: {p}" for p in f.policies))
 
 
-def _monthly_table(f: Any, months: Any) -> Table:
+def _monthly_table(f: RevenueFigures, months: Sequence[MonthFigures]) -> Table:
     columns = ("Month", f"MRR ({f.currency})", "Growth", "New customers", "Churned", "Churn", "NRR")
     rows = tuple((Cell(f"{m.month:%b %Y}"), _money(f, m.mrr), _pct(m.mom_growth_pct),
                   Cell(fmt.count(m.new_customers), m.new_customers),
@@ -85,7 +90,7 @@ def _monthly_table(f: Any, months: Any) -> Table:
     return Table("mrr_by_month", "Revenue by month", columns, rows)
 
 
-def _cohort_table(f: Any) -> Table:
+def _cohort_table(f: RevenueFigures) -> Table:
     columns = ("Cohort", "Customers", *(f"Month {k}" for k in range(COHORT_MONTHS)))
     rows = tuple((Cell(f"{r.month:%b %Y}"), Cell(fmt.count(r.customers), r.customers),
                   *(_retention(r.customer_retention_pct, k) for k in range(COHORT_MONTHS)))
@@ -97,10 +102,11 @@ def _retention(values: list[float | None], k: int) -> Cell:
     return _pct(values[k], 0) if k < len(values) else Cell(fmt.MISSING)
 
 
-def _at_risk_table(f: Any) -> Table:
+def _at_risk_table(f: RevenueFigures) -> Table:
     rows = tuple((Cell(r.name), _money(f, r.mrr), Cell(", ".join(s.name for s in r.signals)))
                  for r in f.at_risk[:10])
-    return Table("at_risk", f"Customers at risk ({len(f.at_risk)})", ("Customer", f"MRR ({f.currency})", "Signals"), rows)
+    columns = ("Customer", f"MRR ({f.currency})", "Signals")
+    return Table("at_risk", f"Customers at risk ({len(f.at_risk)})", columns, rows)
 
 
 # --------------------------------------------------------------------------- costs
@@ -110,7 +116,7 @@ def _usd(micros: int | None) -> Cell:
     return Cell(fmt.micros(micros), None if micros is None else round(micros / 1_000_000, 2))
 
 
-def cost_figure(f: Any) -> Figure:
+def cost_figure(f: CostFigures) -> Figure:
     total = f.total
     if total is None:
         return Figure("Cloud cost to date", fmt.MISSING, note="no costs in the cache")
@@ -122,11 +128,11 @@ def cost_figure(f: Any) -> Figure:
                   f"forecast {fmt.micros(total.forecast_micros)} by month end")
 
 
-def _economics(f: Any) -> Any:
+def _economics(f: CostFigures) -> UnitEconomics | None:
     return next((u for u in reversed(f.unit_economics) if u.month == f.month), None)
 
 
-def margin_figure(f: Any) -> Figure:
+def margin_figure(f: CostFigures) -> Figure:
     unit = _economics(f)
     value = None if unit is None else unit.gross_margin
     return Figure("Gross margin (cloud)", fmt.share(value, 1),
@@ -134,12 +140,12 @@ def margin_figure(f: Any) -> Figure:
 
 
 def costs_headline(inputs: Inputs) -> tuple[Figure, ...]:
-    f = inputs.figures("costs")
+    f: CostFigures = inputs.figures("costs")
     return (cost_figure(f), margin_figure(f))
 
 
 def costs_section(inputs: Inputs) -> Section:
-    f = inputs.figures("costs")
+    f: CostFigures = inputs.figures("costs")
     figures = [cost_figure(f), margin_figure(f)]
     if f.total is not None and f.total.budget is not None:
         figures.append(Figure("Budget used", fmt.share(f.total.ratio, 1),

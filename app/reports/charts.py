@@ -22,7 +22,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from app.reports.model import Chart
 
 FONT, BOLD = "Vera", "VeraBd"
-WIDTH, HEIGHT = 480.0, 190.0
+WIDTH, HEIGHT = 480, 190  # points
 # Colour-blind safe series colours (Okabe–Ito), print well in grey too.
 SERIES_COLOURS = (colors.HexColor("#0072B2"), colors.HexColor("#E69F00"), colors.HexColor("#009E73"))
 MAX_LABELS = 12  # category labels shown along the axis: every n-th beyond this

@@ -44,12 +44,12 @@ def run(args: argparse.Namespace) -> int:
     from app.clock import utcnow
     from app.config.paths import Paths
     from app.config.settings import load
-    from app.reports.build import ReportError, build_report
+    from app.reports.build import ReportError, build_report, roles_for
     from app.reports.render import write_report
     from app.roles import effective_role
     from app.store.app_state import get_app_value
-    from app.store.schema import ME_KEY
     from app.store.database import open_cache
+    from app.store.schema import ME_KEY
 
     now = utcnow()
     try:
@@ -66,7 +66,10 @@ def run(args: argparse.Namespace) -> int:
     cache = open_cache(paths.cache)
     try:
         with cache.engine.connect() as conn:
-            role = args.role or effective_role(get_app_value(conn, ME_KEY), loaded.settings.sync.offline_role)
+            user_role = effective_role(get_app_value(conn, ME_KEY), loaded.settings.sync.offline_role)
+            role = args.role or user_role
+            if role not in roles_for(user_role):
+                return _fail(f"a {user_role} user may make reports for the {user_role} role only")
             report = build_report(conn, loaded.settings, args.kind, day, role, now)
     except ReportError as exc:
         return _fail(str(exc))

@@ -18,10 +18,10 @@ th { background: #eef2f6; text-align: left; } td.num, th.num { text-align: right
 
 
 def render_html(report: Report) -> str:
-    parts = [f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-             f"<title>{escape(report.title)} — {escape(report.period_text)}</title><style>{_CSS}</style></head><body>",
-             f"<h1>{escape(report.title)}</h1>", f"<p class=\"sub\">{escape(report.period_text)}<br>"
-             f"{escape(subtitle(report))}</p>"]
+    head = (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>{escape(report.title)} — {escape(report.period_text)}</title><style>{_CSS}</style></head><body>")
+    sub = f"<p class=\"sub\">{escape(report.period_text)}<br>{escape(subtitle(report))}</p>"
+    parts = [head, f"<h1>{escape(report.title)}</h1>", sub]
     if report.headline:
         parts += ["<h2>Headline against targets</h2>", _headline(report.headline)]
     parts.append("<p class=\"note\">Data freshness: " + escape("; ".join(

@@ -8,8 +8,8 @@ the 30-day figures (availability: the last 24 hours for a daily report).
 
 from __future__ import annotations
 
-from typing import Any
-
+from app.domain.availability.figures import HealthFigures
+from app.domain.sla.kpis import SupportFigures
 from app.reports import DAILY, fmt
 from app.reports.inputs import Inputs, band
 from app.reports.model import Cell, Chart, Figure, Section, Series, Table
@@ -25,7 +25,7 @@ def _pct(value: float | None) -> Cell:
     return Cell(fmt.percent(value), None if value is None else round(value, 1))
 
 
-def sla_figure(inputs: Inputs, f: Any) -> Figure:
+def sla_figure(inputs: Inputs, f: SupportFigures) -> Figure:
     """Resolution clocks met in the window: the SLA figure the Tickets pane shows."""
     days = inputs.window_days
     met = f.achievement_of(RESOLUTION, days)
@@ -36,12 +36,12 @@ def sla_figure(inputs: Inputs, f: Any) -> Figure:
 
 
 def support_headline(inputs: Inputs) -> tuple[Figure, ...]:
-    f = inputs.figures("support")
+    f: SupportFigures = inputs.figures("support")
     return (sla_figure(inputs, f),)
 
 
 def support_section(inputs: Inputs) -> Section:
-    f = inputs.figures("support")
+    f: SupportFigures = inputs.figures("support")
     days = inputs.window_days
     first = f.achievement_of(FIRST_REPLY, days)
     csat, fcr = f.satisfaction, f.first_contact_resolution
@@ -78,14 +78,13 @@ def _window(inputs: Inputs) -> str:
     return "24h" if inputs.period.kind == DAILY else f"{inputs.window_days}d"
 
 
-def uptime_figure(inputs: Inputs, f: Any) -> Figure:
+def uptime_figure(inputs: Inputs, f: HealthFigures) -> Figure:
     """The least available service in the window, against its own SLO: uptime is as good as its worst service."""
     key = _window(inputs)
-    known = [s for s in f.services if s.availability.get(key) is not None]
+    known = [(a - s.slo_target, s.name, a, s) for s in f.services if (a := s.availability.get(key)) is not None]
     if not known:
         return Figure(f"Uptime ({key})", fmt.MISSING, band="unknown", note="no checks in the window")
-    worst = min(known, key=lambda s: (s.availability[key] - s.slo_target, s.name))
-    value = worst.availability[key]
+    *_, value, worst = min(known, key=lambda k: (k[0], k[1]))
     return Figure(f"Uptime ({key}, worst service)", fmt.share(value), f"≥ {fmt.share(worst.slo_target)}",
                   band(value, worst.slo_target, higher_is_better=True, warning_margin=UPTIME_WARNING), worst.name)
 
@@ -95,7 +94,7 @@ def health_headline(inputs: Inputs) -> tuple[Figure, ...]:
 
 
 def health_section(inputs: Inputs) -> Section:
-    f = inputs.figures("health")
+    f: HealthFigures = inputs.figures("health")
     key = _window(inputs)
     up = f.states.get("Up", 0)
     figures = (

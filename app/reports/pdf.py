@@ -16,9 +16,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 from reportlab.platypus import Table as PdfTable
-from reportlab.platypus import TableStyle
 
 from app.reports import charts
 from app.reports.charts import BOLD, FONT
@@ -126,7 +125,7 @@ def _numbered(footer: str) -> type[Canvas]:
 
         def showPage(self) -> None:  # noqa: N802 - reportlab's name
             self._pages.append(dict(self.__dict__))
-            self._startPage()
+            self._startPage()  # type: ignore[attr-defined]  # reportlab's page reset: the two-pass recipe
 
         def save(self) -> None:
             for state in self._pages:
@@ -134,7 +133,7 @@ def _numbered(footer: str) -> type[Canvas]:
                 self.setFont(FONT, 7)
                 self.setFillColor(colors.HexColor("#555555"))
                 self.drawString(MARGIN, 9 * mm, footer)
-                self.drawRightString(A4[0] - MARGIN, 9 * mm, f"Page {self._pageNumber} of {len(self._pages)}")
+                self.drawRightString(A4[0] - MARGIN, 9 * mm, f"Page {self.getPageNumber()} of {len(self._pages)}")
                 super().showPage()
             super().save()
 
