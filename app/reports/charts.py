@@ -43,9 +43,13 @@ def drawing(chart: Chart) -> Drawing:
     register_fonts()
     d = Drawing(WIDTH, HEIGHT)
     d.add(String(0, HEIGHT - 12, chart.title, fontName=BOLD, fontSize=9))
+    if not chart.labels or not any(p is not None for s in chart.series for p in s.points):
+        d.add(String(WIDTH / 2, HEIGHT / 2, "No data for this period.", fontName=FONT, fontSize=9,
+                     textAnchor="middle", fillColor=colors.HexColor("#666666")))
+        return d
     plot = VerticalBarChart() if chart.kind == "bar" else HorizontalLineChart()
     plot.x, plot.y, plot.width, plot.height = 50, 30, WIDTH - 60, HEIGHT - 70
-    plot.data = [tuple(0.0 if p is None else p for p in s.points) for s in chart.series] or [(0.0,)]
+    plot.data = [tuple(0.0 if p is None else p for p in s.points) for s in chart.series]
     step = max(1, -(-len(chart.labels) // MAX_LABELS))
     plot.categoryAxis.categoryNames = [label if i % step == 0 else "" for i, label in enumerate(chart.labels)]
     plot.categoryAxis.labels.fontName = plot.valueAxis.labels.fontName = FONT
