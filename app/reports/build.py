@@ -12,8 +12,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Engine, select
 
+from app.clock import utcnow
 from app.config.settings import Settings
 from app.reports import DAILY, KINDS, MONTHLY, WEEKLY, fmt
 from app.reports.business import COSTS, REVENUE, costs_headline, costs_section, revenue_headline, revenue_section
@@ -91,6 +92,13 @@ def build_report(conn: Connection, settings: Settings, kind: str, day: dt.date, 
     return Report(kind=kind, title=TITLES[kind], period_text=period.text(), as_of=inputs.as_of,
                   as_of_text=fmt.when(inputs.as_of), role=role, headline=headline, sections=tuple(sections),
                   freshness=freshness(conn))
+
+
+def report_from_cache(engine: Engine, settings: Settings, kind: str, day: dt.date, role: str,
+                      progress: ProgressCallback = no_progress, cancel: CancelToken | None = None) -> Report:
+    """``build_report`` on its own read connection, as of now: the background job of the window's dialog."""
+    with engine.connect() as conn:
+        return build_report(conn, settings, kind, day, role, utcnow(), progress, cancel)
 
 
 def _headline_order(kind: str, areas: list[str]) -> list[str]:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from app.reports import charts
-from app.reports.model import Figure, Report, Section, Table
+from app.reports.model import Chart, Figure, Report, Section, Table
+
+ChartMarkup = Callable[[Chart], str]
 from app.reports.text import BAND_COLOURS, BAND_WORDS, escape, subtitle
 
 _CSS = """
@@ -17,7 +21,8 @@ th { background: #eef2f6; text-align: left; } td.num, th.num { text-align: right
 """
 
 
-def render_html(report: Report) -> str:
+def render_html(report: Report, chart_markup: ChartMarkup = charts.svg) -> str:
+    """The page; each chart is inline SVG, or what ``chart_markup`` makes of it (the window's preview: an image)."""
     head = (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>{escape(report.title)} — {escape(report.period_text)}</title><style>{_CSS}</style></head><body>")
     sub = f"<p class=\"sub\">{escape(report.period_text)}<br>{escape(subtitle(report))}</p>"
@@ -26,7 +31,7 @@ def render_html(report: Report) -> str:
         parts += ["<h2>Headline against targets</h2>", _headline(report.headline)]
     parts.append("<p class=\"note\">Data freshness: " + escape("; ".join(
         f"{f.source} last synced {f.text}" for f in report.freshness)) + "</p>")
-    parts += [_section(s) for s in report.sections]
+    parts += [_section(s, chart_markup) for s in report.sections]
     parts.append("</body></html>\n")
     return "\n".join(parts)
 
@@ -41,14 +46,14 @@ def _headline(figures: tuple[Figure, ...]) -> str:
             f"<th></th></tr>{rows}</table>")
 
 
-def _section(section: Section) -> str:
+def _section(section: Section, chart_markup: ChartMarkup) -> str:
     parts = [f"<h2>{escape(section.title)}</h2>"]
     if section.figures:
         cells = "".join(f"<td><div class=\"note\">{escape(f.label)}</div><div class=\"value\">{escape(f.value)}</div>"
                         f"<div class=\"note\">{escape(' · '.join(p for p in (f.target, f.note) if p))}</div></td>"
                         for f in section.figures)
         parts.append(f"<table class=\"figures\"><tr>{cells}</tr></table>")
-    parts += [f"<div class=\"chart\">{charts.svg(c)}</div>" for c in section.charts]
+    parts += [f"<div class=\"chart\">{chart_markup(c)}</div>" for c in section.charts]
     parts += [_table(t) for t in section.tables]
     parts += [f"<p class=\"note\">{escape(n)}</p>" for n in section.notes]
     return "\n".join(parts)
