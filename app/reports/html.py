@@ -6,9 +6,9 @@ from collections.abc import Callable
 
 from app.reports import charts
 from app.reports.model import Chart, Figure, Report, Section, Table
+from app.reports.text import BAND_COLOURS, BAND_WORDS, escape, subtitle
 
 ChartMarkup = Callable[[Chart], str]
-from app.reports.text import BAND_COLOURS, BAND_WORDS, escape, subtitle
 
 _CSS = """
 body { font-family: "DejaVu Sans", Verdana, sans-serif; font-size: 13px; color: #222; margin: 24px; max-width: 1000px; }

@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QTextDocument
 
-from ui.dialogs.reports_dialog import ReportsDialog
 from tests.ui.helpers import wait_idle
+from ui.dialogs.reports_dialog import ReportsDialog
 
 
 def _dialog(qtbot, filled, settings, runner, role="executive") -> ReportsDialog:
