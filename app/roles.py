@@ -12,13 +12,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+OVERVIEW = "overview"  # every role's first tab: its dashboard
 HEALTH = "health"
 CUSTOMERS = "customers"
 TICKETS = "tickets"
 LICENSES = "licenses"
 COSTS = "costs"
 
-PANES: tuple[str, ...] = (HEALTH, CUSTOMERS, TICKETS, LICENSES, COSTS)
+PANES: tuple[str, ...] = (OVERVIEW, HEALTH, CUSTOMERS, TICKETS, LICENSES, COSTS)
 
 EXECUTIVE = "executive"
 PRODUCT = "product"
@@ -30,10 +31,10 @@ ROLES: tuple[str, ...] = (EXECUTIVE, PRODUCT, OPERATIONS, FINANCE, SUPPORT)
 
 _VISIBLE: dict[str, frozenset[str]] = {
     EXECUTIVE: frozenset(PANES),
-    OPERATIONS: frozenset({HEALTH, TICKETS, COSTS}),
-    FINANCE: frozenset({CUSTOMERS, COSTS}),
-    SUPPORT: frozenset({TICKETS, CUSTOMERS, LICENSES}),
-    PRODUCT: frozenset({HEALTH, CUSTOMERS}),
+    OPERATIONS: frozenset({OVERVIEW, HEALTH, TICKETS, COSTS}),
+    FINANCE: frozenset({OVERVIEW, CUSTOMERS, COSTS}),
+    SUPPORT: frozenset({OVERVIEW, TICKETS, CUSTOMERS, LICENSES}),
+    PRODUCT: frozenset({OVERVIEW, HEALTH, CUSTOMERS}),
 }
 
 # Executives see everything but act through their teams: read-only.

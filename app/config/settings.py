@@ -21,6 +21,7 @@ from typing import Any
 from app.config.fields import URL as _URL
 from app.config.fields import meta as _meta
 from app.config.support_settings import SlaSettings, TicketSettings
+from app.config.target_settings import TargetSettings
 from app.roles import EXECUTIVE, ROLES
 
 
@@ -336,6 +337,7 @@ class Settings:
     notifications: NotificationSettings = field(default_factory=NotificationSettings)
     health: HealthSettings = field(default_factory=HealthSettings)
     desk: DeskSettings = field(default_factory=DeskSettings)
+    targets: TargetSettings = field(default_factory=TargetSettings)
 
 
 @dataclass(frozen=True)

@@ -56,9 +56,25 @@ _GRANT_REASONS = (
 )
 
 
-def flag_rows() -> list[Row]:
-    return [{"id": key, "name": name, "description": text, "plans": list(plans), "rollout_phase": phase,
-             "updated_at": FLAGS_WRITTEN} for key, name, text, plans, phase in FLAGS]
+# feature → (share of monthly active users its plans and rollout reach, share of those who use it)
+ADOPTION: dict[str, tuple[float, float]] = {
+    "offline": (1.0, 0.34), "sso": (0.62, 0.81), "api_access": (0.48, 0.57), "audit_log": (0.16, 0.66),
+    "priority_support": (0.16, 0.42), "bulk_export": (1.0, 0.21), "ai_assistant": (0.05, 0.73),
+    "new_reports": (0.012, 0.88),
+}
+
+
+def flag_rows(mau: int | None = None, now: dt.datetime = FLAGS_WRITTEN) -> list[Row]:
+    """The flags, with how many of ``mau`` users each reaches and how many used it (as of ``now``)."""
+    rows = []
+    for key, name, text, plans, phase in FLAGS:
+        reach, used = ADOPTION[key]
+        with_access = None if mau is None else round(mau * reach)
+        rows.append({"id": key, "name": name, "description": text, "plans": list(plans), "rollout_phase": phase,
+                     "users_with_access": with_access,
+                     "active_users_30d": None if with_access is None else round(with_access * used),
+                     "updated_at": max(FLAGS_WRITTEN, now)})
+    return rows
 
 
 def tier_of(price_id: str) -> str:

@@ -162,11 +162,19 @@ class Business:
             "usage": lambda: ListSource(self._series_rows("usage", None, self.anchor)),
             "fx-rates": lambda: ListSource(self._series_rows("fx-rates", None, self.anchor)),
             "maintenance_windows": lambda: ListSource(self.health.maintenance),
-            "feature_flags": lambda: ListSource(access.flag_rows()),
+            "feature_flags": lambda: ListSource(access.flag_rows(self._mau(), self._day_start())),
             "access_grants": lambda: ListSource(access.grant_rows(self.seed, self.billing, self.anchor)),
             "customer_usage": lambda: ListSource(access.usage_rows(self.seed, self.billing, self.anchor)),
             "processing_failures": lambda: ListSource(access.failure_rows(self.seed, self.billing, self.anchor)),
         }
+
+    def _day_start(self) -> dt.datetime:
+        return self.anchor.replace(hour=0, minute=0, second=0)
+
+    def _mau(self) -> int | None:
+        """Monthly active users of the newest published usage day (what the feature counts are shares of)."""
+        days = self.finance.published_days(None, self.anchor)
+        return self.finance.usage(days[-1])["monthly_active_users"] if days else None
 
     def _series_rows(self, resource: str, after: dt.datetime | None, until: dt.datetime) -> list[Row]:
         """Rows of a time-driven series that appeared after ``after`` (None: its whole history) until ``until``."""

@@ -116,17 +116,44 @@ class Finance:
                 rows.append(_charge(day, service, "Credit", -round(micros * FIREBASE_CREDIT), 0, published))
         return rows
 
+    def _level(self, day: dt.date) -> float:
+        """The product's weekday active users around ``day``: grows over the history."""
+        return 800 + 5_200 * (day - self._first_day).days / HISTORY_DAYS
+
+    def _signups(self, day: dt.date, rng: random.Random) -> tuple[int, int]:
+        """The day's active users and sign-ups (the first two draws of its generator, in this order)."""
+        weekend = day.weekday() >= 5
+        active = int(self._level(day) * (0.45 if weekend else 1.0) * rng.uniform(0.93, 1.07))
+        signups = self._daily["signups", day]
+        return active, signups + int(signups * rng.uniform(1.5, 3.0))  # most sign-ups never subscribe
+
     def usage(self, day: dt.date) -> Row:
         rng = self._rng("usage", day)
         progress = (day - self._first_day).days / HISTORY_DAYS
-        weekend = day.weekday() >= 5
-        signups = self._daily["signups", day]
-        active = int((800 + 5_200 * progress) * (0.45 if weekend else 1.0) * rng.uniform(0.93, 1.07))
-        return {
-            "id": day.isoformat(), "day": day, "active_users": active,
-            "signups": signups + int(signups * rng.uniform(1.5, 3.0)),  # most sign-ups never subscribe
+        active, signups = self._signups(day, rng)
+        row: Row = {
+            "id": day.isoformat(), "day": day, "active_users": active, "signups": signups,
             "trial_starts": self._daily["trial_starts", day], "conversions": self._daily["conversions", day],
             "processing_volume": active * rng.randint(30, 55),
             "processing_success_rate": round(1 - rng.betavariate(1.2, 200) * (1 + math.sin(progress * 40) ** 8 * 4), 5),
             "updated_at": dt.datetime.combine(day, dt.time()) + COST_LAG,
+        }
+        return row | self._engagement(day, active)
+
+    def _engagement(self, day: dt.date, active: int) -> Row:
+        """What only the server can count: MAU, sessions, the 30-day cohort, the day's NPS answers."""
+        rng = self._rng("engagement", day)
+        cohort_day = day - dt.timedelta(days=30)
+        cohort = None if cohort_day < self._first_day else self._signups(cohort_day, self._rng("usage", cohort_day))[1]
+        answers = rng.randint(4, 30) if day.weekday() < 5 else rng.randint(0, 6)
+        promoters = round(answers * rng.uniform(0.40, 0.60))
+        detractors = round((answers - promoters) * rng.uniform(0.25, 0.55))
+        return {
+            "monthly_active_users": int(self._level(day) * rng.uniform(3.35, 3.45)),
+            "avg_session_minutes": round(rng.uniform(6.0, 9.0) if day.weekday() >= 5 else rng.uniform(9.0, 14.0), 1)
+            if active else None,
+            "retention_cohort_users": cohort,
+            "retention_cohort_retained": None if cohort is None else round(cohort * rng.uniform(0.58, 0.78)),
+            "nps_promoters": promoters, "nps_passives": answers - promoters - detractors,
+            "nps_detractors": detractors,
         }

@@ -42,6 +42,8 @@ FIGURE_SETS: Mapping[str, str] = {
     "costs": "app.metrics.costs:costs",
     "health": "app.domain.availability.figures:health_figures",
     "licenses": "app.domain.licenses:license_figures",
+    "usage": "app.domain.usage.figures:usage_figures",
+    "kpis": "app.kpis.scorecard:scorecard",
 }
 
 

@@ -727,6 +727,14 @@ class UsageDaily(Base):
     conversions: Mapped[int] = mapped_column(Integer, default=0)
     processing_volume: Mapped[int] = mapped_column(BigInteger, default=0)
     processing_success_rate: Mapped[float] = mapped_column(Float, default=1.0)
+    # Figures only the API can count (distinct users): None when the server does not provide them.
+    monthly_active_users: Mapped[int | None] = mapped_column(Integer)  # distinct users in the 30 days to ``day``
+    avg_session_minutes: Mapped[float | None] = mapped_column(Float)
+    retention_cohort_users: Mapped[int | None] = mapped_column(Integer)  # sign-ups of ``day`` − 30 days
+    retention_cohort_retained: Mapped[int | None] = mapped_column(Integer)  # … of them active on ``day``
+    nps_promoters: Mapped[int | None] = mapped_column(Integer)  # survey answers of the day: 9–10
+    nps_passives: Mapped[int | None] = mapped_column(Integer)  # 7–8
+    nps_detractors: Mapped[int | None] = mapped_column(Integer)  # 0–6
     updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     synced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
@@ -749,6 +757,8 @@ class FeatureFlag(Base):
     description: Mapped[str | None] = mapped_column(Text)
     plans_json: Mapped[list[Any] | None] = mapped_column(JSON)  # plan tiers that grant it: starter, professional…
     rollout_phase: Mapped[str] = mapped_column(String, default="plans")
+    users_with_access: Mapped[int | None] = mapped_column(Integer)  # users the plans and rollout reach now
+    active_users_30d: Mapped[int | None] = mapped_column(Integer)  # … of them who used it in the last 30 days
     updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     synced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 

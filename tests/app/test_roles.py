@@ -10,14 +10,15 @@ from app import roles
 @pytest.mark.parametrize(
     ("role", "panes"),
     [
-        ("executive", ("health", "customers", "tickets", "licenses", "costs")),
-        ("operations", ("health", "tickets", "costs")),
-        ("finance", ("customers", "costs")),
-        ("support", ("customers", "tickets", "licenses")),
-        ("product", ("health", "customers")),
+        ("executive", ("overview", "health", "customers", "tickets", "licenses", "costs")),
+        ("operations", ("overview", "health", "tickets", "costs")),
+        ("finance", ("overview", "customers", "costs")),
+        ("support", ("overview", "customers", "tickets", "licenses")),
+        ("product", ("overview", "health", "customers")),
     ],
 )
 def test_visible_panes(role: str, panes: tuple[str, ...]) -> None:
+    """Every role's first tab is its overview."""
     assert roles.visible_panes(role) == panes
 
 

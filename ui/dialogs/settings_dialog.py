@@ -68,6 +68,7 @@ _SECTION_TITLES = {
     "health": "Health",
     "notifications": "Notifications",
     "desk": "Customer desk",
+    "targets": "Dashboard targets",
 }
 _SECRET_LABELS = {OPS_API_TOKEN: "Ops API token", STRIPE_API_KEY: "Stripe API key"}
 MUTED = ("notifications", "muted")  # the one list edited inverted: a ticked kind is announced

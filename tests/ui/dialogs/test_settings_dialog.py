@@ -114,7 +114,8 @@ def test_the_dialog_opens_at_the_size_of_its_content(qtbot, context):
     dialog.show()
     titles = [dialog.sections.item(i).text() for i in range(dialog.sections.count())]
     assert titles == ["Backends", "Sync", "SLA", "Tickets", "Budgets", "Costs", "Planning", "Targets", "Revenue",
-                      "Notifications", "Health", "Customer desk", "API tokens"]
+                      "Notifications", "Health", "Customer desk", "Dashboard targets",
+                      "API tokens"]
     for index, title in enumerate(titles):
         dialog.sections.setCurrentRow(index)
         page = dialog.pages.currentWidget()
