@@ -2,9 +2,10 @@
 
 ``build_report`` is what ``opsconsole report`` and the window's dialog call
 (in the background: it replays revenue and reads every figure set the role
-may see).  A role sees the areas of its dashboard level (finance: revenue and
-costs; support: support; operations: health, support and costs; product:
-usage; executive: everything); a report is made for one role and says so.
+may see).  A role sees the areas of its dashboard level, as the KPI scorecard
+rules them (finance: revenue and costs; support: support; operations: health
+and costs; product: usage; executive: everything); a report is made for one
+role and says so.  The monthly review leads with the scorecard.
 """
 
 from __future__ import annotations
@@ -12,20 +13,21 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine
 
 from app.clock import utcnow
 from app.config.settings import Settings
+from app.kpis.catalogue import SOURCES_BY_ROLE
+from app.kpis.scorecard import freshness as scorecard_freshness
 from app.reports import DAILY, KINDS, MONTHLY, WEEKLY, fmt
 from app.reports.business import COSTS, REVENUE, costs_headline, costs_section, revenue_headline, revenue_section
 from app.reports.inputs import Inputs
+from app.reports.kpis import KPIS, kpi_headline, kpi_section
 from app.reports.model import Figure, Freshness, Report, Section
 from app.reports.operations import HEALTH, SUPPORT, health_headline, health_section, support_headline, support_section
 from app.reports.periods import period_for
 from app.reports.usage import USAGE, usage_headline, usage_section
-from app.roles import EXECUTIVE, FINANCE, OPERATIONS, PRODUCT, ROLES
-from app.roles import SUPPORT as SUPPORT_ROLE
-from app.store.schema import SyncState
+from app.roles import EXECUTIVE, ROLES
 from app.tasks import CancelToken, Progress, ProgressCallback, no_progress
 
 TITLES: Mapping[str, str] = {
@@ -35,19 +37,17 @@ TITLES: Mapping[str, str] = {
 }
 
 AREAS: tuple[str, ...] = (REVENUE, COSTS, SUPPORT, HEALTH, USAGE)
+# A role's sections: the figure sets its dashboard level reads (the KPI scorecard's rule); the scorecard
+# section is every role's, holding the KPIs the role may see.
 ROLE_AREAS: Mapping[str, frozenset[str]] = {
-    EXECUTIVE: frozenset(AREAS),
-    FINANCE: frozenset({REVENUE, COSTS}),
-    SUPPORT_ROLE: frozenset({SUPPORT}),
-    OPERATIONS: frozenset({HEALTH, SUPPORT, COSTS}),
-    PRODUCT: frozenset({USAGE}),
+    role: frozenset({KPIS, *(a for a in AREAS if a in SOURCES_BY_ROLE[role])}) for role in ROLES
 }
 
 SectionFn = Callable[[Inputs], Section]
 HeadlineFn = Callable[[Inputs], tuple[Figure, ...]]
 _SECTIONS: Mapping[str, SectionFn] = {
     REVENUE: revenue_section, COSTS: costs_section, SUPPORT: support_section, HEALTH: health_section,
-    USAGE: usage_section,
+    USAGE: usage_section, KPIS: kpi_section,
 }
 _HEADLINES: Mapping[str, HeadlineFn] = {
     REVENUE: revenue_headline, COSTS: costs_headline, SUPPORT: support_headline, HEALTH: health_headline,
@@ -57,9 +57,8 @@ _HEADLINES: Mapping[str, HeadlineFn] = {
 ORDER: Mapping[str, tuple[str, ...]] = {
     DAILY: (USAGE, SUPPORT, HEALTH, COSTS, REVENUE),
     WEEKLY: (USAGE, REVENUE, SUPPORT, HEALTH),
-    MONTHLY: (REVENUE, HEALTH, SUPPORT, COSTS, USAGE),
+    MONTHLY: (KPIS, REVENUE, HEALTH, SUPPORT, COSTS, USAGE),
 }
-SOURCES: Mapping[str, str] = {"ops": "Ops API", "stripe": "Stripe"}
 
 
 class ReportError(ValueError):
@@ -81,14 +80,15 @@ def build_report(conn: Connection, settings: Settings, kind: str, day: dt.date, 
     period = period_for(kind, day)
     if period.start > now.date():
         raise ReportError(f"{day.isoformat()} is in the future: the cache has no figures for it yet")
-    inputs = Inputs(conn, settings, period, period.as_of(now), cancel)
+    inputs = Inputs(conn, settings, period, period.as_of(now), role, cancel)
     areas = [a for a in ORDER[kind] if a in ROLE_AREAS[role]]
     sections: list[Section] = []
     for done, area in enumerate(areas):
         progress(Progress(f"Reading the {area} figures", done, len(areas) + 1))
         sections.append(_SECTIONS[area](inputs))
     progress(Progress("Writing the headline", len(areas), len(areas) + 1))
-    headline = tuple(fig for area in _headline_order(kind, areas) for fig in _HEADLINES[area](inputs))
+    headline = kpi_headline(inputs) if kind == MONTHLY else tuple(
+        fig for area in areas if area in _HEADLINES for fig in _HEADLINES[area](inputs))
     return Report(kind=kind, title=TITLES[kind], period_text=period.text(), as_of=inputs.as_of,
                   as_of_text=fmt.when(inputs.as_of), role=role, headline=headline, sections=tuple(sections),
                   freshness=freshness(conn))
@@ -101,22 +101,6 @@ def report_from_cache(engine: Engine, settings: Settings, kind: str, day: dt.dat
         return build_report(conn, settings, kind, day, role, utcnow(), progress, cancel)
 
 
-def _headline_order(kind: str, areas: list[str]) -> list[str]:
-    """Monthly: money first (MRR, churn), then uptime, SLA, cost and margin; other kinds follow the sections."""
-    if kind == MONTHLY:
-        return [a for a in (REVENUE, HEALTH, SUPPORT, COSTS) if a in areas]
-    return areas
-
-
 def freshness(conn: Connection) -> tuple[Freshness, ...]:
-    """Per source, the oldest last successful sync of its resources: every figure is at least this fresh."""
-    oldest: dict[str, dt.datetime | None] = {}
-    for resource, success in conn.execute(select(SyncState.resource, SyncState.last_success_at)):
-        source = SOURCES.get(resource.partition(":")[0], resource.partition(":")[0])
-        if source not in oldest or success is None:
-            oldest[source] = success
-        elif (previous := oldest[source]) is not None:
-            oldest[source] = min(previous, success)
-    if not oldest:
-        return (Freshness("Ops API and Stripe", None, "never synced: the cache is empty"),)
-    return tuple(Freshness(source, when, fmt.when(when)) for source, when in sorted(oldest.items()))
+    """The last successful sync of each source the figures come from (the KPI scorecard's list)."""
+    return tuple(Freshness(label, when, fmt.when(when)) for label, when in scorecard_freshness(conn))

@@ -26,6 +26,7 @@ class Inputs:
     settings: Settings
     period: Period
     as_of: dt.datetime  # naive UTC
+    role: str
     cancel: CancelToken | None = None
     _cache: dict[str, Any] = field(default_factory=dict)
 

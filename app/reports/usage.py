@@ -1,4 +1,4 @@
-"""Report sections of the business's daily usage (``usage_daily``) and its features' rollout (``feature_flags``).
+"""Report sections of the business's daily usage (``usage_daily``) and feature adoption (figure set ``usage``).
 
 The Ops API serves one row per UTC day: active users, sign-ups, trial starts,
 conversions to paid, and the processing volume with its success rate.  A
@@ -14,10 +14,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, select
 
+from app.domain.usage.figures import UsageFigures
 from app.reports import DAILY, fmt
 from app.reports.inputs import Inputs
 from app.reports.model import Cell, Chart, Figure, Section, Series, Table
-from app.store.schema import FeatureFlag, UsageDaily
+from app.store.schema import UsageDaily
 
 USAGE = "usage"
 TREND_DAYS = 28  # a daily report's charts show the four weeks up to its day
@@ -106,16 +107,20 @@ def usage_section(inputs: Inputs) -> Section:
     )
     tables = [table]
     if period.kind != DAILY:
-        tables.append(feature_table(inputs.conn))
+        tables.append(feature_table(inputs))
     return Section(USAGE, "Acquisition, usage and processing", USAGE, _figures(totals(days)), tuple(tables), charts)
 
 
-def feature_table(conn: Connection) -> Table:
-    flags = conn.execute(select(FeatureFlag.id, FeatureFlag.name, FeatureFlag.rollout_phase, FeatureFlag.plans_json)
-                         .order_by(FeatureFlag.name)).all()
-    return Table("features", "Features and their rollout", ("Feature", "Rollout", "Plans"),
-                 tuple((Cell(f.name), Cell(_phase(f.rollout_phase)), Cell(", ".join(map(str, f.plans_json or ()))))
-                       for f in flags), "No feature flags synced.")
+def feature_table(inputs: Inputs) -> Table:
+    """Each feature's rollout and adoption: the ``usage`` figure set's (docs/metrics.md, its section)."""
+    usage: UsageFigures = inputs.figures("usage")
+    return Table("features", f"Feature adoption, {usage.month:%B %Y}",
+                 ("Feature", "Rollout", "Users with access", "Active in 30 days", "Adoption"),
+                 tuple((Cell(f.name), Cell(_phase(f.rollout_phase)),
+                        Cell(fmt.count(f.users_with_access), f.users_with_access),
+                        Cell(fmt.count(f.active_users_30d), f.active_users_30d),
+                        Cell(fmt.percent(f.adoption_pct), None if f.adoption_pct is None else round(f.adoption_pct, 1)))
+                       for f in usage.features), "No features synced.")
 
 
 def _phase(code: str) -> str:

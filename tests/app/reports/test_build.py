@@ -31,19 +31,27 @@ def test_each_role_sees_its_dashboard_level_only(business):
     areas = {role: [s.area for s in _build(business, role=role).sections]
              for role in ("executive", "finance", "support", "operations", "product")}
     assert areas == {
-        "executive": ["revenue", "health", "support", "costs", "usage"],
-        "finance": ["revenue", "costs"],
-        "support": ["support"],
-        "operations": ["health", "support", "costs"],
-        "product": ["usage"],
+        "executive": ["kpis", "revenue", "health", "support", "costs", "usage"],
+        "finance": ["kpis", "revenue", "costs"],
+        "support": ["kpis", "support"],
+        "operations": ["kpis", "health", "costs"],
+        "product": ["kpis", "usage"],
     }
+
+
+def test_the_scorecard_section_holds_the_kpis_the_role_may_see(business):
+    finance = _build(business, role="finance").sections[0].tables[0]
+    assert [row[0].text for row in finance.rows] == [
+        "MRR", "Customer churn", "Active customers", "Trial users", "Cloud cost this month",
+        "Gross margin after cloud"]
+    assert finance.columns == ("KPI", "Value", "Target", "Band", "Variance", "Source")
 
 
 def test_the_monthly_headline_leads_with_mrr_churn_uptime_sla_cost_and_margin(business):
     report = _build(business)
     assert [f.label for f in report.headline] == [
-        "MRR", "Customer churn", "Uptime (30d, worst service)", "Resolution SLA met (30 days)",
-        "Cloud cost to date", "Gross margin (cloud)"]
+        "MRR", "Customer churn", "Uptime (30 days)", "SLA attainment (resolution)", "Cloud cost this month",
+        "Gross margin after cloud"]
     assert report.title == "Monthly strategic review" and report.role == "executive"
     assert report.as_of == NOW  # the month runs: figures as of now
 
@@ -91,16 +99,16 @@ def test_the_usage_section_reads_the_period_days(cache):
     assert figures["Processing success"] == "99.00 %"
 
 
-def test_freshness_is_the_oldest_successful_sync_of_each_source(cache):
+def test_freshness_names_each_source_with_its_last_successful_sync(cache):
     at = dt.datetime(2026, 11, 18, 14, 0)
     with cache.engine.begin() as conn:
         conn.execute(insert(SyncState), [
             {"resource": "ops:tickets", "last_success_at": at},
-            {"resource": "ops:services", "last_success_at": at - dt.timedelta(hours=2)},
-            {"resource": "stripe:customers", "last_success_at": None},
+            {"resource": "stripe:subscriptions", "last_success_at": None},
         ])
         got = {f.source: f.text for f in freshness(conn)}
-    assert got == {"Ops API": fmt.when(at - dt.timedelta(hours=2)), "Stripe": "never"}
+    assert got["Tickets"] == "2026-11-18 14:00 UTC"
+    assert got["Stripe subscriptions"] == "never" and got["Costs"] == "never"
 
 
 def test_bands_read_a_figure_against_its_target():
