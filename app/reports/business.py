@@ -37,7 +37,7 @@ def mrr_figure(f: RevenueFigures) -> Figure:
 
 def churn_figure(f: RevenueFigures) -> Figure:
     value, target = f.current.customer_churn_pct, f.targets.monthly_churn_max_pct
-    return Figure("Customer churn", fmt.percent(value), f"≤ {fmt.percent(target)}",
+    return Figure("Customer churn", fmt.percent(value, 2), f"≤ {fmt.percent(target)}",
                   band(value, target, higher_is_better=False, warning_margin=target / 2),
                   f"{f.current.churned_customers} of {f.current.customers_start} customers")
 

@@ -17,7 +17,6 @@ from app.sla_rules.policies import FIRST_REPLY, RESOLUTION
 
 SUPPORT, HEALTH = "support", "health"
 SLA_WARNING_POINTS = 5.0  # an SLA within 5 points under its target reads amber
-SLA_TARGET_PCT = 95.0  # resolution clocks met; the KPI scorecard's target replaces it when it lands
 UPTIME_WARNING = 0.001  # availability within 0.1 point under the SLO reads amber
 
 
@@ -29,9 +28,10 @@ def sla_figure(inputs: Inputs, f: SupportFigures) -> Figure:
     """Resolution clocks met in the window: the SLA figure the Tickets pane shows."""
     days = inputs.window_days
     met = f.achievement_of(RESOLUTION, days)
-    target = SLA_TARGET_PCT
-    return Figure(f"Resolution SLA met ({days} days)", fmt.percent(met.pct), f"≥ {fmt.percent(target)}",
-                  band(met.pct, target, higher_is_better=True, warning_margin=SLA_WARNING_POINTS),
+    targets = inputs.settings.targets
+    return Figure(f"Resolution SLA met ({days} days)", fmt.percent(met.pct), f"≥ {fmt.percent(targets.sla_good)}",
+                  band(met.pct, targets.sla_good, higher_is_better=True,
+                       warning_margin=targets.sla_good - targets.sla_warning),
                   f"{met.met} of {met.met + met.missed} tickets")
 
 
@@ -83,9 +83,9 @@ def uptime_figure(inputs: Inputs, f: HealthFigures) -> Figure:
     key = _window(inputs)
     known = [(a - s.slo_target, s.name, a, s) for s in f.services if (a := s.availability.get(key)) is not None]
     if not known:
-        return Figure(f"Uptime ({key})", fmt.MISSING, band="unknown", note="no checks in the window")
+        return Figure(f"Least available service ({key})", fmt.MISSING, band="unknown", note="no checks in the window")
     *_, value, worst = min(known, key=lambda k: (k[0], k[1]))
-    return Figure(f"Uptime ({key}, worst service)", fmt.share(value), f"≥ {fmt.share(worst.slo_target)}",
+    return Figure(f"Least available service ({key})", fmt.share(value), f"≥ {fmt.share(worst.slo_target)}",
                   band(value, worst.slo_target, higher_is_better=True, warning_margin=UPTIME_WARNING), worst.name)
 
 

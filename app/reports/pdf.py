@@ -16,7 +16,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, TableStyle
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 from reportlab.platypus import Table as PdfTable
 
 from app.reports import charts
@@ -25,14 +25,17 @@ from app.reports.model import Figure, Report, Section, Table
 from app.reports.text import BAND_COLOURS, BAND_WORDS, escape, subtitle
 
 MARGIN = 16 * mm
+MAX_COLUMN_CHARS = 36
+LONG_TABLE = 15  # rows: a shorter table is kept on one page with its title
 _BASE = ParagraphStyle("base", fontName=FONT, fontSize=8.5, leading=11)
 _TITLE = ParagraphStyle("title", _BASE, fontName=BOLD, fontSize=18, leading=22)
 _SUB = ParagraphStyle("sub", _BASE, fontSize=9.5, leading=13, textColor=colors.HexColor("#444444"))
 _H2 = ParagraphStyle("h2", _BASE, fontName=BOLD, fontSize=13, leading=17, spaceBefore=10, spaceAfter=4)
 _H3 = ParagraphStyle("h3", _BASE, fontName=BOLD, fontSize=9.5, leading=13, spaceBefore=6, spaceAfter=2, keepWithNext=1)
+_H3_FREE = ParagraphStyle("h3free", _H3, keepWithNext=0)  # above a long table, which may start low on a page
 _CELL = ParagraphStyle("cell", _BASE, fontSize=8, leading=10)
 _NUM = ParagraphStyle("num", _CELL, alignment=TA_RIGHT)
-_BIG = ParagraphStyle("big", _BASE, fontName=BOLD, fontSize=15, leading=18, alignment=TA_RIGHT)
+_BIG = ParagraphStyle("big", _BASE, fontName=BOLD, fontSize=13, leading=16, alignment=TA_RIGHT)
 _NOTE = ParagraphStyle("note", _BASE, fontSize=7.5, leading=9.5, textColor=colors.HexColor("#555555"))
 _GRID = colors.HexColor("#CCCCCC")
 _HEAD = colors.HexColor("#EEF2F6")
@@ -63,7 +66,7 @@ def _headline(figures: Sequence[Figure], width: float) -> PdfTable:
              Paragraph(escape(f.target or "no target"), _NUM), Paragraph(escape(BAND_WORDS[f.band]), _CELL),
              Paragraph(escape(f.note), _NOTE)] for f in figures]
     table = PdfTable([[Paragraph(h, _CELL) for h in ("Figure", "Value", "Target", "Reading", "")], *rows],
-                     colWidths=[width * w for w in (0.25, 0.23, 0.16, 0.11, 0.25)], repeatRows=1)
+                     colWidths=[width * w for w in (0.2, 0.22, 0.25, 0.1, 0.23)], repeatRows=1)
     style: list[tuple[Any, ...]] = [("GRID", (0, 0), (-1, -1), 0.4, _GRID), ("BACKGROUND", (0, 0), (-1, 0), _HEAD),
                                     ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
     for i, f in enumerate(figures, start=1):
@@ -80,8 +83,9 @@ def _section(section: Section, width: float) -> list[Flowable]:
     for chart in section.charts:
         story += [Spacer(0, 3 * mm), charts.drawing(chart)]
     for table in section.tables:
-        parts = [Paragraph(escape(table.title), _H3), _table(table, width)]
-        story += [KeepTogether(parts)] if len(table.rows) < 15 else parts  # a long table breaks, its head repeats
+        title = Paragraph(escape(table.title), _H3 if len(table.rows) < LONG_TABLE else _H3_FREE)
+        story += [KeepTogether([title, _table(table, width)])] if len(table.rows) < LONG_TABLE \
+            else [CondPageBreak(40 * mm), title, _table(table, width)]  # breaks across pages, head repeated
     story += [Paragraph(escape(n), _NOTE) for n in section.notes]
     return story
 
@@ -105,14 +109,19 @@ def _table(table: Table, width: float) -> Flowable:
     head = [Paragraph(escape(c), _NUM if numeric[i] else _CELL) for i, c in enumerate(table.columns)]
     body = [[Paragraph(escape(cell.text), _NUM if numeric[i] else _CELL) for i, cell in enumerate(row)]
             for row in table.rows]
-    first = 0.28 if len(table.columns) > 3 else 0.4
-    rest = (1 - first) / max(1, len(table.columns) - 1)
-    pdf = PdfTable([head, *body], colWidths=[width * first] + [width * rest] * (len(table.columns) - 1),
-                   repeatRows=1)
+    pdf = PdfTable([head, *body], colWidths=column_widths(table, width), repeatRows=1)
     pdf.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, _GRID), ("BACKGROUND", (0, 0), (-1, 0), _HEAD),
                              ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                              ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5)]))
     return pdf
+
+
+def column_widths(table: Table, width: float) -> list[float]:
+    """Share ``width`` by each column's longest text (capped, so one long note cannot squeeze the numbers)."""
+    longest = [max([len(heading), *(len(row[i].text) for row in table.rows)])
+               for i, heading in enumerate(table.columns)]
+    weights = [min(n, MAX_COLUMN_CHARS) + 6 for n in longest]  # + padding
+    return [width * w / sum(weights) for w in weights]
 
 
 def _numbered(footer: str) -> type[Canvas]:

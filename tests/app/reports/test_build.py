@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import insert
 
 from app.config.settings import Settings
-from app.reports import fmt
 from app.reports.build import ReportError, build_report, freshness, roles_for
 from app.reports.inputs import band
 from app.reports.usage import UsageDay, totals
@@ -58,7 +57,7 @@ def test_the_monthly_headline_leads_with_mrr_churn_uptime_sla_cost_and_margin(bu
 
 def test_a_daily_and_a_weekly_report_read_the_seven_day_windows(business):
     daily, weekly = _build(business, "daily"), _build(business, "weekly")
-    assert "Uptime (24h, worst service)" in [f.label for f in daily.headline]
+    assert "Least available service (24h)" in [f.label for f in daily.headline]
     assert "Resolution SLA met (7 days)" in [f.label for f in weekly.headline]
     assert [s.area for s in weekly.sections] == ["usage", "revenue", "support", "health"]
 
