@@ -91,5 +91,6 @@ def _axis_label(value: float) -> str:
 
 def svg(chart: Chart) -> str:
     """The same drawing as an inline SVG element (no XML prologue)."""
-    text = drawToString(drawing(chart))
-    return text[text.index("<svg"):]
+    text = drawToString(drawing(chart), useClip=True)  # no clipPath: one id per page, and Qt draws it
+    # renderSVG writes "fill: None"; CSS keywords are lower case, and Qt's SVG reader fills such a line black.
+    return text[text.index("<svg"):].replace(": None;", ": none;")

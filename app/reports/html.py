@@ -11,7 +11,8 @@ from app.reports.text import BAND_COLOURS, BAND_WORDS, escape, subtitle
 ChartMarkup = Callable[[Chart], str]
 
 _CSS = """
-body { font-family: "DejaVu Sans", Verdana, sans-serif; font-size: 13px; color: #222; margin: 24px; max-width: 1000px; }
+body { font-family: "DejaVu Sans", Verdana, sans-serif; font-size: 13px; color: #222; background-color: #fff;
+       margin: 24px; max-width: 1000px; }
 h1 { font-size: 24px; margin: 0 0 4px 0; } h2 { font-size: 18px; margin-top: 28px; border-bottom: 1px solid #ccc; }
 h3 { font-size: 14px; margin: 14px 0 4px 0; } .sub, .note { color: #555; } .note { font-size: 11px; }
 table { border-collapse: collapse; margin: 4px 0 10px 0; } th, td { border: 1px solid #ccc; padding: 3px 8px; }
@@ -39,10 +40,10 @@ def render_html(report: Report, chart_markup: ChartMarkup = charts.svg) -> str:
 def _headline(figures: tuple[Figure, ...]) -> str:
     rows = "".join(
         f"<tr><td>{escape(f.label)}</td><td class=\"value\">{escape(f.value)}</td>"
-        f"<td class=\"num\">{escape(f.target or 'no target')}</td>"
+        f"<td>{escape(f.target or 'no target')}</td>"
         f"<td style=\"background:{BAND_COLOURS[f.band]}\">{escape(BAND_WORDS[f.band])}</td>"
         f"<td class=\"note\">{escape(f.note)}</td></tr>" for f in figures)
-    return ("<table><tr><th>Figure</th><th class=\"num\">Value</th><th class=\"num\">Target</th><th>Reading</th>"
+    return ("<table><tr><th>Figure</th><th class=\"num\">Value</th><th>Target</th><th>Reading</th>"
             f"<th></th></tr>{rows}</table>")
 
 

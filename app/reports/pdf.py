@@ -63,7 +63,7 @@ def render_pdf(report: Report) -> bytes:
 
 def _headline(figures: Sequence[Figure], width: float) -> PdfTable:
     rows = [[Paragraph(escape(f.label), _CELL), Paragraph(escape(f.value), _BIG),
-             Paragraph(escape(f.target or "no target"), _NUM), Paragraph(escape(BAND_WORDS[f.band]), _CELL),
+             Paragraph(escape(f.target or "no target"), _CELL), Paragraph(escape(BAND_WORDS[f.band]), _CELL),
              Paragraph(escape(f.note), _NOTE)] for f in figures]
     table = PdfTable([[Paragraph(h, _CELL) for h in ("Figure", "Value", "Target", "Reading", "")], *rows],
                      colWidths=[width * w for w in (0.2, 0.22, 0.25, 0.1, 0.23)], repeatRows=1)

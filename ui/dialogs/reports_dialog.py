@@ -15,7 +15,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QDate, QRectF, QUrl
+from PySide6.QtCore import QByteArray, QDate, QRectF, Qt, QUrl
 from PySide6.QtGui import QImage, QPainter, QTextDocument
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import (
@@ -61,7 +61,7 @@ def chart_image(chart: Chart) -> QImage:
     """The chart's SVG (from the same reportlab drawing as the PDF) painted into an image."""
     renderer = QSvgRenderer(QByteArray(charts.svg(chart).encode("utf-8")))
     image = QImage(int(charts.WIDTH * PREVIEW_SCALE), int(charts.HEIGHT * PREVIEW_SCALE), QImage.Format.Format_ARGB32)
-    image.fill(0xFFFFFFFF)
+    image.fill(Qt.GlobalColor.white)  # the report's paper, in either theme
     painter = QPainter(image)
     renderer.render(painter, QRectF(0, 0, image.width(), image.height()))
     painter.end()
@@ -168,7 +168,9 @@ class ReportsDialog(QDialog):
             self._handle.cancel()
         kind, day, role = self.choice()
         self.report = None
-        self._set_busy(True, f"Building the {TITLES[kind].lower()}…")
+        message = f"Building the {TITLES[kind].lower()}…"
+        self.preview.setPlainText(message)  # never the previous choice's report under the new choice
+        self._set_busy(True, message)
         self._handle = self._latest.run(make_preview, self._cache, self._settings, kind, day, role,
                                         on_progress=self._progressed, on_success=self._shown,
                                         on_failure=self._failed)
@@ -194,10 +196,10 @@ class ReportsDialog(QDialog):
                               f"{preview.report.role} role: figures as of {preview.report.as_of_text}.")
 
     def _failed(self, exc: BaseException) -> None:
-        self._set_busy(False, "Cancelled: choose again to build the report." if isinstance(exc, Cancelled)
-                       else f"The report could not be built: {exc}")
-        if not isinstance(exc, Cancelled):
-            self.preview.setPlainText(str(exc))
+        message = ("Cancelled: choose again to build the report." if isinstance(exc, Cancelled)
+                   else f"The report could not be built: {exc}")
+        self.preview.setPlainText(message)
+        self._set_busy(False, message)
 
     def _set_busy(self, busy: bool, message: str) -> None:
         self.progress.setVisible(busy)

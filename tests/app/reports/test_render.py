@@ -37,6 +37,7 @@ def test_the_html_is_one_file_with_the_same_charts_as_svg(report, tmp_path):
     charts = sum(len(s.charts) for s in report.sections)
     assert html.count("<svg") == charts and charts >= 3
     assert 'class="num"' in html  # numbers right-aligned
+    assert "clipPath" not in html and ": None;" not in html  # no repeated ids; lines not filled (Qt's reader)
 
 
 def test_the_csv_zip_has_one_file_per_table(report, tmp_path):
