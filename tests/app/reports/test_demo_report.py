@@ -50,7 +50,7 @@ def test_the_monthly_pdf_carries_the_cli_figures_on_several_pages(tmp_path, demo
         assert text in first, (name, text)  # the headline, on page 1
     assert "Monthly strategic review" in first and "November 2026" in first and "executive" in first
     assert f"Page 1 of {len(reader.pages)}" in first
-    assert "Ops API last synced" in first and "Stripe last synced" in first
+    assert "Stripe subscriptions last synced" in first and "Tickets last synced" in first  # freshness
 
 
 def test_the_html_carries_the_same_figures_and_svg_charts(tmp_path, demo_dir, capsys):
