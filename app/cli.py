@@ -35,6 +35,7 @@ CORE_COMMAND_MODULES = (
     "app.metrics.cli",
     "app.costs_import.cli",
     "app.domain.customer_desk.cli",
+    "app.reports.cli",
 )
 
 

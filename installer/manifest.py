@@ -29,6 +29,11 @@ DATAS: tuple[tuple[str, str], ...] = (
     ("app/store/migrations/script.py.mako", "app/store/migrations"),
     ("app/store/migrations/versions/*.py", "app/store/migrations/versions"),
 )
+# Data files of installed packages: (package, pattern inside it, folder in the bundle).  The reports print
+# with reportlab's own Vera fonts (app/reports/charts.py), which its PyInstaller hooks do not collect.
+PACKAGE_DATAS: tuple[tuple[str, str, str], ...] = (
+    ("reportlab", "fonts/Vera*.ttf", "reportlab/fonts"),
+)
 
 # Modules imported by name (importlib) or from files Alembic loads, which
 # PyInstaller's static analysis cannot see.  The sub-command modules come from
@@ -109,13 +114,27 @@ class DataFile:
 
 
 def data_files(root: Path = ROOT) -> list[DataFile]:
-    """Expand :data:`DATAS`; a pattern that matches nothing is skipped (the tests say which must match)."""
+    """Expand :data:`DATAS` and :data:`PACKAGE_DATAS`; a pattern that matches nothing is skipped (the tests say
+    which must match)."""
     return [
         DataFile(path, dest)
         for pattern, dest in DATAS
         for path in sorted(root.glob(pattern))
         if path.is_file() and not path.name.endswith((".pyc", ".pyo"))
+    ] + [
+        DataFile(path, dest)
+        for package, pattern, dest in PACKAGE_DATAS
+        for path in sorted(_package_dir(package).glob(pattern))
     ]
+
+
+def _package_dir(package: str) -> Path:
+    import importlib.util
+
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError(f"{package} is not installed: the bundle needs its data files")
+    return Path(next(iter(spec.submodule_search_locations)))
 
 
 def hidden_imports() -> list[str]:

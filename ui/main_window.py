@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QMessageBox, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QMenu, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
 from app import __version__
 from app.roles import COSTS, can_write, visible_panes
@@ -118,6 +118,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.context = context
         self.role = ""
+        self._reports: QDialog | None = None  # File ▸ Reports…, kept while open (it is not modal)
         self.setWindowTitle("Ops Console" + (" — demo business" if context.demo else ""))
         self.tabs = QTabWidget(documentMode=True)
         self.tabs.setObjectName("paneTabs")
@@ -199,6 +200,8 @@ class MainWindow(QMainWindow):
         self.open_action = self._action(
             file_menu, "&Open license or activation file…", self.open_license_file, QKeySequence("Ctrl+O"),
             "Answer an activation request, or check a license or activation response (Licenses tab)")
+        self._action(file_menu, "&Reports…", self.open_reports, None,
+                     "The daily, weekly and monthly business reports: preview, then save as PDF, HTML or CSV")
         file_menu.addSeparator()
         self._action(file_menu, "Se&ttings…", self.open_settings, QKeySequence("Ctrl+,"),
                      "Backends, sync, business hours, budgets, targets and notifications")
@@ -473,6 +476,11 @@ class MainWindow(QMainWindow):
         from ui.dialogs.import_costs import import_costs
 
         import_costs(self, self.context.cache, self.context.runner)
+
+    def open_reports(self) -> None:
+        from ui.dialogs.reports_dialog import open_reports
+
+        self._reports = open_reports(self, self.context.cache, self.context.settings, self.context.runner, self.role)
 
     def open_settings(self) -> None:
         from ui.dialogs.settings_dialog import SettingsDialog

@@ -48,8 +48,8 @@ def test_menus_hold_the_commands(window):
     titles = {a.text().replace("&", ""): a for a in window.menuBar().actions()}
     assert list(titles) == ["File", "Edit", "View", "Help"]
     file_items = [a.text().replace("&", "") for a in titles["File"].menu().actions() if a.text()]
-    assert file_items == ["Sync now", "Cancel sync", "Import costs…", "Open license or activation file…", "Settings…",
-                          "Quit"]
+    assert file_items == ["Sync now", "Cancel sync", "Import costs…", "Open license or activation file…", "Reports…",
+                          "Settings…", "Quit"]
     edit_items = [a.text().replace("&", "") for a in titles["Edit"].menu().actions() if a.text()]
     assert edit_items == ["Copy", "Export CSV…"]
 
