@@ -348,6 +348,19 @@ class WindowSource:
             return int(conn.execute(counted).scalar_one())
 
     def count(self, query: WindowQuery) -> int:
+        """Rows of ``query``; a bare search is counted in the FTS index alone.
+
+        The index holds a row per row of its table, so its matches are the
+        count; joining them to the table first costs ten times more (a second
+        for a word in half of a million rows) and would keep a reader thread
+        from the next search's page.
+        """
+        match = fts_expression(search_words(query.search)) if self.spec.fts_table else None
+        if match is not None and not query.filters and not query.conditions:
+            fts = self.spec.fts_table
+            counted = text(f"SELECT count(*) FROM {fts} WHERE {fts} MATCH :fts_query")  # noqa: S608 - the spec's table
+            with self.engine.connect() as conn:
+                return int(conn.execute(counted, {"fts_query": match}).scalar_one())
         stmt = select(func.count()).select_from(self.spec.source)
         where = self._where(query)
         if where:

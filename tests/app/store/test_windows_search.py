@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import true
 
 from app.store import windows
 from app.store.database import make_engine
@@ -47,3 +48,9 @@ def test_a_common_word_is_walked_and_a_rare_one_goes_to_the_index(source) -> Non
         rare = source._walked(WindowQuery("subject", True, search="user12345"), conn, None, 0, PAGE)
     assert common is not None and len(common) == PAGE
     assert rare is None
+
+
+@pytest.mark.parametrize("search", SEARCHES)
+def test_a_bare_search_counted_in_the_index_counts_the_rows_the_table_holds(source, search) -> None:
+    joined = source.count(WindowQuery("id", search=search, conditions=(true(),)))  # counted against the table
+    assert source.count(WindowQuery("id", search=search)) == joined
