@@ -23,7 +23,7 @@ from typing import Any
 
 HEARTBEAT_MS = 2
 VIEW_SIZE = (1280, 720)
-WORDS = ("crash", "user123457")  # in one row of six; in exactly one row
+WORDS = ("phone", "crash", "user123457")  # in every second row; in one row of six; in exactly one row
 
 
 def steps(view: Any, model: Any, sort_column: int, search: Callable[[str], None]) -> list[Callable[[], None]]:

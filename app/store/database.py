@@ -26,7 +26,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 
-from app.store import migrations
+from app.store import migrations, text_match
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,7 @@ def _set_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
     cur.execute("PRAGMA analysis_limit = 400")
     cur.execute("PRAGMA optimize = 0x10002")
     cur.close()
+    text_match.register(dbapi_conn)  # a search's per-row test (``app.store.windows``)
 
 
 def make_engine(path: Path) -> Engine:

@@ -908,6 +908,18 @@ class AppState(Base):
     updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
+class FtsDeferred(Base):
+    """Tables whose full-text index a bulk sync pass brings up to date at its end (``app.sync.fts_deferral``).
+
+    While a table is named here its FTS triggers stand aside; the pass's last
+    page rebuilds the index and removes the name in the same transaction.
+    """
+
+    __tablename__ = "fts_deferred"
+
+    content_table: Mapped[str] = mapped_column(String, primary_key=True)
+
+
 # The ``app_state`` key of the last ``/me`` answer (the signed-in user and role): sync writes
 # it, the role and the author of ticket actions are read from it.
 ME_KEY = "me"

@@ -45,6 +45,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.util import find_tables
 
+from app.store import text_match
+
 # How a column's values are shown and aligned (the Qt model formats by kind).
 TEXT, INT, FLOAT, CENTS, MICROS, DATETIME, DATE, BOOL, PERCENT = (
     "text", "int", "float", "cents", "micros", "datetime", "date", "bool", "percent",
@@ -166,6 +168,10 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 # Above this many estimated matches, walking the sort index beats sorting the matches.
 DENSE_MATCHES = 20_000
 _VOCAB_TERMS_SCANNED = 500
+# A page is first looked for among this many times its rows in sort order, tested row by row
+# (``text_match``): enough for a word in one row of ten; rarer words go to the FTS index.
+WALK_FACTOR = 10
+WALK_MAX_ROWS = 50_000  # beyond (a deep OFFSET jump), the FTS index answers
 
 
 def search_words(search: str) -> list[str]:
@@ -202,6 +208,62 @@ class WindowSource:
             if docs < DENSE_MATCHES and terms < _VOCAB_TERMS_SCANNED:
                 return False
         return True
+
+    def _fts_columns(self, conn: Connection) -> list[ColumnElement[Any]]:
+        """The source's columns the FTS table indexes (FTS5 names its columns after them)."""
+        names = [r[1] for r in conn.exec_driver_sql(f"PRAGMA table_info({self.spec.fts_table})")]
+        return [self.spec.source.c[name] for name in names]
+
+    def _is_rare(self, conn: Connection, words: Sequence[str], rows: int) -> bool:
+        """Whether the FTS index holds fewer than ``rows`` / ``WALK_FACTOR`` matches (it stops counting there).
+
+        The whole words are counted first: FTS5 streams a plain term's rows,
+        while a prefix term (``"phone"*``) first merges every row of every
+        term it covers -- tens of milliseconds for a word in half the rows.
+        """
+        cap = rows // WALK_FACTOR
+        capped = text(
+            f"SELECT count(*) FROM (SELECT rowid FROM {self.spec.fts_table} "  # noqa: S608 - the spec's table
+            f"WHERE {self.spec.fts_table} MATCH :fts_query LIMIT :cap)"
+        )
+        for match in (" AND ".join(f'"{w}"' for w in words), fts_expression(words)):
+            if int(conn.execute(capped, {"fts_query": match, "cap": cap}).scalar_one()) >= cap:
+                return False
+        return True
+
+    def _walked(
+        self, query: WindowQuery, conn: Connection, seek: ColumnElement[bool] | None, offset: int, limit: int
+    ) -> list[tuple[Any, ...]] | None:
+        """The page by walking the sort order and testing each row's text; None when that is not quicker.
+
+        Only the first ``WALK_FACTOR`` × (offset + limit) rows in sort order are
+        tested: a page found among them is the page (rows come in order), and
+        so is what they hold when nothing lies beyond them.  Otherwise the
+        word is rarer than that and the FTS index answers (``_ordered``).
+        """
+        spec = self.spec
+        words = search_words(query.search)
+        budget = WALK_FACTOR * (offset + limit)
+        if not spec.fts_table or not words or budget > WALK_MAX_ROWS:
+            return None
+        if not all(text_match.PLAIN_WORD.fullmatch(w) for w in words) or self._is_rare(conn, words, budget):
+            return None
+        plain = WindowQuery(query.sort_key, query.descending, "", query.filters, query.conditions)
+        candidates, _ = self._ordered(plain, conn)
+        if seek is not None:
+            candidates = candidates.where(seek)
+        window = candidates.add_columns(*self._fts_columns(conn)).limit(budget).subquery("walk")
+        width = 1 + len(spec.columns)
+        shown = list(window.c)[:width]
+        texts = list(window.c)[width:]
+        # No ORDER BY out here: the walk yields its rows in order and stops at the page's last
+        # match; sorting would make SQLite read the whole budget first.
+        matched = select(*shown).where(func.words_match(" ".join(words), *texts)).limit(limit).offset(offset)
+        rows = [tuple(r) for r in conn.execute(matched)]
+        if len(rows) == limit:
+            return rows
+        scanned = conn.execute(select(func.count()).select_from(candidates.limit(budget).subquery())).scalar_one()
+        return rows if scanned < budget else None
 
     def _where(self, query: WindowQuery, conn: Connection | None = None) -> list[ColumnElement[bool]]:
         """The WHERE clauses; given ``conn``, a search also picks its plan (see module doc)."""
@@ -286,6 +348,19 @@ class WindowSource:
             return int(conn.execute(counted).scalar_one())
 
     def count(self, query: WindowQuery) -> int:
+        """Rows of ``query``; a bare search is counted in the FTS index alone.
+
+        The index holds a row per row of its table, so its matches are the
+        count; joining them to the table first costs ten times more (a second
+        for a word in half of a million rows) and would keep a reader thread
+        from the next search's page.
+        """
+        match = fts_expression(search_words(query.search)) if self.spec.fts_table else None
+        if match is not None and not query.filters and not query.conditions:
+            fts = self.spec.fts_table
+            counted = text(f"SELECT count(*) FROM {fts} WHERE {fts} MATCH :fts_query")  # noqa: S608 - the spec's table
+            with self.engine.connect() as conn:
+                return int(conn.execute(counted, {"fts_query": match}).scalar_one())
         stmt = select(func.count()).select_from(self.spec.source)
         where = self._where(query)
         if where:
@@ -296,6 +371,9 @@ class WindowSource:
     def page(self, query: WindowQuery, offset: int, limit: int) -> list[tuple[Any, ...]]:
         """Rows ``offset`` … ``offset + limit`` (first value of each row: the key)."""
         with self.engine.connect() as conn:
+            walked = self._walked(query, conn, None, offset, limit) if query.search.strip() else None
+            if walked is not None:
+                return walked
             stmt, _ = self._ordered(query, conn)
             return [tuple(r) for r in conn.execute(stmt.limit(limit).offset(offset))]
 
@@ -304,6 +382,9 @@ class WindowSource:
         sort_value = last_row[1 + self.spec.index_of(query.sort_key)]
         seek = self._seek(query, sort_value, last_row[0], after=True)
         with self.engine.connect() as conn:
+            walked = self._walked(query, conn, seek, 0, limit) if query.search.strip() else None
+            if walked is not None:
+                return walked
             stmt, _ = self._ordered(query, conn)
             return [tuple(r) for r in conn.execute(stmt.where(seek).limit(limit))]
 

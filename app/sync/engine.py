@@ -22,7 +22,7 @@ from app.store import outbox
 from app.store.app_state import APP_TABLE, put_app_value
 from app.store.changes import NOTHING, ChangeCallback, Changes, no_changes
 from app.store.schema import ME_KEY
-from app.sync import outbox_push
+from app.sync import fts_deferral, outbox_push
 from app.sync.ops_pull import pull_resource
 from app.sync.ops_resources import RESOURCES as OPS_RESOURCES
 from app.sync.report import SyncReport
@@ -64,6 +64,8 @@ class SyncEngine:
         cancel = cancel or CancelToken()
         report = SyncReport()
         with self._lock:
+            with self._db.begin() as conn:  # indexes a killed pass left deferred (see fts_deferral)
+                fts_deferral.catch_up_all(conn)
             if self._config.ops_enabled:
                 self._sync_ops(report, progress, cancel, changed)
             if self._config.stripe_enabled:

@@ -17,7 +17,7 @@ from app.clock import utcnow
 from app.connectors.errors import Refused
 from app.connectors.ops_api import OpsApiClient
 from app.store.changes import NOTHING, ChangeCallback, Changes, no_changes
-from app.sync import quarantine, state
+from app.sync import fts_deferral, quarantine, state
 from app.sync.ops_resources import CHILDREN, OpsResource
 from app.sync.prefetch import pages_ahead
 from app.sync.writer import delete_keys, store
@@ -57,7 +57,11 @@ def pull_resource(
                     cancel.raise_if_cancelled()
                     finished = page.next_cursor is None
                     with engine.begin() as conn:
+                        if since is None:  # the first pass brings every row: index them once, at its end
+                            fts_deferral.defer(conn, resource.table.name)
                         written = write_items(conn, resource, page.items)
+                        if finished:
+                            fts_deferral.catch_up(conn, resource.table.name)
                         current = state.save_progress(
                             conn,
                             current,

@@ -27,7 +27,7 @@ from app.connectors.convert import from_unix, parse_datetime
 from app.connectors.errors import Refused
 from app.connectors.stripe_api import StripeSource
 from app.store.changes import ChangeCallback, Changes, no_changes
-from app.sync import quarantine, state, subscription_history
+from app.sync import fts_deferral, quarantine, state, subscription_history
 from app.sync.prefetch import pages_ahead
 from app.sync.steps import StepRunner as Step
 from app.sync.stripe_resources import (
@@ -185,14 +185,16 @@ class StripePuller:
         parents: Parents,
         strict: tuple[type[Exception], ...],
     ) -> state.ResourceState:
-        """One page and its cursor in one transaction; the pass's sweep with the last page."""
+        """One page and its cursor in one transaction; the pass's sweep and full-text catch-up with the last page."""
         with self._engine.begin() as conn:
+            fts_deferral.defer(conn, resource.table.name)  # a full pass writes every row: index them once, at its end
             write_objects(
                 conn, resource, objs, utcnow(), parents=parents.found, orphans=parents.gone, items=items,
                 strict=strict,
             )
             if finished:
                 self._sweep(conn, resource, current.watermark)
+                fts_deferral.catch_up(conn, resource.table.name)
                 if resource.name == INVOICES:  # the invoices date the plans of the pasts rebuilt at first sight
                     subscription_history.refine(conn)
             return state.save_progress(

@@ -26,11 +26,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Table, bindparam, delete, func, insert, select
+from sqlalchemy import Connection, Table, bindparam, delete, func, select
 
 from app.domain.revenue import history
 from app.domain.revenue.history import PriceInfo, Record, SubState
 from app.store.schema import Invoice, Price, Subscription, SubscriptionChange, SubscriptionItem
+from app.sync.writer import insert_rows
 
 TABLE: Table = SubscriptionChange.__table__
 _S, _I, _P, _INV = Subscription.__table__, SubscriptionItem.__table__, Price.__table__, Invoice.__table__
@@ -131,8 +132,7 @@ def record(
 
 
 def _insert(conn: Connection, changes: list[history.Change], recorded_at: dt.datetime) -> None:
-    if changes:
-        conn.execute(insert(TABLE), [c.row(recorded_at) for c in changes])
+    insert_rows(conn, TABLE, [c.row(recorded_at) for c in changes])
 
 
 # --------------------------------------------------------------------------- refining the rebuilt past
@@ -184,6 +184,6 @@ def refine(conn: Connection) -> int:
             continue
         conn.execute(delete(TABLE).where(TABLE.c.subscription_id.in_(list(stamps)), TABLE.c.source.in_(_REBUILT)))
         if changes:
-            conn.execute(insert(TABLE), [c.row(stamps[c.subscription_id]) for c in changes])
+            insert_rows(conn, TABLE, [c.row(stamps[c.subscription_id]) for c in changes])
         written += len(changes)
     return written

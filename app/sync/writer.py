@@ -76,9 +76,17 @@ def prepared_upsert(table: Table, key: tuple[str, ...], columns: tuple[str, ...]
     stmt = insert(table)
     excluded = stmt.excluded
     updates = {name: excluded[name] for name in columns if name not in key}
-    compiled = stmt.on_conflict_do_update(index_elements=list(key), set_=updates).compile(
-        dialect=_DIALECT, column_keys=list(columns)
-    )
+    return _compiled(table, stmt.on_conflict_do_update(index_elements=list(key), set_=updates), columns)
+
+
+@lru_cache(maxsize=128)
+def prepared_insert(table: Table, columns: tuple[str, ...]) -> PreparedUpsert:
+    """A plain ``INSERT`` of ``columns`` compiled once (rows that only ever get added: histories)."""
+    return _compiled(table, plain_insert(table), columns)
+
+
+def _compiled(table: Table, stmt: Any, columns: tuple[str, ...]) -> PreparedUpsert:
+    compiled = stmt.compile(dialect=_DIALECT, column_keys=list(columns))
     order = compiled.positiontup or []
     return PreparedUpsert(str(compiled), tuple((name, _db_value(table.c[name].type)) for name in order))
 
@@ -87,6 +95,13 @@ def upsert(conn: Connection, table: Table, rows: Sequence[Row], key: tuple[str, 
     """Insert or update ``rows`` (all with the same keys) in one executemany."""
     if rows:
         prepared = prepared_upsert(table, key, tuple(rows[0]))
+        conn.exec_driver_sql(prepared.sql, prepared.parameters(rows))
+
+
+def insert_rows(conn: Connection, table: Table, rows: Sequence[Row]) -> None:
+    """Insert ``rows`` (all with the same keys) in one executemany, without SQLAlchemy's per-row processing."""
+    if rows:
+        prepared = prepared_insert(table, tuple(rows[0]))
         conn.exec_driver_sql(prepared.sql, prepared.parameters(rows))
 
 
