@@ -102,7 +102,8 @@ def make_health_cache(path: Path, services: int, days: int, end: dt.date, every_
             for n in range(services):
                 service = f"svc{n:02d}"
                 conn.execute("INSERT INTO services (id, name, probe_interval_s, timeout_s, expected_status, "
-                             "slo_target) VALUES (?, ?, ?, 5.0, 200, 0.999)", (service, f"Service {n}", 60 * every_minutes))
+                             "slo_target) VALUES (?, ?, ?, 5.0, 200, 0.999)",
+                             (service, f"Service {n}", 60 * every_minutes))
                 conn.execute(_HEALTH_SQL, {"service": service, "stop": days * 1440 // every_minutes - 1,
                                            "step": every_minutes, "salt": n * 7919,
                                            "fail_permille": 1 + n % 5,
