@@ -152,10 +152,13 @@ def data_files(root: Path = ROOT) -> list[DataFile]:
 
 
 def hidden_imports() -> list[str]:
-    """The sub-command modules ui.cli loads by name, :data:`EXTRA_HIDDEN_IMPORTS`, and the holiday calendars."""
+    """The sub-command modules ui.cli loads by name, the figure sets' modules (``app.metrics`` imports them
+    by name), :data:`EXTRA_HIDDEN_IMPORTS`, and the holiday calendars."""
+    from app.metrics import FIGURE_SETS
     from ui.cli import UI_COMMAND_MODULES
 
-    return sorted({*UI_COMMAND_MODULES, *EXTRA_HIDDEN_IMPORTS, *holiday_modules()})
+    figure_modules = {target.partition(":")[0] for target in FIGURE_SETS.values()}
+    return sorted({*UI_COMMAND_MODULES, *figure_modules, *EXTRA_HIDDEN_IMPORTS, *holiday_modules()})
 
 
 def holiday_modules() -> list[str]:

@@ -205,7 +205,7 @@ def check_panes_charts_probes(r: Runner, demo: DemoBusiness) -> None:
 def check_figure_sets(r: Runner, demo: DemoBusiness) -> None:
     """``metrics NAME --json`` for every figure set (what the panes, the reports and scripts read)."""
     for name in sorted(FIGURE_SETS):
-        r.run_json("metrics", name, "--json", extra_env=demo.env)
+        r.run_json("metrics", name, extra_env=demo.env)
 
 
 def check_linux_libraries(bundle: Path) -> None:
