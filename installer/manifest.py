@@ -85,6 +85,12 @@ EXCLUDES: tuple[str, ...] = (
     # numpy's random generators and FFT (pyqtgraph needs them only for beeswarm scatter and
     # FFT mode, neither used), and readline (no interactive prompt; it drags in libreadline).
     "numpy.random", "numpy.fft", "readline",
+    # PyYAML's C speed-up (PyYAML falls back to pure Python; nothing loads it) and numpy's own tests.
+    "yaml._yaml", "_yaml", "numpy._core._multiarray_tests",
+    # Pillow, which reportlab imports for bitmap images in PDF reports: PNG, JPEG, GIF and TIFF stay;
+    # AVIF and WebP (their codecs: 5.5 MB), colour management and the Tk/Qt bridges go.
+    "PIL.AvifImagePlugin", "PIL._avif", "PIL.WebPImagePlugin", "PIL._webp", "PIL.ImageCms", "PIL._imagingcms",
+    "PIL.ImageTk", "PIL._imagingtk", "PIL.ImageQt",
 )  # fmt: skip
 
 # Libraries every Linux desktop provides, which PySide6's own wheels also take
@@ -130,6 +136,7 @@ PRUNE: tuple[str, ...] = (
     "*/Qt/plugins/egldeviceintegrations/*",
     "*/Qt/plugins/generic/*",
     "*/Qt/plugins/imageformats/libq[!s]*.so",
+    "*/pyqtgraph/icons/peegee/*.png",  # pyqtgraph's logo, for mkQApp's window icon; the app has its own
 )
 
 
