@@ -10,6 +10,8 @@
   pandas doing the same from the same cache: ``read_sql`` of the rollup, the
   month's totals and forecasts, and the anomaly rule as a rolling window per
   service. Goal: at most the pandas time (pandas is in the ``bench`` extra).
+* How the anomalies scale: the same comparison on the demo's cost history
+  (13 services × 396 days) and on ten times as many services.
 
 ``OPSCONSOLE_BENCH_CUR_LINES`` makes the import smaller for a quick run.
 """
@@ -37,6 +39,7 @@ from benchmarks.rows import Row
 
 CUR_LINES = int(os.environ.get("OPSCONSOLE_BENCH_CUR_LINES", "1000000"))
 YEARS_DAYS, SERVICES = 3 * 365 + 1, 50
+DEMO_SERVICES, DEMO_DAYS = 13, 396  # the demo business's cost history (app/demo/finance.py)
 LAST_DAY = dt.date(2026, 11, 20)
 
 CUR_HEADER = [
@@ -91,18 +94,18 @@ def _import_seconds(path: Path, folder: Path, attempt: int) -> float:
         cache.dispose()
 
 
-def _fill_history(folder: Path) -> Path:
-    """3 years × 50 services of daily USD costs, weekly rhythm, growth and a few spikes, through the store."""
-    path = folder / "history.sqlite3"
+def _fill_history(folder: Path, services: int = SERVICES, days: int = YEARS_DAYS) -> Path:
+    """``days`` × ``services`` of daily USD costs, weekly rhythm, growth and a few spikes, through the store."""
+    path = folder / f"history-{services}x{days}.sqlite3"
     cache = open_cache(path)
     rng = random.Random(3)
-    first = LAST_DAY - dt.timedelta(days=YEARS_DAYS - 1)
+    first = LAST_DAY - dt.timedelta(days=days - 1)
     rows = []
-    for s in range(SERVICES):
+    for s in range(services):
         level = rng.uniform(2, 80)
-        for n in range(YEARS_DAYS):
+        for n in range(days):
             day = first + dt.timedelta(days=n)
-            value = level * (1 + n / YEARS_DAYS) * (0.7 if day.weekday() >= 5 else 1.0) * rng.uniform(0.85, 1.15)
+            value = level * (1 + n / days) * (0.7 if day.weekday() >= 5 else 1.0) * rng.uniform(0.85, 1.15)
             if rng.random() < 0.003:
                 value *= 4
             micros = round(value * 1_000_000)
@@ -110,7 +113,7 @@ def _fill_history(folder: Path) -> Path:
             rows.append({
                 "source": "opsapi", "provider_name": "Bench", "billing_account_id": "", "sub_account_id": "",
                 "billing_period_start": month, "billing_period_end": month, "charge_period_start": day,
-                "charge_period_end": day, "service_name": f"service{s:02d}", "service_category": "Other",
+                "charge_period_end": day, "service_name": f"service{s:03d}", "service_category": "Other",
                 "charge_category": "Usage", "billing_currency": "USD", "billed_cost_micros": micros,
                 "effective_cost_micros": micros, "list_cost_micros": micros, "tags": "{}",
             })
@@ -120,9 +123,9 @@ def _fill_history(folder: Path) -> Path:
     return path
 
 
-def _ours_seconds(path: Path) -> tuple[float, int]:
+def _ours_seconds(path: Path, days: int = YEARS_DAYS) -> tuple[float, int]:
     cache = open_cache(path)
-    first = LAST_DAY - dt.timedelta(days=YEARS_DAYS - 1)
+    first = LAST_DAY - dt.timedelta(days=days - 1)
     now = dt.datetime.combine(LAST_DAY, dt.time(12))
     try:
         start = time.perf_counter()
@@ -208,5 +211,23 @@ def run() -> list[Row]:
             name=f"costs: overview + anomalies, 3 y × {SERVICES} services", figure=ours_time,
             peer_name=f"pandas, same figures ({pandas_found} anomalies)", peer_figure=pandas_time, unit="s",
             goal=1.0,
+        ))
+        rows += _scaling_rows(folder)
+    return rows
+
+
+def _scaling_rows(folder: Path) -> list[Row]:
+    """The demo's costs (13 services × 396 days, app/demo/finance.py) and ten times as many services."""
+    rows = []
+    for scale in (1, 10):
+        services = DEMO_SERVICES * scale
+        history = _fill_history(folder, services, DEMO_DAYS)
+        ours_time, ours_found = _ours_seconds(history, DEMO_DAYS)
+        pandas_time, pandas_found = _pandas_seconds(history)
+        assert ours_found == pandas_found, (ours_found, pandas_found)
+        rows.append(Row(
+            name=f"costs: anomalies + overview, {scale}× demo ({services} svc × {DEMO_DAYS} d)",
+            figure=ours_time, peer_name=f"pandas, same figures ({pandas_found} anomalies)",
+            peer_figure=pandas_time, unit="s", goal=1.0,
         ))
     return rows

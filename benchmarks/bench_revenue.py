@@ -15,7 +15,8 @@ retention.  The run checks the two agree before it reports a time.
 * the peer: pandas, ``read_sql`` then vectorised group-bys, the hour merge
   included (a loop only over the few changes less than an hour apart).
 
-A second row times what the screen does after a sync page: 100 customers
+Two rows show how it scales: the demo business (1,500 customers) and ten
+times it, each against pandas.  A further row times what the screen does after a sync page: 100 customers
 changed, replayed incrementally (``MovementCache``) and the month figures
 redone, against pandas redoing everything.
 """
@@ -48,6 +49,7 @@ from benchmarks.rows import Row
 from tests.support.revenue_cache import make_revenue_cache
 
 CUSTOMERS = 100_000
+DEMO_CUSTOMERS = 1_500  # the demo business (app/demo/options.py): the scaling rows run at 1× and 10× it
 MONTHS = 36
 REPEAT = 3
 NOW = dt.datetime(2026, 6, 1, 12)
@@ -203,19 +205,41 @@ def _change_some(engine: Any, count: int) -> None:
         conn.execute(insert(h), fresh)
 
 
+def _full(engine: Any, path: Path, figures: dict[str, list[float]]) -> None:
+    """Time ours and pandas computing everything, alternately, into ``figures``; check they agree."""
+    for _ in range(REPEAT):
+        started = time.perf_counter()
+        ours = _ours(engine)
+        figures.setdefault("ours", []).append(time.perf_counter() - started)
+        started = time.perf_counter()
+        peer = _pandas(path)
+        figures.setdefault("pandas", []).append(time.perf_counter() - started)
+    _agree(ours, peer)
+
+
+def _scaling_rows(folder: Path) -> list[Row]:
+    """The demo business (1,500 customers, app/demo/options.py) and ten times as many customers."""
+    rows = []
+    for scale in (1, 10):
+        customers = DEMO_CUSTOMERS * scale
+        path = make_revenue_cache(folder / f"demo{scale}.sqlite3", customers, NOW)
+        engine = make_engine(path)
+        figures: dict[str, list[float]] = {}
+        _full(engine, path, figures)
+        engine.dispose()
+        rows.append(Row(f"revenue: movements, {scale}× demo ({customers:,} customers)",
+                        statistics.median(figures["ours"]), "pandas, same movements from the cache",
+                        statistics.median(figures["pandas"]), "s", goal=1.0))
+    return rows
+
+
 def run(customers: int = CUSTOMERS) -> list[Row]:
     figures: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-revenue-") as tmp:
+        scaling = _scaling_rows(Path(tmp))
         path = make_revenue_cache(Path(tmp) / "cache.sqlite3", customers, NOW)
         engine = make_engine(path)
-        for _ in range(REPEAT):
-            started = time.perf_counter()
-            ours = _ours(engine)
-            figures.setdefault("ours", []).append(time.perf_counter() - started)
-            started = time.perf_counter()
-            peer = _pandas(path)
-            figures.setdefault("pandas", []).append(time.perf_counter() - started)
-        _agree(ours, peer)
+        _full(engine, path, figures)
         memo = MovementCache()
         _ours(engine, memo)
         for _ in range(REPEAT):
@@ -235,4 +259,5 @@ def run(customers: int = CUSTOMERS) -> list[Row]:
             med["pandas"], "s", goal=1.0),
         Row(f"{label}: after 100 customers change", med["incremental"], "pandas, everything again",
             med["pandas again"], "s", goal=1.0),
+        *scaling,
     ]

@@ -8,11 +8,14 @@ Why this exists:
   removes the libraries that only pruned files needed.
 * PyInstaller's ``strip=True`` strips every binary, and stripping a library
   that auditwheel/patchelf rewrote (numpy's OpenBLAS in ``numpy.libs``)
-  corrupts it ("ELF load command address/offset not page-aligned").  Those
-  ship without debug info anyway; the ones that carry it are the build
-  machine's Python (libpython, lib-dynload) and a few extension modules, about
-  30 MB.  :func:`strip_debug_info` strips only those, with ``--strip-debug``
-  so the symbol table (names in native crash traces) stays.
+  corrupts it ("ELF load command address/offset not page-aligned").
+  :func:`strip_binaries` strips the others: debug info and the static symbol
+  table (``--strip-unneeded``: the dynamic symbols other libraries link
+  against stay), about 35 MB of the build machine's Python, ICU's and
+  cryptography's symbols.  Files of an auditwheel-repaired wheel (in a
+  ``<package>.libs`` folder, or linked to one through their RPATH) keep their
+  symbols, and lose only debug info if they carry any (``--strip-debug`` is
+  what left them intact before).
 
 Both read ELF files with binutils (``readelf``, ``strip``), which PyInstaller
 needs on Linux anyway.
@@ -29,6 +32,7 @@ from pathlib import Path
 TocEntry = tuple[str, str, str]  # (path in the bundle, source path, PyInstaller type code)
 
 _NEEDED = re.compile(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]")
+_RPATH = re.compile(r"\((?:RPATH|RUNPATH)\)\s+Library r(?:un)?path: \[([^\]]*)\]")
 
 
 def _readelf(*args: str) -> str:
@@ -65,18 +69,26 @@ def drop_orphans(before: Iterable[TocEntry], after: list[TocEntry]) -> list[TocE
         kept = [e for e in kept if e not in orphans]
 
 
-def strip_debug_info(binaries: list[TocEntry], work_dir: Path) -> list[TocEntry]:
-    """``binaries`` with each file that carries debug info replaced by a stripped copy in ``work_dir``."""
+def _repaired_by_auditwheel(path: str, dynamic: str) -> bool:
+    """A wheel's vendored library, or a module whose RPATH points at one: patchelf rewrote both."""
+    return any(part.endswith(".libs") for part in Path(path).parts) or ".libs" in "".join(_RPATH.findall(dynamic))
+
+
+def strip_binaries(binaries: list[TocEntry], work_dir: Path) -> list[TocEntry]:
+    """``binaries`` with each ELF file carrying symbols or debug info replaced by a stripped copy in ``work_dir``."""
     strip = shutil.which("strip")
     if strip is None:
         raise RuntimeError("strip not found: install binutils")
     result: list[TocEntry] = []
     for dest, src, kind in binaries:
-        if ".debug_info" in _readelf("-S", "-W", src):
+        sections = _readelf("-S", "-W", src)
+        repaired = _repaired_by_auditwheel(src, _readelf("-d", "-W", src))
+        flag = "--strip-debug" if repaired else "--strip-unneeded"
+        if ".debug_info" in sections or (not repaired and ".symtab" in sections):
             copy = work_dir / dest
             copy.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, copy)
-            subprocess.run([strip, "--strip-debug", str(copy)], check=True)
+            subprocess.run([strip, flag, str(copy)], check=True)
             src = str(copy)
         result.append((dest, src, kind))
     return result

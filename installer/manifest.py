@@ -43,23 +43,29 @@ EXTRA_HIDDEN_IMPORTS: tuple[str, ...] = (
     "alembic.op",  # imported by every revision file
     "alembic.context",
     "sqlalchemy.dialects.sqlite",
-    "PySide6.QtOpenGL",  # pyqtgraph imports both by name (Qt/OpenGLHelpers.py)
-    "PySide6.QtOpenGLWidgets",
+    "PySide6.QtOpenGLWidgets",  # pyqtgraph imports it by name (Qt/OpenGLHelpers.py) and subclasses its widget
 )
 
+# pyqtgraph also imports ``PySide6.QtOpenGL`` by name when its plot items load,
+# but touches it only when OpenGL rendering is switched on (``useOpenGL``), which
+# the app never does; the binding is 8.5 MB (wrappers for every GL version's
+# functions).  The bundle leaves it out and this runtime hook puts a stand-in
+# module in its place that says so if anything ever reaches for it.
+OPENGL_STAND_IN = ROOT / "installer" / "rthooks" / "qtopengl_stand_in.py"
+
 # Qt modules the app uses: QtCore/QtGui/QtWidgets everywhere, QtSvg(Widgets)
-# for icons, QtOpenGL(Widgets) because pyqtgraph imports them by name.  The
+# for icons, QtOpenGLWidgets because pyqtgraph imports it by name.  The
 # tests check that ui/ imports nothing else.  QtNetwork is excluded: the app
 # talks HTTP through requests, and Qt's network stack would add ~5 MB (its
 # library, Kerberos, TLS plugins).
-QT_MODULES_USED = ("QtCore", "QtGui", "QtWidgets", "QtSvg", "QtSvgWidgets", "QtOpenGL", "QtOpenGLWidgets")
+QT_MODULES_USED = ("QtCore", "QtGui", "QtWidgets", "QtSvg", "QtSvgWidgets", "QtOpenGLWidgets")
 
 _QT_EXCLUDED = (
     "Qt3DAnimation", "Qt3DCore", "Qt3DExtras", "Qt3DInput", "Qt3DLogic", "Qt3DRender",
     "QtAxContainer", "QtBluetooth", "QtCanvasPainter", "QtCharts", "QtConcurrent",
     "QtDataVisualization", "QtDBus", "QtDesigner", "QtGraphs", "QtGraphsWidgets",
     "QtHelp", "QtHttpServer", "QtLocation", "QtMultimedia", "QtMultimediaWidgets",
-    "QtNetwork", "QtNetworkAuth", "QtNfc", "QtPdf", "QtPdfWidgets",
+    "QtNetwork", "QtNetworkAuth", "QtNfc", "QtOpenGL", "QtPdf", "QtPdfWidgets",
     "QtPositioning", "QtPrintSupport", "QtQml", "QtQuick", "QtQuick3D",
     "QtQuickControls2", "QtQuickTest", "QtQuickWidgets", "QtRemoteObjects", "QtScxml",
     "QtSensors", "QtSerialBus", "QtSerialPort", "QtSpatialAudio", "QtSql",
@@ -80,7 +86,40 @@ EXCLUDES: tuple[str, ...] = (
     "pygments",  # only Mako's optional error highlighting
     "aiohttp",  # stripe's optional async client; present only with the test extra (localstripe)
     "numpy.f2py", "numpy.testing", "numpy.distutils",
+    # Not loaded by any pane, chart, probe or command (LD_DEBUG=libs of the bundle's smoke test):
+    # numpy's random generators and FFT (pyqtgraph needs them only for beeswarm scatter and
+    # FFT mode, neither used), and readline (no interactive prompt; it drags in libreadline).
+    "numpy.random", "numpy.fft", "readline",
+    # PyYAML's C speed-up (PyYAML falls back to pure Python; nothing loads it) and numpy's own tests.
+    "yaml._yaml", "_yaml", "numpy._core._multiarray_tests",
+    # Pillow, which reportlab imports for bitmap images in PDF reports: PNG, JPEG, GIF and TIFF stay;
+    # AVIF and WebP (their codecs: 5.5 MB), colour management and the Tk/Qt bridges go.
+    "PIL.AvifImagePlugin", "PIL._avif", "PIL.WebPImagePlugin", "PIL._webp", "PIL.ImageCms", "PIL._imagingcms",
+    "PIL.ImageTk", "PIL._imagingtk", "PIL.ImageQt",
 )  # fmt: skip
+
+# Libraries every Linux desktop provides, which PySide6's own wheels also take
+# from the system rather than ship: X11/xcb, xkbcommon, fontconfig/freetype,
+# GLib, D-Bus (and systemd's client library with its compression and crypto
+# dependencies), the C++ runtime.  PyInstaller copies the build machine's;
+# leaving them out (about 13 MB) makes the bundle use the desktop's own, the
+# same ones its GL driver and input methods use -- a bundled libstdc++ older
+# than the host's Mesa needs is a known PyInstaller failure.  The libraries
+# Python itself links (OpenSSL, SQLite, libffi, zlib, bz2, lzma, uuid) stay
+# bundled: their versions are the interpreter's.  Linux only; fnmatch patterns
+# of file names.  ./dev's APT_PACKAGES installs them on a bare Debian/Ubuntu.
+HOST_LIBRARIES: tuple[str, ...] = (
+    "libX11.so.*", "libX11-xcb.so.*", "libXau.so.*", "libXdmcp.so.*", "libxcb-*.so.*",
+    "libxkbcommon.so.*", "libxkbcommon-x11.so.*",
+    "libfontconfig.so.*", "libfreetype.so.*", "libpng16.so.*", "libexpat.so.*", "libbrotli*.so.*",
+    "libglib-2.0.so.*", "libgthread-2.0.so.*", "libpcre2-8.so.*",
+    "libdbus-1.so.*", "libsystemd.so.*", "libgcrypt.so.*", "libgpg-error.so.*", "liblz4.so.*",
+    "libzstd.so.*", "libcap.so.*", "libbsd.so.*", "libmd.so.*",
+    "libstdc++.so.*", "libgcc_s.so.*",
+)  # fmt: skip
+
+# ICU's data library, rebuilt smaller on Linux (installer/icu_data.py says what it keeps and why).
+ICU_DATA_LIBRARY = "libicudata.so.*"
 
 # Files PySide6's hooks collect that the app never loads (paths inside the
 # bundle, fnmatch patterns), pruned on Linux; the libraries only they needed
@@ -102,6 +141,7 @@ PRUNE: tuple[str, ...] = (
     "*/Qt/plugins/egldeviceintegrations/*",
     "*/Qt/plugins/generic/*",
     "*/Qt/plugins/imageformats/libq[!s]*.so",
+    "*/pyqtgraph/icons/peegee/*.png",  # pyqtgraph's logo, for mkQApp's window icon; the app has its own
 )
 
 
@@ -138,10 +178,13 @@ def _package_dir(package: str) -> Path:
 
 
 def hidden_imports() -> list[str]:
-    """The sub-command modules ui.cli loads by name, :data:`EXTRA_HIDDEN_IMPORTS`, and the holiday calendars."""
+    """The sub-command modules ui.cli loads by name, the figure sets' modules (``app.metrics`` imports them
+    by name), :data:`EXTRA_HIDDEN_IMPORTS`, and the holiday calendars."""
+    from app.metrics import FIGURE_SETS
     from ui.cli import UI_COMMAND_MODULES
 
-    return sorted({*UI_COMMAND_MODULES, *EXTRA_HIDDEN_IMPORTS, *holiday_modules()})
+    figure_modules = {target.partition(":")[0] for target in FIGURE_SETS.values()}
+    return sorted({*UI_COMMAND_MODULES, *figure_modules, *EXTRA_HIDDEN_IMPORTS, *holiday_modules()})
 
 
 def holiday_modules() -> list[str]:
@@ -158,6 +201,12 @@ def is_pruned(dest: str) -> bool:
     """True for a path inside the bundle that :data:`PRUNE` drops."""
     path = "/" + dest.replace("\\", "/")
     return any(fnmatch.fnmatch(path, pattern) for pattern in PRUNE)
+
+
+def is_host_library(dest: str) -> bool:
+    """True for a library the Linux bundle takes from the desktop (:data:`HOST_LIBRARIES`)."""
+    name = dest.replace("\\", "/").rsplit("/", 1)[-1]
+    return any(fnmatch.fnmatch(name, pattern) for pattern in HOST_LIBRARIES)
 
 
 def version() -> str:

@@ -8,9 +8,17 @@ module or data file missing from the bundle fails here instead of on a
 workstation.  Checked: ``--version``, ``self-test`` (the window with every
 pane), offline license ``keygen`` / ``issue`` / ``verify`` (which also runs
 the cache migrations from the bundled files) and the refusal of a tampered
-license.  On Linux it also checks that no bundled library lost a Qt
+license; then, against the bundle's own ``demo-server``: ``sync`` into a fresh
+cache, ``self-test`` on it (every pane with data, its charts painted, one
+round of probes against the demo's services) and ``metrics NAME --json`` for
+every figure set.  On Linux it also checks that no bundled library lost a Qt
 dependency to the pruning, and installs the tarball into a fake HOME when it
 sits beside the bundle.  Prints the bundle's size; exits 1 when any check failed.
+
+The checks are one list (:func:`checks`): a new feature adds its own there
+(a function that runs the program and raises :class:`SmokeFailure`), with
+the demo business at hand when it needs data (``demo.env`` points a command
+at the synced cache and the running backend).
 """
 
 from __future__ import annotations
@@ -18,10 +26,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tarfile
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +40,13 @@ sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve
 import manifest  # noqa: E402 - found through the sys.path line above
 
 from app.licensing.cli import VERIFY_EXIT_CODES  # noqa: E402  (standard library only)
+from app.metrics import FIGURE_SETS  # noqa: E402  (names only; the figures are computed by the bundle)
 
 PASSPHRASE = "smoke-test passphrase"
 TIMEOUT_S = 120
+# A small demo business: enough rows for every pane and chart, quick to generate and sync.
+DEMO_SERVER_ARGS = ("--port", "0", "--customers", "200", "--tickets", "1000", "--health-days", "14")
+_SELF_TEST_COUNTS = re.compile(r"(\d+) charts drawn, (\d+) services probed")
 # Libraries the bundle itself ships; "not found" for one of them means over-pruning.
 _BUNDLED_PREFIXES = ("libQt6", "libicu", "libpyside6", "libshiboken6", "libpython")
 
@@ -133,6 +147,67 @@ def check_licensing(r: Runner, work: Path) -> None:
         raise SmokeFailure(f"a tampered license was refused for the wrong reason: {refused}")
 
 
+class DemoBusiness:
+    """The bundle's ``demo-server`` on a loopback port, and the cache the bundle's ``sync`` fills from it.
+
+    Started on first use (``env``) and stopped by :meth:`stop`; ``env`` is what a
+    command needs to reach both (the backend's addresses and keys, the data dir).
+    """
+
+    def __init__(self, runner: Runner, data_dir: Path) -> None:
+        self.runner, self.data_dir = runner, data_dir
+        self._server: subprocess.Popen[str] | None = None
+        self._env: dict[str, str] | None = None
+
+    @property
+    def env(self) -> dict[str, str]:
+        if self._env is None:
+            self._env = self._start()
+        return self._env
+
+    def _start(self) -> dict[str, str]:
+        self._server = subprocess.Popen(
+            [str(self.runner.program), "demo-server", *DEMO_SERVER_ARGS], cwd=self.runner.cwd, env=self.runner.env,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True,
+        )  # fmt: skip
+        said = []
+        assert self._server.stdout is not None
+        for line in self._server.stdout:  # the server prints its addresses, then waits
+            said.append(line)
+            if line.startswith("Press Ctrl+C"):
+                break
+        text = "".join(said)
+        ops = re.search(r"Ops API:\s+(\S+)\s+\(Authorization: Bearer (\S+)\)", text)
+        stripe = re.search(r"Stripe API:\s+(\S+)\s+\(key (\S+)\)", text)
+        if ops is None or stripe is None:
+            raise SmokeFailure(f"demo-server did not start:\n{text}")
+        return {"OPSCONSOLE_API_URL": ops[1], "OPSCONSOLE_API_TOKEN": ops[2], "OPSCONSOLE_STRIPE_API_BASE": stripe[1],
+                "STRIPE_API_KEY": stripe[2], "OPSCONSOLE_DATA_DIR": str(self.data_dir)}  # fmt: skip
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.terminate()
+            self._server.wait(timeout=30)
+
+
+def check_demo_sync(r: Runner, demo: DemoBusiness) -> None:
+    r.run("sync", "--json", extra_env=demo.env)
+
+
+def check_panes_charts_probes(r: Runner, demo: DemoBusiness) -> None:
+    """Every pane on the synced demo business, each painted (charts too), then one round of probes."""
+    out = r.run("self-test", extra_env=demo.env)
+    counts = _SELF_TEST_COUNTS.search(out)
+    if not out.startswith("self-test ok") or counts is None or int(counts[1]) < 1 or int(counts[2]) < 1:
+        raise SmokeFailure(f"self-test on the demo business drew no chart or probed nothing:\n{out}")
+
+
+def check_figure_sets(r: Runner, demo: DemoBusiness) -> None:
+    """``metrics NAME --json`` for every figure set (what the panes, the reports and scripts read)."""
+    for name in sorted(FIGURE_SETS):
+        r.run_json("metrics", name, extra_env=demo.env)
+
+
 def check_linux_libraries(bundle: Path) -> None:
     """``ldd`` every bundled ELF file: a Qt/ICU/PySide library it cannot find was pruned by mistake."""
     missing: set[str] = set()
@@ -172,6 +247,39 @@ def bundle_size(bundle: Path) -> int:
     return sum(p.lstat().st_size for p in bundle.rglob("*") if p.is_file() and not p.is_symlink())
 
 
+Check = tuple[str, Callable[[], None]]
+
+
+def checks(r: Runner, demo: DemoBusiness, bundle: Path, work: Path, tarballs: list[Path]) -> list[Check]:
+    """What the smoke test runs, in order: add a feature's check here."""
+    found: list[Check] = [
+        ("--version", lambda: check_version(r)),
+        ("self-test (offscreen window, every pane)", lambda: check_self_test(r)),
+        ("license keygen / issue / verify / tampered", lambda: check_licensing(r, work)),
+        ("demo business: sync from the bundled demo-server", lambda: check_demo_sync(r, demo)),
+        ("demo business: every pane, charts drawn, services probed", lambda: check_panes_charts_probes(r, demo)),
+        ("demo business: metrics NAME --json for every figure set", lambda: check_figure_sets(r, demo)),
+    ]
+    if sys.platform.startswith("linux"):
+        found.append(("no pruned library is needed", lambda: check_linux_libraries(bundle)))
+        found += [(f"install.sh from {t.name}", lambda t=t: check_linux_install(t, work)) for t in tarballs]
+    return found
+
+
+def run_checks(found: list[Check]) -> list[str]:
+    """Run each check, print ok/FAIL as it goes; return the names of those that failed."""
+    failed = []
+    for name, check in found:
+        try:
+            check()
+        except (SmokeFailure, subprocess.SubprocessError, OSError) as exc:
+            failed.append(name)
+            print(f"FAIL  {name}\n{exc}", file=sys.stderr, flush=True)
+        else:
+            print(f"ok    {name}", flush=True)
+    return failed
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("bundle", type=Path, help="the built onedir bundle, e.g. dist/opsconsole")
@@ -185,30 +293,19 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="opsconsole-smoke-") as tmp:
         work = Path(tmp)
         runner = Runner(program, clean_env(work / "home", work / "data"), cwd=work)
-        checks = [
-            ("--version", lambda: check_version(runner)),
-            ("self-test (offscreen window, every pane)", lambda: check_self_test(runner)),
-            ("license keygen / issue / verify / tampered", lambda: check_licensing(runner, work)),
-        ]
-        if sys.platform.startswith("linux"):
-            checks.append(("no pruned library is needed", lambda: check_linux_libraries(bundle)))
-            checks += [(f"install.sh from {t.name}", lambda t=t: check_linux_install(t, work)) for t in tarballs]
-        failed = []
-        for name, check in checks:
-            try:
-                check()
-            except (SmokeFailure, subprocess.SubprocessError, OSError) as exc:
-                failed.append(name)
-                print(f"FAIL  {name}\n{exc}", file=sys.stderr, flush=True)
-            else:
-                print(f"ok    {name}", flush=True)
+        demo = DemoBusiness(runner, work / "demo-data")
+        try:
+            found = checks(runner, demo, bundle, work, tarballs)
+            failed = run_checks(found)
+        finally:
+            demo.stop()
     print(f"bundle {bundle.name}: {bundle_size(bundle) / 2**20:.1f} MiB")
     for tarball in tarballs:
         print(f"tarball {tarball.name}: {tarball.stat().st_size / 2**20:.1f} MiB")
     if failed:
         print(f"smoke test FAILED: {', '.join(failed)}")
         return 1
-    print(f"smoke test passed: {len(checks)} checks")
+    print(f"smoke test passed: {len(found)} checks")
     return 0
 
 

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import time
+from typing import TYPE_CHECKING
 
 from app.config.paths import ENV_DATA_DIR, Paths
+
+if TYPE_CHECKING:
+    from ui.context import AppContext
+    from ui.main_window import MainWindow
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -32,6 +38,39 @@ def self_test(args: argparse.Namespace) -> int:
         return _open_every_pane(paths, args.verbose, started)
 
 
+def _wait_idle(context: AppContext) -> None:
+    from PySide6.QtCore import QCoreApplication
+
+    deadline = time.monotonic() + 30
+    while context.runner.active_count and time.monotonic() < deadline:
+        QCoreApplication.processEvents()
+        time.sleep(0.01)
+
+
+def _charts_drawn(window: MainWindow) -> int:
+    """Paint every pane with the data it loaded (charts draw here); count the charts among them.
+
+    The installer's smoke test runs this on a synced cache to prove the bundle
+    can draw (numpy, pyqtgraph, Qt's painting); pyqtgraph is imported only by
+    panes that showed a chart, so an empty cache counts none.
+    """
+    for pane in window.panes:
+        window.tabs.setCurrentWidget(pane)
+        pane.grab()
+    graphics = sys.modules.get("pyqtgraph")
+    return len(window.findChildren(graphics.GraphicsView)) if graphics is not None else 0
+
+
+def _probe_round(context: AppContext) -> int:
+    """One round of the workstation's probes (services synced with a URL, probes in the settings), in the background."""
+    from app.probes.runner import ProbeRound, run_probes
+
+    rounds: list[ProbeRound] = []
+    context.runner.run(run_probes, context.cache.engine, context.settings, long_running=True, on_success=rounds.append)
+    _wait_idle(context)
+    return len(rounds[0].results) if rounds else 0
+
+
 def _open_every_pane(paths: Paths, verbose: bool, started: float) -> int:
     from PySide6.QtCore import QCoreApplication
 
@@ -45,17 +84,17 @@ def _open_every_pane(paths: Paths, verbose: bool, started: float) -> int:
         window.tabs.setCurrentWidget(pane)
         pane.ensure_built()
         QCoreApplication.processEvents()
-    deadline = time.monotonic() + 30
-    while context.runner.active_count and time.monotonic() < deadline:
-        QCoreApplication.processEvents()
-        time.sleep(0.01)
+    _wait_idle(context)
     built = [p.title for p in window.panes if p.built]
+    charts = _charts_drawn(window)
+    probed = _probe_round(context)
     window.close()
     context.cache.dispose()
     damaged = context.cache.damaged
     ok = len(built) == len(window.panes) and damaged is None
     cache = f"; the cache failed its integrity check ({damaged}) and was rebuilt" if damaged else ""
-    print(f"self-test {'ok' if ok else 'FAILED'}: {len(built)}/{len(window.panes)} panes ({', '.join(built)}) "
+    print(f"self-test {'ok' if ok else 'FAILED'}: {len(built)}/{len(window.panes)} panes ({', '.join(built)}), "
+          f"{charts} charts drawn, {probed} services probed "
           f"in {time.perf_counter() - started:.2f} s; data dir {paths.data_dir}{cache}")
     for notice in context.notices:  # what opening the cache found (damage, recovered changes), bad settings
         print(notice)

@@ -1,4 +1,4 @@
-"""Pruning's follow-up on Linux: libraries only pruned plugins needed go, debug info is stripped."""
+"""Pruning's follow-up on Linux: libraries only pruned plugins needed go, symbols and debug info are stripped."""
 
 from __future__ import annotations
 
@@ -36,18 +36,28 @@ def test_links_to_pruned_libraries_go_with_them():
     assert [e[0] for e in kept] == ["libQt6Core.so.6", "resources/theme.qss"]
 
 
+def _symbols(path: Path) -> str:
+    return subprocess.run(["nm", str(path)], capture_output=True, text=True).stdout + subprocess.run(
+        ["readelf", "-S", "-W", str(path)], capture_output=True, text=True).stdout
+
+
 @pytest.mark.skipif(not (shutil.which("cc") and shutil.which("strip")), reason="needs a C compiler and binutils")
-def test_debug_info_is_stripped_only_where_there_is_some(tmp_path):
+def test_symbols_and_debug_info_are_stripped_but_a_repaired_wheels_libraries_keep_their_symbols(tmp_path):
     source = tmp_path / "lib.c"
-    source.write_text("int answer(void) { return 42; }\n")
-    with_debug, without = tmp_path / "libdebug.so", tmp_path / "libplain.so"
-    subprocess.run(["cc", "-shared", "-fPIC", "-g", "-o", str(with_debug), str(source)], check=True)
-    subprocess.run(["cc", "-shared", "-fPIC", "-o", str(without), str(source)], check=True)
-    entries = [("libdebug.so", str(with_debug), "BINARY"), ("libplain.so", str(without), "BINARY")]
+    source.write_text("static int helper(void) { return 41; }\nint answer(void) { return helper() + 1; }\n")
+    vendored = tmp_path / "numpy.libs"
+    vendored.mkdir()
+    with_debug, plain, repaired = tmp_path / "libdebug.so", tmp_path / "libplain.so", vendored / "libblas.so"
+    for target, flags in ((with_debug, ["-g"]), (plain, []), (repaired, ["-g"])):
+        subprocess.run(["cc", "-shared", "-fPIC", *flags, "-o", str(target), str(source)], check=True)
+    entries = [(p.name, str(p), "BINARY") for p in (with_debug, plain, repaired)]
 
-    stripped = {dest: Path(src) for dest, src, _ in elf.strip_debug_info(entries, tmp_path / "out")}
+    stripped = {dest: Path(src) for dest, src, _ in elf.strip_binaries(entries, tmp_path / "out")}
 
-    assert stripped["libplain.so"] == without  # untouched: the original file is bundled
-    assert stripped["libdebug.so"] == tmp_path / "out" / "libdebug.so"
-    assert stripped["libdebug.so"].stat().st_size < with_debug.stat().st_size
-    assert "answer" in subprocess.run(["nm", "-D", str(stripped["libdebug.so"])], capture_output=True, text=True).stdout
+    for name, original in (("libdebug.so", with_debug), ("libplain.so", plain)):
+        assert stripped[name] == tmp_path / "out" / name
+        assert stripped[name].stat().st_size < original.stat().st_size
+        assert ".symtab" not in _symbols(stripped[name]) and ".debug_info" not in _symbols(stripped[name])
+        assert "answer" in subprocess.run(["nm", "-D", str(stripped[name])], capture_output=True, text=True).stdout
+    kept = _symbols(stripped["libblas.so"])  # only debug info goes: patchelf'd files break when fully stripped
+    assert ".symtab" in kept and ".debug_info" not in kept

@@ -105,3 +105,23 @@ def test_hidden_imports_exist():
 
     missing = [name for name in manifest.hidden_imports() if importlib.util.find_spec(name) is None]
     assert not missing
+
+
+@pytest.mark.parametrize(
+    ("path", "from_host"),
+    [
+        ("libX11.so.6", True), ("libxcb-cursor.so.0", True), ("libglib-2.0.so.0", True), ("libstdc++.so.6", True),
+        ("libdbus-1.so.3", True), ("libfontconfig.so.1", True),
+        ("libpython3.11.so.1.0", False), ("libssl.so.3", False), ("libsqlite3.so.0", False), ("libffi.so.8", False),
+        ("PySide6/Qt/lib/libQt6Core.so.6", False), ("PySide6/Qt/lib/libicuuc.so.73", False),
+        ("numpy.libs/libgfortran-040039e1-0352e75f.so.5.0.0", False), ("libz.so.1", False),
+    ],
+)  # fmt: skip
+def test_the_desktops_libraries_come_from_the_host_and_pythons_and_qts_from_the_bundle(path, from_host):
+    assert manifest.is_host_library(path) is from_host
+
+
+def test_the_opengl_binding_is_left_out_with_a_stand_in_in_its_place():
+    assert "PySide6.QtOpenGL" in manifest.EXCLUDES
+    assert "PySide6.QtOpenGLWidgets" not in manifest.EXCLUDES  # pyqtgraph subclasses its widget at import
+    assert manifest.OPENGL_STAND_IN.is_file()

@@ -86,7 +86,8 @@ def test_modules_loaded_by_name_are_hidden_imports(linux_build):
     (analysis,) = the(linux_build, "Analysis")
     hidden = set(analysis.kwargs["hiddenimports"])
     assert set(UI_COMMAND_MODULES) <= hidden
-    assert {"alembic.op", "app.store.schema", "PySide6.QtOpenGL"} <= hidden
+    assert {"alembic.op", "app.store.schema", "PySide6.QtOpenGLWidgets"} <= hidden
+    assert {"app.metrics.costs", "app.domain.revenue"} <= hidden  # figure sets, imported by name
 
 
 def test_linux_build_is_one_console_program_named_opsconsole(linux_build):
@@ -103,6 +104,14 @@ def test_untrimmed_build_has_no_excludes(tmp_path, monkeypatch):
     calls = run_spec(tmp_path, monkeypatch, "linux", OPSCONSOLE_BUNDLE_UNTRIMMED="1")
     (analysis,) = the(calls, "Analysis")
     assert analysis.kwargs["excludes"] == []
+    assert analysis.kwargs["runtime_hooks"] == []
+
+
+@pytest.mark.parametrize("platform", ["linux", "win32", "darwin"])
+def test_the_opengl_stand_in_replaces_the_excluded_binding_on_every_os(tmp_path, monkeypatch, platform):
+    (analysis,) = the(run_spec(tmp_path, monkeypatch, platform), "Analysis")
+    assert "PySide6.QtOpenGL" in analysis.kwargs["excludes"]
+    assert analysis.kwargs["runtime_hooks"] == [str(manifest.OPENGL_STAND_IN)]
 
 
 def test_windows_gets_a_windowed_and_a_console_program_with_the_icon(tmp_path, monkeypatch):

@@ -83,7 +83,7 @@ _HEALTH_SQL = """
 WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i < :stop)
 INSERT INTO health_checks (service_id, checked_at, ok, status_code, latency_ms, error, source)
 SELECT :service,
-       strftime('%Y-%m-%d %H:%M:%S.000000', :start, printf('+%d minutes', i)),
+       strftime('%Y-%m-%d %H:%M:%S.000000', :start, printf('+%d minutes', i * :step)),
        ((i * 2654435761 + :salt) % 1000) >= :fail_permille,
        200,
        20 + ((i * 40503 + :salt) % 997) / 10.0,
@@ -93,8 +93,9 @@ FROM seq
 """
 
 
-def make_health_cache(path: Path, services: int, days: int, end: dt.date) -> Path:
-    """A cache with ``services`` services checked every minute (a few failing) for the ``days`` days before ``end``."""
+def make_health_cache(path: Path, services: int, days: int, end: dt.date, every_minutes: int = 1) -> Path:
+    """A cache with ``services`` services checked every ``every_minutes`` (a few failing) for the ``days`` days
+    before ``end`` (the demo probes every 5 minutes; the year-long benchmark every minute)."""
     start = (end - dt.timedelta(days=days)).isoformat()
     open_cache(path).dispose()
     conn = sqlite3.connect(path)
@@ -104,8 +105,10 @@ def make_health_cache(path: Path, services: int, days: int, end: dt.date) -> Pat
             for n in range(services):
                 service = f"svc{n:02d}"
                 conn.execute("INSERT INTO services (id, name, probe_interval_s, timeout_s, expected_status, "
-                             "slo_target) VALUES (?, ?, 60, 5.0, 200, 0.999)", (service, f"Service {n}"))
-                conn.execute(_HEALTH_SQL, {"service": service, "stop": days * 1440 - 1, "salt": n * 7919,
+                             "slo_target) VALUES (?, ?, ?, 5.0, 200, 0.999)",
+                             (service, f"Service {n}", 60 * every_minutes))
+                conn.execute(_HEALTH_SQL, {"service": service, "stop": days * 1440 // every_minutes - 1,
+                                           "step": every_minutes, "salt": n * 7919,
                                            "fail_permille": 1 + n % 5,
                                            "start": f"{start} 00:00:00"})
     finally:

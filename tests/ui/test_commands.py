@@ -7,6 +7,7 @@ its application state stay out of this test session).
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -36,3 +37,5 @@ def test_self_test_fails_on_a_damaged_cache_and_prints_its_notices(tmp_path):
 
     second = _self_test(data_dir)  # rebuilt: the next run passes
     assert second.returncode == 0 and second.stdout.startswith("self-test ok"), second.stdout + second.stderr
+    # what the installer's smoke test reads: an empty cache has no service to probe
+    assert re.search(r", \d+ charts drawn, 0 services probed in ", second.stdout), second.stdout
