@@ -30,7 +30,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, QTimer, Signal
 
 from app.store.changes import NOTHING, Changes
 from app.tasks import Cancelled, CancelToken, Progress
@@ -129,15 +129,19 @@ class _Job(QRunnable):
 
 
 class TaskRunner(QObject):
-    """Runs jobs for one window (or one test); owns its pools so shutdown can wait for them."""
+    """Runs jobs for one window (or one test) on its own pools, so shutdown can wait for them."""
 
     def __init__(self, parent: QObject | None = None, *, readers: int = 2) -> None:
         super().__init__(parent)
-        self._read_pool = QThreadPool(self)
+        # The pools belong to the application, not to the runner: a runner dropped with a job still running
+        # would otherwise destroy its pools from Python's garbage collector, and ~QThreadPool waits, without
+        # a timeout and holding the interpreter lock, for a job that needs that lock to finish (a deadlock).
+        owner = QCoreApplication.instance() or self
+        self._read_pool = QThreadPool(owner)
         self._read_pool.setMaxThreadCount(readers)
-        self._write_pool = QThreadPool(self)
+        self._write_pool = QThreadPool(owner)
         self._write_pool.setMaxThreadCount(1)  # cache writes are serialised
-        self._long_pool = QThreadPool(self)
+        self._long_pool = QThreadPool(owner)
         self._long_pool.setMaxThreadCount(1)
         self._active: dict[_Signals, TaskHandle] = {}
         self.bus = ChangeBus(self)
