@@ -105,3 +105,8 @@ def test_hidden_imports_exist():
 
     missing = [name for name in manifest.hidden_imports() if importlib.util.find_spec(name) is None]
     assert not missing
+
+
+def test_the_report_fonts_are_bundled_where_reportlab_looks():
+    files = {f.source.name: f.dest_dir for f in manifest.package_data_files()}
+    assert files["Vera.ttf"] == files["VeraBd.ttf"] == "reportlab/fonts"
