@@ -32,7 +32,8 @@ DATAS: tuple[tuple[str, str], ...] = (
 # Data files of installed packages: (package, pattern inside it, folder in the bundle).  The reports print
 # with reportlab's own Vera fonts (app/reports/charts.py), which its PyInstaller hooks do not collect.
 PACKAGE_DATAS: tuple[tuple[str, str, str], ...] = (
-    ("reportlab", "fonts/Vera*.ttf", "reportlab/fonts"),
+    ("reportlab", "fonts/Vera.ttf", "reportlab/fonts"),
+    ("reportlab", "fonts/VeraBd.ttf", "reportlab/fonts"),
 )
 
 # Modules imported by name (importlib) or from files Alembic loads, which
