@@ -32,7 +32,8 @@ DATAS: tuple[tuple[str, str], ...] = (
 # Data files of installed packages: (package, pattern inside it, folder in the bundle).  The reports print
 # with reportlab's own Vera fonts (app/reports/charts.py), which its PyInstaller hooks do not collect.
 PACKAGE_DATAS: tuple[tuple[str, str, str], ...] = (
-    ("reportlab", "fonts/Vera*.ttf", "reportlab/fonts"),
+    ("reportlab", "fonts/Vera.ttf", "reportlab/fonts"),
+    ("reportlab", "fonts/VeraBd.ttf", "reportlab/fonts"),
 )
 
 # Modules imported by name (importlib) or from files Alembic loads, which
@@ -154,14 +155,18 @@ class DataFile:
 
 
 def data_files(root: Path = ROOT) -> list[DataFile]:
-    """Expand :data:`DATAS` and :data:`PACKAGE_DATAS`; a pattern that matches nothing is skipped (the tests say
-    which must match)."""
+    """Expand :data:`DATAS`; a pattern that matches nothing is skipped (the tests say which must match)."""
     return [
         DataFile(path, dest)
         for pattern, dest in DATAS
         for path in sorted(root.glob(pattern))
         if path.is_file() and not path.name.endswith((".pyc", ".pyo"))
-    ] + [
+    ]
+
+
+def package_data_files() -> list[DataFile]:
+    """Expand :data:`PACKAGE_DATAS` in the installed packages."""
+    return [
         DataFile(path, dest)
         for package, pattern, dest in PACKAGE_DATAS
         for path in sorted(_package_dir(package).glob(pattern))

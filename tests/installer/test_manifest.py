@@ -125,3 +125,8 @@ def test_the_opengl_binding_is_left_out_with_a_stand_in_in_its_place():
     assert "PySide6.QtOpenGL" in manifest.EXCLUDES
     assert "PySide6.QtOpenGLWidgets" not in manifest.EXCLUDES  # pyqtgraph subclasses its widget at import
     assert manifest.OPENGL_STAND_IN.is_file()
+
+
+def test_the_report_fonts_are_bundled_where_reportlab_looks():
+    files = {f.source.name: f.dest_dir for f in manifest.package_data_files()}
+    assert files["Vera.ttf"] == files["VeraBd.ttf"] == "reportlab/fonts"

@@ -67,7 +67,11 @@ def linux_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[Call]:
 
 def test_every_resource_and_migration_is_bundled_where_the_code_looks(linux_build):
     (analysis,) = the(linux_build, "Analysis")
-    bundled = {(Path(src).relative_to(manifest.ROOT).as_posix(), dest) for src, dest in analysis.kwargs["datas"]}
+    datas = analysis.kwargs["datas"]
+    bundled = {(Path(src).relative_to(manifest.ROOT).as_posix(), dest) for src, dest in datas
+               if Path(src).is_relative_to(manifest.ROOT)}
+    assert {(Path(src).name, dest) for src, dest in datas if not Path(src).is_relative_to(manifest.ROOT)} == {
+        ("Vera.ttf", "reportlab/fonts"), ("VeraBd.ttf", "reportlab/fonts")}  # the reports' fonts, from reportlab
     expected = {
         (p.relative_to(manifest.ROOT).as_posix(), p.parent.relative_to(manifest.ROOT).as_posix())
         for p in (manifest.ROOT / "resources").rglob("*")
