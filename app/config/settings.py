@@ -205,6 +205,10 @@ class RevenueSettings:
     risk_downgrade_days: int = field(
         default=30, metadata=_meta(minimum=1, maximum=365, help="A downgrade this recent puts a customer at risk")
     )
+    risk_usage_drop_percent: int = field(
+        default=50, metadata=_meta(minimum=10, maximum=100,
+                                   help="Fall in a customer's active users, week over week, that puts it at risk")
+    )
 
 
 @dataclass(frozen=True)

@@ -114,10 +114,13 @@ def usage_rows(seed: int, billing: Billing, now: dt.datetime) -> list[Row]:
     for customer_id, tier in _live_customers(billing):
         rng = random.Random(f"usage:{seed}:{customer_id}")
         seats, busy = _SEATS[tier], rng.uniform(0.2, 0.95)
+        # About one customer in thirty is drifting away: a third of its users are left in the last week.
+        fading = random.Random(f"usage-drop:{seed}:{customer_id}").random() < 1 / 30
         for back in range(USAGE_DAYS, 0, -1):
             day = today - dt.timedelta(days=back)
             weekend = day.weekday() >= 5
-            users = max(0, round(seats * busy * (0.3 if weekend else 1.0) * rng.uniform(0.8, 1.1)))
+            kept = 1 / 3 if fading and back <= 7 else 1.0
+            users = max(0, round(seats * busy * kept * (0.3 if weekend else 1.0) * rng.uniform(0.8, 1.1)))
             jobs = users * rng.randint(2, 6)
             rows.append({
                 "id": f"{customer_id}:{day.isoformat()}", "customer_id": customer_id, "day": day,

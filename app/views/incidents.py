@@ -10,7 +10,10 @@ from __future__ import annotations
 from sqlalchemy import DateTime, Engine, bindparam, case, func
 
 from app import clock
+from app.config.settings import Settings
 from app.domain.availability import incidents as domain
+from app.domain.revenue.fx import load_rates
+from app.domain.revenue.policy import Policy
 from app.store import windows as w
 from app.store.schema import Incident, Service
 from app.store.windows import TableSpec
@@ -58,10 +61,13 @@ RESOLVED = domain.RESOLVED
 #: What one incident's detail reads: the incident, its updates, services, and the tickets and MRR of its impact.
 DETAIL_TABLES = frozenset(
     {"incidents", "incident_updates", "services", "tickets", "customers", "subscriptions", "subscription_items",
-     "prices"}
+     "prices", "fx_rates"}
 )
 
 
-def load_incident(engine: Engine, incident_id: str) -> domain.IncidentDetail | None:
+def load_incident(engine: Engine, incident_id: str, settings: Settings) -> domain.IncidentDetail | None:
+    """One incident's detail, its revenue at stake in the revenue settings' reporting currency."""
+    policy = Policy.from_settings(settings)
     with engine.connect() as conn:
-        return domain.incident_detail(conn, incident_id, clock.utcnow())
+        rates = load_rates(conn, policy.reporting_currency, policy.fallback_rates)
+        return domain.incident_detail(conn, incident_id, clock.utcnow(), rates)

@@ -281,7 +281,7 @@ class CustomersPane(Pane):
         self.chart.plot_months(f.months, f.currency)
         self.cohorts.set_cohorts(f.cohorts, f.currency)
         self.risk_list.set_rows(
-            f"{len(f.at_risk):,} customers at risk · usage: {f.usage_signal}",
+            f"{len(f.at_risk):,} customers at risk",
             lists.risk_rows(f.at_risk, f.currency), [a.customer_id for a in f.at_risk])
         rec = f.reconciliation
         self.reconciliation.set_rows(

@@ -23,6 +23,7 @@ from app.clock import utcnow
 from app.config.settings import Settings
 from app.domain.availability import incidents as domain
 from app.domain.availability import state as st
+from app.domain.availability.impact import Impact
 from app.domain.availability.latency import ChartSeries
 from app.store.changes import Changes
 from app.store.database import Cache
@@ -70,6 +71,14 @@ class IncidentTableModel(SqlTableModel):
         return None
 
 
+def _at_stake(impact: Impact) -> str:
+    """``$1,234.00 MRR``, naming the customers whose currency has no rate (left out of the sum)."""
+    text = f"{fmt.money(impact.mrr_minor, impact.currency)} MRR"
+    if impact.unconverted:
+        text += f" (+{impact.unconverted} customers in a currency without a rate)"
+    return text
+
+
 def render_incident(d: domain.IncidentDetail, settings: Settings) -> DetailView:
     """One incident: facts, escalation, impact (tickets and MRR), post-mortem, updates."""
     i = d.incident
@@ -83,9 +92,9 @@ def render_incident(d: domain.IncidentDetail, settings: Settings) -> DetailView:
     sections: list[TableSection | LogSection] = []
     if impact.tickets:
         sections.append(TableSection(
-            f"Tickets about it: {impact.tickets} from {impact.customers} customers, {fmt.cents(impact.mrr_cents)} MRR",
+            f"Tickets about it: {impact.tickets} from {impact.customers} customers, {_at_stake(impact)}",
             ("Ticket", "Customer", "MRR"),
-            [(f"#{t.id} {t.subject}", t.customer_name or t.customer_id or "—", fmt.cents(t.mrr_cents))
+            [(f"#{t.id} {t.subject}", t.customer_name or t.customer_id or "—", fmt.money(t.mrr_minor, t.currency))
              for t in impact.listed],
             numeric=frozenset({2}),
         ))
@@ -105,7 +114,7 @@ def render_incident(d: domain.IncidentDetail, settings: Settings) -> DetailView:
         ("Status", i["status"] + ("  ·  waiting to send" if i.get("pending") else "")),
         ("Services", ", ".join(d.services.values()) or "—"),
         ("Impact", i.get("impact") or "—"),
-        ("Revenue at stake", f"{fmt.cents(impact.mrr_cents)} MRR of {impact.customers} customers who wrote in"
+        ("Revenue at stake", f"{_at_stake(impact)} of {impact.customers} customers who wrote in"
          if impact.tickets else "No ticket mentions it yet"),
         ("Started", fmt.when(i["started_at"])),
         ("Acknowledged", ack),
@@ -187,7 +196,7 @@ class HealthPane(Pane):
 
     def _incidents_tab(self) -> QWidget:
         self.model = IncidentTableModel(WindowSource(self.engine, view.SPEC), self.runner, self)
-        self.detail = DetailPanel(self.runner, lambda key: view.load_incident(self.engine, key),
+        self.detail = DetailPanel(self.runner, lambda key: view.load_incident(self.engine, key, self.settings),
                                   lambda d: render_incident(d, self.settings),
                                   placeholder="Select an incident to see its story, impact and escalation",
                                   key_table="incidents", tables=view.DETAIL_TABLES)

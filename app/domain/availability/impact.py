@@ -6,7 +6,10 @@ now, while open) and its subject or body mentions an affected service -- the
 service's name as a phrase, or its id as the start of a word (``api`` in
 "API returns 503", ``auth`` in "authentication errors").  The revenue at
 stake is the MRR of those tickets' customers, each counted once, by the
-revenue rules' own per-customer MRR (``app.domain.revenue.columns.customer_mrr``).
+revenue rules' own per-customer MRR (``app.domain.revenue.columns.customer_mrr``),
+converted to the reporting currency at the rate of the incident's last day
+(its resolution, or today) as the revenue figures convert; a customer whose
+currency has no rate is counted apart, never summed in the wrong unit.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, func, literal_column, select, text
 
-from app.domain.revenue.columns import customer_mrr
+from app.domain.revenue.columns import customer_currency, customer_mrr
+from app.domain.revenue.fx import Rates
 from app.store.schema import Customer, Service, Ticket
 from app.store.windows import search_words
 
@@ -32,18 +36,21 @@ class ImpactTicket:
     created_at: dt.datetime
     customer_id: str | None
     customer_name: str | None
-    mrr_cents: float | None
+    mrr_minor: float | None  # in the customer's own currency
+    currency: str | None
 
 
 @dataclass(frozen=True)
 class Impact:
     tickets: int
     customers: int
-    mrr_cents: float
+    mrr_minor: float  # in ``currency``, the reporting currency
+    currency: str
     listed: tuple[ImpactTicket, ...]
+    unconverted: int = 0  # customers whose MRR has no rate to the reporting currency (not in ``mrr_minor``)
 
 
-NO_IMPACT = Impact(0, 0, 0.0, ())
+NO_IMPACT = Impact(0, 0, 0.0, "USD", ())
 
 
 def mention_query(services: Sequence[tuple[str, str]]) -> str | None:
@@ -59,9 +66,12 @@ def mention_query(services: Sequence[tuple[str, str]]) -> str | None:
 
 
 def incident_impact(
-    conn: Connection, service_ids: Sequence[str], start: dt.datetime, end: dt.datetime
+    conn: Connection, service_ids: Sequence[str], start: dt.datetime, end: dt.datetime, rates: Rates
 ) -> Impact:
-    """Tickets opened in ``[start, end)`` that mention one of the services, and their customers' MRR."""
+    """Tickets opened in ``[start, end)`` that mention one of the services, and their customers' MRR.
+
+    The MRR is summed in ``rates.reporting`` at ``end``'s rate: customers bill in several currencies.
+    """
     named = conn.execute(select(_S.c.id, _S.c.name).where(_S.c.id.in_(list(service_ids)))).all()
     known = {sid for sid, _ in named}
     query = mention_query([(sid, name) for sid, name in named] + [(sid, "") for sid in service_ids
@@ -75,20 +85,31 @@ def incident_impact(
     if not count:
         return NO_IMPACT
     customers = select(matching.c.customer_id).where(matching.c.customer_id.is_not(None)).distinct().subquery()
-    paying = select(func.count(), func.coalesce(func.sum(customer_mrr(_C.c.id)), 0.0)).where(
+    paying = select(customer_currency(_C.c.id).label("currency"), customer_mrr(_C.c.id).label("mrr")).where(
         _C.c.id.in_(select(customers.c.customer_id))
-    )
-    customer_count, mrr = conn.execute(paying).one()
+    ).subquery()
+    per_currency = conn.execute(
+        select(paying.c.currency, func.count(), func.coalesce(func.sum(paying.c.mrr), 0.0)).group_by(paying.c.currency)
+    ).all()
+    customer_count, mrr, unconverted = 0, 0.0, 0
+    for currency, n, native in per_currency:
+        customer_count += n
+        converted = rates.convert(float(native), currency or rates.reporting, end.date())
+        if converted is None:
+            unconverted += n
+        else:
+            mrr += converted
     listed = conn.execute(
         select(_T.c.id, _T.c.subject, _T.c.created_at, _T.c.customer_id, _C.c.name,
-               customer_mrr(_C.c.id).label("mrr"))
+               customer_currency(_C.c.id).label("currency"), customer_mrr(_C.c.id).label("mrr"))
         .select_from(_T.outerjoin(_C, _C.c.id == _T.c.customer_id))
         .where(mentions, *in_time)
         .order_by(_T.c.created_at, literal_column("tickets.id"))
         .limit(TICKET_LIMIT)
     ).all()
     return Impact(
-        count, int(customer_count), float(mrr),
+        count, customer_count, mrr, rates.reporting,
         tuple(ImpactTicket(r.id, r.subject, r.created_at, r.customer_id, r.name,
-                           None if r.name is None else float(r.mrr)) for r in listed),
+                           None if r.name is None else float(r.mrr), r.currency) for r in listed),
+        unconverted,
     )

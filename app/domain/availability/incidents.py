@@ -26,6 +26,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.clock import utcnow
 from app.domain.availability.impact import NO_IMPACT, Impact, incident_impact
+from app.domain.revenue.fx import Rates
 from app.domain.tickets import current_author, iso_z
 from app.store import outbox
 from app.store.changes import Changes
@@ -84,7 +85,10 @@ class IncidentDetail:
         return value if isinstance(value, dict) else None
 
 
-def incident_detail(conn: Connection, incident_id: str, now: dt.datetime, limit: int = 200) -> IncidentDetail | None:
+def incident_detail(
+    conn: Connection, incident_id: str, now: dt.datetime, rates: Rates, limit: int = 200
+) -> IncidentDetail | None:
+    """One incident with its updates and impact; the impact's MRR in ``rates.reporting``."""
     row = conn.execute(select(_I).where(_I.c.id == incident_id)).mappings().first()
     if row is None:
         return None
@@ -94,7 +98,7 @@ def incident_detail(conn: Connection, incident_id: str, now: dt.datetime, limit:
     updates = conn.execute(
         select(_U).where(_U.c.incident_id == incident_id).order_by(_U.c.created_at.desc(), _U.c.id.desc()).limit(limit)
     ).mappings().all()
-    impact = incident_impact(conn, ids, incident["started_at"], incident["resolved_at"] or now)
+    impact = incident_impact(conn, ids, incident["started_at"], incident["resolved_at"] or now, rates)
     return IncidentDetail(incident, {i: names.get(i, i) for i in ids}, [dict(u) for u in updates], impact)
 
 

@@ -65,7 +65,6 @@ class RevenueFigures:
     at_risk: list[AtRisk]
     reconciliation: Reconciliation
     not_converted: list[Unconverted] = field(default_factory=list)
-    usage_signal: str = "not evaluated: the cache holds the business's daily usage, not each customer's"
 
 
 @dataclass(frozen=True)

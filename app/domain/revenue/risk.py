@@ -11,11 +11,13 @@ when at least one signal fires (``docs/metrics.md`` § Revenue, "At risk"):
 * **Cancellation scheduled** -- a subscription set to end at its period's end;
 * **Urgent tickets** -- at least ``risk_urgent_tickets`` urgent tickets open;
 * **Ticket spike** -- at least ``risk_ticket_spike`` tickets in 7 days, and at
-  least three times the customer's weekly average of the 12 weeks before.
+  least three times the customer's weekly average of the 12 weeks before;
+* **Usage drop** -- the customer's active users over the last published week
+  fell by at least ``risk_usage_drop_percent`` from the week before (weeks end
+  on the newest day any customer's usage is published for, so a day not yet
+  published is not read as a day without use).
 
-Usage per customer would be a signal too; the cache holds the business's
-daily usage only, so it is not evaluated (the screen says so).  The alert
-rule announces a customer once per *risk episode*: its key is the customer
+The alert rule announces a customer once per *risk episode*: its key is the customer
 and the start of the oldest signal firing, so a customer who stays at risk is
 not announced again, and one who recovers and falls at risk later is.
 """
@@ -36,14 +38,18 @@ from app.domain.revenue.mrr import PAYING
 from app.domain.revenue.policy import Policy
 from app.domain.sla import SOLVED_STATUSES
 from app.notifications import WARNING, Notice
-from app.store.schema import Customer, Invoice, Price, Subscription, SubscriptionChange, Ticket
+from app.store.schema import Customer, CustomerUsage, Invoice, Price, Subscription, SubscriptionChange, Ticket
 
-_C, _S, _INV, _H, _T, _P = (Customer.__table__, Subscription.__table__, Invoice.__table__,
-                            SubscriptionChange.__table__, Ticket.__table__, Price.__table__)
+_C, _S, _INV, _H, _T, _P, _U = (Customer.__table__, Subscription.__table__, Invoice.__table__,
+                                SubscriptionChange.__table__, Ticket.__table__, Price.__table__,
+                                CustomerUsage.__table__)
 CURRENT = (*PAYING, "unpaid")
 FAILED_INVOICE_DAYS = 30
 SPIKE_DAYS, USUAL_WEEKS, SPIKE_FACTOR = 7, 12, 3.0
-SIGNALS = ("Past due", "Payment failed", "Downgraded", "Cancellation scheduled", "Urgent tickets", "Ticket spike")
+SIGNALS = ("Past due", "Payment failed", "Downgraded", "Cancellation scheduled", "Urgent tickets", "Ticket spike",
+           "Usage drop")
+USAGE_WEEK = 7
+MIN_USUAL_USER_DAYS = 7  # a week with fewer active user-days is too small to fall from
 
 
 @dataclass(frozen=True)
@@ -163,6 +169,46 @@ def _ticket_spikes(conn: Connection, now: dt.datetime, spike: int) -> list[tuple
             for cid, n, u, first in rows if n >= SPIKE_FACTOR * (u or 0) / USUAL_WEEKS]
 
 
+def _usage_drops(conn: Connection, drop_percent: int) -> list[tuple[str, dt.datetime, str]]:
+    """Customers whose active users in the last published week fell ``drop_percent`` % from the week before.
+
+    The signal starts on the first day of that week that fell as far below the
+    same weekday a week earlier, so a drop keeps its start while it lasts.
+    """
+    last = conn.execute(select(func.max(_U.c.day))).scalar_one()
+    if last is None:
+        return []
+    recent_from = last - dt.timedelta(days=USAGE_WEEK - 1)
+    usual_from = recent_from - dt.timedelta(days=USAGE_WEEK)
+    recent = func.sum(func.iif(_U.c.day >= recent_from, _U.c.active_users, 0))
+    usual = func.sum(func.iif(_U.c.day < recent_from, _U.c.active_users, 0))
+    kept = 1.0 - drop_percent / 100.0
+    dropped = conn.execute(
+        select(_U.c.customer_id, recent, usual)
+        .where(_U.c.day >= usual_from, _U.c.day <= last)
+        .group_by(_U.c.customer_id).having(usual >= MIN_USUAL_USER_DAYS, recent <= usual * kept)
+    ).all()
+    if not dropped:
+        return []
+    days: dict[str, dict[dt.date, int]] = defaultdict(dict)
+    for cid, day, users in conn.execute(
+        select(_U.c.customer_id, _U.c.day, _U.c.active_users)
+        .where(_U.c.customer_id.in_([cid for cid, *_ in dropped]), _U.c.day >= usual_from, _U.c.day <= last)
+    ):
+        days[cid][day] = users
+    rows = []
+    for cid, now_users, usual_users in dropped:
+        mine = days[cid]
+        week = [recent_from + dt.timedelta(days=n) for n in range(USAGE_WEEK)]
+        start = next((d for d in week if mine.get(d, 0) <= kept * mine.get(d - dt.timedelta(days=USAGE_WEEK), 0)
+                      and mine.get(d - dt.timedelta(days=USAGE_WEEK), 0) > 0), recent_from)
+        fall = 100.0 * (1 - now_users / usual_users)
+        week_to = f"{now_users:,} active user-days in the week to {last:%Y-%m-%d}"
+        detail = f"{week_to}, down {fall:.0f} % from {usual_users:,}"
+        rows.append((cid, dt.datetime.combine(start, dt.time()), detail))
+    return rows
+
+
 def at_risk(conn: Connection, now: dt.datetime, settings: Settings, rates: Rates | None = None) -> list[AtRisk]:
     """Current customers with at least one signal, most MRR first."""
     r = settings.revenue
@@ -177,6 +223,7 @@ def at_risk(conn: Connection, now: dt.datetime, settings: Settings, rates: Rates
     _add(found, _cancellations(conn, now), "Cancellation scheduled")
     _add(found, _urgent_tickets(conn, now, r.risk_urgent_tickets), "Urgent tickets")
     _add(found, _ticket_spikes(conn, now, r.risk_ticket_spike), "Ticket spike")
+    _add(found, _usage_drops(conn, r.risk_usage_drop_percent), "Usage drop")
     if not found:
         return []
     current = _S.alias("current_s")

@@ -11,6 +11,7 @@ from sqlalchemy import insert, select
 from app.demo.backend import DemoBackend
 from app.domain.availability import incidents as inc
 from app.domain.availability.impact import incident_impact, mention_query
+from app.domain.revenue.fx import Rates
 from app.store.schema import Incident, IncidentUpdate, OutboxEntry, Ticket
 from app.sync.engine import SyncEngine
 from tests.app.sync.support import NOW as SYNC_NOW
@@ -78,17 +79,23 @@ def test_impact_counts_tickets_mentioning_the_service_and_their_customers_mrr(bu
             conn.execute(insert(Ticket.__table__).values(
                 id=tid, subject=subject, status="new", priority="high", customer_id=customer, created_at=at,
                 updated_at=at))
-        got = incident_impact(conn, ["cdn"], start, NOW)
+        got = incident_impact(conn, ["cdn"], start, NOW, Rates("USD"))
+        in_euros = incident_impact(conn, ["cdn"], start, NOW, Rates("EUR", fallback={"USD": 0.9}))
+        no_rate = incident_impact(conn, ["cdn"], start, NOW, Rates("EUR"))
     assert (got.tickets, got.customers) == (3, 2)
-    assert got.mrr_cents == pytest.approx(EXPECTED_MRR["cus_acme"] + EXPECTED_MRR["cus_bolt"])
+    assert got.mrr_minor == pytest.approx(EXPECTED_MRR["cus_acme"] + EXPECTED_MRR["cus_bolt"])
     assert [t.id for t in got.listed] == [201, 202, 203]
+    assert {(t.customer_id, t.currency) for t in got.listed} == {("cus_acme", "USD"), ("cus_bolt", "USD")}
+    assert (in_euros.currency, in_euros.unconverted) == ("EUR", 0)
+    assert in_euros.mrr_minor == pytest.approx(0.9 * (EXPECTED_MRR["cus_acme"] + EXPECTED_MRR["cus_bolt"]))
+    assert (no_rate.customers, no_rate.unconverted, no_rate.mrr_minor) == (2, 2, 0.0)
     assert mention_query([("api", "API Server")]) == '{subject body} : ("api server" OR "api"*)'
 
 
 def test_incident_detail_lists_updates_newest_first_with_impact(business):
     with business.connect() as conn:
-        detail = inc.incident_detail(conn, "INC-1", NOW)
-        assert inc.incident_detail(conn, "INC-404", NOW) is None
+        detail = inc.incident_detail(conn, "INC-1", NOW, Rates("USD"))
+        assert inc.incident_detail(conn, "INC-404", NOW, Rates("USD")) is None
     assert detail is not None
     assert detail.services == {"cdn": "CDN"}
     assert [u["id"] for u in detail.updates] == ["INC-1-2", "INC-1-1"]
