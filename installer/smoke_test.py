@@ -10,8 +10,8 @@ pane), offline license ``keygen`` / ``issue`` / ``verify`` (which also runs
 the cache migrations from the bundled files) and the refusal of a tampered
 license; then, against the bundle's own ``demo-server``: ``sync`` into a fresh
 cache, ``self-test`` on it (every pane with data, its charts painted, one
-round of probes against the demo's services) and ``metrics NAME --json`` for
-every figure set.  On Linux it also checks that no bundled library lost a Qt
+round of probes against the demo's services), ``metrics NAME --json`` for
+every figure set and the monthly report as PDF, HTML and CSV.  On Linux it also checks that no bundled library lost a Qt
 dependency to the pruning, and installs the tarball into a fake HOME when it
 sits beside the bundle.  Prints the bundle's size; exits 1 when any check failed.
 
@@ -31,6 +31,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -208,6 +209,22 @@ def check_figure_sets(r: Runner, demo: DemoBusiness) -> None:
         r.run_json("metrics", name, extra_env=demo.env)
 
 
+def check_reports(r: Runner, demo: DemoBusiness, work: Path) -> None:
+    """The monthly report in each format: a multi-page PDF (reportlab and its fonts), an HTML file, a CSV zip."""
+    out = work / "reports"
+    out.mkdir(exist_ok=True)
+    for fmt in ("pdf", "html", "csv"):
+        r.run("report", "monthly", "--format", fmt, "--out", str(out / f"monthly.{fmt}"), extra_env=demo.env)
+    pdf = (out / "monthly.pdf").read_bytes()
+    pages = len(re.findall(rb"/Type /Page[^s]", pdf))
+    if not pdf.startswith(b"%PDF-") or pages < 2:
+        raise SmokeFailure(f"the monthly report PDF is not a multi-page PDF ({pages} pages)")
+    if b"<svg" not in (out / "monthly.html").read_bytes():
+        raise SmokeFailure("the monthly report HTML carries no chart")
+    if not zipfile.is_zipfile(out / "monthly.csv"):
+        raise SmokeFailure("the monthly report CSV is not a zip of its tables")
+
+
 def check_linux_libraries(bundle: Path) -> None:
     """``ldd`` every bundled ELF file: a Qt/ICU/PySide library it cannot find was pruned by mistake."""
     missing: set[str] = set()
@@ -259,6 +276,7 @@ def checks(r: Runner, demo: DemoBusiness, bundle: Path, work: Path, tarballs: li
         ("demo business: sync from the bundled demo-server", lambda: check_demo_sync(r, demo)),
         ("demo business: every pane, charts drawn, services probed", lambda: check_panes_charts_probes(r, demo)),
         ("demo business: metrics NAME --json for every figure set", lambda: check_figure_sets(r, demo)),
+        ("demo business: the monthly report as PDF, HTML and CSV", lambda: check_reports(r, demo, work)),
     ]
     if sys.platform.startswith("linux"):
         found.append(("no pruned library is needed", lambda: check_linux_libraries(bundle)))
