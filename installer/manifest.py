@@ -209,8 +209,14 @@ def is_pruned(dest: str) -> bool:
 
 
 def is_host_library(dest: str) -> bool:
-    """True for a library the Linux bundle takes from the desktop (:data:`HOST_LIBRARIES`)."""
-    name = dest.replace("\\", "/").rsplit("/", 1)[-1]
+    """True for a library the Linux bundle takes from the desktop (:data:`HOST_LIBRARIES`).
+
+    A wheel's own copy (in its ``<package>.libs`` folder, renamed with a hash,
+    e.g. Pillow's ``libxcb-9065bb12.so.1.1.0``) is never on the desktop: it stays.
+    """
+    folder, _, name = dest.replace("\\", "/").rpartition("/")
+    if any(part.endswith(".libs") for part in folder.split("/")):
+        return False
     return any(fnmatch.fnmatch(name, pattern) for pattern in HOST_LIBRARIES)
 
 

@@ -115,6 +115,7 @@ def test_hidden_imports_exist():
         ("libpython3.11.so.1.0", False), ("libssl.so.3", False), ("libsqlite3.so.0", False), ("libffi.so.8", False),
         ("PySide6/Qt/lib/libQt6Core.so.6", False), ("PySide6/Qt/lib/libicuuc.so.73", False),
         ("numpy.libs/libgfortran-040039e1-0352e75f.so.5.0.0", False), ("libz.so.1", False),
+        ("pillow.libs/libxcb-9065bb12.so.1.1.0", False),
     ],
 )  # fmt: skip
 def test_the_desktops_libraries_come_from_the_host_and_pythons_and_qts_from_the_bundle(path, from_host):
