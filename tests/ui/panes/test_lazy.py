@@ -10,7 +10,8 @@ from tests.ui.helpers import settle
 from ui.main_window import MainWindow
 from ui.panes.lazy import PanePlaceholder, PaneSpec
 
-TITLES = ["Health", "Customers", "Tickets", "Licenses", "Costs"]
+TITLES = ["Overview", "Health", "Customers", "Tickets", "Licenses", "Costs"]
+LICENSES = TITLES.index("Licenses")
 
 
 def test_no_pane_is_made_before_the_window_paints_then_every_one_is(qtbot, context):
@@ -36,10 +37,10 @@ def test_a_pane_asked_for_takes_its_tabs_place_hidden_or_read_only_as_the_role_s
         put_app_value(conn, ME_KEY, {"role": "executive", "user": {"name": "Sam"}})  # sees every tab, reads only
     win = MainWindow(context)
     qtbot.addWidget(win)
-    win.tabs.setTabVisible(3, False)
+    win.tabs.setTabVisible(LICENSES, False)
     licenses = win.pane("licenses")  # made now, the window not even shown
-    assert win.tabs.widget(3) is licenses and win.tabs.tabText(3) == "Licenses"
-    assert not win.tabs.isTabVisible(3)  # the tab's state is kept
+    assert win.tabs.widget(LICENSES) is licenses and win.tabs.tabText(LICENSES) == "Licenses"
+    assert not win.tabs.isTabVisible(LICENSES)  # the tab's state is kept
     assert licenses.read_only
     assert win.pane("licenses") is licenses  # made once
     assert win.made_panes() == [licenses]
