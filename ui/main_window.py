@@ -52,7 +52,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 STATE_KEY = "main_window"
-PaneFactory = Callable[[AppContext], Pane]
 DEFAULT_SIZE = QSize(1280, 800)
 MINIMUM_SIZE = QSize(640, 400)  # both capped by the screen's available area
 FRESHNESS_TICK_MS = 60_000
@@ -94,12 +93,9 @@ def _costs(ctx: AppContext) -> Pane:
     return CostsPane(ctx.cache, ctx.runner, ctx.settings)
 
 
-def default_panes() -> list[PaneSpec | PaneFactory]:
-    """The five tabs in the order the product brief fixes; each pane's module is imported when it is made.
-
-    A plain factory is accepted too: its pane is made with the window (its
-    module imported before the window shows), so prefer a ``PaneSpec``.
-    """
+def default_panes() -> list[PaneSpec]:
+    """The tabs in the order the product brief fixes, the role's overview first; each pane's module is
+    imported when the pane is made."""
     return [
         PaneSpec("overview", "Overview", _overview),
         PaneSpec("health", "Health", _health),
@@ -112,7 +108,7 @@ def default_panes() -> list[PaneSpec | PaneFactory]:
 
 class MainWindow(QMainWindow):
     def __init__(
-        self, context: AppContext, panes: Sequence[PaneSpec | PaneFactory] | None = None,
+        self, context: AppContext, panes: Sequence[PaneSpec] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -127,10 +123,9 @@ class MainWindow(QMainWindow):
         self._licenses: LicensesPane | None = None
         self._offline = False
         self._pages: list[Pane | PanePlaceholder] = []  # one per tab, in order: a pane once it is made
-        for entry in panes if panes is not None else default_panes():
-            page = PanePlaceholder(entry) if isinstance(entry, PaneSpec) else entry(context)
-            if isinstance(page, PanePlaceholder):
-                page.wanted.connect(self._painted)
+        for spec in panes if panes is not None else default_panes():
+            page = PanePlaceholder(spec)
+            page.wanted.connect(self._painted)
             self._pages.append(page)
             self.tabs.addTab(page, page.title)
         self.notice = NoticeBar()
@@ -171,9 +166,6 @@ class MainWindow(QMainWindow):
         self._freshness_clock.timeout.connect(self._tick)
         self.pane_actions: list[QAction] = []
         self._build_menus()
-        for page in self._pages:
-            if isinstance(page, Pane):
-                self._pane_made(page)
         self._fit_to_screen()
         self.tabs.setCurrentIndex(settings_keys.int_value(f"{STATE_KEY}/tab", 0))
         self.apply_role(self.sync.current_role())
