@@ -71,14 +71,20 @@ def make_engine(path: Path) -> Engine:
     return engine
 
 
-def check_integrity(path: Path, *, full: bool = True) -> str | None:
+_DAMAGED = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)  # what an unreadable file's error says about the file
+
+
+def check_integrity(path: Path, *, full: bool = True, timeout: float = 10.0) -> str | None:
     """None when the file is a sound SQLite database, else what is wrong.
 
     ``full`` runs ``PRAGMA quick_check`` over every page; otherwise only the
-    header and schema are read (milliseconds, whatever the size).
+    header and schema are read (milliseconds, whatever the size).  A file that
+    cannot be read *now* (another process holds a lock past ``timeout``
+    seconds, a permission) is not called damaged: moving it aside would throw
+    away a sound cache, so that is logged and None returned.
     """
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=timeout)
         try:
             if full:
                 rows = conn.execute("PRAGMA quick_check").fetchall()
@@ -88,7 +94,10 @@ def check_integrity(path: Path, *, full: bool = True) -> str | None:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
-        return str(exc)
+        if (getattr(exc, "sqlite_errorcode", sqlite3.SQLITE_CORRUPT) & 0xFF) in _DAMAGED:
+            return str(exc)
+        log.warning("could not check the cache %s (%s); it is not treated as damaged", path, exc)
+        return None
     verdict = "; ".join(str(r[0]) for r in rows)
     return None if verdict == "ok" else verdict
 

@@ -55,6 +55,22 @@ def test_corrupt_cache_is_moved_aside_and_rebuilt(tmp_path):
     cache.dispose()
 
 
+def test_a_cache_locked_by_another_process_is_not_called_damaged(tmp_path):
+    from app.store.database import check_integrity
+
+    path = tmp_path / "plain.sqlite3"
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("create table t (x)")
+    writer.execute("begin exclusive")  # a rollback-journal file: readers wait for this lock, then give up
+    try:
+        assert check_integrity(path, timeout=0.05) is None
+    finally:
+        writer.execute("rollback")
+        writer.close()
+    path.write_bytes(b"not a database at all, " * 200)
+    assert check_integrity(path) == "file is not a database"
+
+
 def test_a_failed_upgrade_leaves_the_old_cache_untouched(tmp_path, monkeypatch):
     path = tmp_path / "cache.sqlite3"
     open_cache(path).dispose()
