@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -41,14 +41,14 @@ from app.roles import (
 from app.sla_rules.policies import RESOLUTION
 from app.store.schema import SyncState
 
-# (label, sync_state resource) per figure set: the freshness line of the overview and the reports
-FRESHNESS_SOURCES: tuple[tuple[str, str], ...] = (
-    ("Stripe subscriptions", "stripe:subscriptions"),
-    ("Health checks", "ops:health_checks"),
-    ("Tickets", "ops:tickets"),
-    ("Costs", "ops:costs"),
-    ("Licenses", "ops:licenses"),
-    ("Product usage", "ops:usage"),
+# (figure set, label, sync_state resource): the freshness line of the overview and the reports
+FRESHNESS_SOURCES: tuple[tuple[str, str, str], ...] = (
+    ("revenue", "Stripe subscriptions", "stripe:subscriptions"),
+    ("health", "Health checks", "ops:health_checks"),
+    ("support", "Tickets", "ops:tickets"),
+    ("costs", "Costs", "ops:costs"),
+    ("licenses", "Licenses", "ops:licenses"),
+    ("usage", "Product usage", "ops:usage"),
 )
 SLA_DAYS = 30  # the window of the support KPIs
 
@@ -222,9 +222,20 @@ SOURCES = tuple(name for name, _ in _READERS)  # the figure sets behind the KPIs
 def freshness(conn: Connection) -> tuple[tuple[str, dt.datetime | None], ...]:
     table = SyncState.__table__
     rows = conn.execute(select(table.c.resource, table.c.last_success_at)
-                        .where(table.c.resource.in_([r for _, r in FRESHNESS_SOURCES]))).all()
+                        .where(table.c.resource.in_([r for _, _, r in FRESHNESS_SOURCES]))).all()
     found: dict[str, dt.datetime | None] = {row.resource: row.last_success_at for row in rows}
-    return tuple((label, found.get(resource)) for label, resource in FRESHNESS_SOURCES)
+    return tuple((label, found.get(resource)) for _, label, resource in FRESHNESS_SOURCES)
+
+
+def _unsynced_zero_is_no_data(reading: KpiReading, never_synced: frozenset[str]) -> KpiReading:
+    """A zero from a source that has never synced is an empty cache, not good news: grey, not green.
+
+    ("0 open tickets" before the first ticket sync.)  A source filled by other
+    means (a cost file imported by hand) has non-zero values and keeps its band.
+    """
+    if reading.source in never_synced and reading.value == 0:
+        return replace(reading, band=UNKNOWN, variance=None)
+    return reading
 
 
 def read_figure_sets(conn: Connection, settings: Settings, request: MetricsRequest,
@@ -238,7 +249,10 @@ def from_figure_sets(figures: Mapping[str, Any], settings: Settings, request: Me
                      freshness: tuple[tuple[str, dt.datetime | None], ...]) -> Scorecard:
     """The scorecard of figure sets already computed for ``request`` (the overview shows them too)."""
     start, end, as_of = month_bounds(request)
-    readings = [r for name, read in _READERS if name in figures for r in read(figures[name], settings)]
+    synced = dict(freshness)
+    never = frozenset(name for name, label, _ in FRESHNESS_SOURCES if synced.get(label) is None)
+    readings = [_unsynced_zero_is_no_data(r, never)
+                for name, read in _READERS if name in figures for r in read(figures[name], settings)]
     return Scorecard(as_of=as_of, period_start=start, period_end=end, readings=tuple(readings), freshness=freshness)
 
 

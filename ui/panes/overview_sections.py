@@ -78,7 +78,12 @@ class ServiceGrid(FlowGrid):
 
     service_clicked = Signal(str)
 
+    EMPTY = "No service in the cache yet: services and their checks arrive with the first sync."
+
     def set_services(self, services: Sequence[ServiceFigures]) -> None:
+        if not services:
+            self.set_items([QLabel(self.EMPTY)])
+            return
         tiles = [ServiceTile(s) for s in services]
         for t in tiles:
             t.clicked.connect(self.service_clicked)

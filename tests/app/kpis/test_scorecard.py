@@ -77,3 +77,17 @@ def test_period_freshness_and_limited_sources(card, business):
     assert {r.source for r in product.readings} == {"usage"}
     with pytest.raises(KeyError, match="no KPI"):
         product.reading("mrr")
+
+
+def test_a_zero_from_a_source_never_synced_is_no_data(engine):
+    """An empty cache: "0 open tickets" and "0 open incidents" are grey until their source has synced once."""
+    with engine.connect() as conn:
+        before = scorecard(conn, Settings(), REQUEST)
+    assert before.reading("open_tickets").value == 0 and before.reading("open_tickets").band == "unknown"
+    assert before.reading("open_incidents").band == "unknown"
+    with engine.begin() as conn:
+        conn.execute(insert(SyncState).values(resource="ops:tickets", last_success_at=dataset.NOW))
+    with engine.connect() as conn:
+        after = scorecard(conn, Settings(), REQUEST)
+    assert after.reading("open_tickets").band == "good"  # synced, and truly none open
+    assert after.reading("open_incidents").band == "unknown"  # health checks still never synced

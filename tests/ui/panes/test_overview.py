@@ -20,6 +20,7 @@ from ui.main_window import MainWindow
 from ui.panes import overview as overview_pane
 from ui.panes import overview_tiles
 from ui.panes.overview import OverviewPane
+from ui.panes.overview_sections import ServiceGrid
 
 NOW = dt.datetime(2026, 11, 18, 14, 30)  # the usage days of tests/support/usage.py are this month's
 EXPECTED_TILES = {
@@ -163,3 +164,11 @@ def test_an_empty_cache_shows_dashes_not_zeros(qtbot, runner, cache, at_now):
     assert {t.value.text() for t in pane.tiles.values()} == {"—"}
     assert pane.features.rowCount() == 0
     assert "Product usage: never" in pane.footer.text()
+
+
+def test_before_the_first_sync_nothing_is_green_and_the_services_say_why_they_are_empty(qtbot, runner, cache, at_now):
+    pane = _pane(qtbot, runner, cache, "executive")
+    assert pane.tiles["open_tickets"].value.text() == "0"
+    assert pane.data.scorecard.reading("open_tickets").band == "unknown"
+    assert pane.data.scorecard.reading("open_incidents").band == "unknown"
+    assert [w.text() for w in pane.services.items] == [ServiceGrid.EMPTY]
