@@ -31,7 +31,7 @@ from app.store.database import open_cache
 from app.store.migrations import MigrationError
 from app.tasks import Progress
 from resources import resource_path
-from ui import settings_keys, theme
+from ui import collector, settings_keys, theme
 from ui.context import AppContext
 from ui.workers import TaskRunner
 
@@ -57,6 +57,7 @@ def application() -> QApplication:
     qapp.setWindowIcon(QIcon(str(resource_path("icons/opsconsole.svg"))))
     qapp.setStyle("Fusion")
     theme.apply_scheme(qapp, theme.scheme_for(theme.SYSTEM))  # the window applies the user's choice
+    collector.install(qapp)  # garbage is collected on this thread only (see ui.collector)
     return qapp
 
 

@@ -12,13 +12,12 @@ costs, usage) grow as the clock moves, through ``refresh``.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import gc
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any, TypeVar
 
+from app import collector
 from app.demo import access, stripe_objects
 from app.demo.billing import Billing
 from app.demo.catalog import PRICE_BY_ID, PRODUCT_BY_ID
@@ -40,18 +39,6 @@ OPS_RESOURCES = (
 )
 PLAN_STATUSES = ("active", "past_due", "trialing")  # what a customer is served as on its plan
 SERIES = ("health_checks", "costs", "usage", "fx-rates")  # rows appear as the clock moves
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic GC while generating: millions of new, acyclic objects only make it rescan."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 _Part = TypeVar("_Part")
@@ -81,7 +68,7 @@ class Business:
     def _part(self, name: str, make: Callable[[], _Part]) -> _Part:
         with self.lock:
             if name not in self._parts:
-                with _collector_paused():
+                with collector.paused():
                     self._parts[name] = make()
             part: _Part = self._parts[name]
             return part

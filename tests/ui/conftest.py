@@ -24,10 +24,19 @@ from app.config.settings import Settings
 from app.licensing.keys import KeyStore
 from tests.support import dataset
 from tests.ui.helpers import KEY_ID, PASSPHRASE
+from ui import collector
 from ui.dialogs import passphrase
 from ui.dialogs.passphrase import Unlock
 from ui.panes.tickets import TicketsPane
 from ui.workers import TaskRunner, live_runners
+
+
+@pytest.fixture(scope="session", autouse=True)
+def gui_thread_collector(qapp):
+    """Garbage is collected on the GUI thread only, as in the window (``ui.collector``)."""
+    guard = collector.install(qapp)
+    yield guard
+    guard.stop()
 
 
 @pytest.fixture(autouse=True)
@@ -38,7 +47,7 @@ def isolated_qsettings(tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def no_leftover_work(qapp):
+def no_leftover_work(qapp, gui_thread_collector):
     """Fail the test if it leaves tasks, threads or timers running."""
     threads_before = {t.ident for t in threading.enumerate()}
     yield
@@ -58,7 +67,7 @@ def no_leftover_work(qapp):
         problems.append("the global QThreadPool still runs tasks")
         QThreadPool.globalInstance().waitForDone(5000)
     timers = [t for w in QApplication.topLevelWidgets() for t in w.findChildren(QTimer) if t.isActive()]
-    timers += [t for t in qapp.findChildren(QTimer) if t.isActive()]
+    timers += [t for t in qapp.findChildren(QTimer) if t.isActive() and t is not gui_thread_collector.timer]
     if timers:
         problems.append(f"{len(timers)} QTimer(s) still active: {[t.objectName() or repr(t) for t in timers]}")
     for widget in QApplication.topLevelWidgets():

@@ -27,16 +27,15 @@ arithmetic, not datetime objects.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import gc
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from sqlalchemy import Connection, exists, select
 
+from app import collector
 from app.domain.revenue import history
 from app.domain.revenue.mrr import ENDED, PAYING
 from app.domain.revenue.policy import MERGE_WINDOW, Policy
@@ -362,27 +361,10 @@ def _state_row(c: history.Change) -> StateRow:
             int(s.cancel_at_period_end), None if s.period_end is None else to_ts(s.period_end))
 
 
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while replaying.
-
-    The replay makes hundreds of thousands of small, acyclic tuples; the
-    collector would rescan them again and again (about 40 % of the time at
-    100,000 customers).  Another thread re-enabling it early only costs speed.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def accounts(conn: Connection, policy: Policy, now: dt.datetime,
              customers: Sequence[str] | None = None) -> dict[str, list[Account]]:
     """Every account's movements (of ``customers`` only, when given), keyed by customer."""
-    with _collector_paused():
+    with collector.paused():
         return _accounts(conn, policy, now, customers)
 
 

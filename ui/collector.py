@@ -1,0 +1,60 @@
+"""Python's cyclic garbage collector runs on the GUI thread only.
+
+Left automatic, a collection runs on whichever thread happens to allocate.  A
+worker computing figures could then destroy a Qt object from an earlier
+screen (one held only by a reference cycle) on its own thread: ``~QObject``
+there takes Qt's connection lock and then waits for the interpreter lock,
+while the GUI thread holds the interpreter lock and waits for that Qt lock
+(inserting a tab, say).  The window froze for good that way; a native stack
+dump showed both threads.  So, as qutebrowser does, automatic collection is
+turned off and the GUI thread collects from a timer, by the interpreter's own
+generation thresholds, so a collection costs what an automatic one would.
+"""
+
+from __future__ import annotations
+
+import gc
+
+from PySide6.QtCore import QObject, QTimer
+
+from app import collector
+
+INTERVAL_MS = 1000
+
+
+class GuiThreadCollector(QObject):
+    """Collects garbage on the thread it lives on (the GUI thread), once per ``INTERVAL_MS`` when due."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.timer = QTimer(self, interval=INTERVAL_MS)
+        self.timer.setObjectName("garbageCollector")
+        self.timer.timeout.connect(self.collect_due)
+
+    def start(self) -> None:
+        collector.collect_manually()
+        self.timer.start()
+
+    def stop(self) -> None:
+        self.timer.stop()
+        collector.collect_automatically()
+
+    @staticmethod
+    def collect_due() -> int:
+        """Collect the generations past their thresholds (as the automatic collector would); objects freed."""
+        if collector.is_paused():  # bulk work on a worker: it asked for no collection meanwhile
+            return 0
+        freed = 0
+        thresholds, counts = gc.get_threshold(), gc.get_count()
+        for generation in range(3):
+            if counts[generation] <= thresholds[generation]:
+                break
+            freed += gc.collect(generation)
+        return freed
+
+
+def install(parent: QObject) -> GuiThreadCollector:
+    """Collect on ``parent``'s thread (the application's, i.e. the GUI thread) from now on; once per parent."""
+    guard = parent.findChild(GuiThreadCollector) or GuiThreadCollector(parent)
+    guard.start()
+    return guard
