@@ -35,19 +35,15 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from app.config.paths import Paths
     from app.costs_import import CostImportError, import_cost_files
-    from app.store.database import open_cache
+    from app.store.for_commands import opened
 
-    paths = Paths.resolve(args.data_dir).ensure()
-    cache = open_cache(paths.cache)
     try:
-        result = import_cost_files(cache.engine, args.files, source=args.source, account=args.account)
+        with opened(args.data_dir) as o:
+            result = import_cost_files(o.cache.engine, args.files, source=args.source, account=args.account)
     except CostImportError as exc:
         print(f"not imported; nothing in the cache was changed: {exc}", file=sys.stderr)
         return 1
-    finally:
-        cache.dispose()
     if args.json:
         print(json.dumps(result.as_json(), indent=2, ensure_ascii=False))
     else:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import sys
 from typing import Any
 
 DESCRIPTION = """\
@@ -55,23 +54,11 @@ def _lines(value: Any, prefix: str = "") -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     from app.clock import utcnow
-    from app.config.paths import Paths
-    from app.config.settings import load
     from app.metrics import MetricsRequest, figure_set, to_jsonable
-    from app.store.database import open_cache
+    from app.store.for_commands import opened
 
-    paths = Paths.resolve(args.data_dir).ensure()
-    loaded = load(paths.settings)
-    for problem in loaded.problems:
-        print(f"settings: {problem}", file=sys.stderr)
-    cache = open_cache(paths.cache)
-    try:
-        for notice in cache.notices:
-            print(notice, file=sys.stderr)
-        with cache.engine.connect() as conn:
-            figures = figure_set(args.name)(conn, loaded.settings, MetricsRequest(utcnow(), args.month))
-    finally:
-        cache.dispose()
+    with opened(args.data_dir) as o, o.cache.engine.connect() as conn:
+        figures = figure_set(args.name)(conn, o.settings, MetricsRequest(utcnow(), args.month))
     data = to_jsonable(figures)
     print(json.dumps(data, indent=2, ensure_ascii=False) if args.json else "\n".join(_lines(data)))
     return 0

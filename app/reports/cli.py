@@ -42,13 +42,11 @@ def _fail(message: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     from app.clock import utcnow
-    from app.config.paths import Paths
-    from app.config.settings import load
     from app.reports.build import ReportError, build_report, roles_for
     from app.reports.render import write_report
     from app.roles import effective_role
     from app.store.app_state import get_app_value
-    from app.store.database import open_cache
+    from app.store.for_commands import opened
     from app.store.schema import ME_KEY
 
     now = utcnow()
@@ -59,22 +57,15 @@ def run(args: argparse.Namespace) -> int:
     out: Path = args.out
     if not out.parent.is_dir():
         return _fail(f"cannot write {out}: the folder {out.parent} does not exist")
-    paths = Paths.resolve(args.data_dir).ensure()
-    loaded = load(paths.settings)
-    for problem in loaded.problems:
-        print(f"settings: {problem}", file=sys.stderr)
-    cache = open_cache(paths.cache)
     try:
-        with cache.engine.connect() as conn:
-            user_role = effective_role(get_app_value(conn, ME_KEY), loaded.settings.sync.offline_role)
+        with opened(args.data_dir) as o, o.cache.engine.connect() as conn:
+            user_role = effective_role(get_app_value(conn, ME_KEY), o.settings.sync.offline_role)
             role = args.role or user_role
             if role not in roles_for(user_role):
                 return _fail(f"a {user_role} user may make reports for the {user_role} role only")
-            report = build_report(conn, loaded.settings, args.kind, day, role, now)
+            report = build_report(conn, o.settings, args.kind, day, role, now)
     except ReportError as exc:
         return _fail(str(exc))
-    finally:
-        cache.dispose()
     write_report(report, args.format, out)
     print(f"wrote {out}")
     return 0

@@ -57,32 +57,14 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
-def _open(args: argparse.Namespace) -> tuple[Any, Any]:
-    from app.config.paths import Paths
-    from app.config.settings import load
-    from app.store.database import open_cache
-
-    paths = Paths.resolve(args.data_dir).ensure()
-    loaded = load(paths.settings)
-    for problem in loaded.problems:
-        print(f"settings: {problem}", file=sys.stderr)
-    cache = open_cache(paths.cache)
-    for notice in cache.notices:
-        print(notice, file=sys.stderr)
-    return cache, loaded.settings
-
-
 def _show(args: argparse.Namespace) -> int:
     from app.clock import utcnow
     from app.domain.customer_desk.diagnosis import diagnose
     from app.domain.customer_desk.summary import escalation_summary
+    from app.store.for_commands import opened
 
-    cache, settings = _open(args)
-    try:
-        with cache.engine.connect() as conn:
-            diagnosis = diagnose(conn, args.customer_id, utcnow(), settings)
-    finally:
-        cache.dispose()
+    with opened(args.data_dir) as o, o.cache.engine.connect() as conn:
+        diagnosis = diagnose(conn, args.customer_id, utcnow(), o.settings)
     if diagnosis is None:
         print(f"no customer {args.customer_id} in the cache (deleted in Stripe, or not synced yet)", file=sys.stderr)
         return 1
@@ -103,6 +85,7 @@ def _refund(args: argparse.Namespace) -> int:
     from app.domain.customer_desk.money import parse_money
     from app.domain.customer_desk.online import prepare
     from app.domain.customer_desk.queue import submit
+    from app.store.for_commands import opened
     from app.store.schema import Invoice
 
     try:
@@ -110,21 +93,18 @@ def _refund(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"--amount: {exc}", file=sys.stderr)
         return 2
-    cache, settings = _open(args)
-    try:
-        with cache.engine.connect() as conn:
+    with opened(args.data_dir) as o:
+        with o.cache.engine.connect() as conn:
             customer_id = conn.execute(select(Invoice.customer_id).where(Invoice.id == args.invoice_id)).scalar()
         if customer_id is None:
             return _refused(args, f"no invoice {args.invoice_id} in the cache (not synced yet, or its customer was "
                                   "deleted in Stripe)")
         request = a.DeskRequest(a.REFUND, customer_id, args.invoice_id, args.reason, amount_cents=amount)
         try:
-            confirmation = prepare(cache.engine, SyncConfig.from_env(), request, settings)
-            queued = submit(cache.engine, request, settings)
+            confirmation = prepare(o.cache.engine, SyncConfig.from_env(), request, o.settings)
+            queued = submit(o.cache.engine, request, o.settings)
         except a.Refusal as refusal:
             return _refused(args, str(refusal))
-    finally:
-        cache.dispose()
     if args.json:
         print(json.dumps({"action_id": queued.action_id, "summary": queued.summary, "state": "queued",
                           "checked": confirmation.checked}))
