@@ -21,14 +21,24 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, func, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.clock import utcnow
-from app.store.schema import Notification
 
-_table = Notification.__table__
+if TYPE_CHECKING:
+    from sqlalchemy import Table
+
+
+def _notifications() -> Table:
+    """The notifications table, from the ORM schema when first queried: the window needs the notice
+    types above at start-up, not the schema (about 0.4 s to import)."""
+    from app.store.schema import Notification
+
+    return Notification.__table__
+
 
 INFO, WARNING, CRITICAL = "info", "warning", "critical"
 SEVERITIES = (INFO, WARNING, CRITICAL)
@@ -103,6 +113,7 @@ def record(
     whatever its text says now, which is what keeps a rule evaluated every
     minute from repeating itself.
     """
+    table = _notifications()
     now = now or utcnow()
     muted_kinds = frozenset(muted)
     announced: list[Notice] = []
@@ -111,7 +122,7 @@ def record(
         occurred = notice.occurred_at or now
         silent = quiet or notice.kind in muted_kinds or now - occurred > HISTORY_AGE
         result = conn.execute(
-            sqlite_insert(_table)
+            sqlite_insert(table)
             .values(
                 kind=notice.kind,
                 dedupe_key=notice.key,
@@ -136,14 +147,16 @@ def record(
 
 def unread_count(conn: Connection) -> int:
     """How many notifications the user has not seen (the status-bar bell's number)."""
-    return int(conn.execute(select(func.count()).select_from(_table).where(_table.c.read_at.is_(None))).scalar_one())
+    table = _notifications()
+    return int(conn.execute(select(func.count()).select_from(table).where(table.c.read_at.is_(None))).scalar_one())
 
 
 def latest(conn: Connection, limit: int = 200, *, unread_only: bool = False) -> list[StoredNotice]:
     """The newest notifications first (a bounded list: the in-app panel shows at most ``limit``)."""
-    stmt = select(_table).order_by(_table.c.created_at.desc(), _table.c.id.desc()).limit(limit)
+    table = _notifications()
+    stmt = select(table).order_by(table.c.created_at.desc(), table.c.id.desc()).limit(limit)
     if unread_only:
-        stmt = stmt.where(_table.c.read_at.is_(None))
+        stmt = stmt.where(table.c.read_at.is_(None))
     return [
         StoredNotice(
             id=r.id,
@@ -158,7 +171,8 @@ def latest(conn: Connection, limit: int = 200, *, unread_only: bool = False) -> 
 
 def mark_read(conn: Connection, ids: Sequence[int] | None = None, *, now: dt.datetime | None = None) -> int:
     """Mark ``ids`` (or every unread notification) read; returns how many changed."""
-    stmt = update(_table).where(_table.c.read_at.is_(None)).values(read_at=now or utcnow())
+    table = _notifications()
+    stmt = update(table).where(table.c.read_at.is_(None)).values(read_at=now or utcnow())
     if ids is not None:
-        stmt = stmt.where(_table.c.id.in_(list(ids)))
+        stmt = stmt.where(table.c.id.in_(list(ids)))
     return int(conn.execute(stmt).rowcount or 0)

@@ -11,8 +11,8 @@ import datetime as dt
 from typing import Any
 
 from app.clock import utcnow
-from app.domain.licenses import NEAR, OVER, seat_level
 from app.domain.revenue.fx import money as _money
+from app.domain.seats import NEAR, OVER, seat_level
 from app.store import windows as w
 
 MISSING = "—"  # a figure that cannot be computed (no budget, no checks yet)

@@ -15,21 +15,33 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QSystemTrayIcon
+from sqlalchemy import Engine
 
-from app.alerts import AlertRun, run_alerts
 from app.config.settings import Settings
 from app.notifications import CRITICAL, Notice
 from app.store.database import Cache
 from ui.workers import TaskRunner
 
+if TYPE_CHECKING:
+    from app.alerts import AlertRun
+
 log = logging.getLogger(__name__)
 
 INTERVAL_MS = 60_000
 TRAY_MESSAGE_MS = 10_000
+
+
+def alert_pass(engine: Engine, settings: Settings) -> AlertRun:
+    """``app.alerts.run_alerts``, imported on the worker that runs it: every rule's module and the cache's
+    schema load there, after the window is up, rather than with the notifier the window makes at start-up."""
+    from app.alerts import run_alerts
+
+    return run_alerts(engine, settings)
 
 
 def tray_text(notices: Sequence[Notice]) -> tuple[str, str]:
@@ -89,7 +101,7 @@ class Notifier(QObject):
             self._again = True
             return
         self._running = True
-        self._runner.run(run_alerts, self._engine, self._settings(), writes=True,
+        self._runner.run(alert_pass, self._engine, self._settings(), writes=True,
                          on_success=self._ran, on_failure=self._failed)
 
     def announce(self, notices: Sequence[Notice]) -> None:

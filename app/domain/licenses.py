@@ -41,6 +41,7 @@ from sqlalchemy import (
 
 from app import clock
 from app.config.settings import Settings
+from app.domain.seats import NEAR, NEAR_CAP_PCT, OVER, seat_level
 from app.notifications import CRITICAL, WARNING, Notice
 from app.store.schema import Activation, License, Price, Product, Subscription, SubscriptionItem
 
@@ -48,12 +49,8 @@ L = License.__table__
 _A, _S = Activation.__table__, Subscription.__table__
 _I, _P, _PROD = SubscriptionItem.__table__, Price.__table__, Product.__table__
 
-#: From this share of its seats (in percent) a license is near its cap; compared in whole numbers
-#: (``100 × in use ≥ 90 × seats``), so SQL and Python agree on every count.
-NEAR_CAP_PCT = 90
 #: A license expiring within this window is due for renewal.
 RENEW_WITHIN = dt.timedelta(days=30)
-OVER, NEAR = "over", "near"
 #: Subscription states a license should no longer follow blindly: cancelled (or never paid), or payment late.
 CANCELLED_STATUSES = ("canceled", "incomplete_expired")
 OVERDUE_STATUSES = ("past_due", "unpaid")
@@ -97,13 +94,6 @@ def at_seat_level(now: ColumnElement[dt.datetime], *, over_only: bool = False) -
     """Live licenses over their cap (``over_only``) or at least near it."""
     crowded = L.c.seats < IN_USE if over_only else NEAR_OR_OVER
     return and_(live(now), crowded)
-
-
-def seat_level(in_use: int, seats: int) -> str | None:
-    """The rule in Python, for values already read: ``over``, ``near`` or None."""
-    if in_use > seats:
-        return OVER
-    return NEAR if in_use * 100 >= seats * NEAR_CAP_PCT else None
 
 
 @dataclass(frozen=True)

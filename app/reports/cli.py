@@ -45,9 +45,8 @@ def run(args: argparse.Namespace) -> int:
     from app.reports.build import ReportError, build_report, roles_for
     from app.reports.render import write_report
     from app.roles import effective_role
-    from app.store.app_state import get_app_value
+    from app.store.app_state import ME_KEY, get_app_value
     from app.store.for_commands import opened
-    from app.store.schema import ME_KEY
 
     now = utcnow()
     try:

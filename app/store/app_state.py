@@ -1,20 +1,26 @@
 """``app_state``: small facts about this workstation's cache (the last ``/me`` answer, flags), by key.
 
-Written in the caller's transaction, read by any layer above the store.
+Written in the caller's transaction, read by any layer above the store.  The
+window reads the signed-in role here before its first paint, so this module
+names its table with Core's lightweight ``table()`` rather than importing the
+ORM schema (about 0.4 s); a test holds the two definitions equal.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import JSON, Connection, DateTime, String, column, select, table
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.clock import utcnow
-from app.store.schema import ME_KEY, AppState
 
-_app = AppState.__table__
-APP_TABLE = AppState.__tablename__
+APP_TABLE = "app_state"
+_app = table(APP_TABLE, column("key", String), column("value_json", JSON), column("updated_at", DateTime))
+
+# The key of the last ``/me`` answer (the signed-in user and role): sync writes it, the role and the
+# author of ticket actions are read from it.
+ME_KEY = "me"
 
 
 def put_app_value(conn: Connection, key: str, value: Any) -> None:

@@ -920,11 +920,6 @@ class FtsDeferred(Base):
     content_table: Mapped[str] = mapped_column(String, primary_key=True)
 
 
-# The ``app_state`` key of the last ``/me`` answer (the signed-in user and role): sync writes
-# it, the role and the author of ticket actions are read from it.
-ME_KEY = "me"
-
-
 # --------------------------------------------------------------------------- notifications
 
 

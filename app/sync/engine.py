@@ -19,9 +19,8 @@ from app.connectors.ops_api import OpsApiClient
 from app.connectors.stripe_api import StripeSource
 from app.domain.sla import sync_hooks as sla_sync
 from app.store import outbox
-from app.store.app_state import APP_TABLE, put_app_value
+from app.store.app_state import APP_TABLE, ME_KEY, put_app_value
 from app.store.changes import NOTHING, ChangeCallback, Changes, no_changes
-from app.store.schema import ME_KEY
 from app.sync import fts_deferral, outbox_push
 from app.sync.ops_pull import pull_resource
 from app.sync.ops_resources import RESOURCES as OPS_RESOURCES

@@ -16,9 +16,8 @@ from sqlalchemy import Engine
 from app import notifications
 from app.notifications import StoredNotice
 from app.store.changes import Changes
-from app.store.schema import Notification
 
-TABLE = Notification.__tablename__
+TABLE = "notifications"  # ``Notification.__tablename__``: the bell is made at start-up, before the ORM schema
 #: What the bell and its list read.
 TABLES = frozenset({TABLE})
 LISTED = 100  # the panel shows the newest hundred; older ones are history nobody scrolls to

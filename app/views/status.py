@@ -2,7 +2,10 @@
 
 A few fixed-size look-ups by key or by index (they may run on the GUI thread),
 kept here so the window holds no query and the rules -- which role applies
-offline, who a license is "issued by" -- are written once.
+offline, who a license is "issued by" -- are written once.  The status bar
+is made at start-up, so the cache's modules are imported by the look-ups
+themselves, on first use, not with this module (the ORM schema alone costs
+about 0.4 s).
 """
 
 from __future__ import annotations
@@ -13,13 +16,12 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 
 from app.roles import effective_role
-from app.store import outbox
-from app.store.app_state import get_app_value
-from app.store.schema import ME_KEY, SyncQuarantine, SyncState
 
 
 def outbox_counts(engine: Engine) -> tuple[int, int]:
     """(waiting, refused) outbox entries: what the status bar shows."""
+    from app.store import outbox
+
     with engine.connect() as conn:
         counts = outbox.count_by_state(conn)
     return counts.get(outbox.PENDING, 0), counts.get(outbox.REFUSED, 0)
@@ -27,6 +29,8 @@ def outbox_counts(engine: Engine) -> tuple[int, int]:
 
 def rows_not_stored(engine: Engine) -> dict[str, int]:
     """Rows the backends sent that the cache could not store, per resource (``app.sync.quarantine``)."""
+    from app.store.schema import SyncQuarantine
+
     with engine.connect() as conn:
         rows = conn.execute(select(SyncQuarantine.resource, func.count()).group_by(SyncQuarantine.resource))
         return {resource: int(n) for resource, n in rows}
@@ -34,11 +38,15 @@ def rows_not_stored(engine: Engine) -> dict[str, int]:
 
 def last_success(engine: Engine) -> dt.datetime | None:
     """The last time every resource that has synced at all succeeded (the oldest of them)."""
+    from app.store.schema import SyncState
+
     with engine.connect() as conn:
         return conn.execute(select(func.min(SyncState.last_success_at))).scalar()
 
 
 def _me(engine: Engine) -> dict[str, Any]:
+    from app.store.app_state import ME_KEY, get_app_value
+
     with engine.connect() as conn:
         me = get_app_value(conn, ME_KEY)
     return me if isinstance(me, dict) else {}

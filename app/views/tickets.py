@@ -18,7 +18,8 @@ from app.domain import tickets as domain
 from app.domain.sla import evaluation, kpis, queue
 from app.sla_rules.policies import SOLVED_STATUSES
 from app.store import windows as w
-from app.store.schema import ME_KEY, AppState, Ticket
+from app.store.app_state import ME_KEY
+from app.store.schema import AppState, Ticket
 from app.store.windows import TableSpec
 
 T = Ticket.__table__

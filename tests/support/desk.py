@@ -18,9 +18,8 @@ import datetime as dt
 
 from sqlalchemy import Engine, update
 
-from app.store.app_state import put_app_value
+from app.store.app_state import ME_KEY, put_app_value
 from app.store.schema import (
-    ME_KEY,
     AccessGrant,
     Charge,
     Coupon,

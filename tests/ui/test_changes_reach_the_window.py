@@ -6,8 +6,7 @@ from PySide6.QtCore import Qt
 
 from app.clock import utcnow
 from app.domain.tickets import Action
-from app.store.app_state import put_app_value
-from app.store.schema import ME_KEY
+from app.store.app_state import ME_KEY, put_app_value
 from tests.support import dataset
 from tests.ui.helpers import wait_idle
 from ui.dialogs import ticket_action

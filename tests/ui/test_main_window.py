@@ -138,8 +138,7 @@ def test_status_bar_says_how_many_rows_could_not_be_stored(qtbot, context, monke
 
 
 def _signed_in(context, role: str) -> None:
-    from app.store.app_state import put_app_value
-    from app.store.schema import ME_KEY
+    from app.store.app_state import ME_KEY, put_app_value
 
     with context.cache.engine.begin() as conn:
         put_app_value(conn, ME_KEY, {"role": role, "user": {"name": "Sam"}})

@@ -12,7 +12,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
-from app.domain import licenses as rules
+from app.domain import seats
 from app.views import licenses as view
 from ui import formatting as fmt
 from ui.models.sql_table import SqlTableModel
@@ -23,7 +23,7 @@ STATUS_COLORS = {
     view.ACTIVE: GREEN, view.EXPIRING: AMBER, view.EXPIRED: RED, view.WAITING: AMBER,
     view.REVOKED_TEXT: GREY, view.REVOKED_WAITING: GREY,
 }
-SEAT_COLORS = {rules.OVER: RED, rules.NEAR: AMBER}
+SEAT_COLORS = {seats.OVER: RED, seats.NEAR: AMBER}
 SUBSCRIPTION_COLORS = {
     "Past due": RED, "Unpaid": RED, "Cancelled": GREY, "Never paid": GREY, "Trialing": AMBER,
     view.NOT_SYNCED: GREY,
@@ -50,7 +50,7 @@ class LicenseTableModel(SqlTableModel):
         if column_key == "status":
             return STATUS_COLORS.get(self.value(row, "status"))
         if column_key in ("in_use", "use"):
-            return SEAT_COLORS.get(rules.seat_level(self.value(row, "in_use"), self.value(row, "seats")) or "")
+            return SEAT_COLORS.get(seats.seat_level(self.value(row, "in_use"), self.value(row, "seats")) or "")
         if column_key == "subscription":
             return SUBSCRIPTION_COLORS.get(self.value(row, "subscription"))
         return None

@@ -10,8 +10,8 @@ alert pass recorded news, something was marked read).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QFont, QIcon, QPainter, QPainterPath, QPalette, QPen, QPixmap
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QFont, QIcon, QPainter, QPainterPath, QPalette, QPen, QPixmap, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -161,7 +161,13 @@ class NotificationBell(QToolButton):
         self.clicked.connect(lambda _c=False: self.show_panel())
         runner.bus.changed.connect(self._changes_landed)
         self._show_count(0)
-        self.reload()
+        self._read_once = False
+
+    def showEvent(self, event: QShowEvent) -> None:  # Qt override
+        super().showEvent(event)
+        if not self._read_once:  # the first read waits for the window's first paint: start-up runs no query
+            self._read_once = True
+            QTimer.singleShot(0, self, self.reload)
 
     def reload(self) -> None:
         self._inbox.run(inbox.load, self._engine, on_success=self._loaded)

@@ -19,8 +19,8 @@ from app.config.settings import Settings
 from app.domain.tickets import current_author
 from app.roles import SUPPORT, can_act_on_billing, effective_role
 from app.store import outbox
-from app.store.app_state import get_app_value
-from app.store.schema import ME_KEY, DeskAction, OutboxEntry
+from app.store.app_state import ME_KEY, get_app_value
+from app.store.schema import DeskAction, OutboxEntry
 
 _DA, _OB = DeskAction.__table__, OutboxEntry.__table__
 DISCARDED = "discarded"

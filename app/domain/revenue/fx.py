@@ -20,8 +20,6 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, select
 
-from app.store.schema import FxRate
-
 # Currencies Stripe counts in whole units (no minor unit).
 ZERO_DECIMAL = frozenset({
     "BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF",
@@ -122,6 +120,8 @@ class Rates:
 
 def load_rates(conn: Connection, reporting: str, fallback: Mapping[str, float]) -> Rates:
     """Every served rate (a few per working day), grouped per currency and base, oldest first."""
+    from app.store.schema import FxRate  # the ORM schema: not at start-up, where the window formats money
+
     t = FxRate.__table__
     series: dict[tuple[str, str], tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
     rows = conn.execute(select(t.c.currency, t.c.base, t.c.day, t.c.rate).order_by(t.c.day)).all()

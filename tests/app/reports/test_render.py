@@ -12,8 +12,7 @@ from app import cli, clock
 from app.config.settings import Settings
 from app.reports.build import build_report
 from app.reports.render import write_report
-from app.store.app_state import put_app_value
-from app.store.schema import ME_KEY
+from app.store.app_state import ME_KEY, put_app_value
 from tests.support.dataset import NOW
 
 

@@ -13,8 +13,8 @@ from sqlalchemy import insert
 
 from app import clock
 from app.domain.availability import incidents as av
-from app.store.app_state import put_app_value
-from app.store.schema import ME_KEY, License
+from app.store.app_state import ME_KEY, put_app_value
+from app.store.schema import License
 from app.store.windows import WindowQuery, WindowSource
 from app.views import incidents, licenses, status, tickets
 from tests.support.dataset import NOW

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.store.app_state import put_app_value
-from app.store.schema import ME_KEY
+from app.store.app_state import ME_KEY, put_app_value
 from tests.ui.helpers import settle
 from ui.main_window import MainWindow
 from ui.panes.lazy import PanePlaceholder, PaneSpec

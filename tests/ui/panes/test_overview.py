@@ -106,8 +106,7 @@ def test_a_change_to_a_table_it_reads_recomputes(qtbot, runner, business, at_now
 
 
 def _window(qtbot, context, role: str) -> MainWindow:
-    from app.store.app_state import put_app_value
-    from app.store.schema import ME_KEY
+    from app.store.app_state import ME_KEY, put_app_value
 
     dataset.fill(context.cache.engine, NOW)
     usage.fill(context.cache.engine)

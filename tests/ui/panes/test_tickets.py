@@ -12,8 +12,8 @@ from sqlalchemy import select
 from app.clock import utcnow
 from app.domain.tickets import Action
 from app.metrics import MetricsRequest, figure_set, to_jsonable
-from app.store.app_state import put_app_value
-from app.store.schema import ME_KEY, OutboxEntry, Ticket, TicketEvent
+from app.store.app_state import ME_KEY, put_app_value
+from app.store.schema import OutboxEntry, Ticket, TicketEvent
 from tests.ui.helpers import settle, show
 from ui.dialogs import ticket_action
 from ui.panes import tickets_kpis

@@ -8,8 +8,7 @@ import datetime as dt
 from app.alerts import rules, run_alerts
 from app.config.settings import Settings
 from app.domain.sla.alerts import pre_breach
-from app.store.app_state import put_app_value
-from app.store.schema import ME_KEY
+from app.store.app_state import ME_KEY, put_app_value
 from tests.support.dataset import NOW
 
 ALL = dataclasses.replace(Settings(), sla=dataclasses.replace(Settings().sla, alert_scope="all"))
