@@ -13,7 +13,7 @@ import pytest
 from app.alerts import ARMED_KEY, run_alerts
 from app.config.settings import Settings
 from app.domain import licenses as rules
-from app.domain import seats
+from app.domain import seats as seat_rules
 from app.metrics import MetricsRequest, figure_set
 from app.notifications import CRITICAL, WARNING, latest
 from app.store.app_state import put_app_value
@@ -29,12 +29,12 @@ def registry(business):
 
 @pytest.mark.parametrize(
     ("in_use", "seats", "level"),
-    [(0, 5, None), (4, 5, None), (5, 5, seats.NEAR), (6, 5, seats.OVER), (44, 50, None), (45, 50, seats.NEAR),
-     (899, 1000, None), (900, 1000, seats.NEAR), (1001, 1000, seats.OVER)],
+    [(0, 5, None), (4, 5, None), (5, 5, seat_rules.NEAR), (6, 5, seat_rules.OVER), (44, 50, None),
+     (45, 50, seat_rules.NEAR), (899, 1000, None), (900, 1000, seat_rules.NEAR), (1001, 1000, seat_rules.OVER)],
 )
 def test_seat_level_rule(in_use, seats, level):
     """Seat level: near and over the cap — near from 100 × in use ≥ 90 × seats, a full license is near."""
-    assert seats.seat_level(in_use, seats) == level
+    assert seat_rules.seat_level(in_use, seats) == level
 
 
 def test_seats_in_use_of_a_license_and_of_a_customer(registry):
@@ -46,7 +46,7 @@ def test_seats_in_use_of_a_license_and_of_a_customer(registry):
         nobody = rules.seats_in_use(conn, customer_id="cus_nobody", now=NOW)
     assert (revoked.in_use, revoked.seats) == (5, 5)
     assert [lic.license_id for lic in acme.licenses] == [license_id("acme")]  # the revoked one is not live
-    assert (acme.in_use, acme.seats, acme.ratio, acme.licenses[0].level) == (45, 50, 0.9, seats.NEAR)
+    assert (acme.in_use, acme.seats, acme.ratio, acme.licenses[0].level) == (45, 50, 0.9, seat_rules.NEAR)
     assert (bolt.in_use, bolt.seats) == (6, 10)  # bolt (6 of 5) and ghost (0 of 5); the expired one is out
     assert nobody.ratio is None and nobody.licenses == ()
     with pytest.raises(ValueError, match="either"):
