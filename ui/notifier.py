@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QSystemTrayIcon
-from sqlalchemy import Engine
 
 from app.config.settings import Settings
 from app.notifications import CRITICAL, Notice
@@ -36,12 +35,12 @@ INTERVAL_MS = 60_000
 TRAY_MESSAGE_MS = 10_000
 
 
-def alert_pass(engine: Engine, settings: Settings) -> AlertRun:
+def alert_pass(cache: Cache, settings: Settings) -> AlertRun:
     """``app.alerts.run_alerts``, imported on the worker that runs it: every rule's module and the cache's
     schema load there, after the window is up, rather than with the notifier the window makes at start-up."""
     from app.alerts import run_alerts
 
-    return run_alerts(engine, settings)
+    return run_alerts(cache.engine, settings)
 
 
 def tray_text(notices: Sequence[Notice]) -> tuple[str, str]:
@@ -68,7 +67,7 @@ class Notifier(QObject):
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self._engine = cache.engine
+        self._cache = cache
         self._runner = runner
         self._settings = settings
         self._running = False
@@ -101,7 +100,7 @@ class Notifier(QObject):
             self._again = True
             return
         self._running = True
-        self._runner.run(alert_pass, self._engine, self._settings(), writes=True,
+        self._runner.run(alert_pass, self._cache, self._settings(), writes=True,
                          on_success=self._ran, on_failure=self._failed)
 
     def announce(self, notices: Sequence[Notice]) -> None:

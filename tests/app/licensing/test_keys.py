@@ -21,8 +21,9 @@ def test_private_key_is_encrypted_pkcs8_readable_only_by_the_user(service):
     key_file = service.keys.keys_dir / "k1.key"
     assert key_file.read_bytes().startswith(b"-----BEGIN ENCRYPTED PRIVATE KEY-----")
     assert key_file.stat().st_mode & 0o077 == 0
-    # The passphrase is stretched with scrypt first: it does not open the PKCS#8 file by itself.
-    with pytest.raises(ValueError, match=r"(?i)password"):
+    # The passphrase is stretched with scrypt first: it does not open the PKCS#8 file by itself.  Refused as a
+    # bad password, or (one time in about 256, when the wrong key decrypts to valid padding) as unparsable.
+    with pytest.raises(ValueError, match=r"(?i)password|deserialize"):
         serialization.load_pem_private_key(key_file.read_bytes(), PASSPHRASE.encode())
     assert isinstance(service.keys.load_private("k1", PASSPHRASE), Ed25519PrivateKey)
 
