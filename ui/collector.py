@@ -40,17 +40,15 @@ class GuiThreadCollector(QObject):
         collector.collect_automatically()
 
     @staticmethod
-    def collect_due() -> int:
-        """Collect the generations past their thresholds (as the automatic collector would); objects freed."""
+    def collect_due() -> None:
+        """Collect the generations past their thresholds, as the automatic collector would."""
         if collector.is_paused():  # bulk work on a worker: it asked for no collection meanwhile
-            return 0
-        freed = 0
+            return
         thresholds, counts = gc.get_threshold(), gc.get_count()
         for generation in range(3):
             if counts[generation] <= thresholds[generation]:
                 break
-            freed += gc.collect(generation)
-        return freed
+            gc.collect(generation)
 
 
 def install(parent: QObject) -> GuiThreadCollector:

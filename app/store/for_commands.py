@@ -15,7 +15,6 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from app.config.paths import Paths
 from app.config.settings import Settings
 from app.config.startup import open_data_dir, read_settings
 from app.store.database import Cache, open_cache
@@ -23,14 +22,13 @@ from app.store.database import Cache, open_cache
 
 @dataclass(frozen=True)
 class Opened:
-    paths: Paths
     settings: Settings
     cache: Cache
 
 
 @contextlib.contextmanager
 def opened(data_dir: str | None) -> Iterator[Opened]:
-    """The data folder's paths, settings and open cache; the cache is closed when the block ends."""
+    """The data folder's settings and open cache; the cache is closed when the block ends."""
     paths = open_data_dir(data_dir)
     loaded = read_settings(paths.settings)
     for problem in loaded.problems:
@@ -39,6 +37,6 @@ def opened(data_dir: str | None) -> Iterator[Opened]:
     try:
         for notice in cache.notices:
             print(notice, file=sys.stderr)
-        yield Opened(paths, loaded.settings, cache)
+        yield Opened(loaded.settings, cache)
     finally:
         cache.dispose()

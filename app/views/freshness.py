@@ -15,7 +15,7 @@ from sqlalchemy import Engine, select
 from app.connectors.explain import backend_of, in_words, resource_words
 
 #: What the line reads (``SyncState.__tablename__``, named here: every pane imports this at start-up, and the
-#: ORM schema costs about 0.4 s to import; a test holds the two equal).
+#: ORM schema costs about 0.4 s to import; tests/app/views/test_table_names.py holds the two equal).
 TABLES = frozenset({"sync_state"})
 
 
