@@ -1,6 +1,6 @@
 """(b) The table model over 1M rows — first paint, sort, text filter — against QSqlTableModel.
 
-Both models sit in a QTableView on the same SQLite file.  Each figure is the
+Both models sit in a QTableView set up as the app's tables are, on the same SQLite file.  Each figure is the
 time from the user's action to the first screenful of rows being paintable:
 
 * ours: the action returns at once (queries run on worker threads); we time
@@ -36,7 +36,7 @@ from pathlib import Path
 from app.store.database import open_cache
 from app.views.tickets import SPEC as TICKET_SPEC
 from benchmarks.rows import Row
-from benchmarks.table_probe import VIEW_SIZE, WORDS, idle_stall, run_script, steps
+from benchmarks.table_probe import WORDS, idle_stall, run_script, shown_view, steps
 from tests.support.big_cache import make_ticket_cache
 
 ROWS = 1_000_000
@@ -156,7 +156,7 @@ def _our_stall(source, sort_column: int) -> tuple[list[float], list[float]]:
 
     runner = TaskRunner()
     model = SqlTableModel(source, runner)
-    view = _shown_view(model)
+    view = shown_view(model)
 
     def search(word: str) -> None:
         model.set_query(WindowQuery(model.query.sort_key, model.query.descending, search=word))
@@ -180,7 +180,7 @@ def _peer_stall(db) -> float:
     peer = QSqlTableModel(None, db)
     peer.setTable("tickets")
     peer.select()
-    view = _shown_view(peer)
+    view = shown_view(peer)
 
     def search(word: str) -> None:
         peer.setFilter(f"subject LIKE '%{word}%' OR requester_email LIKE '%{word}%'" if word else "")
@@ -190,16 +190,6 @@ def _peer_stall(db) -> float:
         return run_script(view, peer, steps(view, peer, peer.fieldIndex("subject"), search))
     finally:
         view.close()
-
-
-def _shown_view(model):
-    from PySide6.QtWidgets import QTableView
-
-    view = QTableView()
-    view.resize(*VIEW_SIZE)
-    view.setModel(model)
-    view.show()
-    return view
 
 
 def _extra_memory_mb(big: Path, empty: Path) -> float:

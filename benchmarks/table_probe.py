@@ -47,6 +47,20 @@ def steps(view: Any, model: Any, sort_column: int, search: Callable[[str], None]
     ]
 
 
+def shown_view(model: Any) -> Any:
+    """A shown ``QTableView`` of ``model``, its rows set up as every table of the app sets them up."""
+    from PySide6.QtWidgets import QTableView
+
+    from ui.widgets.data_table import set_up_rows
+
+    view = QTableView()
+    set_up_rows(view)
+    view.resize(*VIEW_SIZE)
+    view.setModel(model)
+    view.show()
+    return view
+
+
 def rows_in_view_loaded(view: Any, model: Any) -> bool:
     """The rows the view shows hold data (our model shows '…' until a page arrives)."""
     rows = model.rowCount()
@@ -110,7 +124,7 @@ def _rss_kb() -> int:
 
 def main(argv: list[str]) -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtWidgets import QApplication, QTableView
+    from PySide6.QtWidgets import QApplication
 
     from app.store.database import make_engine
     from app.store.windows import WindowQuery, WindowSource
@@ -122,10 +136,7 @@ def main(argv: list[str]) -> None:
     engine = make_engine(Path(argv[0]))
     runner = TaskRunner()
     model = SqlTableModel(WindowSource(engine, SPEC), runner)
-    view = QTableView()
-    view.resize(*VIEW_SIZE)
-    view.setModel(model)
-    view.show()
+    view = shown_view(model)
 
     def search(word: str) -> None:
         model.set_query(WindowQuery(model.query.sort_key, model.query.descending, search=word))

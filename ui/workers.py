@@ -98,9 +98,10 @@ class ChangeBus(QObject):
 class TaskHandle:
     """What ``run`` returns: cancel the job, or ask whether it finished."""
 
-    def __init__(self, token: CancelToken) -> None:
+    def __init__(self, token: CancelToken, *, reads: bool = False) -> None:
         self.token = token
         self.done = False
+        self.reads = reads  # a read-only job: cancelling it may skip or stop it (``LatestRequest``)
 
     def cancel(self) -> None:
         self.token.cancel()
@@ -108,14 +109,18 @@ class TaskHandle:
 
 class _Job(QRunnable):
     def __init__(
-        self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], signals: _Signals
+        self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], signals: _Signals,
+        skip_when: CancelToken | None = None,
     ) -> None:
         super().__init__()
         self.setAutoDelete(True)
         self._fn, self._args, self._kwargs, self._signals = fn, args, kwargs, signals
+        self._skip_when = skip_when  # a read cancelled before its turn is not run at all
 
     def run(self) -> None:  # Qt override, on the pool thread
         try:
+            if self._skip_when is not None:
+                self._skip_when.raise_if_cancelled()
             result = self._fn(*self._args, **self._kwargs)
         except Cancelled as exc:
             self._signals.failed.emit(exc)
@@ -166,7 +171,8 @@ class TaskRunner(QObject):
         that is or carries ``Changes`` is published before ``on_success`` runs.
         """
         token = CancelToken()
-        handle = TaskHandle(token)
+        reads = not (writes or long_running)
+        handle = TaskHandle(token, reads=reads)
         signals = _Signals()  # created on the GUI thread, so its slots run there
         params = inspect.signature(fn).parameters
         if "cancel" in params:
@@ -188,7 +194,7 @@ class TaskRunner(QObject):
         signals.finished.connect(lambda: self._finish(signals))
         self._active[signals] = handle
         pool = self._long_pool if long_running else self._write_pool if writes else self._read_pool
-        pool.start(_Job(fn, args, kwargs, signals))
+        pool.start(_Job(fn, args, kwargs, signals, skip_when=token if reads else None))
         return handle
 
     def _flush_bus(self, _outcome: object) -> None:
@@ -239,15 +245,24 @@ class LatestRequest:
     ``also`` starts another job of the current request (a table's row count
     beside its first page); it is dropped with the rest when a newer request
     comes.  One object per thing that asks (a detail panel, a search box).
+
+    A dropped job that only reads is also cancelled: one still queued is not
+    run, and one that accepts ``cancel`` may stop early (a table's count, see
+    ``app.store.interruptible``), so the newest request's jobs do not wait
+    behind answers nobody will look at.  Writes always run to their end.
     """
 
     def __init__(self, runner: TaskRunner) -> None:
         self._runner = runner
         self._generation = 0
+        self._reads: list[TaskHandle] = []  # the current request's read jobs not known to be done
 
     def invalidate(self) -> None:
-        """Drop the results of every job started so far."""
+        """Drop the results of every job started so far, and cancel the reads among them."""
         self._generation += 1
+        for handle in self._reads:
+            handle.cancel()
+        self._reads.clear()
 
     def run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> TaskHandle:
         """A new request: earlier jobs' results are dropped, this one's delivered (arguments as ``also``)."""
@@ -280,4 +295,8 @@ class LatestRequest:
             else:
                 TaskRunner._log_failure(exc)
 
-        return self._runner.run(fn, *args, on_success=succeeded, on_failure=failed, **kwargs)
+        handle = self._runner.run(fn, *args, on_success=succeeded, on_failure=failed, **kwargs)
+        if handle.reads:
+            self._reads = [h for h in self._reads if not h.done]
+            self._reads.append(handle)
+        return handle

@@ -46,6 +46,8 @@ from sqlalchemy import (
 from sqlalchemy.sql.util import find_tables
 
 from app.store import text_match
+from app.store.interruptible import interruptible
+from app.tasks import CancelToken
 
 # How a column's values are shown and aligned (the Qt model formats by kind).
 TEXT, INT, FLOAT, CENTS, MICROS, DATETIME, DATE, BOOL, PERCENT = (
@@ -329,7 +331,7 @@ class WindowSource:
         with self.engine.connect() as conn:
             return bool(conn.execute(select(exists().select_from(self.spec.source))).scalar())
 
-    def position_of(self, query: WindowQuery, key_value: Any) -> int | None:
+    def position_of(self, query: WindowQuery, key_value: Any, cancel: CancelToken | None = None) -> int | None:
         """The row number of ``key_value`` in ``query``'s window, or None when the window does not hold it.
 
         Two indexed queries: the row's sort value, then a count of the rows
@@ -339,7 +341,7 @@ class WindowSource:
         sort = spec.column(query.sort_key).expr
         where = self._where(query)
         found = select(sort).select_from(spec.source).where(spec.key == key_value, *where)
-        with self.engine.connect() as conn:
+        with self.engine.connect() as conn, interruptible(conn, cancel):
             row = conn.execute(found).first()
             if row is None:
                 return None
@@ -347,41 +349,46 @@ class WindowSource:
             counted = select(func.count()).select_from(spec.source).where(before, *where)
             return int(conn.execute(counted).scalar_one())
 
-    def count(self, query: WindowQuery) -> int:
+    def count(self, query: WindowQuery, cancel: CancelToken | None = None) -> int:
         """Rows of ``query``; a bare search is counted in the FTS index alone.
 
         The index holds a row per row of its table, so its matches are the
         count; joining them to the table first costs ten times more (a second
         for a word in half of a million rows) and would keep a reader thread
-        from the next search's page.
+        from the next search's page.  Given ``cancel``, a count nobody waits
+        for any more stops (``interruptible``).
         """
         match = fts_expression(search_words(query.search)) if self.spec.fts_table else None
         if match is not None and not query.filters and not query.conditions:
             fts = self.spec.fts_table
             counted = text(f"SELECT count(*) FROM {fts} WHERE {fts} MATCH :fts_query")  # noqa: S608 - the spec's table
-            with self.engine.connect() as conn:
+            with self.engine.connect() as conn, interruptible(conn, cancel):
                 return int(conn.execute(counted, {"fts_query": match}).scalar_one())
         stmt = select(func.count()).select_from(self.spec.source)
         where = self._where(query)
         if where:
             stmt = stmt.where(and_(*where))
-        with self.engine.connect() as conn:
+        with self.engine.connect() as conn, interruptible(conn, cancel):
             return int(conn.execute(stmt).scalar_one())
 
-    def page(self, query: WindowQuery, offset: int, limit: int) -> list[tuple[Any, ...]]:
+    def page(
+        self, query: WindowQuery, offset: int, limit: int, cancel: CancelToken | None = None
+    ) -> list[tuple[Any, ...]]:
         """Rows ``offset`` … ``offset + limit`` (first value of each row: the key)."""
-        with self.engine.connect() as conn:
+        with self.engine.connect() as conn, interruptible(conn, cancel):
             walked = self._walked(query, conn, None, offset, limit) if query.search.strip() else None
             if walked is not None:
                 return walked
             stmt, _ = self._ordered(query, conn)
             return [tuple(r) for r in conn.execute(stmt.limit(limit).offset(offset))]
 
-    def page_after(self, query: WindowQuery, last_row: Sequence[Any], limit: int) -> list[tuple[Any, ...]]:
+    def page_after(
+        self, query: WindowQuery, last_row: Sequence[Any], limit: int, cancel: CancelToken | None = None
+    ) -> list[tuple[Any, ...]]:
         """The ``limit`` rows that follow ``last_row`` (a row this source returned), by keyset."""
         sort_value = last_row[1 + self.spec.index_of(query.sort_key)]
         seek = self._seek(query, sort_value, last_row[0], after=True)
-        with self.engine.connect() as conn:
+        with self.engine.connect() as conn, interruptible(conn, cancel):
             walked = self._walked(query, conn, seek, 0, limit) if query.search.strip() else None
             if walked is not None:
                 return walked

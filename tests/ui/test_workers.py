@@ -65,3 +65,43 @@ def test_the_latest_request_wins(qtbot, runner):
     request.run(lambda: "fresh", on_success=lambda r: (results.append(r), release.set()))
     wait_idle(qtbot, runner)
     assert results == ["fresh"]  # the overtaken request's answer came later and was dropped
+
+
+def test_a_dropped_read_that_has_not_started_is_not_run_but_a_dropped_write_is(qtbot):
+    from ui.workers import TaskRunner
+
+    runner = TaskRunner(readers=1)
+    request = LatestRequest(runner)
+    busy, release = threading.Event(), threading.Event()
+    ran: list[str] = []
+
+    def blocker() -> None:
+        busy.set()
+        release.wait(10)
+
+    runner.run(blocker)  # holds the only reader
+    assert busy.wait(10)
+    request.also(lambda: ran.append("stale read"))
+    request.also(lambda: ran.append("stale write"), writes=True)
+    request.invalidate()
+    request.also(lambda: ran.append("fresh read"))
+    release.set()
+    wait_idle(qtbot, runner)
+    assert sorted(ran) == ["fresh read", "stale write"]
+    assert runner.shutdown()
+
+
+def test_a_dropped_read_that_accepts_cancel_is_told_while_it_runs(qtbot, runner):
+    request = LatestRequest(runner)
+    started = threading.Event()
+    seen: list[bool] = []
+
+    def long_read(cancel) -> None:
+        started.set()
+        seen.append(cancel.wait(10))  # True: cancelled before the ten seconds ran out
+
+    request.run(long_read)
+    assert started.wait(10)
+    request.invalidate()
+    wait_idle(qtbot, runner)
+    assert seen == [True]

@@ -29,7 +29,9 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from app.store import windows as w
 from app.store.windows import WindowQuery, WindowSource
+from app.tasks import Cancelled
 from ui.formatting import format_value
+from ui.widgets import palette
 from ui.widgets.palette import GREY, brush
 from ui.workers import LatestRequest, TaskRunner
 
@@ -41,6 +43,15 @@ KEY_ROLE = Qt.ItemDataRole.UserRole + 100  # the row's unique key
 RAW_ROLE = Qt.ItemDataRole.UserRole + 101  # the cell's unformatted value
 
 _Index = QModelIndex | QPersistentModelIndex
+_LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+# What a delegate asks for on every paint (the rest -- tooltips, the raw value -- only when wanted).
+_DISPLAY, _ALIGNMENT = int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.TextAlignmentRole)
+_PAINTED = frozenset(int(role) for role in (
+    Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.ForegroundRole,
+    Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.FontRole, Qt.ItemDataRole.DecorationRole,
+    Qt.ItemDataRole.CheckStateRole,
+))
 
 
 class SqlTableModel(QAbstractTableModel):
@@ -70,6 +81,12 @@ class SqlTableModel(QAbstractTableModel):
         self._locating = False
         self._move_when_counted = False
         self.adjusting = False  # True while rows are inserted, removed or reset (not the user's doing)
+        self._alignments = [_LEFT if c.kind not in w.NUMERIC_KINDS else _RIGHT for c in self.spec.columns]
+        self._painted_cell_roles = tuple(int(r) for r in self.cell_roles if int(r) in _PAINTED)
+        self._memo: dict[int, list[dict[int, Any]]] = {}  # row → its painted roles per column (``data``)
+        self._memo_scheme = palette.current()
+        for changed in (self.dataChanged, self.modelReset, self.rowsInserted, self.rowsRemoved, self.layoutChanged):
+            changed.connect(self._forget_cells)
         self._request_page(0)
         self._request_count()
 
@@ -180,28 +197,71 @@ class SqlTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.spec.columns)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        """A cell's value for ``role``; the roles a paint asks for come from the memo of the rows in view.
+
+        Qt asks for seven roles per cell on every paint, and a paint of a full
+        window is some 300 cells: computing each role afresh cost more than a
+        frame.  A loaded row's painted roles are computed once and kept until
+        the rows change (``_forget_cells``); other roles (tooltips, the raw
+        value, the key) are computed when asked.
+        """
+        row_no = index.row()
+        if row_no < 0:
             return None
-        column = self.spec.columns[index.column()]
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            if column.kind in w.NUMERIC_KINDS:
-                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        row = self._row(index.row())
-        if row is None:
-            if role == Qt.ItemDataRole.DisplayRole:
-                return "…" if index.column() == 0 else ""
-            if role == Qt.ItemDataRole.ForegroundRole:
-                return brush(GREY)
+        cells = self._memo.get(row_no)
+        if cells is None:
+            row = self._row(row_no)
+            if row is None:
+                return self._placeholder(index.column(), role)
+            if palette.current() is not self._memo_scheme:
+                self._forget_cells()
+            cells = self._memo[row_no] = self._cells(row)
+        cell = cells[index.column()]
+        if role in cell:
+            return cell[role]
+        if role in _PAINTED:
             return None
-        value = row[index.column() + 1]
+        return self._other_role(row_no, index.column(), role)
+
+    def _placeholder(self, column: int, role: int) -> Any:
+        """A row whose page is loading: an ellipsis in grey, aligned like the column."""
         if role == Qt.ItemDataRole.DisplayRole:
-            return self.display_text(row, index.column())
+            return "…" if column == 0 else ""
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return brush(GREY)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return self._alignments[column]
+        return None
+
+    def _cells(self, row: tuple[Any, ...]) -> list[dict[int, Any]]:
+        """A loaded row's painted roles, per column: its text, alignment and the pane's painted ``cell_roles``."""
+        cells = []
+        for i, column in enumerate(self.spec.columns):
+            cell = {_DISPLAY: self.display_text(row, i), _ALIGNMENT: self._alignments[i]}
+            for role in self._painted_cell_roles:
+                value = self.cell_role(column.key, row, role)
+                if value is not None:
+                    cell[role] = value
+            cells.append(cell)
+        return cells
+
+    def _other_role(self, row_no: int, column: int, role: int) -> Any:
+        """A role no paint asks for: the raw value, the key, or the pane's (a tooltip)."""
+        row = self._row(row_no)
+        if row is None:
+            return None
         if role == RAW_ROLE:
-            return value
+            return row[column + 1]
         if role == KEY_ROLE:
             return row[0]
-        return self.cell_role(column.key, row, role)
+        if role in self.cell_roles:
+            return self.cell_role(self.spec.columns[column].key, row, role)
+        return None
+
+    def _forget_cells(self, *_args: Any) -> None:
+        """The rows (or the colours) changed: the memo of painted cells is dropped."""
+        self._memo.clear()
+        self._memo_scheme = palette.current()
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.spec.columns):
@@ -214,7 +274,7 @@ class SqlTableModel(QAbstractTableModel):
             tip = column.tooltip + (f"\n\nNot sortable: {why}." if why else "")
             return tip.strip() or None
         if role == Qt.ItemDataRole.TextAlignmentRole and column.kind in w.NUMERIC_KINDS:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return _RIGHT
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -230,8 +290,15 @@ class SqlTableModel(QAbstractTableModel):
         """A loaded cell's text: its column kind's format; panes override for a column that needs its row."""
         return format_value(self.spec.column(column_key).kind, value)
 
+    # The roles ``cell_role`` answers; a pane that overrides it names them.  Painted ones are kept with the row.
+    cell_roles: tuple[int, ...] = ()
+
     def cell_role(self, column_key: str, row: tuple[Any, ...], role: int) -> Any:
-        """Extra roles (colours, tooltips) for a loaded cell; panes override.  ``row[0]`` is the key."""
+        """Extra roles (colours, tooltips) for a loaded cell, one of ``cell_roles``; panes override.
+
+        ``row[0]`` is the key.  A painted role's value is kept until the row
+        changes, so it must depend on the row alone (and the colour scheme).
+        """
         return None
 
     def value(self, row: tuple[Any, ...], column_key: str) -> Any:
@@ -369,6 +436,8 @@ class SqlTableModel(QAbstractTableModel):
 
     def _query_failed(self, exc: BaseException) -> None:
         self._pending.clear()
+        if isinstance(exc, Cancelled):  # the runner is shutting down: nobody waits for the rows
+            return
         log.error("table %s: query failed: %s", self.spec.name, exc)
         self.failed.emit(f"Could not read {self.spec.name} from the local cache: {exc}")
 

@@ -76,6 +76,8 @@ _MOVEMENT_WORDS = {"new": "New business", "expansion": "Expansion", "contraction
 class CustomerTableModel(SqlTableModel):
     """MRR in each customer's own currency, statuses in words; past-due and delinquent in red, canceled greyed."""
 
+    cell_roles = (Qt.ItemDataRole.ForegroundRole,)
+
     def display(self, column_key: str, row: tuple[Any, ...], value: Any) -> str:
         if column_key == "mrr" and value is not None:
             return fmt.money(value, self.value(row, "currency") or "USD")

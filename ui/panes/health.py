@@ -62,6 +62,8 @@ ACTIONS = (
 class IncidentTableModel(SqlTableModel):
     """Severe incidents in red, resolved ones greyed, so the open P0/P1s stand out."""
 
+    cell_roles = (Qt.ItemDataRole.ForegroundRole,)
+
     def cell_role(self, column_key: str, row: tuple[Any, ...], role: int) -> Any:
         if column_key == "severity" and role == Qt.ItemDataRole.ForegroundRole:
             return brush(SEVERITY_COLORS.get(self.value(row, "severity")))

@@ -33,6 +33,8 @@ SUBSCRIPTION_COLORS = {
 class LicenseTableModel(SqlTableModel):
     """Status, seats and subscription in their colours; the full license id and the days left in tooltips."""
 
+    cell_roles = (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.ToolTipRole)
+
     def cell_role(self, column_key: str, row: tuple[Any, ...], role: int) -> Any:
         if role == Qt.ItemDataRole.ForegroundRole:
             return brush(self._color(column_key, row))

@@ -20,7 +20,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
 
@@ -79,18 +79,19 @@ LIVE_MS = 60_000  # states and countdowns move with time: re-read the rows in vi
 class TicketTableModel(SqlTableModel):
     """The queue: a live countdown in the SLA cell, states and codes in words, colours by SLA state."""
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and index.isValid():
-            key = self.spec.columns[index.column()].key
-            row = self._row(index.row())
-            if row is not None and key == "sla":
-                state, rank = self.value(row, "sla_state"), self.value(row, "sla")
-                return fmt.countdown(state, queue.seconds_to_due(rank, utcnow()), queue.paused_left(rank))
-            if row is not None and key == "sla_state":
-                return STATE_WORDS.get(self.value(row, "sla_state"), "")
-            if row is not None and key in _WORDED:
-                return fmt.words(self.value(row, key))
-        return super().data(index, role)
+    cell_roles = (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.ToolTipRole)
+
+    def display_text(self, row: tuple[Any, ...], column: int) -> str:
+        """The countdown as of when the row was shown (the minute's refresh moves it), states in words."""
+        key = self.spec.columns[column].key
+        if key == "sla":
+            state, rank = self.value(row, "sla_state"), self.value(row, "sla")
+            return fmt.countdown(state, queue.seconds_to_due(rank, utcnow()), queue.paused_left(rank))
+        if key == "sla_state":
+            return STATE_WORDS.get(self.value(row, "sla_state"), "")
+        if key in _WORDED:
+            return fmt.words(self.value(row, key))
+        return super().display_text(row, column)
 
     def cell_role(self, column_key: str, row: tuple[Any, ...], role: int) -> Any:
         if column_key not in ("sla", "sla_state"):

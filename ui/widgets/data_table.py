@@ -74,6 +74,23 @@ def elided(view: QAbstractItemView, option: QStyleOptionViewItem, text: str) -> 
     return option.fontMetrics.horizontalAdvance(text) > option.rect.width() - margin
 
 
+def set_up_rows(view: QTableView) -> None:
+    """How every big table shows its rows: whole-row selection, one line per row of a fixed height, no row numbers.
+
+    One line per row (no word wrap) is also what keeps a paint of a full window
+    within a frame: wrapping lays out every cell's text again on each paint.
+    """
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    view.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+    vheader = view.verticalHeader()
+    vheader.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    vheader.setDefaultSectionSize(vheader.minimumSectionSize() + 6)
+    vheader.hide()
+
+
 class _TableView(QTableView):
     """The rows: Ctrl+C copies the selection, right-click opens the row menu, Tab leaves the table."""
 
@@ -136,15 +153,7 @@ class DataTable(QWidget):
 
         self.view = _TableView(self)
         self.view.setModel(model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.view.setAlternatingRowColors(True)
-        self.view.setWordWrap(False)
-        self.view.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        vheader = self.view.verticalHeader()
-        vheader.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vheader.setDefaultSectionSize(vheader.minimumSectionSize() + 6)
-        vheader.hide()
+        set_up_rows(self.view)
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
