@@ -9,11 +9,11 @@ from contextlib import closing
 import pytest
 from sqlalchemy import func, insert, select
 
-from app.store.schema import CostCharge, CostDaily, Customer, HealthCheck, License, Service, UsageDaily
+from app.store.schema import CostCharge, CostDaily, Customer, FtsDeferred, HealthCheck, License, Service, UsageDaily
 from app.sync.ops_pull import write_items
 from app.sync.ops_resources import RESOURCES
 from app.sync.prefetch import pages_ahead
-from app.sync.writer import upsert
+from app.sync.writer import insert_rows, upsert
 from app.tasks import CancelToken
 
 BY_NAME = {r.name: r for r in RESOURCES}
@@ -143,3 +143,11 @@ def test_upserted_values_are_stored_exactly_as_sqlalchemy_stores_them(cache) -> 
     assert by_id["core"] == by_id["fast"] and by_id["core-null"] == by_id["fast-null"]
     assert days[0][1] == days[1][1] and [d[0] for d in days] == ["2026-05-30", "2026-05-31"]
     assert typed.created == when and typed.metadata_json == {"tier": "pro"} and typed.delinquent is True
+
+
+def test_a_one_column_insert_stores_each_row(cache) -> None:
+    """A statement of one parameter: its values still travel as one-element tuples, row by row."""
+    with cache.engine.begin() as conn:
+        insert_rows(conn, FtsDeferred.__table__, [{"content_table": "first"}, {"content_table": "second"}])
+        stored = conn.execute(select(FtsDeferred.content_table).order_by(FtsDeferred.content_table)).scalars().all()
+    assert stored == ["first", "second"]
