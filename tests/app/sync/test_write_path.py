@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from contextlib import closing
 
 import pytest
@@ -12,7 +13,7 @@ from sqlalchemy import func, insert, select
 from app.store.schema import CostCharge, CostDaily, Customer, FtsDeferred, HealthCheck, License, Service, UsageDaily
 from app.sync.ops_pull import write_items
 from app.sync.ops_resources import RESOURCES
-from app.sync.prefetch import pages_ahead
+from app.sync.prefetch import batches_ahead, pages_ahead
 from app.sync.writer import insert_rows, upsert
 from app.tasks import CancelToken
 
@@ -118,6 +119,26 @@ def test_prefetch_raises_a_fetch_error_in_order_and_never_leaves_its_thread_behi
     with closing(endless):
         assert next(endless) == 0
     assert threading.active_count() == before
+
+
+def test_batches_hand_over_every_page_waiting_and_raise_an_error_after_them() -> None:
+    """A writer behind the network gets the pages waiting for it at once (at most ``most``), in order."""
+
+    def fetch(cursor: int | None) -> int:
+        if cursor == 5:
+            raise RuntimeError("page 5 failed")
+        return cursor or 0
+
+    batches = batches_ahead(fetch, None, lambda page: page + 1, CancelToken(), lead=8, most=2)
+    first = next(batches)
+    while any(t.name == "sync-prefetch" for t in threading.enumerate()):  # the helper fetched all it could
+        time.sleep(0.001)
+    rest: list[list[int]] = []
+    with pytest.raises(RuntimeError, match="page 5"):
+        rest.extend(batches)
+    left = 5 - len(first)
+    assert first + [page for batch in rest for page in batch] == [0, 1, 2, 3, 4]
+    assert [len(batch) for batch in rest] == [min(2, left - i) for i in range(0, left, 2)]
 
 
 def test_upserted_values_are_stored_exactly_as_sqlalchemy_stores_them(cache) -> None:
