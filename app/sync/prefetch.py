@@ -26,7 +26,7 @@ from app.tasks import CancelToken
 P = TypeVar("P")
 C = TypeVar("C")
 
-LEAD = 4  # pages fetched ahead of the writer at most
+LEAD = 8  # pages fetched ahead of the writer at most (and so written in one transaction)
 
 
 @dataclass(frozen=True)
