@@ -177,7 +177,7 @@ def write_objects(
     strict: tuple[type[Exception], ...] = (),
     observation: Observation = READ,
 ) -> None:
-    """Write a page of one resource: the customers it needs first, then the objects, then their items.
+    """Write a page of one resource (or pages, in a row): the customers it needs first, the objects, their items.
 
     Subscriptions also record what changed in their history (``subscription_history``):
     ``observation`` says whether the page is an event (with its instant) or a read.

@@ -1,7 +1,8 @@
 """The write path: SQLAlchemy Core upserts and deletes, one executemany per table per page.
 
 Sync writes only through here, always inside the caller's transaction, so a
-page and its cursor commit together.  Upserts are built with SQLAlchemy Core,
+page and its cursor commit together (a full pass may hand several pages over
+as one: they are one page here).  Upserts are built with SQLAlchemy Core,
 compiled once per (table, key, columns) and run as one executemany per page.
 A page the database refuses is written again row by row (``store``), so one
 row it cannot hold is named and skipped instead of failing its whole page.
