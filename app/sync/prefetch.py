@@ -5,14 +5,20 @@ keep requesting pages while the cache writes the ones already here: the
 network and SQLite overlap instead of taking turns, which is what keeps a
 large sync limited by the network.  A few pages of lead (not one) ride out
 the moments SQLite stalls to checkpoint its WAL; the bound keeps memory small.
+
+When the writer is the slower side, pages wait for it; ``batches_ahead``
+hands it every page already waiting at once, so it can write them in one
+transaction (one commit, one statement per table) and catch up.  When the
+network is the slower side, batches are single pages, as they arrive.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Generator
+from contextlib import closing
 from dataclasses import dataclass
-from queue import Full, Queue
+from queue import Empty, Full, Queue
 from typing import TypeVar
 
 from app.tasks import CancelToken
@@ -20,7 +26,7 @@ from app.tasks import CancelToken
 P = TypeVar("P")
 C = TypeVar("C")
 
-LEAD = 4  # pages fetched ahead of the writer at most
+LEAD = 8  # pages fetched ahead of the writer at most (and so written in one transaction)
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,23 @@ def pages_ahead(
     raised where its page would have been yielded, i.e. after every earlier
     page was handled.  Closing the iterator (or leaving the loop) stops the
     helper and waits for it, so no thread outlives the pass.
+    """
+    with closing(batches_ahead(fetch, first, next_cursor, cancel, lead, most=1)) as batches:
+        for batch in batches:
+            yield from batch
+
+
+def batches_ahead(
+    fetch: Callable[[C | None], P],
+    first: C | None,
+    next_cursor: Callable[[P], C | None],
+    cancel: CancelToken,
+    lead: int = LEAD,
+    most: int = LEAD,
+) -> Generator[list[P], None, None]:
+    """``pages_ahead``, yielding each time every page fetched and not yet yielded (at least one, at most ``most``).
+
+    A fetch's error is raised after the batch of the pages before it.
     """
     queue: Queue[P | _Failure | _End] = Queue(maxsize=lead)
     stop = threading.Event()
@@ -75,14 +98,26 @@ def pages_ahead(
     helper = threading.Thread(target=produce, name="sync-prefetch", daemon=True)
     helper.start()
     try:
+        held: P | _Failure | _End | None = None  # what ended the last batch early: the end, or an error
         while True:
-            item = queue.get()
+            item = queue.get() if held is None else held
+            held = None
             if isinstance(item, _End):
                 cancel.raise_if_cancelled()  # the helper stopped early because of it
                 return
             if isinstance(item, _Failure):
                 raise item.error
-            yield item
+            batch = [item]
+            while len(batch) < most:
+                try:
+                    waiting = queue.get_nowait()
+                except Empty:
+                    break
+                if isinstance(waiting, (_End, _Failure)):
+                    held = waiting
+                    break
+                batch.append(waiting)
+            yield batch
     finally:
         stop.set()
         helper.join()

@@ -28,7 +28,7 @@ from app.connectors.errors import Refused
 from app.connectors.stripe_api import StripeSource
 from app.store.changes import ChangeCallback, Changes, no_changes
 from app.sync import fts_deferral, quarantine, state, subscription_history
-from app.sync.prefetch import pages_ahead
+from app.sync.prefetch import batches_ahead
 from app.sync.steps import StepRunner as Step
 from app.sync.stripe_resources import (
     BY_OBJECT,
@@ -147,18 +147,18 @@ class StripePuller:
                 )
         done = 0
         self._progress(Progress(resource.name, done))
-        pages = pages_ahead(
+        batches = batches_ahead(
             lambda after: self._list(resource, after),
             current.cursor,
             lambda page: page.data[-1]["id"] if page.has_more and page.data else None,
             self._cancel,
         )
-        with closing(pages):
-            for page in pages:
+        with closing(batches):
+            for batch in batches:  # the pages fetched while the last were written: one transaction for them all
                 self._cancel.raise_if_cancelled()
-                objs = page.data
+                objs = [obj for page in batch for obj in page.data]
                 items = self._items(resource, objs)
-                finished = not page.has_more or not objs
+                finished = not batch[-1].has_more or not batch[-1].data
                 try:
                     current = self._write_page(resource, current, objs, items, finished, Parents(), (IntegrityError,))
                 except IntegrityError:
@@ -185,7 +185,12 @@ class StripePuller:
         parents: Parents,
         strict: tuple[type[Exception], ...],
     ) -> state.ResourceState:
-        """One page and its cursor in one transaction; the pass's sweep and full-text catch-up with the last page."""
+        """Pages and their cursor in one transaction; the pass's sweep and full-text catch-up with the last page.
+
+        ``objs`` are the objects of one page or of several in a row (then the
+        cursor names the last one's end), so a kill resumes after the last
+        pages committed, never inside them.
+        """
         with self._engine.begin() as conn:
             fts_deferral.defer(conn, resource.table.name)  # a full pass writes every row: index them once, at its end
             write_objects(

@@ -177,7 +177,7 @@ def write_objects(
     strict: tuple[type[Exception], ...] = (),
     observation: Observation = READ,
 ) -> None:
-    """Write a page of one resource: the customers it needs first, then the objects, then their items.
+    """Write a page of one resource (or pages, in a row): the customers it needs first, the objects, their items.
 
     Subscriptions also record what changed in their history (``subscription_history``):
     ``observation`` says whether the page is an event (with its instant) or a read.
@@ -200,14 +200,19 @@ def write_objects(
     before = subscription_history.cached_states(conn, ids, catalog) if tracked else {}
     store(conn, resource.table, rows, ids, rejected, strict=strict)
     stored = [i for i in ids if i not in rejected]
-    if items is not None:
-        replace_items(conn, {i: items.get(i, []) for i in stored}, now, rejected, strict)
-    if tracked:
-        kept = set(stored)
-        subscription_history.record(conn, before, [i for i in ids if i in kept], observation, now, catalog)
+    item_rows = None if items is None else replace_items(conn, {i: items.get(i, []) for i in stored}, now, rejected,
+                                                         strict)
+    if tracked:  # the state after the write: what the rows just written say, items read only when none came
+        after = (subscription_history.cached_states(conn, stored, catalog) if item_rows is None else
+                 subscription_history.states_of(_kept(rows, ids, rejected), item_rows, catalog))
+        subscription_history.record(conn, before, after, observation, now)
     quarantine.clear(conn, resource.state_key, stored)
     quarantine.record(conn, resource.state_key, rejected)
 
+
+def _kept(rows: Sequence[Row], ids: Sequence[str], rejected: dict[str, str]) -> list[Row]:
+    """The ``rows`` (of source ids ``ids``) the cache stored: those not in ``rejected``."""
+    return [row for row, row_id in zip(rows, ids, strict=True) if row_id not in rejected]
 
 
 def _rows(
@@ -246,10 +251,13 @@ def replace_items(
     now: dt.datetime,
     rejected: dict[str, str],
     strict: tuple[type[Exception], ...] = (),
-) -> None:
-    """Make each subscription's cached items exactly the given ones (upsert, then drop the untouched)."""
+) -> list[Row]:
+    """Make each subscription's cached items exactly the given ones (upsert, then drop the untouched).
+
+    Returns the item rows stored (the subscriptions' items from now on).
+    """
     if not items_by_sub:
-        return
+        return []
     rows: list[Row] = []
     ids: list[str] = []
     for sub_id, items in items_by_sub.items():
@@ -258,3 +266,4 @@ def replace_items(
         ids += item_ids
     store(conn, _items, rows, ids, rejected, strict=strict)
     conn.execute(_stale_items, {"subscriptions": list(items_by_sub), "written": now})
+    return _kept(rows, ids, rejected)

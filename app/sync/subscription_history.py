@@ -1,8 +1,9 @@
 """Recording the subscription history while sync writes subscriptions (``subscription_changes``).
 
 Every write of subscriptions goes through ``write_objects``, which reads the
-cached states of the page before the write (``before``) and hands them back
-with the new rows after it (``record``).  What is recorded depends on how the
+cached states of the page before the write (``before``) and hands them to
+``record`` with the states the rows it wrote say (``states_of``: nothing is
+read back).  What is recorded depends on how the
 state arrived:
 
 * from a Stripe event: the change at the event's instant (``event``); an
@@ -22,11 +23,12 @@ state arrived:
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Table, bindparam, delete, func, select
+from sqlalchemy import ColumnElement, Connection, Table, bindparam, delete, func, select
 
 from app.domain.revenue import history
 from app.domain.revenue.history import PriceInfo, Record, SubState
@@ -56,9 +58,25 @@ def from_event(at: dt.datetime | None, event_id: str | None = None) -> Observati
     return Observation(history.EVENT, at, event_id)
 
 
+# The statements of every subscription page, built once.  Ids travel as one JSON array (``json_each``):
+# no chunking under SQLite's parameter limit, and no expanding IN re-rendered and bound id by id per call.
+def _among(column: ColumnElement[str]) -> ColumnElement[bool]:
+    ids = func.json_each(bindparam("ids")).table_valued("value")
+    return column.in_(select(ids.c.value))
+
+
+_catalog = select(_P.c.id, _P.c.unit_amount_cents, _P.c.currency, _P.c.interval, _P.c.interval_count)
+_subs_among = select(_S).where(_among(_S.c.id))
+_items_among = select(_I.c.id, _I.c.subscription_id, _I.c.price_id, _I.c.quantity).where(
+    _among(_I.c.subscription_id))
+_last_among = select(TABLE.c.subscription_id, func.max(TABLE.c.at)).where(
+    _among(TABLE.c.subscription_id)).group_by(TABLE.c.subscription_id)
+_event_seen = select(TABLE.c.id).where(TABLE.c.event_id == bindparam("event_id")).limit(1)
+
+
 def prices(conn: Connection) -> dict[str, PriceInfo]:
     """Every cached price (a catalog: a few dozen rows)."""
-    rows = conn.execute(select(_P.c.id, _P.c.unit_amount_cents, _P.c.currency, _P.c.interval, _P.c.interval_count))
+    rows = conn.execute(_catalog)
     return {r.id: PriceInfo(r.unit_amount_cents, r.currency or "usd", r.interval, r.interval_count or 1) for r in rows}
 
 
@@ -67,53 +85,63 @@ def _chunks(ids: list[str]) -> Iterable[list[str]]:
         yield ids[start:start + _IN_CHUNK]
 
 
+def states_of(
+    subs: Iterable[Record], items: Iterable[Record], catalog: Mapping[str, PriceInfo]
+) -> dict[str, tuple[Record, SubState]]:
+    """The row and state of each subscription in ``subs`` with its rows among ``items``.
+
+    What the cache holds once those rows are written (the last row of an id
+    wins, as the upsert's does), so sync takes the state after a write from
+    the rows it wrote instead of reading them back.
+    """
+    held: dict[str, list[tuple[str | None, int]]] = defaultdict(list)
+    for item in {item["id"]: item for item in items}.values():
+        held[item["subscription_id"]].append((item["price_id"], item["quantity"]))
+    rows = {row["id"]: row for row in subs}
+    return {sid: (row, history.state_of(row, held[sid], catalog)) for sid, row in rows.items()}
+
+
 def cached_states(
     conn: Connection, ids: Iterable[str], catalog: Mapping[str, PriceInfo]
 ) -> dict[str, tuple[Record, SubState]]:
     """The row and state the cache holds for each subscription in ``ids`` (absent ones are left out)."""
-    wanted = list(dict.fromkeys(ids))
-    states: dict[str, tuple[Record, SubState]] = {}
-    for chunk in _chunks(wanted):
-        subs = {r["id"]: r for r in conn.execute(select(_S).where(_S.c.id.in_(chunk))).mappings()}
-        items: dict[str, list[tuple[str | None, int]]] = defaultdict(list)
-        for sub_id, price_id, quantity in conn.execute(
-            select(_I.c.subscription_id, _I.c.price_id, _I.c.quantity).where(_I.c.subscription_id.in_(chunk))
-        ):
-            items[sub_id].append((price_id, quantity))
-        states.update({sid: (row, history.state_of(row, items[sid], catalog)) for sid, row in subs.items()})
-    return states
+    wanted = {"ids": json.dumps(list(dict.fromkeys(ids)))}
+    subs = conn.execute(_subs_among, wanted).mappings().all()
+    if not subs:  # a first sync: none yet
+        return {}
+    return states_of(subs, conn.execute(_items_among, wanted).mappings(), catalog)
 
 
 def _last_recorded(conn: Connection, ids: list[str]) -> dict[str, dt.datetime]:
-    found: dict[str, dt.datetime] = {}
-    for chunk in _chunks(ids):
-        stmt = select(TABLE.c.subscription_id, func.max(TABLE.c.at)).where(
-            TABLE.c.subscription_id.in_(chunk)).group_by(TABLE.c.subscription_id)
-        found.update(dict(conn.execute(stmt).tuples().all()))
-    return found
+    return dict(conn.execute(_last_among, {"ids": json.dumps(ids)}).tuples().all())
 
 
 def _known_event(conn: Connection, event_id: str | None) -> bool:
     if event_id is None:
         return False
-    return conn.execute(select(TABLE.c.id).where(TABLE.c.event_id == event_id).limit(1)).first() is not None
+    return conn.execute(_event_seen, {"event_id": event_id}).first() is not None
 
 
 def record(
     conn: Connection,
     before: Mapping[str, tuple[Record, SubState]],
-    written: list[str],
+    after: Mapping[str, tuple[Record, SubState]],
     observation: Observation,
     now: dt.datetime,
-    catalog: Mapping[str, PriceInfo],
 ) -> int:
-    """Record what writing the subscriptions ``written`` changed (``before``: as cached until then)."""
-    if not written or _known_event(conn, observation.event_id):
+    """Record what writing the subscriptions in ``after`` changed; returns how many changes.
+
+    ``before``: their rows and states as cached until the write; ``after``: as
+    written (``states_of``), or as read back (``cached_states``).  They are
+    taken in id order, so the order of a page does not decide the history's ids.
+    """
+    if not after or _known_event(conn, observation.event_id):
         return 0
-    after = cached_states(conn, written, catalog)
+    written = sorted(after)
     last = _last_recorded(conn, written)
     changes: list[history.Change] = []
-    for sid, (row, state) in after.items():
+    for sid in written:
+        row, state = after[sid]
         if sid not in last:  # first sight: the past its record implies
             changes += history.rebuild(row, state, now)
             continue

@@ -1,7 +1,8 @@
 """The write path: SQLAlchemy Core upserts and deletes, one executemany per table per page.
 
 Sync writes only through here, always inside the caller's transaction, so a
-page and its cursor commit together.  Upserts are built with SQLAlchemy Core,
+page and its cursor commit together (a full pass may hand several pages over
+as one: they are one page here).  Upserts are built with SQLAlchemy Core,
 compiled once per (table, key, columns) and run as one executemany per page.
 A page the database refuses is written again row by row (``store``), so one
 row it cannot hold is named and skipped instead of failing its whole page.
@@ -13,6 +14,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import JSON, ColumnElement, Connection, Date, DateTime, Table, and_, delete, tuple_
@@ -34,32 +36,62 @@ _DIALECT = sqlite.dialect()  # qmark parameters, as the sqlite3 driver takes the
 _ROW_FAULTS = (StatementError, OverflowError, ValueError, TypeError)
 
 
-def _db_value(column_type: Any) -> Callable[[Any], Any] | None:
-    """How SQLAlchemy would store a Python value of ``column_type`` in SQLite (None: as is).
+Values = Sequence[Any]  # one column's values across a page's rows
+
+
+def _datetimes(values: Values) -> Values:
+    return [None if v is None else v.isoformat(" ", "microseconds") for v in values]
+
+
+def _dates(values: Values) -> Values:
+    return [None if v is None else v.isoformat() for v in values]
+
+
+def _json(values: Values) -> Values:
+    return list(map(json.dumps, values))
+
+
+def _db_values(column_type: Any) -> Callable[[Values], Values] | None:
+    """How SQLAlchemy would store a column of Python values of ``column_type`` in SQLite (None: as they are).
 
     The same text SQLAlchemy's SQLite types write — datetimes as
     ``YYYY-MM-DD HH:MM:SS.ffffff``, dates as ``YYYY-MM-DD``, JSON through
     ``json.dumps`` (``None`` as JSON ``null``, SQLAlchemy's default) — so rows
-    written here read back through the ORM exactly like rows it wrote.
+    written here read back through the ORM exactly like rows it wrote.  A
+    whole column at a time: a page's values convert in one comprehension, not
+    one function call each.
     """
     if isinstance(column_type, DateTime):
-        return lambda v: None if v is None else v.isoformat(" ", "microseconds")
+        return _datetimes
     if isinstance(column_type, Date):
-        return lambda v: None if v is None else v.isoformat()
+        return _dates
     if isinstance(column_type, JSON):
-        return json.dumps
+        return _json
     return None
 
 
 @dataclass(frozen=True)
 class PreparedUpsert:
-    """An upsert compiled once: its SQL and, per positional parameter, the column and its conversion."""
+    """An upsert compiled once: its SQL, how to pick its parameters from a row, which columns to convert.
+
+    ``values`` takes a row's values in the statement's parameter order;
+    ``conversions`` are (position, ``_db_values``) of the columns SQLite cannot
+    take as they are.
+    """
 
     sql: str
-    plan: tuple[tuple[str, Callable[[Any], Any] | None], ...]
+    values: Callable[[Row], tuple[Any, ...]]
+    conversions: tuple[tuple[int, Callable[[Values], Values]], ...]
 
     def parameters(self, rows: Sequence[Row]) -> list[tuple[Any, ...]]:
-        return [tuple(row[name] if to_db is None else to_db(row[name]) for name, to_db in self.plan) for row in rows]
+        """The statement's parameters for each of ``rows``, picked and converted column by column."""
+        picked = list(map(self.values, rows))
+        if not self.conversions or not picked:
+            return picked
+        columns: list[Values] = list(zip(*picked, strict=True))
+        for position, convert in self.conversions:
+            columns[position] = convert(columns[position])
+        return list(zip(*columns, strict=True))
 
 
 @lru_cache(maxsize=128)
@@ -70,7 +102,7 @@ def prepared_upsert(table: Table, key: tuple[str, ...], columns: tuple[str, ...]
     ``on_conflict_do_update`` no cache key, so it compiles the statement again
     for every page, and its per-row parameter processing costs more than
     SQLite needs to store the row.  Compiling once and converting values with
-    ``_db_value`` keeps a sync limited by the network.  Only columns the rows
+    ``_db_values`` keeps a sync limited by the network.  Only columns the rows
     carry are set, so a database-assigned id (cost records) is never overwritten.
     """
     stmt = insert(table)
@@ -87,8 +119,18 @@ def prepared_insert(table: Table, columns: tuple[str, ...]) -> PreparedUpsert:
 
 def _compiled(table: Table, stmt: Any, columns: tuple[str, ...]) -> PreparedUpsert:
     compiled = stmt.compile(dialect=_DIALECT, column_keys=list(columns))
-    order = compiled.positiontup or []
-    return PreparedUpsert(str(compiled), tuple((name, _db_value(table.c[name].type)) for name in order))
+    order = list(compiled.positiontup or [])
+    conversions = tuple((position, convert) for position, name in enumerate(order)
+                        if (convert := _db_values(table.c[name].type)) is not None)
+    return PreparedUpsert(str(compiled), _picker(order), conversions)
+
+
+def _picker(names: list[str]) -> Callable[[Row], tuple[Any, ...]]:
+    """A row's values of ``names`` as a tuple (``itemgetter`` picks in C; of one name it returns it bare)."""
+    if len(names) == 1:
+        (name,) = names
+        return lambda row: (row[name],)
+    return itemgetter(*names)
 
 
 def upsert(conn: Connection, table: Table, rows: Sequence[Row], key: tuple[str, ...] = ("id",)) -> None:

@@ -65,8 +65,8 @@ def make_revenue_cache(path: Path, customers: int, now: dt.datetime, seed: int =
             catalog = subscription_history.prices(conn)
             ids = [s["id"] for s in subs]
             for start in range(0, len(ids), 500):
-                subscription_history.record(conn, {}, ids[start:start + 500], subscription_history.READ, now,
-                                            catalog)
+                written = subscription_history.cached_states(conn, ids[start:start + 500], catalog)
+                subscription_history.record(conn, {}, written, subscription_history.READ, now)
             subscription_history.refine(conn)
     finally:
         cache.dispose()

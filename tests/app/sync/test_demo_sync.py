@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import time
 
 import pytest
 from sqlalchemy import func, select
@@ -113,3 +115,25 @@ def test_cancel_stops_between_pages_and_the_next_pass_resumes(cache, backend) ->
     assert cursor is not None  # a pass in progress, committed page by page
     assert engine.run_once().ok
     assert _count(cache, Ticket) == 600
+
+
+def test_pages_written_together_bring_along_the_customers_all_of_them_need(cache, backend) -> None:
+    """With the writer behind, a full pass writes the waiting pages as one; missing parents are fetched for all."""
+    done: list[int] = []
+
+    def slow_writer(progress: Progress) -> None:
+        if progress.label == "subscriptions" and progress.done:
+            done.append(progress.done)
+            time.sleep(0.2)  # the prefetch fills its queue meanwhile
+
+    # No customers pass: every subscription's customer is missing when its page is written.
+    config = config_for(backend, ops_api_token="", stripe_objects=("subscriptions",), stripe_page_size=10)
+    assert SyncEngine(cache.engine, config).run_once(slow_writer).ok
+    subscriptions = len(backend.business.billing.subscriptions)
+    assert any(later - earlier > 10 for earlier, later in itertools.pairwise(done))  # several pages at once
+    assert _count(cache, Subscription) == subscriptions
+    with cache.engine.connect() as conn:
+        owners = conn.execute(select(func.count(func.distinct(Subscription.customer_id)))).scalar_one()
+        cursor = conn.execute(select(SyncState.cursor, SyncState.rows_synced)
+                              .where(SyncState.resource == "stripe:subscriptions")).one()
+    assert _count(cache, Customer) == owners and tuple(cursor) == (None, subscriptions)

@@ -15,7 +15,7 @@ from app.demo.catalog import ladder
 from app.store.schema import SubscriptionChange
 from app.sync.engine import SyncEngine
 from app.sync.stripe_resources import BY_OBJECT, write_objects
-from app.sync.subscription_history import READ
+from app.sync.subscription_history import READ, cached_states, prices
 from tests.app.sync.support import NOW, config_for
 
 H = SubscriptionChange.__table__
@@ -88,3 +88,21 @@ def test_a_read_that_differs_is_recorded_at_the_records_own_date(cache, backend)
     last = _history(cache, sub.id)[-1]
     assert (last["kind"], last["source"]) == ("ended", "snapshot")
     assert last["at"] == dt.datetime.fromtimestamp(ended_at, dt.UTC).replace(tzinfo=None)
+
+
+def test_the_state_recorded_after_a_write_is_the_one_the_cache_holds(cache, backend):
+    """The state after a write comes from the rows written, not read back: refused items and repeats do not count."""
+    assert SyncEngine(cache.engine, config_for(backend)).run_once().ok
+    sub = next(s for s in backend.business.billing.subscriptions if s.status == "active" and s.quantity == 1)
+    rendered = stripe_objects.subscription(backend.business.billing.by_id[sub.id])
+    (item,) = rendered["items"]["data"]
+    more = {**item, "id": "si_more", "quantity": 2}
+    unstorable = {**item, "id": "si_unstorable", "quantity": 2**70}  # quarantined, never stored
+    with cache.engine.begin() as conn:
+        write_objects(conn, BY_OBJECT["subscription"], [rendered], NOW,
+                      items={sub.id: [item, more, unstorable, more]}, observation=READ)
+        held = cached_states(conn, [sub.id], prices(conn))[sub.id][1]
+    last = _history(cache, sub.id)[-1]
+    assert held.quantity == 3
+    assert (last["plan_after"], last["quantity_after"], last["plan_mrr_cents"]) == (
+        held.plan, held.quantity, held.plan_mrr)

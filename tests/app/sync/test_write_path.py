@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from contextlib import closing
 
 import pytest
 from sqlalchemy import func, insert, select
 
-from app.store.schema import CostCharge, CostDaily, Customer, HealthCheck, License, Service, UsageDaily
+from app.store.schema import CostCharge, CostDaily, Customer, FtsDeferred, HealthCheck, License, Service, UsageDaily
 from app.sync.ops_pull import write_items
 from app.sync.ops_resources import RESOURCES
-from app.sync.prefetch import pages_ahead
-from app.sync.writer import upsert
+from app.sync.prefetch import batches_ahead, pages_ahead
+from app.sync.writer import insert_rows, upsert
 from app.tasks import CancelToken
 
 BY_NAME = {r.name: r for r in RESOURCES}
@@ -120,6 +121,26 @@ def test_prefetch_raises_a_fetch_error_in_order_and_never_leaves_its_thread_behi
     assert threading.active_count() == before
 
 
+def test_batches_hand_over_every_page_waiting_and_raise_an_error_after_them() -> None:
+    """A writer behind the network gets the pages waiting for it at once (at most ``most``), in order."""
+
+    def fetch(cursor: int | None) -> int:
+        if cursor == 5:
+            raise RuntimeError("page 5 failed")
+        return cursor or 0
+
+    batches = batches_ahead(fetch, None, lambda page: page + 1, CancelToken(), lead=8, most=2)
+    first = next(batches)
+    while any(t.name == "sync-prefetch" for t in threading.enumerate()):  # the helper fetched all it could
+        time.sleep(0.001)
+    rest: list[list[int]] = []
+    with pytest.raises(RuntimeError, match="page 5"):
+        rest.extend(batches)
+    left = 5 - len(first)
+    assert first + [page for batch in rest for page in batch] == [0, 1, 2, 3, 4]
+    assert [len(batch) for batch in rest] == [min(2, left - i) for i in range(0, left, 2)]
+
+
 def test_upserted_values_are_stored_exactly_as_sqlalchemy_stores_them(cache) -> None:
     """The fast path converts values itself; the stored text must match SQLAlchemy's own."""
     when = dt.datetime(2026, 6, 1, 10, 0, 0)
@@ -143,3 +164,11 @@ def test_upserted_values_are_stored_exactly_as_sqlalchemy_stores_them(cache) -> 
     assert by_id["core"] == by_id["fast"] and by_id["core-null"] == by_id["fast-null"]
     assert days[0][1] == days[1][1] and [d[0] for d in days] == ["2026-05-30", "2026-05-31"]
     assert typed.created == when and typed.metadata_json == {"tier": "pro"} and typed.delinquent is True
+
+
+def test_a_one_column_insert_stores_each_row(cache) -> None:
+    """A statement of one parameter: its values still travel as one-element tuples, row by row."""
+    with cache.engine.begin() as conn:
+        insert_rows(conn, FtsDeferred.__table__, [{"content_table": "first"}, {"content_table": "second"}])
+        stored = conn.execute(select(FtsDeferred.content_table).order_by(FtsDeferred.content_table)).scalars().all()
+    assert stored == ["first", "second"]
