@@ -1,7 +1,7 @@
 """Sync throughput: customers and their subscriptions from the demo backend, against ``requests`` alone.
 
 The peer fetches exactly the pages the sync fetches (same endpoints, page
-size, cursors) with a bare ``requests`` session and decodes the JSON; the
+size, expansions, cursors) with a bare ``requests`` session and decodes the JSON; the
 figure is the whole sync of the same data into a fresh cache — the stripe
 package's request path, mapping to rows, upserts and cursor bookkeeping.
 A ratio near 1 means the sync is limited by the network, not by the cache.
@@ -24,12 +24,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import requests
 
 from app.connectors.config import SyncConfig
 from app.store.database import open_cache
 from app.sync.engine import SyncEngine
+from app.sync.stripe_resources import RESOURCES
 from benchmarks.rows import Row
 
 NOW = dt.datetime(2026, 6, 1, 12, 0, 0)
@@ -78,16 +80,32 @@ def _server(customers: int) -> Iterator[Server]:
         process.stdout.close()
 
 
+def _query(params: dict[str, Any]) -> list[tuple[str, Any]]:
+    """A list's parameters as the stripe package encodes them (``expand[0]=…``, one pair per value)."""
+    pairs: list[tuple[str, Any]] = []
+    for name, value in params.items():
+        if isinstance(value, list):
+            pairs += [(f"{name}[{i}]", item) for i, item in enumerate(value)]
+        else:
+            pairs.append((name, value))
+    return pairs
+
+
 def _fetch_pages(backend: Server) -> int:
-    """What ``requests`` alone does for the same data: page through both lists, decode each page."""
+    """What ``requests`` alone does for the same data: page through both lists, decode each page.
+
+    With the sync's own list parameters (its expansions: a customer's card, a
+    subscription's discounts), so both sides fetch the same pages, byte for byte.
+    """
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {backend.stripe_api_key}"
     objects = 0
     try:
-        for path, params in (("/v1/customers", {}), ("/v1/subscriptions", {"status": "all"})):
+        for resource in (r for r in RESOURCES if r.name in OBJECTS):
+            path, params = resource.path, dict(resource.params)
             after = None
             while True:
-                query = {**params, "limit": PAGE, **({"starting_after": after} if after else {})}
+                query = _query({**params, "limit": PAGE, **({"starting_after": after} if after else {})})
                 body = session.get(backend.stripe_api_base + path, params=query, timeout=30).json()
                 objects += len(body["data"])
                 if not body["has_more"] or not body["data"]:

@@ -14,6 +14,7 @@ from functools import partial
 
 from sqlalchemy import Engine
 
+from app import collector
 from app.connectors.config import SyncConfig
 from app.connectors.ops_api import OpsApiClient
 from app.connectors.stripe_api import StripeSource
@@ -62,7 +63,9 @@ class SyncEngine:
         """
         cancel = cancel or CancelToken()
         report = SyncReport()
-        with self._lock:
+        # A pass makes a few objects per row, nearly all freed by reference counting; the cyclic collector
+        # would rescan the growing heap again and again, so it waits until the pass ends (``app.collector``).
+        with self._lock, collector.paused():
             with self._db.begin() as conn:  # indexes a killed pass left deferred (see fts_deferral)
                 fts_deferral.catch_up_all(conn)
             if self._config.ops_enabled:

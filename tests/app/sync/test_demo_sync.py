@@ -137,3 +137,16 @@ def test_pages_written_together_bring_along_the_customers_all_of_them_need(cache
         cursor = conn.execute(select(SyncState.cursor, SyncState.rows_synced)
                               .where(SyncState.resource == "stripe:subscriptions")).one()
     assert _count(cache, Customer) == owners and tuple(cursor) == (None, subscriptions)
+
+
+def test_the_cyclic_collector_waits_while_a_pass_runs_and_comes_back_after(cache, backend) -> None:
+    import gc
+
+    from app import collector
+
+    paused: list[bool] = []
+    report = SyncEngine(cache.engine, config_for(backend)).run_once(
+        lambda _progress: paused.append(collector.is_paused() and not gc.isenabled()))
+    assert report.ok, report.errors
+    assert paused and all(paused)
+    assert not collector.is_paused() and gc.isenabled()
