@@ -129,10 +129,12 @@ def main(argv: list[str]) -> None:
     from app.store.database import make_engine
     from app.store.windows import WindowQuery, WindowSource
     from app.views.tickets import SPEC
+    from ui import collector
     from ui.models.sql_table import SqlTableModel
     from ui.workers import TaskRunner
 
     app = QApplication([])
+    collector.install(app)  # garbage is collected on the GUI thread, as in the window
     engine = make_engine(Path(argv[0]))
     runner = TaskRunner()
     model = SqlTableModel(WindowSource(engine, SPEC), runner)

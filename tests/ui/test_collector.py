@@ -39,3 +39,29 @@ def test_a_cycle_holding_a_qobject_dies_on_the_gui_thread(qtbot, qapp):
     assert destroyed_on == []  # the worker's allocations collected nothing
     qtbot.waitUntil(lambda: destroyed_on != [], timeout=5_000)  # the timer's collection, on this thread
     assert destroyed_on == [threading.get_ident()]
+
+
+def test_the_first_full_collection_freezes_the_survivors_and_later_garbage_still_dies(qtbot, qapp):
+    session_guard = collector.install(qapp)
+    fresh = collector.GuiThreadCollector()
+    thresholds = gc.get_threshold()
+    frozen_before = gc.get_freeze_count()
+    survivor = [[i] for i in range(1_000)]  # alive through the full collection: frozen with the rest
+    try:
+        gc.set_threshold(1, 1, 1)
+        for generation in (1, 1, 0, 0):
+            gc.collect(generation)  # each counts towards the next generation: every one is due
+        held = [[i] for i in range(10)]  # and the youngest, by allocations
+        fresh.collect_due()
+        assert fresh.froze
+        assert gc.get_freeze_count() >= frozen_before + len(survivor)
+        destroyed_on: list[int] = []
+        _Cyclic(destroyed_on)  # garbage made after the freeze
+        held += [[i] for i in range(10)]
+        fresh.collect_due()
+        assert destroyed_on == [threading.get_ident()]
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
+        session_guard.froze = fresh.froze = False
+        fresh.deleteLater()
