@@ -1,8 +1,8 @@
 """License signing and verification, and answering an activation request, against raw Ed25519 in the same run.
 
-Goal: issuing and verifying run at ≥ 0.8 of the raw ``cryptography`` sign and
+Goal: issuing and verifying run at ≥ 0.85 of the raw ``cryptography`` sign and
 verify throughput on the same payload bytes, i.e. the format (canonical JSON,
-armour, field checks) adds at most a quarter to the cryptography's time.
+armour, field checks) adds at most a sixth to the cryptography's time.
 Answering an offline activation request -- parse the request file's text,
 check it against the license's terms, sign the response, write its file --
 runs at ≥ 0.8 of raw signing plus writing the same number of bytes to a file.
@@ -74,7 +74,7 @@ def run() -> list[Row]:
          "raw Ed25519 verify (cryptography)", lambda: public.verify(signature, payload)),
     )
     with tempfile.TemporaryDirectory(prefix="bench-activation-") as folder:
-        return [*_rows(cases), *_rows(_answering(key, lic, Path(folder)))]
+        return [*_rows(cases, goal=0.85), *_rows(_answering(key, lic, Path(folder)), goal=0.8)]
 
 
 Case = tuple[str, Callable[[], object], str, Callable[[], object]]
@@ -105,12 +105,12 @@ def _answering(key: Ed25519PrivateKey, lic: License, folder: Path) -> tuple[Case
              "raw Ed25519 sign + file write", sign_and_write),)
 
 
-def _rows(cases: tuple[Case, ...]) -> list[Row]:
+def _rows(cases: tuple[Case, ...], goal: float) -> list[Row]:
     rows = []
     for name, ours, peer_name, peer in cases:
         ours_time, peer_time = _paired_medians(ours, peer)
         rows.append(
             Row(name=name, figure=1 / ours_time, peer_name=peer_name, peer_figure=1 / peer_time,
-                unit="/s", goal=0.8, lower_is_better=False)
+                unit="/s", goal=goal, lower_is_better=False)
         )
     return rows
