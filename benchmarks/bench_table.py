@@ -1,7 +1,7 @@
 """(b) The table model over 1M rows — first paint, sort, text filter — against QSqlTableModel.
 
-Both models sit in a QTableView set up as the app's tables are, on the same SQLite file.  Each figure is the
-time from the user's action to the first screenful of rows being paintable:
+Both models sit in a QTableView set up as the app's tables are, on the same
+SQLite file.  Each figure is the time from the user's action to the first screenful of rows being paintable:
 
 * ours: the action returns at once (queries run on worker threads); we time
   until row 0 holds real data, pumping the event loop as the GUI would;
@@ -12,8 +12,10 @@ QSqlTableModel filters with LIKE over the searched columns (it has no
 full-text search); ours uses the FTS5 index, which is what the user gets.  Three
 filters show the trade: a word in every second row and one in one row of six
 (LIKE finds a screenful at once) and one that matches a single row (LIKE must
-scan the whole table).  Each search also gets a row against a fixed floor of
-20 ms (a frame, give or take): the goal whatever the peer does.
+scan the whole table).  The peer's rows are for comparison: it blocks the GUI
+thread for its answer, ours never does.  The goals are absolute: first paint
+and sort within a frame at 60 Hz, each search within 20 ms (a frame, give or
+take), whatever the peer does.
 
 Two rows hold absolute budgets rather than a peer's time: the longest
 GUI-thread stall while the table is scrolled, sorted and searched (a frame at
@@ -131,14 +133,18 @@ def run() -> list[Row]:
     med = {k: statistics.median(v) for k, v in figures.items()}
     label = f"table model, {ROWS:,} rows"
     return [
-        Row(f"{label}: first paint", med["first"], "QSqlTableModel select()", med["p_first"], "s", goal=1.5),
-        Row(f"{label}: sort by subject", med["sort"], "QSqlTableModel setSort+select()", med["p_sort"], "s", goal=1.5),
+        row
+        for key, action, peer_action in (("first", "first paint", "select()"), ("sort", "sort by subject",
+                                                                              "setSort+select()"))
+        for row in (
+            Row(f"{label}: {action}", med[key], f"QSqlTableModel {peer_action}", med["p_" + key], "s"),
+            Row(f"{label}: {action}", med[key], "one frame at 60 Hz", FRAME, "s", goal=1.0),
+        )
     ] + [
         row
         for word in WORDS
         for row in (
-            Row(f"{label}: search '{word}'", med[word], "QSqlTableModel LIKE filter", med["p_" + word], "s",
-                goal=1.5),
+            Row(f"{label}: search '{word}'", med[word], "QSqlTableModel LIKE filter", med["p_" + word], "s"),
             Row(f"{label}: search '{word}'", med[word], "floor: 20 ms", SEARCH_FLOOR, "s", goal=1.0),
         )
     ] + [
