@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+import pytest
 from PySide6.QtCore import Qt
 from sqlalchemy import select
 
+from app.clock import utcnow
 from app.domain.availability import incidents as domain
 from app.store.schema import Incident, OutboxEntry
+from tests.support import dataset
 from tests.ui.helpers import settle, show
 from ui.dialogs import incident_forms
 from ui.panes import health_services as hs
@@ -32,8 +37,23 @@ def test_builds_on_an_empty_cache(qtbot, runner, cache, settings):
     assert "Not synced yet" in pane.staleness.text()
 
 
-def test_services_problems_first_with_separate_state_and_budget_columns(qtbot, runner, filled, settings):
-    pane = show(qtbot, runner, HealthPane(filled, runner, settings))
+@pytest.fixture
+def filled_at_noon(cache, monkeypatch):
+    """The hand-worked business dated at the last noon (UTC) past, the pane's clock stopped there.
+
+    CDN's hour down ends at "now": near midnight it straddles two calendar
+    days and neither holds the hour an outage needs, so the day bar's last
+    day depends on when the test runs unless "now" is a fixed time of day.
+    """
+    noon = (utcnow() - dt.timedelta(hours=12)).replace(hour=12, minute=0, second=0, microsecond=0)
+    for reader in ("app.views.services.utcnow", "ui.panes.health.utcnow"):
+        monkeypatch.setattr(reader, lambda: noon)
+    dataset.fill(cache.engine, noon)
+    return cache
+
+
+def test_services_problems_first_with_separate_state_and_budget_columns(qtbot, runner, filled_at_noon, settings):
+    pane = show(qtbot, runner, HealthPane(filled_at_noon, runner, settings))
     names = [pane.services.item(r, 0).text() for r in range(pane.services.rowCount())]
     assert names == ["Auth", "CDN", "Backups", "API Server"]  # Down, Down, Degraded, Up
     cdn = names.index("CDN")
