@@ -82,7 +82,8 @@ class SqlTableModel(QAbstractTableModel):
         self._move_when_counted = False
         self.adjusting = False  # True while rows are inserted, removed or reset (not the user's doing)
         self._alignments = [_LEFT if c.kind not in w.NUMERIC_KINDS else _RIGHT for c in self.spec.columns]
-        self._painted_cell_roles = tuple(int(r) for r in self.cell_roles if int(r) in _PAINTED)
+        self._asked_cell_roles = frozenset(int(r) for r in self.cell_roles)  # as Qt passes roles: plain ints
+        self._painted_cell_roles = tuple(self._asked_cell_roles & _PAINTED)
         self._memo: dict[int, list[dict[int, Any]]] = {}  # row → its painted roles per column (``data``)
         self._memo_scheme = palette.current()
         for changed in (self.dataChanged, self.modelReset, self.rowsInserted, self.rowsRemoved, self.layoutChanged):
@@ -208,13 +209,13 @@ class SqlTableModel(QAbstractTableModel):
         row_no = index.row()
         if row_no < 0:
             return None
+        if palette.current() is not self._memo_scheme:  # kept brushes hold the old scheme's colours
+            self._forget_cells()
         cells = self._memo.get(row_no)
         if cells is None:
             row = self._row(row_no)
             if row is None:
                 return self._placeholder(index.column(), role)
-            if palette.current() is not self._memo_scheme:
-                self._forget_cells()
             cells = self._memo[row_no] = self._cells(row)
         cell = cells[index.column()]
         if role in cell:
@@ -254,7 +255,7 @@ class SqlTableModel(QAbstractTableModel):
             return row[column + 1]
         if role == KEY_ROLE:
             return row[0]
-        if role in self.cell_roles:
+        if role in self._asked_cell_roles:
             return self.cell_role(self.spec.columns[column].key, row, role)
         return None
 

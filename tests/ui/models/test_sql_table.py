@@ -121,3 +121,34 @@ def test_refresh_keeps_rows_on_screen_until_fresh_ones_arrive(qtbot, runner, cac
     assert _display(model, 0, SUBJECT) == "Printer on fire"  # stale, but still shown: no flicker
     qtbot.waitUntil(lambda: _display(model, 0, SUBJECT) == "Printer fixed", timeout=10_000)
     wait_idle(qtbot, runner)
+
+
+def test_a_kept_cell_takes_the_new_schemes_colour_and_its_tooltip_is_asked_for_when_wanted(qtbot, runner, cache):
+    from ui.widgets import palette
+
+    class Coloured(SqlTableModel):
+        cell_roles = (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.ToolTipRole)
+
+        def cell_role(self, column_key, row, role):
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return palette.brush(palette.RED)
+            return f"tip for {row[0]}" if role == Qt.ItemDataRole.ToolTipRole else None
+
+    with cache.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "insert into tickets (id, subject, status, priority, tier, created_at, updated_at, escalated) "
+            "values (7, 'Printer on fire', 'open', 'urgent', 1, '2026-01-01 00:00:00.000000', "
+            "'2026-01-01 00:00:00.000000', 0)"
+        )
+    model = Coloured(WindowSource(cache.engine, SPEC), runner)
+    qtbot.waitUntil(lambda: _display(model, 0, SUBJECT) == "Printer on fire", timeout=10_000)
+    index = model.index(0, SUBJECT)
+    light = model.data(index, Qt.ItemDataRole.ForegroundRole).color().name()
+    try:
+        palette.use_scheme(palette.DARK)  # no signal from the model: the kept brush must not stay light
+        assert model.data(index, Qt.ItemDataRole.ForegroundRole).color().name() == palette.DARK.statuses["red"] != light
+    finally:
+        palette.use_scheme(palette.LIGHT)
+    assert model.data(index, Qt.ItemDataRole.ToolTipRole) == "tip for 7"
+    assert model.data(index, Qt.ItemDataRole.StatusTipRole) is None  # not among its cell roles
+    wait_idle(qtbot, runner)
