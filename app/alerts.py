@@ -27,7 +27,8 @@ from app.config.settings import Settings
 from app.domain import licenses
 from app.domain.customer_desk.alerts import refused_actions
 from app.domain.revenue.risk import at_risk_alerts
-from app.notifications import Notice, record
+from app.notices import Notice
+from app.notifications import record
 from app.store.app_state import get_app_value, put_app_value
 from app.store.changes import NOTHING, Changes
 from app.store.schema import Notification, SyncState

@@ -135,8 +135,7 @@ def run(args: argparse.Namespace) -> int:
 
     window = MainWindow(context)
     window.show()
-    window.check_cache_integrity()
-    window.start()
+    window.start_when_painted()
     for notice in context.notices:
         QTimer.singleShot(0, lambda n=notice: QMessageBox.information(window, "Ops Console", n))
     code = qapp.exec()

@@ -40,7 +40,7 @@ class AppContext:
             from app.licensing.service import LicenseService
             from app.views.status import signed_in_user
 
-            self._licenses = LicenseService(self.paths, self.cache.engine, issued_by=signed_in_user(self.cache.engine))
+            self._licenses = LicenseService(self.paths, self.cache.engine, issued_by=signed_in_user(self.cache.path))
         return self._licenses
 
     @property

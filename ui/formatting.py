@@ -13,7 +13,7 @@ from typing import Any
 from app.clock import utcnow
 from app.domain.revenue.fx import money as _money
 from app.domain.seats import NEAR, OVER, seat_level
-from app.store import windows as w
+from app.store import kinds as w
 
 MISSING = "—"  # a figure that cannot be computed (no budget, no checks yet)
 __all__ = ["MISSING", "cents", "days_until", "expiry_words", "format_age", "format_value", "local_day", "micros",

@@ -39,15 +39,15 @@ from ui.panes.lazy import PanePlaceholder, PaneSpec
 from ui.probe_controller import ProbeController
 from ui.status_bar import OFFLINE, ONLINE, SYNCING, StatusBar
 from ui.sync_controller import SyncController, config_from
-from ui.widgets.data_table import DataTable
 from ui.widgets.notice_bar import NoticeBar
 from ui.widgets.notification_bell import NotificationBell
-from ui.widgets.summary_table import SummaryTable
 
 if TYPE_CHECKING:
     from ui.panes.customers import CustomersPane
     from ui.panes.licenses import LicensesPane
     from ui.panes.overview import OverviewPane
+    from ui.widgets.data_table import DataTable
+    from ui.widgets.summary_table import SummaryTable
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +106,15 @@ def default_panes() -> list[PaneSpec]:
     ]
 
 
+def _table_classes() -> tuple[type[DataTable], type[SummaryTable]]:
+    """The big table and the summary table widgets, imported when a command looks for one -- by then the panes
+    that hold them have loaded them; the window's first frame does not (the big table loads SQLAlchemy)."""
+    from ui.widgets.data_table import DataTable
+    from ui.widgets.summary_table import SummaryTable
+
+    return DataTable, SummaryTable
+
+
 class MainWindow(QMainWindow):
     def __init__(
         self, context: AppContext, panes: Sequence[PaneSpec] | None = None,
@@ -122,6 +131,7 @@ class MainWindow(QMainWindow):
         self._customers: CustomersPane | None = None
         self._licenses: LicensesPane | None = None
         self._offline = False
+        self._start_pending = False  # ``start_when_painted`` was called and the first frame is not out yet
         self._pages: list[Pane | PanePlaceholder] = []  # one per tab, in order: a pane once it is made
         for spec in panes if panes is not None else default_panes():
             page = PanePlaceholder(spec)
@@ -175,6 +185,14 @@ class MainWindow(QMainWindow):
         self.sync.start()
         self.notifier.start()
         self._freshness_clock.start()
+
+    def start_when_painted(self) -> None:
+        """Check the cache file and ``start`` once the first frame is on screen, after the first tab's pane.
+
+        Their first look-ups load SQLAlchemy and the cache's schema (over half a
+        second together), which the frame itself does not need.
+        """
+        self._start_pending = True
 
     # -- menus
 
@@ -311,6 +329,10 @@ class MainWindow(QMainWindow):
     def _painted(self, placeholder: PanePlaceholder) -> None:
         """A placeholder reached the screen: the window is up, so its pane is made now and the others follow."""
         self._make(placeholder)
+        if self._start_pending:
+            self._start_pending = False
+            self.check_cache_integrity()
+            self.start()
         QTimer.singleShot(0, self, self._make_next)
 
     def _make_next(self) -> None:
@@ -421,21 +443,22 @@ class MainWindow(QMainWindow):
 
     def focused_table(self) -> DataTable | SummaryTable | None:
         """The table the keyboard is in, else the current tab's first big table."""
+        big, summary = _table_classes()
         widget = QApplication.focusWidget()
         while widget is not None:
-            if isinstance(widget, DataTable | SummaryTable):
+            if isinstance(widget, big | summary):
                 return widget
             widget = widget.parentWidget()
         pane = self.current_pane()
         if pane is None:
             return None
-        return next((t for t in pane.findChildren(DataTable) if t.isVisible()), None)
+        return next((t for t in pane.findChildren(big) if t.isVisible()), None)
 
     def copy(self) -> None:
         """Edit ▸ Copy: selected text where there is some, else the selected rows of the table in use."""
         widget = QApplication.focusWidget()
         copy_text = getattr(widget, "copy", None)
-        if widget is not None and callable(copy_text) and not isinstance(widget, DataTable | SummaryTable):
+        if widget is not None and callable(copy_text) and not isinstance(widget, _table_classes()):
             copy_text()  # a search box, a detail's text
             return
         table = self.focused_table()
@@ -445,7 +468,7 @@ class MainWindow(QMainWindow):
     def export_csv(self) -> None:
         """Edit ▸ Export CSV…: the big table in use (the records of the Costs tab, the Tickets list…)."""
         table = self.focused_table()
-        if isinstance(table, DataTable):
+        if isinstance(table, _table_classes()[0]):
             table.export_csv()
         else:
             self.status.showMessage("This tab has no table to export", 5000)

@@ -22,7 +22,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QSystemTrayIcon
 
 from app.config.settings import Settings
-from app.notifications import CRITICAL, Notice
+from app.notices import CRITICAL, Notice
 from app.store.database import Cache
 from ui.workers import TaskRunner
 

@@ -79,7 +79,7 @@ class SyncController(QObject):
         return status.last_success(self.context.cache.engine)
 
     def current_role(self) -> str:
-        return status.current_role(self.context.cache.engine, self.context.settings.sync.offline_role)
+        return status.current_role(self.context.cache.path, self.context.settings.sync.offline_role)
 
     def refresh_outbox(self) -> None:
         """Count the outbox again (a change landed in it): the status bar shows what waits and what was refused."""

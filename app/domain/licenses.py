@@ -42,7 +42,7 @@ from sqlalchemy import (
 from app import clock
 from app.config.settings import Settings
 from app.domain.seats import NEAR, NEAR_CAP_PCT, OVER, seat_level
-from app.notifications import CRITICAL, WARNING, Notice
+from app.notices import CRITICAL, WARNING, Notice
 from app.store.schema import Activation, License, Price, Product, Subscription, SubscriptionItem
 
 L = License.__table__

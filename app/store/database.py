@@ -13,6 +13,11 @@
 * the schema at the newest Alembic revision.  An upgrade runs on a *copy* of
   the file which replaces the original only when it succeeded, so a failed
   upgrade leaves the old cache untouched and raises ``MigrationError``.
+
+All of that runs on the ``sqlite3`` module.  The SQLAlchemy engine every
+query goes through is made on first use (``Cache.engine``): importing
+SQLAlchemy costs about 0.2 s, and the window paints its frame before it runs
+any query, so the import falls after the first paint, not before it.
 """
 
 from __future__ import annotations
@@ -21,12 +26,15 @@ import datetime as dt
 import logging
 import shutil
 import sqlite3
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from sqlalchemy import Engine, create_engine, event
+from typing import TYPE_CHECKING
 
 from app.store import migrations, text_match
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 log = logging.getLogger(__name__)
 
@@ -35,15 +43,27 @@ SOFT_HEAP_LIMIT = 20_000_000  # bytes of SQLite memory (page caches above all) t
 
 @dataclass
 class Cache:
-    """An open cache: its engine and what happened while opening it (for the UI to tell)."""
+    """An open cache: its file, what happened while opening it (for the UI to tell), and its engine."""
 
     path: Path
-    engine: Engine
     notices: list[str] = field(default_factory=list)
     damaged: str | None = None  # what the integrity check found, when the file was moved aside and rebuilt
+    _engine: Engine | None = field(default=None, repr=False)
+    _engine_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    @property
+    def engine(self) -> Engine:
+        """The engine on the cache file, made (and SQLAlchemy imported) by whichever thread asks first."""
+        with self._engine_lock:
+            if self._engine is None:
+                self._engine = make_engine(self.path)
+            return self._engine
 
     def dispose(self) -> None:
-        self.engine.dispose()
+        """Close the engine's pooled connections (if it was ever made)."""
+        with self._engine_lock:
+            if self._engine is not None:
+                self._engine.dispose()
 
 
 def _set_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
@@ -66,6 +86,8 @@ def _set_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
 
 def make_engine(path: Path) -> Engine:
     """An engine on ``path`` with the cache's pragmas on every pooled connection."""
+    from sqlalchemy import create_engine, event
+
     engine = create_engine(f"sqlite:///{path}", pool_size=8, max_overflow=8, pool_timeout=30)
     event.listen(engine, "connect", _set_pragmas)
     return engine
@@ -147,7 +169,14 @@ def open_cache(path: Path, *, full_check: bool = True) -> Cache:
         salvaged = salvage_outbox(aside, path).notice(aside)
         if salvaged:
             notices.append(salvaged)
-    engine = make_engine(path)
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA journal_mode = WAL")
-    return Cache(path=path, engine=engine, notices=notices, damaged=problem)
+    _use_wal(path)
+    return Cache(path=path, notices=notices, damaged=problem)
+
+
+def _use_wal(path: Path) -> None:
+    """Put the file in WAL mode (it stays so: the mode is stored in the file)."""
+    conn = sqlite3.connect(path, timeout=10.0)
+    try:
+        conn.execute("PRAGMA journal_mode = WAL")
+    finally:
+        conn.close()

@@ -47,14 +47,19 @@ from sqlalchemy.sql.util import find_tables
 
 from app.store import text_match
 from app.store.interruptible import interruptible
+
+# The column kinds, named here too: the table specs declare their columns with ``w.CENTS`` and so on.
+from app.store.kinds import BOOL as BOOL
+from app.store.kinds import CENTS as CENTS
+from app.store.kinds import DATE as DATE
+from app.store.kinds import DATETIME as DATETIME
+from app.store.kinds import FLOAT as FLOAT
+from app.store.kinds import INT as INT
+from app.store.kinds import MICROS as MICROS
+from app.store.kinds import NUMERIC_KINDS as NUMERIC_KINDS
+from app.store.kinds import PERCENT as PERCENT
+from app.store.kinds import TEXT as TEXT
 from app.tasks import CancelToken
-
-# How a column's values are shown and aligned (the Qt model formats by kind).
-TEXT, INT, FLOAT, CENTS, MICROS, DATETIME, DATE, BOOL, PERCENT = (
-    "text", "int", "float", "cents", "micros", "datetime", "date", "bool", "percent",
-)
-NUMERIC_KINDS = frozenset({INT, FLOAT, CENTS, MICROS, PERCENT})
-
 
 # Why a column cannot be sorted when its spec does not say: the usual reason.
 COMPUTED_PER_ROW = "computed for the rows in view only, so the whole table cannot be ordered by it"

@@ -9,10 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-
-from sqlalchemy import Engine, select
+from typing import TYPE_CHECKING
 
 from app.connectors.explain import backend_of, in_words, resource_words
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 #: What the line reads (``SyncState.__tablename__``, named here: every pane imports this at start-up, and the
 #: ORM schema costs about 0.4 s to import; tests/app/views/test_table_names.py holds the two equal).
@@ -28,7 +30,10 @@ class Freshness:
 
 
 def freshness(engine: Engine, resources: Iterable[str]) -> Freshness:
-    from app.store.schema import SyncState  # on the worker that asks, not at start-up
+    # SQLAlchemy and the schema load on the worker that asks, not with the panes' base class at start-up.
+    from sqlalchemy import select
+
+    from app.store.schema import SyncState
 
     wanted = tuple(resources)
     with engine.connect() as conn:

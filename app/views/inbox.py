@@ -4,18 +4,23 @@ The records and the rules of recording are ``app.notifications``; this
 module is what the window calls through its task runner (an engine in, plain
 values out), and marking read returns the ``Changes`` it wrote so the bell and
 every open list follow through the change bus.
+
+The bell is made before the window's first paint and runs no query until
+after it, so the recording module (SQLAlchemy and the cache's schema) is
+imported by these functions, on the worker that runs them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
-
-from app import notifications
-from app.notifications import StoredNotice
+from app.notices import StoredNotice
 from app.store.changes import Changes
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 TABLE = "notifications"  # ``Notification.__tablename__``: the bell is made at start-up, before the ORM schema
 #: What the bell and its list read.
@@ -32,12 +37,16 @@ class Inbox:
 
 
 def load(engine: Engine, limit: int = LISTED) -> Inbox:
+    from app import notifications
+
     with engine.connect() as conn:
         return Inbox(notifications.unread_count(conn), notifications.latest(conn, limit))
 
 
 def mark_read(engine: Engine, ids: Sequence[int] | None = None) -> Changes:
     """Mark ``ids`` (None: every unread one) read; the changed notifications (none when all were read)."""
+    from app import notifications
+
     with engine.begin() as conn:
         changed = notifications.mark_read(conn, ids)
     if not changed:

@@ -3,19 +3,23 @@
 A few fixed-size look-ups by key or by index (they may run on the GUI thread),
 kept here so the window holds no query and the rules -- which role applies
 offline, who a license is "issued by" -- are written once.  The status bar
-is made at start-up, so the cache's modules are imported by the look-ups
-themselves, on first use, not with this module (the ORM schema alone costs
-about 0.4 s).
+is made at start-up, so the cache's modules (SQLAlchemy, about 0.2 s to
+import, and the ORM schema, 0.4 s) are imported by the look-ups themselves,
+on first use, not with this module.  The role, which decides the tabs of the
+window's first frame, is read without them (``read_app_value``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
-
-from sqlalchemy import Engine, func, select
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from app.roles import effective_role
+from app.store.app_state import ME_KEY, read_app_value
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 
 def outbox_counts(engine: Engine) -> tuple[int, int]:
@@ -29,6 +33,8 @@ def outbox_counts(engine: Engine) -> tuple[int, int]:
 
 def rows_not_stored(engine: Engine) -> dict[str, int]:
     """Rows the backends sent that the cache could not store, per resource (``app.sync.quarantine``)."""
+    from sqlalchemy import func, select
+
     from app.store.schema import SyncQuarantine
 
     with engine.connect() as conn:
@@ -38,28 +44,27 @@ def rows_not_stored(engine: Engine) -> dict[str, int]:
 
 def last_success(engine: Engine) -> dt.datetime | None:
     """The last time every resource that has synced at all succeeded (the oldest of them)."""
+    from sqlalchemy import func, select
+
     from app.store.schema import SyncState
 
     with engine.connect() as conn:
         return conn.execute(select(func.min(SyncState.last_success_at))).scalar()
 
 
-def _me(engine: Engine) -> dict[str, Any]:
-    from app.store.app_state import ME_KEY, get_app_value
-
-    with engine.connect() as conn:
-        me = get_app_value(conn, ME_KEY)
+def _me(cache_file: Path) -> dict[str, Any]:
+    me = read_app_value(cache_file, ME_KEY)
     return me if isinstance(me, dict) else {}
 
 
-def current_role(engine: Engine, offline_role: str) -> str:
+def current_role(cache_file: Path, offline_role: str) -> str:
     """The role the Ops API last named in ``/me``, else the settings' offline role."""
-    return effective_role(_me(engine), offline_role)
+    return effective_role(_me(cache_file), offline_role)
 
 
-def signed_in_user(engine: Engine) -> str | None:
+def signed_in_user(cache_file: Path) -> str | None:
     """Who acts here, as licenses record it: the ``/me`` user's email, else their name (None before any sync)."""
-    user = _me(engine).get("user")
+    user = _me(cache_file).get("user")
     if not isinstance(user, dict):
         return None
     name = user.get("email") or user.get("name")

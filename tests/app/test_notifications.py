@@ -9,7 +9,8 @@ import pytest
 
 from app.alerts import ARMED_KEY, run_alerts
 from app.config.settings import NotificationSettings, Settings
-from app.notifications import Notice, latest, mark_read, record, unread_count
+from app.notices import Notice
+from app.notifications import latest, mark_read, record, unread_count
 from app.store.app_state import get_app_value
 from app.store.schema import SyncState
 

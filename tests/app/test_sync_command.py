@@ -15,7 +15,7 @@ from app import alerts
 from app.cli import main
 from app.config.paths import Paths
 from app.demo.backend import DemoBackend
-from app.notifications import Notice
+from app.notices import Notice
 from app.secrets import OPS_API_TOKEN, STRIPE_API_KEY, SecretStore
 from tests.support.network import free_port
 

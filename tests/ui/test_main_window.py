@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
 
 from app.store.schema import SyncState
@@ -245,4 +245,21 @@ def test_edit_copy_takes_the_rows_of_the_table_in_use(qtbot, context):
     win.copy_action.trigger()
     assert QGuiApplication.clipboard().text().startswith("Service\tState\t")
     qtbot.waitUntil(lambda: win.context.runner.active_count == 0, timeout=20_000)
+    win.close()
+
+
+def test_a_window_started_when_painted_starts_after_its_first_frame(qtbot, context, monkeypatch):
+    """``opsconsole`` starts syncing and checking the cache only once the first tab's pane is made."""
+    checked: list[bool] = []
+    monkeypatch.setattr(MainWindow, "check_cache_integrity", lambda self: checked.append(True))
+    win = MainWindow(context)
+    qtbot.addWidget(win)
+    clock = win.findChild(QTimer, "freshnessClock")
+    win.start_when_painted()
+    assert not clock.isActive() and not checked  # nothing runs before the frame
+    win.show()
+    qtbot.waitUntil(lambda: clock.isActive(), timeout=10_000)
+    assert checked == [True]
+    assert win.made_panes()  # the tab in view was made first
+    settle(qtbot, context.runner)
     win.close()

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QSystemTrayIcon
 
 from app import alerts
 from app.clock import utcnow
-from app.notifications import Notice
+from app.notices import Notice
 from app.store.schema import SyncState
 from tests.support import dataset
 from tests.ui.helpers import settle

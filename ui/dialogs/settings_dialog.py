@@ -5,7 +5,7 @@ unit, help), so a new setting in ``app.config.settings`` appears here without
 UI code: each row reads in words with its unit ("Warning at  80 % of
 budget", "Sync every  5 min"), a ratio is edited as a percentage, a list
 picked from fixed options (working days) as checkboxes, and the notification
-kinds (``app.notifications.KINDS``) as "announce" checkboxes that write the
+kinds (``app.notices.KINDS``) as "announce" checkboxes that write the
 muted list.  Saving validates through the same ``from_dict`` the loader
 uses: a bad value is reported naming its key and nothing is written.  API
 tokens are edited in their own tab and go to the keyring (or the encrypted
@@ -49,7 +49,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.config import settings as cfg
-from app.notifications import KINDS
+from app.notices import KINDS
 from app.secrets import KNOWN_SECRETS, OPS_API_TOKEN, STRIPE_API_KEY, KeyringUnavailable, SecretsError
 from ui import formatting as fmt
 from ui.context import AppContext

@@ -11,7 +11,7 @@ alert pass recorded news, something was marked read).
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QFont, QIcon, QPainter, QPainterPath, QPalette, QPen, QPixmap, QShowEvent
+from PySide6.QtGui import QBrush, QFont, QIcon, QPainter, QPainterPath, QPaintEvent, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.notifications import CRITICAL, KINDS, WARNING, StoredNotice
+from app.notices import CRITICAL, KINDS, WARNING, StoredNotice
 from app.store.changes import Changes
 from app.store.database import Cache
 from app.views import inbox
@@ -151,7 +151,7 @@ class NotificationBell(QToolButton):
         self.setAutoRaise(True)
         self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.setIcon(bell_icon(self.palette()))
-        self._engine = cache.engine
+        self._cache = cache  # its engine is made at the first read, after the window's first paint
         self._runner = runner
         self._inbox = LatestRequest(runner)
         self.unread = 0
@@ -163,14 +163,14 @@ class NotificationBell(QToolButton):
         self._show_count(0)
         self._read_once = False
 
-    def showEvent(self, event: QShowEvent) -> None:  # Qt override
-        super().showEvent(event)
-        if not self._read_once:  # the first read waits for the window's first paint: start-up runs no query
+    def paintEvent(self, event: QPaintEvent) -> None:  # Qt override
+        super().paintEvent(event)
+        if not self._read_once:  # the first read waits until the bell is on screen: start-up runs no query
             self._read_once = True
             QTimer.singleShot(0, self, self.reload)
 
     def reload(self) -> None:
-        self._inbox.run(inbox.load, self._engine, on_success=self._loaded)
+        self._inbox.run(inbox.load, self._cache.engine, on_success=self._loaded)
 
     def show_panel(self) -> None:
         """Open the list above the bell, fitted to the window."""
@@ -189,12 +189,12 @@ class NotificationBell(QToolButton):
         """Mark ``entry`` read and ask for its record."""
         self.panel.hide()
         if entry.read_at is None:
-            self._runner.run(inbox.mark_read, self._engine, [entry.id], writes=True)
+            self._runner.run(inbox.mark_read, self._cache.engine, [entry.id], writes=True)
         if entry.notice.pane:
             self.record_requested.emit(entry.notice.pane, entry.notice.record or "")
 
     def mark_all_read(self) -> None:
-        self._runner.run(inbox.mark_read, self._engine, writes=True)
+        self._runner.run(inbox.mark_read, self._cache.engine, writes=True)
 
     def changeEvent(self, event: QEvent) -> None:  # Qt override: redraw the bell in the new theme's colour
         super().changeEvent(event)

@@ -23,7 +23,7 @@ from app.config.settings import Settings
 from app.domain.availability import burn
 from app.domain.availability.coverage_sql import maintenance_spans, spans_for
 from app.domain.availability.timeline import Check, Coverage, Timeline
-from app.notifications import CRITICAL, INFO, WARNING, Notice
+from app.notices import CRITICAL, INFO, WARNING, Notice
 from app.store.schema import HealthCheck, Service
 
 _H, _S = HealthCheck.__table__, Service.__table__

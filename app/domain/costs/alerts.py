@@ -20,7 +20,7 @@ from sqlalchemy import Connection
 from app.config.settings import Settings
 from app.domain.costs import anomalies, budgets, forecast, store
 from app.domain.costs.months import month_end, month_start
-from app.notifications import Notice
+from app.notices import Notice
 
 ANOMALY_DAYS = 7
 PANE = "costs"

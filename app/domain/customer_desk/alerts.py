@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from sqlalchemy import Connection, select
 
 from app.config.settings import Settings
-from app.notifications import WARNING, Notice
+from app.notices import WARNING, Notice
 from app.store import outbox
 from app.store.schema import DeskAction, OutboxEntry
 

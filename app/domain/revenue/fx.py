@@ -17,8 +17,10 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, select
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
 
 # Currencies Stripe counts in whole units (no minor unit).
 ZERO_DECIMAL = frozenset({
@@ -120,7 +122,11 @@ class Rates:
 
 def load_rates(conn: Connection, reporting: str, fallback: Mapping[str, float]) -> Rates:
     """Every served rate (a few per working day), grouped per currency and base, oldest first."""
-    from app.store.schema import FxRate  # the ORM schema: not at start-up, where the window formats money
+    # SQLAlchemy and the ORM schema load here, not with this module: the window formats money before its
+    # first paint, and runs no query until after it.
+    from sqlalchemy import select
+
+    from app.store.schema import FxRate
 
     t = FxRate.__table__
     series: dict[tuple[str, str], tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))

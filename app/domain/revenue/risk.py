@@ -37,7 +37,7 @@ from app.domain.revenue.fx import Rates, code, load_rates, money
 from app.domain.revenue.mrr import PAYING
 from app.domain.revenue.policy import Policy
 from app.domain.sla import SOLVED_STATUSES
-from app.notifications import WARNING, Notice
+from app.notices import WARNING, Notice
 from app.store.schema import Customer, CustomerUsage, Invoice, Price, Subscription, SubscriptionChange, Ticket
 
 _C, _S, _INV, _H, _T, _P, _U = (Customer.__table__, Subscription.__table__, Invoice.__table__,

@@ -21,7 +21,7 @@ from sqlalchemy import Connection, and_, select
 
 from app.config.settings import Settings
 from app.config.support_settings import ALL
-from app.notifications import HISTORY_AGE, WARNING, Notice
+from app.notices import HISTORY_AGE, WARNING, Notice
 from app.sla_rules.policies import SOLVED_STATUSES
 from app.store.app_state import signed_in_name
 from app.store.schema import Ticket, TicketSla

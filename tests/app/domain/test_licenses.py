@@ -15,7 +15,8 @@ from app.config.settings import Settings
 from app.domain import licenses as rules
 from app.domain import seats as seat_rules
 from app.metrics import MetricsRequest, figure_set
-from app.notifications import CRITICAL, WARNING, latest
+from app.notices import CRITICAL, WARNING
+from app.notifications import latest
 from app.store.app_state import put_app_value
 from tests.support.dataset import NOW
 from tests.support.license_registry import fill_licenses, license_id

@@ -122,10 +122,10 @@ def test_has_rows_tells_an_empty_cache_from_no_match(cache, business):
 
 def test_who_is_signed_in_and_as_what(cache):
     engine = cache.engine
-    assert status.current_role(engine, "finance") == "finance"  # never synced: the settings' offline role
-    assert status.signed_in_user(engine) is None
+    assert status.current_role(cache.path, "finance") == "finance"  # never synced: the settings' offline role
+    assert status.signed_in_user(cache.path) is None
     with engine.begin() as conn:
         put_app_value(conn, ME_KEY, {"role": "support", "user": {"name": "Maya Chen", "email": "maya@example.com"}})
-    assert status.current_role(engine, "finance") == "support"
-    assert status.signed_in_user(engine) == "maya@example.com"
+    assert status.current_role(cache.path, "finance") == "support"
+    assert status.signed_in_user(cache.path) == "maya@example.com"
     assert status.outbox_counts(engine) == (0, 0)

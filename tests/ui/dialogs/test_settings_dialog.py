@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QSpinBox
 
 from app.config import settings as cfg
 from app.config.paths import Paths
-from app.notifications import KINDS
+from app.notices import KINDS
 from app.secrets import OPS_API_TOKEN
 from ui.application import build_context
 from ui.dialogs.settings_dialog import OptionBoxes, SettingsDialog, TableListEdit
