@@ -48,13 +48,10 @@ def steps(view: Any, model: Any, sort_column: int, search: Callable[[str], None]
 
 
 def shown_view(model: Any) -> Any:
-    """A shown ``QTableView`` of ``model``, its rows set up as every table of the app sets them up."""
-    from PySide6.QtWidgets import QTableView
+    """A shown view of ``model`` of the class every big table of the app shows its rows in."""
+    from ui.widgets.data_table import RowsView
 
-    from ui.widgets.data_table import set_up_rows
-
-    view = QTableView()
-    set_up_rows(view)
+    view = RowsView()
     view.resize(*VIEW_SIZE)
     view.setModel(model)
     view.show()

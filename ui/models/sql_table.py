@@ -25,7 +25,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 
 from app.store import windows as w
 from app.store.windows import WindowQuery, WindowSource
@@ -75,6 +75,9 @@ class SqlTableModel(QAbstractTableModel):
         self._pages: OrderedDict[int, list[tuple[Any, ...]]] = OrderedDict()
         self._stale: dict[int, list[tuple[Any, ...]]] = {}
         self._pending: set[int] = set()
+        self._wanted: set[int] = set()  # pages a paint asked for, requested once the paint is over
+        self._ask_wanted = QTimer(self, singleShot=True, interval=0)
+        self._ask_wanted.timeout.connect(self._request_wanted)
         self._current_key: Any = None
         self._current_row: int | None = None  # where the current key was last seen
         self._awaiting_row: int | None = None  # the user chose a row whose page is still loading
@@ -118,6 +121,7 @@ class SqlTableModel(QAbstractTableModel):
         self._pages.clear()
         self._stale.clear()
         self._pending.clear()
+        self._wanted.clear()  # the view asks again for the rows it shows
         self.endResetModel()
         self.adjusting = False
         self._start_locating()
@@ -368,7 +372,7 @@ class SqlTableModel(QAbstractTableModel):
         if page is not None:
             self._pages.move_to_end(page_no)
         else:
-            self._request_page(page_no)
+            self._want_page(page_no)
             page = self._stale.get(page_no)
         if page is None or offset >= len(page):
             return None
@@ -377,6 +381,22 @@ class SqlTableModel(QAbstractTableModel):
     def _request_count(self) -> None:
         self._request.also(self.source.count, self._query, on_success=self._count_arrived,
                            on_failure=self._query_failed)
+
+    def _want_page(self, page_no: int) -> None:
+        """A row of ``page_no`` was asked for (by a paint, mostly): fetch the page once the paint is over.
+
+        A request starts a reader thread at once, and its Python work (building
+        the statement) takes the interpreter lock from the paint in 5 ms slices:
+        a paint that asked for two pages took up to three times as long.
+        """
+        if page_no not in self._pending:
+            self._wanted.add(page_no)
+            self._ask_wanted.start()
+
+    def _request_wanted(self) -> None:
+        wanted, self._wanted = sorted(self._wanted), set()
+        for page_no in wanted:
+            self._request_page(page_no)
 
     def _request_page(self, page_no: int) -> None:
         if page_no in self._pending:

@@ -74,32 +74,48 @@ def elided(view: QAbstractItemView, option: QStyleOptionViewItem, text: str) -> 
     return option.fontMetrics.horizontalAdvance(text) > option.rect.width() - margin
 
 
-def set_up_rows(view: QTableView) -> None:
-    """How every big table shows its rows: whole-row selection, one line per row of a fixed height, no row numbers.
+class RowsView(QTableView):
+    """How every big table shows its rows: whole-row selection, one line per row of a fixed height, no row
+    numbers, long text elided with the whole of it in a tooltip.
 
     One line per row (no word wrap) is also what keeps a paint of a full window
     within a frame: wrapping lays out every cell's text again on each paint.
     """
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-    view.setAlternatingRowColors(True)
-    view.setWordWrap(False)
-    view.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-    vheader = view.verticalHeader()
-    vheader.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-    vheader.setDefaultSectionSize(vheader.minimumSectionSize() + 6)
-    vheader.hide()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setAlternatingRowColors(True)
+        self.setWordWrap(False)
+        self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setItemDelegate(_ElidingDelegate(self))
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        vheader = self.verticalHeader()
+        vheader.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vheader.setDefaultSectionSize(vheader.minimumSectionSize() + 6)
+        vheader.hide()
+
+    def rowsInserted(self, parent: _Index, start: int, end: int) -> None:  # Qt override
+        """Lay the rows out now rather than on Qt's next timer turn.
+
+        A page or a count that arrives inserts rows; Qt paints the new rows,
+        then lays them out a timer turn later and paints the window again
+        for the new scroll range.  Laid out here, both land in one paint
+        (measured at a million rows: two paints of 15–20 ms each in one
+        event-loop turn became one).
+        """
+        super().rowsInserted(parent, start, end)
+        self.executeDelayedItemsLayout()
 
 
-class _TableView(QTableView):
+class _TableView(RowsView):
     """The rows: Ctrl+C copies the selection, right-click opens the row menu, Tab leaves the table."""
 
     def __init__(self, owner: DataTable) -> None:
         super().__init__()
         self._owner = owner
         self.setTabKeyNavigation(False)  # Tab and Shift+Tab move between widgets, not cells
-        self.setItemDelegate(_ElidingDelegate(self))
-        self.setTextElideMode(Qt.TextElideMode.ElideRight)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # Qt override
         if event.matches(QKeySequence.StandardKey.Copy):
@@ -153,7 +169,6 @@ class DataTable(QWidget):
 
         self.view = _TableView(self)
         self.view.setModel(model)
-        set_up_rows(self.view)
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)

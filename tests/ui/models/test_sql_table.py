@@ -152,3 +152,28 @@ def test_a_kept_cell_takes_the_new_schemes_colour_and_its_tooltip_is_asked_for_w
     assert model.data(index, Qt.ItemDataRole.ToolTipRole) == "tip for 7"
     assert model.data(index, Qt.ItemDataRole.StatusTipRole) is None  # not among its cell roles
     wait_idle(qtbot, runner)
+
+
+def test_a_page_a_paint_asks_for_is_fetched_once_the_paint_is_over(qtbot, runner, cache, monkeypatch):
+    """Asking for a row of a page not at hand starts no read at once (its reader's Python work would slow the
+    paint that asked): the page is requested on the next event-loop turn, once however many cells asked."""
+    with cache.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "insert into tickets (id, subject, status, priority, tier, created_at, updated_at, escalated) values "
+            "(1, 'Ticket 1', 'open', 'low', 1, '2026-01-01 00:00:00.000000', '2026-01-01 00:00:00.000000', 0), "
+            "(2, 'Ticket 2', 'open', 'low', 1, '2026-01-01 00:00:00.000000', '2026-01-01 00:00:00.000000', 0)"
+        )
+    model = SqlTableModel(WindowSource(cache.engine, SPEC), runner)
+    qtbot.waitUntil(lambda: _display(model, 1, SUBJECT) == "Ticket 2", timeout=10_000)
+    wait_idle(qtbot, runner)
+    model.refresh()  # the pages go stale: the next look at a row wants its page again
+    wait_idle(qtbot, runner)
+    asked: list[int] = []
+    monkeypatch.setattr(model.source, "page", lambda query, offset, limit, cancel=None: asked.append(offset) or [])
+    model._pages.clear()  # as if the page had been dropped from memory
+    for column in range(model.columnCount()):  # a paint: every cell of both rows
+        model.data(model.index(0, column))
+        model.data(model.index(1, column))
+    assert runner.active_count == 0 and asked == []  # no read was started while the "paint" ran
+    qtbot.waitUntil(lambda: asked == [0], timeout=5_000)  # one request for the page, after it
+    wait_idle(qtbot, runner)

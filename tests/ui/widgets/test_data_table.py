@@ -172,3 +172,21 @@ def test_a_cell_too_narrow_for_its_text_shows_it_in_a_tooltip(qtbot, table):
     option.rect = table.view.visualRect(index)
     wide = QHelpEvent(QEvent.Type.ToolTip, QPoint(5, 5), table.view.viewport().mapToGlobal(QPoint(5, 5)))
     assert not delegate.helpEvent(wide, table.view, option, index)  # the whole text shows: no tooltip
+
+
+def test_rows_that_arrive_are_laid_out_at_once_for_one_paint(qtbot):
+    """Rows inserted (a page, a count) take their scroll range at once, so the new rows and the new range are
+    drawn in one paint, not a second one a timer turn later."""
+    from PySide6.QtGui import QStandardItemModel
+
+    from ui.widgets.data_table import RowsView
+
+    rows = QStandardItemModel(0, 3)
+    table = RowsView()
+    qtbot.addWidget(table)
+    table.resize(400, 200)
+    table.setModel(rows)
+    table.show()
+    qtbot.waitExposed(table)
+    rows.insertRows(0, 1_000)  # no event loop turn after it
+    assert table.verticalScrollBar().maximum() > 0
