@@ -335,7 +335,7 @@ class CustomersPane(Pane):
                    f"net {fmt.money(net, currency)}" + (" (the largest shown)" if len(rows) >= DRILL_LIMIT
                                                         else ""))
         self.drill_list.set_rows(caption, lists.drill_rows(rows, currency), [r.customer_id for r in rows],
-                                 empty=f"No {title.lower()} in {fmt.month_name(month)}")
+                                 empty=f"No customers in {fmt.month_name(month)}")
 
     # ------------------------------------------------------------------ changes
 

@@ -136,6 +136,10 @@ def test_tiles_and_bars_list_the_customers_behind_them(qtbot, runner, cache, set
     assert [pane.drill_list.table.item(r, 0).text() for r in range(pane.drill_list.table.rowCount())] == ["Cyan"]
     assert pane.drill_list.table.item(0, 3).text() == "$100.00" and pane.drill_list.table.item(0, 5).text() == (
         "−$100.00")
+    pane.chart.bar_clicked.emit(len(pane.figures.months) - 1, "reactivation")  # none this month
+    settle(qtbot, runner)
+    assert pane.drill_list.table.rowCount() == 0
+    assert pane.drill_list.empty.text() == f"No customers in {month_start:%b %Y}"  # the caption names the kind
     pane.kpis.activated.emit(tiles.AT_RISK)
     assert pane.views.currentIndex() == RISK_TAB
 
