@@ -20,7 +20,11 @@ KEY_ID = "k-pane"  # the Licenses tab's signing key (the ``keyed`` fixture)
 
 
 def wait_idle(qtbot, runner: TaskRunner, timeout: int = 10_000) -> None:
-    """Wait until every job of ``runner`` has delivered its result on the GUI thread."""
+    """Wait until every job of ``runner`` has delivered its result on the GUI thread.
+
+    One event-loop turn goes first: a table asked for rows it does not hold starts their read on the next turn.
+    """
+    qtbot.wait(1)
     qtbot.waitUntil(lambda: runner.active_count == 0, timeout=timeout)
 
 
