@@ -48,8 +48,8 @@ class Cache:
     path: Path
     notices: list[str] = field(default_factory=list)
     damaged: str | None = None  # what the integrity check found, when the file was moved aside and rebuilt
-    _engine: Engine | None = field(default=None, repr=False)
-    _engine_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    _engine: Engine | None = field(default=None, init=False, repr=False, compare=False)
+    _engine_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
 
     @property
     def engine(self) -> Engine:

@@ -132,3 +132,20 @@ def test_the_quick_head_lookup_agrees_with_alembic():
     script = ScriptDirectory.from_config(migrations.alembic_config(migrations._HERE / "unused.sqlite3"))
     assert len(script.get_heads()) == 1  # a linear history
     assert migrations.head_revision() == script.get_current_head()
+
+
+def test_the_engine_is_made_once_by_whichever_thread_asks_first(tmp_path):
+    """Opening the cache makes no engine (the window paints before SQLAlchemy loads); threads that ask for it
+    at the same time share one."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    cache = open_cache(tmp_path / "cache.sqlite3")
+    try:
+        assert cache._engine is None
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            engines = list(pool.map(lambda _i: cache.engine, range(8)))
+        assert len({id(e) for e in engines}) == 1
+        with cache.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    finally:
+        cache.dispose()
