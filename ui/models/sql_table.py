@@ -22,10 +22,19 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, cast
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QModelRoleData,
+    QModelRoleDataSpan,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
 
 from app.store import windows as w
 from app.store.windows import WindowQuery, WindowSource
@@ -211,6 +220,46 @@ class SqlTableModel(QAbstractTableModel):
         value, the key) are computed when asked.
         """
         row_no = index.row()
+        cells = self._painted_cells(row_no)
+        if cells is None:
+            return None if row_no < 0 else self._placeholder(index.column(), role)
+        cell = cells[index.column()]
+        if role in cell:
+            return cell[role]
+        if role in _PAINTED:
+            return None
+        return self._other_role(row_no, index.column(), role)
+
+    def multiData(self, index: _Index, span: QModelRoleDataSpan | QModelRoleData) -> None:  # Qt override
+        """Every role a delegate paints a cell with, in one call into Python instead of seven.
+
+        Qt's delegate asks for its seven roles through this; the default
+        answer calls ``data`` once per role.  A loaded row's roles come
+        straight from the memo (some 1 ms of a 10 ms paint of a full window).
+        It answers exactly as ``data`` would: panes shape cells through
+        ``display`` and ``cell_role``, never by overriding ``data``.
+        """
+        # A span iterates by index (its stubs lack ``__iter__``); one QModelRoleData is a span of one.
+        roles = [span] if isinstance(span, QModelRoleData) else cast(Iterable[QModelRoleData], span)
+        row_no = index.row()
+        cells = self._painted_cells(row_no)
+        column = index.column()
+        if cells is None:
+            for item in roles:
+                item.setData(None if row_no < 0 else self._placeholder(column, item.role()))
+            return
+        cell = cells[column]
+        for item in roles:
+            role = item.role()
+            if role in cell:
+                item.setData(cell[role])
+            elif role in _PAINTED:
+                item.clearData()
+            else:
+                item.setData(self._other_role(row_no, column, role))
+
+    def _painted_cells(self, row_no: int) -> list[dict[int, Any]] | None:
+        """The painted roles of a loaded row per column, from the memo (None while its page is loading)."""
         if row_no < 0:
             return None
         if palette.current() is not self._memo_scheme:  # kept brushes hold the old scheme's colours
@@ -219,14 +268,9 @@ class SqlTableModel(QAbstractTableModel):
         if cells is None:
             row = self._row(row_no)
             if row is None:
-                return self._placeholder(index.column(), role)
+                return None
             cells = self._memo[row_no] = self._cells(row)
-        cell = cells[index.column()]
-        if role in cell:
-            return cell[role]
-        if role in _PAINTED:
-            return None
-        return self._other_role(row_no, index.column(), role)
+        return cells
 
     def _placeholder(self, column: int, role: int) -> Any:
         """A row whose page is loading: an ellipsis in grey, aligned like the column."""
@@ -389,7 +433,7 @@ class SqlTableModel(QAbstractTableModel):
         the statement) takes the interpreter lock from the paint in 5 ms slices:
         a paint that asked for two pages took up to three times as long.
         """
-        if page_no not in self._pending:
+        if page_no not in self._pending and page_no not in self._wanted:
             self._wanted.add(page_no)
             self._ask_wanted.start()
 

@@ -123,25 +123,36 @@ def test_refresh_keeps_rows_on_screen_until_fresh_ones_arrive(qtbot, runner, cac
     wait_idle(qtbot, runner)
 
 
-def test_a_kept_cell_takes_the_new_schemes_colour_and_its_tooltip_is_asked_for_when_wanted(qtbot, runner, cache):
-    from ui.widgets import palette
+class _Coloured(SqlTableModel):
+    """A pane's model that paints every cell red and has a tooltip (painted and asked-for cell roles)."""
 
-    class Coloured(SqlTableModel):
-        cell_roles = (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.ToolTipRole)
+    cell_roles = (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.ToolTipRole)
 
-        def cell_role(self, column_key, row, role):
-            if role == Qt.ItemDataRole.ForegroundRole:
-                return palette.brush(palette.RED)
-            return f"tip for {row[0]}" if role == Qt.ItemDataRole.ToolTipRole else None
+    def cell_role(self, column_key, row, role):
+        from ui.widgets import palette
 
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return palette.brush(palette.RED)
+        return f"tip for {row[0]}" if role == Qt.ItemDataRole.ToolTipRole else None
+
+
+def _printer_on_fire(qtbot, cache, model_class, runner):
+    """``model_class`` over a cache holding one ticket, #7 'Printer on fire', once its row is loaded."""
     with cache.engine.begin() as conn:
         conn.exec_driver_sql(
             "insert into tickets (id, subject, status, priority, tier, created_at, updated_at, escalated) "
             "values (7, 'Printer on fire', 'open', 'urgent', 1, '2026-01-01 00:00:00.000000', "
             "'2026-01-01 00:00:00.000000', 0)"
         )
-    model = Coloured(WindowSource(cache.engine, SPEC), runner)
+    model = model_class(WindowSource(cache.engine, SPEC), runner)
     qtbot.waitUntil(lambda: _display(model, 0, SUBJECT) == "Printer on fire", timeout=10_000)
+    return model
+
+
+def test_a_kept_cell_takes_the_new_schemes_colour_and_its_tooltip_is_asked_for_when_wanted(qtbot, runner, cache):
+    from ui.widgets import palette
+
+    model = _printer_on_fire(qtbot, cache, _Coloured, runner)
     index = model.index(0, SUBJECT)
     light = model.data(index, Qt.ItemDataRole.ForegroundRole).color().name()
     try:
@@ -151,6 +162,70 @@ def test_a_kept_cell_takes_the_new_schemes_colour_and_its_tooltip_is_asked_for_w
         palette.use_scheme(palette.LIGHT)
     assert model.data(index, Qt.ItemDataRole.ToolTipRole) == "tip for 7"
     assert model.data(index, Qt.ItemDataRole.StatusTipRole) is None  # not among its cell roles
+    wait_idle(qtbot, runner)
+
+
+def test_a_paint_asks_a_cell_once_for_every_role_and_gets_what_data_answers(qtbot, runner, cache):
+    """The delegate's seven roles per cell come in one ``multiData`` call, and each answer equals ``data``'s
+    for the same role: loaded cells (text, alignment, colour, nothing), tooltips and raw values, rows loading."""
+    from PySide6.QtCore import QModelRoleData
+
+    from ui.widgets import palette
+    from ui.widgets.data_table import RowsView
+
+    class Counted(_Coloured):
+        def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+            data_calls.append(role)
+            return super().data(index, role)
+
+        def multiData(self, index, span):
+            super().multiData(index, span)
+            if not isinstance(span, QModelRoleData):  # a paint's span, not one of the single asks below
+                painted[index.row(), index.column()] = [(item.role(), item.data()) for item in span]
+
+    def comparable(value):
+        return value.color().name() if hasattr(value, "color") else value
+
+    painted: dict[tuple[int, int], list] = {}
+    data_calls: list[int] = []
+    model = _printer_on_fire(qtbot, cache, Counted, runner)
+    view = RowsView()
+    view.resize(900, 200)
+    view.setModel(model)
+    view.show()
+    data_calls.clear()
+    view.viewport().grab()
+    assert data_calls == []  # the painted roles came from the memo, not from a call into data() per role
+    shown = [column for column in range(model.columnCount()) if (0, column) in painted]
+    assert len(shown) >= 5 and set(painted) == {(0, column) for column in shown}  # one call per cell
+    for column in shown:
+        answers = painted[0, column]
+        assert len(answers) == 7
+        assert [comparable(v) for _, v in answers] == [
+            comparable(model.data(model.index(0, column), role)) for role, _ in answers
+        ]
+    subject = dict(painted[0, SUBJECT])
+    assert subject[int(Qt.ItemDataRole.DisplayRole)] == "Printer on fire"
+    assert comparable(subject[int(Qt.ItemDataRole.ForegroundRole)]) == palette.LIGHT.statuses["red"]
+    view.close()
+
+    def one_role(index, role):
+        one = QModelRoleData(int(role))
+        one.setData("left over")
+        model.multiData(index, one)
+        return one.data()
+
+    subject_cell = model.index(0, SUBJECT)
+    assert one_role(subject_cell, Qt.ItemDataRole.ToolTipRole) == "tip for 7"  # not painted: asked when wanted
+    assert one_role(subject_cell, Qt.ItemDataRole.UserRole + 101) == "Printer on fire"  # the raw value
+    assert one_role(subject_cell, Qt.ItemDataRole.BackgroundRole) is None  # nothing to say: what was there goes
+    assert one_role(subject_cell.siblingAtRow(-1), Qt.ItemDataRole.DisplayRole) is None
+    model._pages.clear()  # as if the page had been dropped from memory: the row shows as loading
+    model._forget_cells()
+    first_cell = model.index(0, 0)
+    assert one_role(first_cell, Qt.ItemDataRole.DisplayRole) == "…" == model.data(first_cell)
+    assert comparable(one_role(first_cell, Qt.ItemDataRole.ForegroundRole)) == comparable(
+        model.data(first_cell, Qt.ItemDataRole.ForegroundRole)) == palette.LIGHT.statuses["grey"]
     wait_idle(qtbot, runner)
 
 
