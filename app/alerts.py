@@ -10,7 +10,9 @@ passing of time, not with new data), the CLI after ``opsconsole sync``.
 The first pass after the cache's first sync is quiet: it records what holds
 already (a service that has been down for a week, last month's budget
 crossings) without announcing it, so a fresh cache does not open with a storm.
-A rule that fails is logged and reported; the others still run.
+A rule that fails is logged and reported; the others still run.  The pass
+holds the cache's write lock from its start (``write_first``): a sync that
+commits while the rules read makes it wait its turn, not fail.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from app.notices import Notice
 from app.notifications import record
 from app.store.app_state import get_app_value, put_app_value
 from app.store.changes import NOTHING, Changes
+from app.store.database import write_first
 from app.store.schema import Notification, SyncState
 
 log = logging.getLogger(__name__)
@@ -81,7 +84,7 @@ def run_alerts(
     recorded = 0
     errors: dict[str, str] = {}
     muted = settings.notifications.muted
-    with engine.begin() as conn:
+    with write_first(engine) as conn:  # the sync commits while rules read (see write_first)
         armed = bool(get_app_value(conn, ARMED_KEY))
         synced = _has_synced(conn)
         for rule in rules() if rule_set is None else rule_set:

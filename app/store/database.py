@@ -27,6 +27,7 @@ import logging
 import shutil
 import sqlite3
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -34,7 +35,9 @@ from typing import TYPE_CHECKING
 from app.store import migrations, text_match
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
+    from collections.abc import Iterator
+
+    from sqlalchemy import Connection, Engine
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +94,24 @@ def make_engine(path: Path) -> Engine:
     engine = create_engine(f"sqlite:///{path}", pool_size=8, max_overflow=8, pool_timeout=30)
     event.listen(engine, "connect", _set_pragmas)
     return engine
+
+
+@contextmanager
+def write_first(engine: Engine) -> Iterator[Connection]:
+    """A transaction that holds the write lock from its start, for a pass that reads and then writes.
+
+    In WAL mode SQLite cannot turn a transaction that has read into one that
+    writes once another connection committed after that read: it answers
+    "database is locked" at once, without waiting out the busy timeout.  A
+    background pass that reads while the sync commits page after page would
+    fail that way.  ``BEGIN IMMEDIATE`` takes the write lock before the first
+    read, so the pass waits its turn (up to the busy timeout) and its reads
+    see what it writes over.  Committed at the end, rolled back on an error.
+    """
+    with engine.connect() as conn:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        yield conn
+        conn.commit()
 
 
 _DAMAGED = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)  # what an unreadable file's error says about the file

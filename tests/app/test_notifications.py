@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 
 import pytest
+from sqlalchemy import select
 
 from app.alerts import ARMED_KEY, run_alerts
 from app.config.settings import NotificationSettings, Settings
@@ -112,3 +113,35 @@ def test_muted_kinds_come_from_settings(cache):
     settings = dataclasses.replace(Settings(), notifications=NotificationSettings(muted=("health.state",)))
     run = run_alerts(cache.engine, settings, now=NOW, rule_set=[lambda c, n, s: [_down("api", NOW)]])
     assert run.announced == [] and run.recorded == 1
+
+
+def test_a_sync_committing_while_rules_read_does_not_fail_the_pass(cache):
+    """A rule reads, a sync on another connection commits, then the pass records: SQLite refuses at once to
+    turn a read that another commit overtook into a write ("database is locked", no busy wait). The pass
+    takes the write lock before its first read, so it waits for the sync's commit instead of failing."""
+    import sqlite3
+    import threading
+
+    _synced(cache)
+    run_alerts(cache.engine, Settings(), now=NOW, rule_set=[])  # arm
+    writing, done = threading.Event(), threading.Event()
+
+    def sync_writes() -> None:
+        writer = sqlite3.connect(cache.path, timeout=10)
+        writer.execute("BEGIN IMMEDIATE")
+        writer.execute("UPDATE sync_state SET last_success_at = last_success_at")
+        writing.set()
+        done.wait(0.3)  # a page's write, still running when the rule reads
+        writer.commit()
+        writer.close()
+
+    def reads_while_the_sync_writes(conn, now, settings):
+        conn.execute(select(SyncState.resource)).all()
+        return [_down("api", NOW)]
+
+    thread = threading.Thread(target=sync_writes)
+    thread.start()
+    assert writing.wait(5)
+    run = run_alerts(cache.engine, Settings(), now=NOW, rule_set=[reads_while_the_sync_writes])
+    thread.join()
+    assert run.errors == {} and [n.record for n in run.announced] == ["api"]
