@@ -467,8 +467,9 @@ class MainWindow(QMainWindow):
 
     def export_csv(self) -> None:
         """Edit ▸ Export CSV…: the big table in use (the records of the Costs tab, the Tickets list…)."""
+        big, _summary = _table_classes()
         table = self.focused_table()
-        if isinstance(table, _table_classes()[0]):
+        if isinstance(table, big):
             table.export_csv()
         else:
             self.status.showMessage("This tab has no table to export", 5000)

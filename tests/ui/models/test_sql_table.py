@@ -104,13 +104,19 @@ def test_search_and_filter_narrow_the_rows(qtbot, runner, big_source):
     wait_idle(qtbot, runner)
 
 
-def test_refresh_keeps_rows_on_screen_until_fresh_ones_arrive(qtbot, runner, cache):
+def _add_open_tickets(cache, *tickets: tuple[int, str, str]) -> None:
+    """Open tickets, each given as (id, subject, priority), created on 1 Jan 2026."""
     with cache.engine.begin() as conn:
-        conn.exec_driver_sql(
-            "insert into tickets (id, subject, status, priority, tier, created_at, updated_at, escalated) "
-            "values (1, 'Printer on fire', 'open', 'urgent', 1, '2026-01-01 00:00:00.000000', "
-            "'2026-01-01 00:00:00.000000', 0)"
-        )
+        for ticket_id, subject, priority in tickets:
+            conn.exec_driver_sql(
+                "insert into tickets (id, subject, status, priority, tier, created_at, updated_at, escalated) "
+                "values (?, ?, 'open', ?, 1, '2026-01-01 00:00:00.000000', '2026-01-01 00:00:00.000000', 0)",
+                (ticket_id, subject, priority),
+            )
+
+
+def test_refresh_keeps_rows_on_screen_until_fresh_ones_arrive(qtbot, runner, cache):
+    _add_open_tickets(cache, (1, "Printer on fire", "urgent"))
     model = SqlTableModel(WindowSource(cache.engine, SPEC), runner)
     qtbot.waitUntil(lambda: model.rowCount() == 1, timeout=10_000)
     model.data(model.index(0, SUBJECT))
@@ -138,12 +144,7 @@ class _Coloured(SqlTableModel):
 
 def _printer_on_fire(qtbot, cache, model_class, runner):
     """``model_class`` over a cache holding one ticket, #7 'Printer on fire', once its row is loaded."""
-    with cache.engine.begin() as conn:
-        conn.exec_driver_sql(
-            "insert into tickets (id, subject, status, priority, tier, created_at, updated_at, escalated) "
-            "values (7, 'Printer on fire', 'open', 'urgent', 1, '2026-01-01 00:00:00.000000', "
-            "'2026-01-01 00:00:00.000000', 0)"
-        )
+    _add_open_tickets(cache, (7, "Printer on fire", "urgent"))
     model = model_class(WindowSource(cache.engine, SPEC), runner)
     qtbot.waitUntil(lambda: _display(model, 0, SUBJECT) == "Printer on fire", timeout=10_000)
     return model
@@ -232,12 +233,7 @@ def test_a_paint_asks_a_cell_once_for_every_role_and_gets_what_data_answers(qtbo
 def test_a_page_a_paint_asks_for_is_fetched_once_the_paint_is_over(qtbot, runner, cache, monkeypatch):
     """Asking for a row of a page not at hand starts no read at once (its reader's Python work would slow the
     paint that asked): the page is requested on the next event-loop turn, once however many cells asked."""
-    with cache.engine.begin() as conn:
-        conn.exec_driver_sql(
-            "insert into tickets (id, subject, status, priority, tier, created_at, updated_at, escalated) values "
-            "(1, 'Ticket 1', 'open', 'low', 1, '2026-01-01 00:00:00.000000', '2026-01-01 00:00:00.000000', 0), "
-            "(2, 'Ticket 2', 'open', 'low', 1, '2026-01-01 00:00:00.000000', '2026-01-01 00:00:00.000000', 0)"
-        )
+    _add_open_tickets(cache, (1, "Ticket 1", "low"), (2, "Ticket 2", "low"))
     model = SqlTableModel(WindowSource(cache.engine, SPEC), runner)
     qtbot.waitUntil(lambda: _display(model, 1, SUBJECT) == "Ticket 2", timeout=10_000)
     wait_idle(qtbot, runner)
