@@ -49,7 +49,7 @@ def steps(view: Any, model: Any, sort_column: int, search: Callable[[str], None]
 
 def shown_view(model: Any) -> Any:
     """A shown view of ``model`` of the class every big table of the app shows its rows in."""
-    from ui.widgets.data_table import RowsView
+    from ui.widgets.rows_view import RowsView
 
     view = RowsView()
     view.resize(*VIEW_SIZE)

@@ -7,12 +7,13 @@ imports them from here, never from a conftest.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from app.licensing.issuing import LicenseRequest
 from app.licensing.service import LicenseService
 from tests.app.licensing.support import PASSPHRASE
 from ui.panes.licenses import LicensesPane
+from ui.widgets.rows_view import RowsView
 from ui.workers import TaskRunner
 
 SIZE = (1280, 800)
@@ -20,12 +21,22 @@ KEY_ID = "k-pane"  # the Licenses tab's signing key (the ``keyed`` fixture)
 
 
 def wait_idle(qtbot, runner: TaskRunner, timeout: int = 10_000) -> None:
-    """Wait until every job of ``runner`` has delivered its result on the GUI thread.
+    """Wait until every job of ``runner`` has delivered its result on the GUI thread, and no table has work
+    queued for the turns to come.
 
-    One event-loop turn goes first: a table asked for rows it does not hold starts their read on the next turn.
+    One event-loop turn goes first: a table asked for rows it does not hold starts their read on the next
+    turn.  A table shows rows that arrived once their texts are laid out, a few turns later, and the paint
+    that shows them may ask for more rows.
     """
     qtbot.wait(1)
-    qtbot.waitUntil(lambda: runner.active_count == 0, timeout=timeout)
+    qtbot.waitUntil(lambda: runner.active_count == 0 and not tables_busy(), timeout=timeout)
+
+
+def tables_busy() -> bool:
+    """Whether a shown table is laying out texts or has rows to ask for on the next turn."""
+    views = [view for top in QApplication.topLevelWidgets() for view in top.findChildren(RowsView)]
+    views += [top for top in QApplication.topLevelWidgets() if isinstance(top, RowsView)]
+    return any(view.laying_out or getattr(view.model(), "pages_wanted", False) for view in views)
 
 
 def settle(qtbot, tasks: TaskRunner) -> None:

@@ -56,6 +56,7 @@ _LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 # What a delegate asks for on every paint (the rest -- tooltips, the raw value -- only when wanted).
 _DISPLAY, _ALIGNMENT = int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.TextAlignmentRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
 _PAINTED = frozenset(int(role) for role in (
     Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.ForegroundRole,
     Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.FontRole, Qt.ItemDataRole.DecorationRole,
@@ -97,6 +98,7 @@ class SqlTableModel(QAbstractTableModel):
         self._asked_cell_roles = frozenset(int(r) for r in self.cell_roles)  # as Qt passes roles: plain ints
         self._painted_cell_roles = tuple(self._asked_cell_roles & _PAINTED)
         self._memo: dict[int, list[dict[int, Any]]] = {}  # row → its painted roles per column (``data``)
+        self._placeholders: list[dict[int, Any]] | None = None  # ``_loading_cells``, made when first asked
         self._memo_scheme = palette.current()
         for changed in (self.dataChanged, self.modelReset, self.rowsInserted, self.rowsRemoved, self.layoutChanged):
             changed.connect(self._forget_cells)
@@ -112,6 +114,11 @@ class SqlTableModel(QAbstractTableModel):
     @property
     def row_count_known(self) -> bool:
         return self._count_known
+
+    @property
+    def pages_wanted(self) -> bool:
+        """Whether a paint asked for rows whose pages are requested on the next event-loop turn."""
+        return self._ask_wanted.isActive()
 
     @property
     def current_key(self) -> Any:
@@ -184,14 +191,8 @@ class SqlTableModel(QAbstractTableModel):
 
     def loaded_rows(self, rows: Sequence[int]) -> list[tuple[Any, ...]] | None:
         """The rows at ``rows`` if every one is in a page at hand (no fetch is started), else None."""
-        found = []
-        for row in rows:
-            page = self._pages.get(row // PAGE_SIZE) or self._stale.get(row // PAGE_SIZE)
-            offset = row % PAGE_SIZE
-            if not 0 <= row < self._count or page is None or offset >= len(page):
-                return None
-            found.append(page[offset])
-        return found
+        found = [self._kept_row(row) for row in rows]
+        return None if None in found else cast(list[tuple[Any, ...]], found)
 
     def display_text(self, row: tuple[Any, ...], column: int) -> str:
         """A loaded row's cell as the table shows it (copy uses this)."""
@@ -219,36 +220,34 @@ class SqlTableModel(QAbstractTableModel):
         the rows change (``_forget_cells``); other roles (tooltips, the raw
         value, the key) are computed when asked.
         """
-        row_no = index.row()
-        cells = self._painted_cells(row_no)
-        if cells is None:
-            return None if row_no < 0 else self._placeholder(index.column(), role)
-        cell = cells[index.column()]
+        row_no, column = index.row(), index.column()
+        cell = self.painted_cell(row_no, column)
+        if cell is None:
+            return None
         if role in cell:
             return cell[role]
         if role in _PAINTED:
             return None
-        return self._other_role(row_no, index.column(), role)
+        return self._other_role(row_no, column, role)
 
     def multiData(self, index: _Index, span: QModelRoleDataSpan | QModelRoleData) -> None:  # Qt override
         """Every role a delegate paints a cell with, in one call into Python instead of seven.
 
-        Qt's delegate asks for its seven roles through this; the default
-        answer calls ``data`` once per role.  A loaded row's roles come
-        straight from the memo (some 1 ms of a 10 ms paint of a full window).
-        It answers exactly as ``data`` would: panes shape cells through
-        ``display`` and ``cell_role``, never by overriding ``data``.
+        Qt's delegate asks for its seven roles through this (``RowDelegate``
+        too, for the cells it leaves to the style: a selected row's, say);
+        the default answer calls ``data`` once per role.  A loaded row's roles
+        come straight from the memo.  It answers exactly as ``data`` would:
+        panes shape cells through ``display`` and ``cell_role``, never by
+        overriding ``data``.
         """
         # A span iterates by index (its stubs lack ``__iter__``); one QModelRoleData is a span of one.
         roles = [span] if isinstance(span, QModelRoleData) else cast(Iterable[QModelRoleData], span)
-        row_no = index.row()
-        cells = self._painted_cells(row_no)
-        column = index.column()
-        if cells is None:
+        row_no, column = index.row(), index.column()
+        cell = self.painted_cell(row_no, column)
+        if cell is None:
             for item in roles:
-                item.setData(None if row_no < 0 else self._placeholder(column, item.role()))
+                item.setData(None)
             return
-        cell = cells[column]
         for item in roles:
             role = item.role()
             if role in cell:
@@ -257,6 +256,18 @@ class SqlTableModel(QAbstractTableModel):
                 item.clearData()
             else:
                 item.setData(self._other_role(row_no, column, role))
+
+    def painted_cell(self, row: int, column: int, *, fetch: bool = True) -> dict[int, Any] | None:
+        """A cell's painted roles by role number, from the memo; a grey ellipsis while its page loads.
+
+        ``RowDelegate`` draws from this without a call per role.  With
+        ``fetch`` False a row not at hand gives None and asks for no page
+        (laying out the rows around the view's must not fetch them).
+        """
+        if row < 0 or not (fetch or self._kept_row(row) is not None):
+            return None
+        cells = self._painted_cells(row)
+        return self._loading_cells()[column] if cells is None else cells[column]
 
     def _painted_cells(self, row_no: int) -> list[dict[int, Any]] | None:
         """The painted roles of a loaded row per column, from the memo (None while its page is loading)."""
@@ -272,15 +283,16 @@ class SqlTableModel(QAbstractTableModel):
             cells = self._memo[row_no] = self._cells(row)
         return cells
 
-    def _placeholder(self, column: int, role: int) -> Any:
-        """A row whose page is loading: an ellipsis in grey, aligned like the column."""
-        if role == Qt.ItemDataRole.DisplayRole:
-            return "…" if column == 0 else ""
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return brush(GREY)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return self._alignments[column]
-        return None
+    def _loading_cells(self) -> list[dict[int, Any]]:
+        """The painted roles of a row whose page is loading, per column: an ellipsis in grey, aligned like
+        the column."""
+        if self._placeholders is None:
+            grey = brush(GREY)
+            self._placeholders = [
+                {_DISPLAY: "…" if i == 0 else "", _ALIGNMENT: alignment, _FOREGROUND: grey}
+                for i, alignment in enumerate(self._alignments)
+            ]
+        return self._placeholders
 
     def _cells(self, row: tuple[Any, ...]) -> list[dict[int, Any]]:
         """A loaded row's painted roles, per column: its text, alignment and the pane's painted ``cell_roles``."""
@@ -310,6 +322,7 @@ class SqlTableModel(QAbstractTableModel):
     def _forget_cells(self, *_args: Any) -> None:
         """The rows (or the colours) changed: the memo of painted cells is dropped."""
         self._memo.clear()
+        self._placeholders = None
         self._memo_scheme = palette.current()
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -421,6 +434,12 @@ class SqlTableModel(QAbstractTableModel):
         if page is None or offset >= len(page):
             return None
         return page[offset]
+
+    def _kept_row(self, row: int) -> tuple[Any, ...] | None:
+        """``row`` if it is in a page kept (fresh or stale); reading it this way fetches nothing."""
+        page_no, offset = divmod(row, PAGE_SIZE)
+        page = self._pages.get(page_no) or self._stale.get(page_no)
+        return page[offset] if 0 <= row < self._count and page is not None and offset < len(page) else None
 
     def _request_count(self) -> None:
         self._request.also(self.source.count, self._query, on_success=self._count_arrived,

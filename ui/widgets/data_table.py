@@ -26,21 +26,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QPersistentModelIndex, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QContextMenuEvent, QHelpEvent, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPersistentModelIndex, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QContextMenuEvent, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractButton,
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QMenu,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QTableView,
-    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -48,65 +43,11 @@ from PySide6.QtWidgets import (
 from ui import settings_keys
 from ui.models.sql_table import SqlTableModel
 from ui.widgets import table_copy, table_export, table_menus
+from ui.widgets.rows_view import RowsView
 from ui.workers import TaskHandle
 
 SEARCH_DEBOUNCE_MS = 250
 _Index = QModelIndex | QPersistentModelIndex
-
-
-class _ElidingDelegate(QStyledItemDelegate):
-    """Draws as usual; a cell whose text does not fit shows all of it in a tooltip (unless it has its own)."""
-
-    def helpEvent(  # Qt override
-        self, event: QHelpEvent, view: QAbstractItemView, option: QStyleOptionViewItem, index: _Index
-    ) -> bool:
-        if event.type() == QEvent.Type.ToolTip and index.isValid() and not index.data(Qt.ItemDataRole.ToolTipRole):
-            text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
-            if text and elided(view, option, text):
-                QToolTip.showText(event.globalPos(), text, view)
-                return True
-        return super().helpEvent(event, view, option, index)
-
-
-def elided(view: QAbstractItemView, option: QStyleOptionViewItem, text: str) -> bool:
-    """Whether ``text`` is wider than the cell (less the cell's margins) it is drawn in."""
-    margin = 2 * (view.style().pixelMetric(view.style().PixelMetric.PM_FocusFrameHMargin, None, view) + 1)
-    return option.fontMetrics.horizontalAdvance(text) > option.rect.width() - margin
-
-
-class RowsView(QTableView):
-    """How every big table shows its rows: whole-row selection, one line per row of a fixed height, no row
-    numbers, long text elided with the whole of it in a tooltip.
-
-    One line per row (no word wrap) is also what keeps a paint of a full window
-    within a frame: wrapping lays out every cell's text again on each paint.
-    """
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.setAlternatingRowColors(True)
-        self.setWordWrap(False)
-        self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.setItemDelegate(_ElidingDelegate(self))
-        self.setTextElideMode(Qt.TextElideMode.ElideRight)
-        vheader = self.verticalHeader()
-        vheader.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vheader.setDefaultSectionSize(vheader.minimumSectionSize() + 6)
-        vheader.hide()
-
-    def rowsInserted(self, parent: _Index, start: int, end: int) -> None:  # Qt override
-        """Lay the rows out now rather than on Qt's next timer turn.
-
-        A page or a count that arrives inserts rows; Qt paints the new rows,
-        then lays them out a timer turn later and paints the window again
-        for the new scroll range.  Laid out here, both land in one paint
-        (measured at a million rows: two paints of 15–20 ms each in one
-        event-loop turn became one).
-        """
-        super().rowsInserted(parent, start, end)
-        self.executeDelayedItemsLayout()
 
 
 class _TableView(RowsView):

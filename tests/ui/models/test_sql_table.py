@@ -167,12 +167,13 @@ def test_a_kept_cell_takes_the_new_schemes_colour_and_its_tooltip_is_asked_for_w
 
 
 def test_a_paint_asks_a_cell_once_for_every_role_and_gets_what_data_answers(qtbot, runner, cache):
-    """The delegate's seven roles per cell come in one ``multiData`` call, and each answer equals ``data``'s
-    for the same role: loaded cells (text, alignment, colour, nothing), tooltips and raw values, rows loading."""
+    """The style's seven roles per cell (a selected row's, which the style draws) come in one ``multiData``
+    call, and each answer equals ``data``'s for the same role: loaded cells (text, alignment, colour,
+    nothing), tooltips and raw values, rows loading."""
     from PySide6.QtCore import QModelRoleData
 
     from ui.widgets import palette
-    from ui.widgets.data_table import RowsView
+    from ui.widgets.rows_view import RowsView
 
     class Counted(_Coloured):
         def data(self, index, role=Qt.ItemDataRole.DisplayRole):
@@ -194,6 +195,7 @@ def test_a_paint_asks_a_cell_once_for_every_role_and_gets_what_data_answers(qtbo
     view.resize(900, 200)
     view.setModel(model)
     view.show()
+    view.selectRow(0)
     data_calls.clear()
     view.viewport().grab()
     assert data_calls == []  # the painted roles came from the memo, not from a call into data() per role

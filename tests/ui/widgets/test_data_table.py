@@ -179,7 +179,7 @@ def test_rows_that_arrive_are_laid_out_at_once_for_one_paint(qtbot):
     drawn in one paint, not a second one a timer turn later."""
     from PySide6.QtGui import QStandardItemModel
 
-    from ui.widgets.data_table import RowsView
+    from ui.widgets.rows_view import RowsView
 
     rows = QStandardItemModel(0, 3)
     table = RowsView()
