@@ -39,7 +39,7 @@ _PLAIN_MASK = (
 ).value
 _PLAIN = QStyle.StateFlag.State_Enabled.value
 _ACTIVE = QStyle.StateFlag.State_Active.value
-LAID_OUT_TEXTS = 4096  # several screens of cells at any window size; a text is about 1 kB laid out
+LAID_OUT_TEXTS = 4096  # several screens of cells at any window size
 
 
 class PaintedCells(Protocol):
@@ -165,7 +165,7 @@ class RowDelegate(QStyledItemDelegate):
         if not text:
             return
         x, y, cell_width, cell_height = cast(tuple[int, int, int, int], option.rect.getRect())  # no stub
-        width = cell_width - 2 * self._margin
+        width = self.text_width(cell_width)
         laid_out = self.texts.laid_out(text, width)
         foreground = cell.get(_FOREGROUND)
         painter.setPen(foreground.color() if foreground is not None else self._text_colors[bool(state & _ACTIVE)])
