@@ -232,6 +232,31 @@ def test_a_paint_asks_a_cell_once_for_every_role_and_gets_what_data_answers(qtbo
     wait_idle(qtbot, runner)
 
 
+def test_rows_changed_in_place_drop_their_painted_cells_and_keep_the_others(qtbot, runner, cache):
+    """A page arriving changes its own rows: the cells of the other rows stay as painted (not built again)."""
+    _add_open_tickets(cache, (1, "Ticket 1", "low"), (2, "Ticket 2", "low"))
+
+    class Counted(_Coloured):
+        def cell_role(self, column_key, row, role):
+            built.append(row[0])
+            return super().cell_role(column_key, row, role)
+
+    built: list[int] = []
+    model = Counted(WindowSource(cache.engine, SPEC), runner)
+    qtbot.waitUntil(lambda: _display(model, 1, SUBJECT) == "Ticket 2", timeout=10_000)
+    keys = {row: model.key_at(row) for row in (0, 1)}
+    built.clear()
+    model.dataChanged.emit(model.index(0, 0), model.index(0, model.columnCount() - 1))
+    for row in (0, 1):
+        model.painted_cell(row, SUBJECT)
+    assert set(built) == {keys[0]}  # row 0's cells were built again, row 1's kept
+    model.modelReset.emit()  # rows moved: every row's cells go
+    built.clear()
+    model.painted_cell(1, SUBJECT)
+    assert set(built) == {keys[1]}
+    wait_idle(qtbot, runner)
+
+
 def test_a_page_a_paint_asks_for_is_fetched_once_the_paint_is_over(qtbot, runner, cache, monkeypatch):
     """Asking for a row of a page not at hand starts no read at once (its reader's Python work would slow the
     paint that asked): the page is requested on the next event-loop turn, once however many cells asked."""
