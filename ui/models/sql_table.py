@@ -272,8 +272,6 @@ class SqlTableModel(QAbstractTableModel):
 
     def _painted_cells(self, row_no: int) -> list[dict[int, Any]] | None:
         """The painted roles of a loaded row per column, from the memo (None while its page is loading)."""
-        if row_no < 0:
-            return None
         if palette.current() is not self._memo_scheme:  # kept brushes hold the old scheme's colours
             self._forget_cells()
         cells = self._memo.get(row_no)
