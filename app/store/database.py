@@ -114,6 +114,18 @@ def write_first(engine: Engine) -> Iterator[Connection]:
         conn.commit()
 
 
+def reason(exc: BaseException) -> str:
+    """Why a read or write of the cache failed, in SQLite's own words on one line, for a person to read.
+
+    SQLAlchemy wraps SQLite's error with the statement and its parameters
+    over several lines: shown in a status line, that pushed the table's
+    search box out of the window.  The whole of it goes to the log.
+    """
+    cause = getattr(exc, "orig", None) or exc  # the DBAPI error SQLAlchemy wraps, when it is one
+    lines = str(cause).strip().splitlines()
+    return lines[0] if lines else type(cause).__name__
+
+
 _DAMAGED = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)  # what an unreadable file's error says about the file
 
 

@@ -36,6 +36,7 @@ from PySide6.QtCore import (
     Signal,
 )
 
+from app.store import database
 from app.store import windows as w
 from app.store.windows import WindowQuery, WindowSource
 from app.tasks import Cancelled
@@ -532,7 +533,7 @@ class SqlTableModel(QAbstractTableModel):
         if isinstance(exc, Cancelled):  # the runner is shutting down: nobody waits for the rows
             return
         log.error("table %s: query failed: %s", self.spec.name, exc)
-        self.failed.emit(f"Could not read {self.spec.name} from the local cache: {exc}")
+        self.failed.emit(f"Could not read {self.spec.name} from the local cache: {database.reason(exc)}")
 
 
 def _replace(query: WindowQuery, **changes: Any) -> WindowQuery:

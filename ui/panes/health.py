@@ -366,7 +366,7 @@ class HealthPane(Pane):
     def _write(self, fn: Any, *args: Any, done: str) -> None:
         self.action_bar.say("Saving…")
         self.runner.run(fn, self.engine, *args, writes=True,
-                        on_failure=lambda exc: self.action_bar.fail(f"Could not save to the local cache: {exc}"),
+                        on_failure=self.action_bar.failed_to_save,
                         on_success=lambda _written: self.action_bar.say(done))
 
     def act(self, action: str) -> None:

@@ -270,7 +270,7 @@ class TicketsPane(Pane):
         self.action_bar.say("Saving…")
         self.runner.run(
             domain.record_actions, self.engine, detail.ticket["id"], actions,
-            writes=True, on_failure=lambda exc: self.action_bar.fail(f"Could not save to the local cache: {exc}"),
+            writes=True, on_failure=self.action_bar.failed_to_save,
             on_success=lambda _changes: self.action_bar.say("Saved — waiting to send; it goes out with the next sync."),
         )
 

@@ -9,12 +9,16 @@ can be changed.  One widget, so all panes word and place it alike.
 from __future__ import annotations
 
 import html
+import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from app.store import database
 from ui.widgets.palette import RED
+
+log = logging.getLogger(__name__)
 
 
 def button(label: str, tip: str, slot: Callable[[], object]) -> QPushButton:
@@ -63,6 +67,11 @@ class ActionBar(QWidget):
 
     def fail(self, exc: BaseException | str) -> None:
         self.say(f"<span style='color:{RED.name()};'>{html.escape(str(exc))}</span>")
+
+    def failed_to_save(self, exc: BaseException) -> None:
+        """A write to the cache failed: one line in SQLite's words here, the whole error in the log."""
+        log.error("could not save to the local cache: %s", exc)
+        self.fail(f"Could not save to the local cache: {database.reason(exc)}")
 
     def clear(self) -> None:
         """The news was about another row, or is old: say nothing (but keep a read-only note)."""

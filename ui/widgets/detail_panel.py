@@ -13,6 +13,7 @@ about it -- one of the other tables it reads.
 from __future__ import annotations
 
 import html
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,11 +33,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.store import database
 from app.store.changes import Changes
 from ui.widgets.palette import AMBER, MUTED, css
 from ui.workers import LatestRequest, TaskRunner
 
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -144,7 +148,8 @@ class DetailPanel(QWidget):
     def _failed(self, exc: BaseException) -> None:
         self.current = None
         self._clear()
-        self.title.setText(f"Could not read the detail from the local cache: {exc}")
+        log.error("detail: could not read from the local cache: %s", exc)
+        self.title.setText(f"Could not read the detail from the local cache: {database.reason(exc)}")
         self.loaded.emit(None)
 
     def _show(self, result: Any) -> None:

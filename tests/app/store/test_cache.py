@@ -149,3 +149,18 @@ def test_the_engine_is_made_once_by_whichever_thread_asks_first(tmp_path):
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
     finally:
         cache.dispose()
+
+
+def test_a_failed_query_is_told_in_sqlites_words_on_one_line(tmp_path):
+    from sqlalchemy.exc import OperationalError
+
+    from app.store.database import reason
+
+    cache = open_cache(tmp_path / "cache.sqlite3")
+    with pytest.raises(OperationalError) as caught, cache.engine.connect() as conn:
+        conn.exec_driver_sql("select count(*) from no_such_table where id = ?", (1,))
+    assert "\n" in str(caught.value)  # SQLAlchemy's own text: the statement and its parameters too
+    assert reason(caught.value) == "no such table: no_such_table"
+    assert reason(ValueError("first line\nsecond line")) == "first line"
+    assert reason(RuntimeError()) == "RuntimeError"
+    cache.dispose()

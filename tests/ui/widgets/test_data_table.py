@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QStyleOptionViewItem, Q
 
 from app.store.windows import WindowSource
 from app.views import tickets as view
-from tests.ui.helpers import activate, settle, show
+from tests.ui.helpers import activate, settle, show, wait_idle
 from ui.models import sql_table
 from ui.models.sql_table import SqlTableModel
 from ui.panes.tickets import TicketsPane
@@ -190,3 +190,14 @@ def test_rows_that_arrive_are_laid_out_at_once_for_one_paint(qtbot):
     qtbot.waitExposed(table)
     rows.insertRows(0, 1_000)  # no event loop turn after it
     assert table.verticalScrollBar().maximum() > 0
+
+
+def test_a_table_that_cannot_read_says_why_in_one_line(qtbot, runner, table, filled):
+    """SQLite's words only: SQLAlchemy's text (the statement, its parameters) pushed the search box out."""
+    with filled.engine.begin() as conn:
+        conn.exec_driver_sql("drop table tickets_fts")
+    table.search.setText("refund")
+    table.search.returnPressed.emit()
+    qtbot.waitUntil(lambda: "Could not" in table.count_label.text(), timeout=10_000)
+    assert table.count_label.text() == "Could not read tickets from the local cache: no such table: tickets_fts"
+    wait_idle(qtbot, runner)
