@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.connectors.errors import ConnectorError, Unauthorized, Unavailable
 from app.logs import redact
+from app.store import database
 from app.store.changes import ChangeCallback, Changes, no_changes
 from app.sync import state
 from app.sync.report import SyncReport
@@ -69,8 +70,7 @@ def describe(exc: Exception) -> str:
     if isinstance(exc, ConnectorError):
         return str(exc)
     if isinstance(exc, SQLAlchemyError):
-        orig = getattr(exc, "orig", None)  # the driver's own error, when the database raised one
-        return f"cache refused the data: {orig or exc}"
+        return f"cache refused the data: {database.reason(exc)}"
     if isinstance(exc, _DATA_ERRORS):
         return f"unexpected data from the server: {type(exc).__name__}: {exc}"
     return f"failed: {type(exc).__name__}: {exc}"
