@@ -35,7 +35,7 @@ CHARGES = TableSpec(
                  tooltip="FOCUS BilledCost: what the invoice charges"),
         w.Column("list", "List cost", _T.c.list_cost_micros / 1_000_000.0, w.FLOAT, 100,
                  tooltip="FOCUS ListCost: at public prices"),
-        w.Column("currency", "Currency", _T.c.billing_currency, w.TEXT, 70, tooltip="FOCUS BillingCurrency"),
+        w.Column("currency", "Currency", _T.c.billing_currency, w.TEXT, 76, tooltip="FOCUS BillingCurrency"),
         w.Column("provider", "Provider", _T.c.provider_name, w.TEXT, 110, tooltip="FOCUS ProviderName"),
         w.Column("account", "Account", _T.c.sub_account_id, w.TEXT, 110,
                  tooltip="FOCUS SubAccountId (AWS usage account, Google project, Azure subscription)"),

@@ -36,7 +36,7 @@ SPEC = TableSpec(
         w.Column("title", "Title", INC.c.title, width=200, sortable=False, sort_note=_UNINDEXED),
         w.Column("service", "Service", SVC.c.name, width=90, sortable=False, sort_note=_UNINDEXED),
         w.Column("status", "Status", INC.c.status, width=86, words=True),
-        w.Column("acknowledged", "Ack.", case((INC.c.acknowledged_at.is_(None), ""), else_="yes"), width=36,
+        w.Column("acknowledged", "Ack.", case((INC.c.acknowledged_at.is_(None), ""), else_="yes"), width=44,
                  sortable=False, sort_note=_UNINDEXED,
                  tooltip="When someone acknowledged the incident (empty: nobody yet)"),
         w.Column("started_at", "Started", INC.c.started_at, w.DATETIME, width=108),
@@ -44,7 +44,7 @@ SPEC = TableSpec(
                  tooltip="Hours from start to resolution, or until now while the incident is open",
                  sort_note="an open incident's duration grows while the table is read, so its pages would "
                  "not line up; sort by Started instead"),
-        w.Column("pending", "To send", INC.c.pending, w.BOOL, width=56, sortable=False, sort_note=_UNINDEXED,
+        w.Column("pending", "To send", INC.c.pending, w.BOOL, width=60, sortable=False, sort_note=_UNINDEXED,
                  tooltip="“yes”: changed here and waiting to be sent with the next sync"),
     ),
     default_sort="started_at",

@@ -83,7 +83,7 @@ SPEC = TableSpec(
         w.Column("status", "Status", STATUS, width=100, sortable=False, tooltip=STATUS_TIP,
                  sort_note="it depends on today's date, so it changes while the table is read; "
                  "use the filters above the table instead"),
-        w.Column("subscription", "Subscription", SUBSCRIPTION, width=92, tooltip=SUBSCRIPTION_TIP),
+        w.Column("subscription", "Subscription", SUBSCRIPTION, width=96, tooltip=SUBSCRIPTION_TIP),
     ),
     default_sort="issued_at",
     default_descending=True,

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import csv
+import importlib
+import pkgutil
 
 import pytest
 from PySide6.QtCore import QEvent, QItemSelectionModel, QPoint, Qt
-from PySide6.QtGui import QGuiApplication, QHelpEvent
+from PySide6.QtGui import QFont, QFontMetrics, QGuiApplication, QHelpEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QFileDialog, QStyleOptionViewItem, QToolTip
+from PySide6.QtWidgets import QApplication, QFileDialog, QStyle, QStyleOptionViewItem, QToolTip
 
-from app.store.windows import WindowSource
+import app.views
+from app.store.windows import TableSpec, WindowSource
 from app.views import tickets as view
 from tests.ui.helpers import activate, settle, show, wait_idle
 from ui.models import sql_table
@@ -201,3 +204,26 @@ def test_a_table_that_cannot_read_says_why_in_one_line(qtbot, runner, table, fil
     qtbot.waitUntil(lambda: "Could not" in table.count_label.text(), timeout=10_000)
     assert table.count_label.text() == "Could not read tickets from the local cache: no such table: tickets_fts"
     wait_idle(qtbot, runner)
+
+
+def _every_spec() -> list[TableSpec]:
+    """The table specs of every module under ``app.views``: a new big table is checked without being listed."""
+    modules = [importlib.import_module(f"app.views.{m.name}") for m in pkgutil.iter_modules(app.views.__path__)]
+    return [value for module in modules for value in vars(module).values() if isinstance(value, TableSpec)]
+
+
+# What a header section adds to its title's width beyond the style's two header margins (its frame
+# lines and the style's padding): "Ack." at 37 px needed showed cut at 36, a title needing 69 showed whole at 70.
+_SECTION_FRAME = 4
+
+
+@pytest.mark.parametrize("spec", _every_spec(), ids=lambda spec: spec.name)
+def test_every_column_title_fits_its_declared_width(qtbot, runner, cache, spec):
+    """A title wider than its column is cut at both ends ("urrenc"); the style draws titles bold."""
+    table = show(qtbot, runner, DataTable(SqlTableModel(WindowSource(cache.engine, spec), runner), "tests/fit"))
+    header = table.view.horizontalHeader()
+    bold = QFont(header.font())
+    bold.setBold(True)
+    margins = 2 * header.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, None, header)
+    needs = {c.title: QFontMetrics(bold).horizontalAdvance(c.title) + margins + _SECTION_FRAME for c in spec.columns}
+    assert {c.title: (c.width, needs[c.title]) for c in spec.columns if c.width < needs[c.title]} == {}
