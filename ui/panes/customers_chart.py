@@ -41,12 +41,17 @@ def amounts(month: MonthFigures) -> dict[str, float]:
 
 
 class MoneyAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph ships no type information: its classes are Any
-    """A y axis in the reporting currency: ``$12k`` rather than pyqtgraph's SI-scaled plain numbers."""
+    """A y axis in the reporting currency: ``$12k`` rather than pyqtgraph's SI-scaled plain numbers.
+
+    Ticks less than one unit apart (a month with no movement spans the axis
+    over a single dollar) keep their cents: rounded, every tick read "$0".
+    """
 
     currency = "USD"
 
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:  # pyqtgraph override
-        return [fmt.money_short(v * 100, self.currency) for v in values]
+        label = fmt.money if spacing < 1 else fmt.money_short
+        return [label(v * 100, self.currency) for v in values]
 
 
 class MonthAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph ships no type information: its classes are Any

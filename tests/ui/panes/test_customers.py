@@ -167,3 +167,12 @@ def test_billing_changes_redo_the_figures_for_the_customers_they_touch(qtbot, ru
     assert pane.figures.current.mrr == pytest.approx(70_000)
     assert pane.movement_cache.replayed == 5 + 1  # everyone once, then the one whose subscription changed
     assert pane.kpis.tiles[tiles.GROWTH].value.styleSheet() == f"color: {GREEN.name()};"
+
+
+def test_the_money_axis_keeps_cents_only_when_its_ticks_are_less_than_a_unit_apart(qtbot):
+    """A month with no movement spans the axis over one dollar: rounded, every tick read "$0"."""
+    from ui.panes.customers_chart import MoneyAxis  # pyqtgraph loads with the chart, not with this module
+
+    axis = MoneyAxis("left")
+    assert axis.tickStrings([0.0, 0.2, 0.4], 1.0, 0.2) == ["$0.00", "$0.20", "$0.40"]
+    assert axis.tickStrings([-5000.0, 0.0, 5000.0], 1.0, 5000.0) == ["−$5k", "$0", "$5k"]
