@@ -197,7 +197,7 @@ class ReportsDialog(QDialog):
 
     def _failed(self, exc: BaseException) -> None:
         message = ("Cancelled: choose again to build the report." if isinstance(exc, Cancelled)
-                   else f"The report could not be built: {exc}")
+                   else fmt.could_not("build the report", exc))
         self.preview.setPlainText(message)
         self._set_busy(False, message)
 

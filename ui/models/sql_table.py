@@ -36,11 +36,10 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from app.store import database
 from app.store import windows as w
 from app.store.windows import WindowQuery, WindowSource
 from app.tasks import Cancelled
-from ui.formatting import format_value
+from ui.formatting import could_not, format_value
 from ui.widgets import palette
 from ui.widgets.palette import GREY, brush
 from ui.workers import LatestRequest, TaskRunner
@@ -533,7 +532,7 @@ class SqlTableModel(QAbstractTableModel):
         if isinstance(exc, Cancelled):  # the runner is shutting down: nobody waits for the rows
             return
         log.error("table %s: query failed: %s", self.spec.name, exc)
-        self.failed.emit(f"Could not read {self.spec.name} from the local cache: {database.reason(exc)}")
+        self.failed.emit(could_not(f"read {self.spec.name} from the local cache", exc))
 
 
 def _replace(query: WindowQuery, **changes: Any) -> WindowQuery:

@@ -228,7 +228,7 @@ class CostsPane(Pane):
                            on_success=self._overview_arrived, on_failure=self._overview_failed)
 
     def _overview_failed(self, exc: BaseException) -> None:
-        self.empty.setText(f"<p>Could not read costs from the local cache:<br>{html.escape(str(exc))}</p>")
+        self.empty.setText(f"<p>{html.escape(fmt.could_not('read costs from the local cache', exc))}</p>")
         self.stack.setCurrentWidget(self.empty)
 
     def _overview_arrived(self, overview: CostOverview) -> None:

@@ -273,8 +273,9 @@ class CustomersPane(Pane):
             self._figures_again = False
             self.load_figures()
             return
-        self.kpis.set_unavailable(f"Could not compute the revenue figures from the cache: {exc}")
-        self.warning.setText(f"Figures unavailable: {exc}")
+        why = fmt.could_not("compute the revenue figures from the cache", exc)
+        self.kpis.set_unavailable(why)
+        self.warning.setText(why)
         self.warning.show()
 
     def _show_figures(self, f: RevenueFigures) -> None:
@@ -324,7 +325,7 @@ class CustomersPane(Pane):
         self._drill_request.run(
             view.load_drill, self.engine, self.settings, self.movement_cache, month, tuple(kinds),
             on_success=lambda rows: self._show_drill(month, title, rows),
-            on_failure=lambda exc: self.drill_list.set_rows(f"Could not list them: {exc}", [], []),
+            on_failure=lambda exc: self.drill_list.set_rows(fmt.could_not("list them", exc), [], []),
         )
 
     def _show_drill(self, month: dt.date, title: str, rows: list[DrillRow]) -> None:

@@ -274,7 +274,7 @@ class HealthPane(Pane):
     def _load_services(self) -> None:
         self._services.run(
             services.load_health, self.engine, self.settings.health, on_success=self._show_services,
-            on_failure=lambda exc: self.summary.setText(f"Could not read service health from the cache: {exc}"),
+            on_failure=lambda exc: self.summary.setText(fmt.could_not("read service health from the cache", exc)),
         )
 
     def _show_services(self, health: services.HealthView) -> None:

@@ -192,7 +192,7 @@ class LicensesPane(Pane):
 
     def load_figures(self) -> None:
         self._figures.run(view.load_figures, self.engine, on_success=lambda f: self.kpis.set_values(kpi_tiles(f)),
-                          on_failure=lambda exc: self.kpis.set_unavailable(f"Could not count from the cache: {exc}"))
+                          on_failure=lambda exc: self.kpis.set_unavailable(fmt.could_not("count from the cache", exc)))
 
     def save_state(self) -> None:
         self.split.save_state()

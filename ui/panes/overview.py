@@ -23,6 +23,7 @@ from app.kpis import overview as core
 from app.roles import EXECUTIVE, OVERVIEW
 from app.store.changes import Changes
 from app.store.database import Cache
+from ui.formatting import could_not
 from ui.panes import overview_sections as sections
 from ui.panes import overview_tiles as words
 from ui.panes.base import Pane
@@ -153,7 +154,7 @@ class OverviewPane(Pane):
             self.load()
 
     def _failed(self, exc: BaseException) -> None:
-        self.header.setText(f"Could not compute the overview from the cache: {exc}")
+        self.header.setText(could_not("compute the overview from the cache", exc))
         for t in self.tiles.values():
             t.value.setText("—")
 

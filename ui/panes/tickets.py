@@ -233,7 +233,7 @@ class TicketsPane(Pane):
         self.runner.run(
             view.adopt_settings, self.engine, settings.sla, writes=True, on_progress=self._show_progress,
             on_success=lambda _changes: self._reevaluated(),
-            on_failure=lambda exc: self._reevaluated(f"Could not re-evaluate the SLA clocks: {exc}"),
+            on_failure=lambda exc: self._reevaluated(fmt.could_not("re-evaluate the SLA clocks", exc)),
         )
 
     def _show_progress(self, progress: Progress) -> None:
@@ -293,7 +293,7 @@ class TicketsPane(Pane):
     def _load_figures(self) -> None:
         self._figures.run(
             view.load_support_figures, self.engine, self.settings, on_success=self._show_figures,
-            on_failure=lambda exc: self.kpis.set_unavailable(f"Could not compute the support KPIs: {exc}"),
+            on_failure=lambda exc: self.kpis.set_unavailable(fmt.could_not("compute the support KPIs", exc)),
         )
 
     def _show_figures(self, figures: kpis.SupportFigures) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from app.store import database
+from ui.formatting import could_not
 from ui.widgets.palette import RED
 
 log = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ class ActionBar(QWidget):
     def failed_to_save(self, exc: BaseException) -> None:
         """A write to the cache failed: one line in SQLite's words here, the whole error in the log."""
         log.error("could not save to the local cache: %s", exc)
-        self.fail(f"Could not save to the local cache: {database.reason(exc)}")
+        self.fail(could_not("save to the local cache", exc))
 
     def clear(self) -> None:
         """The news was about another row, or is old: say nothing (but keep a read-only note)."""

@@ -33,6 +33,7 @@ from app.store import outbox
 from app.store.database import Cache
 from app.tasks import CancelToken
 from ui.dialogs import customer_action
+from ui.formatting import could_not
 from ui.widgets.action_bar import ActionBar, button
 from ui.widgets.customer_desk_view import STAGE_COLORS, render_diagnosis
 from ui.widgets.detail_panel import DetailPanel
@@ -220,7 +221,7 @@ class CustomerDesk(QWidget):
         if isinstance(exc, a.Refusal):
             self.bar.fail(f"{exc} Nothing was queued.")
         else:
-            self.bar.fail(f"Could not check or save the action: {exc}")
+            self.bar.fail(could_not("check or save the action", exc))
 
     def retry(self, action_id: str) -> None:
         self._runner.run(retry_action, self._cache.engine, action_id, writes=True,

@@ -33,8 +33,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.store import database
 from app.store.changes import Changes
+from ui.formatting import could_not
 from ui.widgets.palette import AMBER, MUTED, css
 from ui.workers import LatestRequest, TaskRunner
 
@@ -149,7 +149,7 @@ class DetailPanel(QWidget):
         self.current = None
         self._clear()
         log.error("detail: could not read from the local cache: %s", exc)
-        self.title.setText(f"Could not read the detail from the local cache: {database.reason(exc)}")
+        self.title.setText(could_not("read the detail from the local cache", exc))
         self.loaded.emit(None)
 
     def _show(self, result: Any) -> None:

@@ -19,6 +19,8 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ui.widgets.sparkline import Sparkline
 
+UNAVAILABLE = "unavailable"  # a tile's note when its figure could not be computed (the reason is its tooltip)
+
 
 @dataclass(frozen=True)
 class Kpi:
@@ -99,8 +101,14 @@ class KpiStrip(QWidget):
             tile.sparkline.set_values(kpi.trend, kpi.target, kpi.color)
 
     def set_unavailable(self, reason: str) -> None:
+        """No figures: each tile shows "—", says "unavailable" where its note goes, and ``reason`` on hover.
+
+        The note, because a strip of dashes alone looks like a business with no
+        activity; Tickets and Licenses have no other line that says why.
+        """
         for tile in self.tiles.values():
             tile.value.setText("—")
             tile.value.setStyleSheet("")
+            tile.note.setText(UNAVAILABLE)
             tile.sparkline.hide()
             tile.setToolTip(reason)

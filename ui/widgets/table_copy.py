@@ -16,6 +16,7 @@ from typing import Any
 from PySide6.QtGui import QGuiApplication
 
 from app.store.windows import WindowQuery, WindowSource
+from ui.formatting import could_not
 from ui.models.sql_table import SqlTableModel
 
 COPY_LIMIT = 100_000
@@ -76,5 +77,5 @@ def copy_rows(
         return
     model.runner.run(
         read_rows, model.source, model.query, ranges(rows),
-        on_success=deliver, on_failure=lambda exc: done(0, f"Could not copy: {exc}"),
+        on_success=deliver, on_failure=lambda exc: done(0, could_not("copy", exc)),
     )
