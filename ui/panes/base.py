@@ -21,7 +21,7 @@ import datetime as dt
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QAbstractScrollArea, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
 from app.config.settings import Settings
 from app.store.changes import NOTHING, Changes
@@ -29,6 +29,21 @@ from app.store.database import Cache
 from app.views import freshness
 from ui.formatting import format_age
 from ui.workers import LatestRequest, TaskRunner
+
+
+class _Filling(QWidget):
+    """Holds what fills a pane: it asks for no height of its own (``Pane.add_filling``).
+
+    No height-for-width either: the scroll area takes a widget that has one at
+    its preferred height, whatever the size policy says.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
+
+    def hasHeightForWidth(self) -> bool:  # Qt override
+        return False
 
 
 class Pane(QWidget):
@@ -97,6 +112,23 @@ class Pane(QWidget):
     def build(self) -> None:
         """Create the pane's widgets and models; called once, on first show."""
         raise NotImplementedError
+
+    def add_filling(self, widget: QWidget, minimum_height: int) -> None:
+        """Add ``widget`` last, to take the height the pane has left, down to ``minimum_height``.
+
+        Below that height the pane scrolls.  Added plainly, a widget asks for
+        its preferred height, and the scroll area grants it whenever a
+        word-wrapped label gives the pane a height-for-width: charts and tables
+        wanting more than a 1280x720 window has then scrolled the chart's date
+        axis out of sight, and the scroll bar took the width of a table's last
+        column.
+        """
+        filling = _Filling()
+        filling.setMinimumHeight(minimum_height)
+        layout = QVBoxLayout(filling)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(widget)
+        self.body.addWidget(filling, 1)
 
     def apply_changes(self, changes: Changes) -> None:
         """Something was written (published on the bus): refresh what shows a changed table."""

@@ -50,6 +50,7 @@ from ui.widgets.summary_table import SummaryTable
 from ui.workers import LatestRequest, TaskRunner
 
 STATE_KEY = "costs"
+CONTENT_MIN_HEIGHT = 440  # below it the pane scrolls: month bar, tiles and a chart with its date axis
 # The palette's series (Okabe–Ito, told apart by colour-blind readers too) but its last, grey: that is "other".
 OWN_COLORS = SERIES[:-1]
 CHARGE_FILTERS = (("All charges", ()), ("Synced from the Ops API", ("synced",)),
@@ -123,7 +124,7 @@ class CostsPane(Pane):
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty)
         self.stack.addWidget(content)
-        self.body.addWidget(self.stack, 1)
+        self.add_filling(self.stack, CONTENT_MIN_HEIGHT)
         self._request_overview()
 
     def _build_month_bar(self) -> QHBoxLayout:

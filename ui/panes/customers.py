@@ -60,6 +60,7 @@ from ui.widgets.master_detail import MasterDetail
 from ui.widgets.palette import AMBER, GREY, RED, brush
 from ui.workers import LatestRequest, TaskRunner
 
+VIEWS_MIN_HEIGHT = 320  # below it the pane scrolls: a chart with its month axis, or five rows of a list
 FILTERS = (
     ("All", ()),
     ("Paying", ("paying",)),
@@ -154,7 +155,8 @@ class CustomersPane(Pane):
         self.chart = MovementsChart()
         self.chart.bar_clicked.connect(self._bar_clicked)
         self.drill_list = lists.CustomerList(lists.DRILL_COLUMNS, frozenset({3, 4, 5}),
-                                             "Click a bar of the chart or a tile above to list the customers behind it")
+                                             "Click a bar of the chart or a tile above to list the customers behind it",
+                                             names_stretch=True)
         movements = QSplitter(Qt.Orientation.Horizontal)
         movements.addWidget(self.chart)
         movements.addWidget(self.drill_list)
@@ -201,7 +203,7 @@ class CustomersPane(Pane):
         self.views.addTab(self.reconciliation, "Reconciliation")
         self.body.addWidget(self.kpis)
         self.body.addLayout(header)
-        self.body.addWidget(self.views, 1)
+        self.add_filling(self.views, VIEWS_MIN_HEIGHT)
         self.load_figures()
         self.update_actions()
 

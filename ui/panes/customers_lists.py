@@ -54,15 +54,25 @@ class CustomerList(QWidget):
     customer_chosen = Signal(str)
 
     def __init__(self, columns: Sequence[tuple[str, str]], numeric: frozenset[int], empty: str,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, names_stretch: bool = False) -> None:
+        """``names_stretch``: the names take the width the figures leave (a list of short figures only).
+
+        Otherwise names have a fixed width and the last column the rest.  The
+        movements list's fixed names pushed its last figure, the change, out of
+        sight at 1280 px; in the reconciliation, stretched names would give way
+        entirely to the long reasons.
+        """
         super().__init__(parent)
         self.caption = QLabel()
         self.caption.setWordWrap(True)
         self.table = SummaryTable(columns, numeric, selectable=True, fit=False)
         header = self.table.horizontalHeader()
-        header.setStretchLastSection(True)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)  # names give way, elided
-        header.resizeSection(0, NAME_WIDTH)
+        if names_stretch:  # only short figures beside the names: the names take the width left, elided
+            header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        else:  # the last column (details, reasons) takes the width left
+            header.setStretchLastSection(True)
+            header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)  # names give way, elided
+            header.resizeSection(0, NAME_WIDTH)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.activated.connect(self._chosen)
         self.table.doubleClicked.connect(self._chosen)

@@ -161,6 +161,21 @@ def test_forty_services_stay_inside_1280_by_720_and_distinguishable(qtbot, runne
         assert pane.chart.names()[:8] == [*own, "other"]
 
 
+def test_below_a_720_high_window_the_pane_does_not_scroll(qtbot, runner, show_pane, add_costs):
+    """The chart's date axis stays in sight: the month line's word wrap made the pane ask for its preferred height."""
+    for n in range(14):
+        add_costs(f"svc{n:02d}", NOV1, n + 1, days=3)
+    pane = show_pane(1280, 700)
+    pane.resize(1280, 630)  # the window made smaller: the layout works the heights out again
+    wait_idle(qtbot, runner)
+    assert pane.stack.currentWidget() is not pane.empty
+    assert not pane.scroll_area.verticalScrollBar().isVisible()
+    assert pane.chart.mapTo(pane, pane.chart.rect().bottomLeft()).y() < pane.scroll_area.viewport().height()
+    pane.resize(1280, 400)  # below the content's minimum: it scrolls rather than squash the chart
+    wait_idle(qtbot, runner)
+    assert pane.scroll_area.verticalScrollBar().isVisible()
+
+
 def test_anomalies_are_listed_and_can_be_marked_as_expected(qtbot, runner, show_pane, add_costs):
     for n in range(28):
         add_costs("cdn", dt.date(2026, 10, 20) + dt.timedelta(days=n), 100 + n % 3)

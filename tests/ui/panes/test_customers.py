@@ -176,3 +176,26 @@ def test_the_money_axis_keeps_cents_only_when_its_ticks_are_less_than_a_unit_apa
     axis = MoneyAxis("left")
     assert axis.tickStrings([0.0, 0.2, 0.4], 1.0, 0.2) == ["$0.00", "$0.20", "$0.40"]
     assert axis.tickStrings([-5000.0, 0.0, 5000.0], 1.0, 5000.0) == ["−$5k", "$0", "$5k"]
+
+
+@pytest.mark.parametrize("width", [1280, 1100])
+def test_the_chart_and_the_movements_list_show_whole_below_a_720_high_window(qtbot, runner, cache, settings, width):
+    """The pane below the window's menu, tabs and status bar: no scrolling to reach the chart's month axis, and
+    the list's last figure, the change, inside the list (the names give way)."""
+    ledger = Ledger(cache.engine).price("enterprise", 23_456_789).price("professional", 12_345_678)
+    month_start = utcnow().replace(day=1, hour=0, minute=0, second=1, microsecond=0)
+    ledger.customer("zephyr", month_start - dt.timedelta(days=60), name="Zephyr Analytics SAS")
+    ledger.start("sub_z", "zephyr", "enterprise", month_start - dt.timedelta(days=40))
+    ledger.change("sub_z", month_start, price_id="professional")
+    pane = CustomersPane(cache, runner, settings)
+    qtbot.addWidget(pane)
+    pane.resize(width, 630)
+    pane.show()
+    qtbot.waitExposed(pane)
+    settle(qtbot, runner)
+    pane.kpis.activated.emit(tiles.MRR)
+    settle(qtbot, runner)
+    table = pane.drill_list.table
+    assert [table.item(0, c).text() for c in (0, 2, 5)] == ["Zephyr Analytics SAS", "Contraction", "−$111,111.11"]
+    assert not pane.scroll_area.verticalScrollBar().isVisible()
+    assert table.horizontalHeader().length() <= table.viewport().width()
