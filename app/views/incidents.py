@@ -39,7 +39,7 @@ SPEC = TableSpec(
         w.Column("acknowledged", "Ack.", case((INC.c.acknowledged_at.is_(None), ""), else_="yes"), width=44,
                  sortable=False, sort_note=_UNINDEXED,
                  tooltip="When someone acknowledged the incident (empty: nobody yet)"),
-        w.Column("started_at", "Started", INC.c.started_at, w.DATETIME, width=108),
+        w.Column("started_at", "Started", INC.c.started_at, w.DATETIME, width=120),
         w.Column("duration_h", "Hours", DURATION_H, w.FLOAT, width=52, sortable=False,
                  tooltip="Hours from start to resolution, or until now while the incident is open",
                  sort_note="an open incident's duration grows while the table is read, so its pages would "

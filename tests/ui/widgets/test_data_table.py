@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import importlib
 import pkgutil
 
@@ -13,9 +14,11 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QFileDialog, QStyle, QStyleOptionViewItem, QToolTip
 
 import app.views
+from app.store import kinds
 from app.store.windows import TableSpec, WindowSource
 from app.views import tickets as view
 from tests.ui.helpers import activate, settle, show, wait_idle
+from ui.formatting import format_value
 from ui.models import sql_table
 from ui.models.sql_table import SqlTableModel
 from ui.panes.tickets import TicketsPane
@@ -227,3 +230,16 @@ def test_every_column_title_fits_its_declared_width(qtbot, runner, cache, spec):
     margins = 2 * header.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, None, header)
     needs = {c.title: QFontMetrics(bold).horizontalAdvance(c.title) + margins + _SECTION_FRAME for c in spec.columns}
     assert {c.title: (c.width, needs[c.title]) for c in spec.columns if c.width < needs[c.title]} == {}
+
+
+@pytest.mark.parametrize("spec", _every_spec(), ids=lambda spec: spec.name)
+def test_date_and_time_columns_fit_a_whole_timestamp(qtbot, runner, cache, spec):
+    """Health's "Started" showed "2026-12-01 10…": a time cut off is no time at all."""
+    table = show(qtbot, runner, DataTable(SqlTableModel(WindowSource(cache.engine, spec), runner), "tests/fit"))
+    view = table.view
+    margins = 2 * (view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1) + 1  # + grid
+    samples = {kinds.DATETIME: format_value(kinds.DATETIME, dt.datetime(2026, 12, 1, 7, 12)),
+               kinds.DATE: format_value(kinds.DATE, dt.datetime(2026, 12, 1, 7, 12))}
+    needs = {c.title: view.fontMetrics().horizontalAdvance(samples[c.kind]) + margins
+             for c in spec.columns if c.kind in samples}
+    assert {c.title: (c.width, needs[c.title]) for c in spec.columns if c.width < needs.get(c.title, 0)} == {}
