@@ -100,7 +100,7 @@ def tiles(f: RevenueFigures) -> list[Kpi]:
         Kpi(TRIALS, fmt.percent(m.trial_conversion_pct),
             f"Trials started in {name} ({m.trials_started:,}) that became paying within the policy's window "
             f"({m.trials_converted:,}), of those decided: {m.trials_open:,} are still inside their window.",
-            note=f"{m.trials_converted:,} of {m.trials_started:,}", trend=trend(lambda x: x.trial_conversion_pct)),
+            note=trial_note(m), trend=trend(lambda x: x.trial_conversion_pct)),
         Kpi(AT_RISK, f"{len(f.at_risk):,}",
             "Paying customers with a risk signal: past due or a failed payment, a downgrade lately, a "
             "cancellation scheduled, several urgent tickets or a ticket spike. Click to see them and why.",
@@ -115,3 +115,14 @@ def is_current(m: MonthFigures) -> bool:
 
 def _signed_pct(value: float | None) -> str:
     return fmt.MISSING if value is None else f"{value:+.1f} %"
+
+
+def trial_note(m: MonthFigures) -> str:
+    """The counts under the trial conversion: converted of the trials decided, and how many are still open.
+
+    The rate counts decided trials only, so "0 of 1" under a "—" (one trial,
+    still inside its window) read as a conversion of none.
+    """
+    decided = m.trials_started - m.trials_open
+    counts = f"{m.trials_converted:,} of {decided:,}"
+    return f"{counts} · {m.trials_open:,} open" if m.trials_open else f"{counts} decided"

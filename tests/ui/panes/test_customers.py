@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from types import SimpleNamespace
 
 import pytest
 from PySide6.QtCore import Qt
@@ -199,3 +200,13 @@ def test_the_chart_and_the_movements_list_show_whole_below_a_720_high_window(qtb
     assert [table.item(0, c).text() for c in (0, 2, 5)] == ["Zephyr Analytics SAS", "Contraction", "−$111,111.11"]
     assert not pane.scroll_area.verticalScrollBar().isVisible()
     assert table.horizontalHeader().length() <= table.viewport().width()
+
+
+@pytest.mark.parametrize(("started", "still_open", "converted", "note"), [
+    (1, 1, 0, "0 of 0 · 1 open"),  # the rate is "—": nothing decided yet
+    (5, 2, 1, "1 of 3 · 2 open"),
+    (4, 0, 3, "3 of 4 decided"),
+])
+def test_the_trial_tile_counts_the_trials_its_rate_divides_by(started, still_open, converted, note):
+    month = SimpleNamespace(trials_started=started, trials_open=still_open, trials_converted=converted)
+    assert tiles.trial_note(month) == note
