@@ -154,7 +154,9 @@ class OverviewPane(Pane):
             self.load()
 
     def _failed(self, exc: BaseException) -> None:
+        """Say why in the header; tiles that never had figures are hidden (their captions come with them)."""
         self.header.setText(could_not("compute the overview from the cache", exc))
+        self.content.setVisible(self.data is not None)
         for t in self.tiles.values():
             t.value.setText("—")
 
@@ -162,6 +164,7 @@ class OverviewPane(Pane):
         if data.role != self.role:
             return
         self.data = data
+        self.content.show()
         card = data.scorecard
         now = utcnow()
         self.header.setText(f"<b>{self.role.capitalize()} overview</b> — {words.period_text(card)}")

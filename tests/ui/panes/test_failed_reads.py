@@ -83,3 +83,23 @@ def test_figures_that_arrive_after_a_failure_replace_its_note(qtbot):
     strip.set_values([Kpi("MRR", "$1,200.00", tooltip="Monthly recurring revenue")])
     tile = strip.tiles["MRR"]
     assert (tile.value.text(), tile.note.text(), tile.toolTip()) == ("$1,200.00", "", "Monthly recurring revenue")
+
+
+def test_overview_tiles_that_never_had_figures_are_hidden_not_blank(qtbot, runner, cache, monkeypatch):
+    """Tiles are captioned by their figures: without any, they were empty boxes with a dash."""
+    import app.kpis.overview as core
+
+    computed = core.overview
+    monkeypatch.setattr(core, "overview", _refused)
+    pane = show(qtbot, runner, OverviewPane(cache, runner, Settings()))
+    qtbot.waitUntil(lambda: pane.header.text().startswith("Could not"), timeout=10_000)
+    assert not pane.content.isVisible()
+    monkeypatch.setattr(core, "overview", computed)
+    pane.load()
+    qtbot.waitUntil(lambda: pane.data is not None, timeout=10_000)
+    assert pane.content.isVisible()
+    monkeypatch.setattr(core, "overview", _refused)
+    pane.load()  # figures shown once: their tiles stay, captioned, with a dash
+    qtbot.waitUntil(lambda: pane.header.text().startswith("Could not"), timeout=10_000)
+    assert pane.content.isVisible()
+    assert {t.value.text() for t in pane.tiles.values()} == {"—"} and all(t.caption.text() for t in pane.tiles.values())
