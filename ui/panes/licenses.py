@@ -66,6 +66,8 @@ FILTERS = (
     ("All", ()),
 )
 READ_ONLY_NOTE = "Read-only: your role can view licenses but not issue or revoke them."
+EMPTY_WRITABLE = "No licenses issued yet — Ctrl+N issues one, even offline"
+EMPTY_READ_ONLY = "No licenses issued yet"
 REVOCATIONS_FILTER = "Revocation lists (*.txt);;All files (*)"
 OPEN_FILTER = ("License and activation files (*.lic *.req *.activation *.txt);;License files (*.lic);;"
                "Activation requests (*.req);;All files (*)")
@@ -168,7 +170,7 @@ class LicensesPane(Pane):
         self.split = MasterDetail(
             self.model, self.detail, runner=self.runner, state_key="panes/licenses",
             noun="licenses", filters=FILTERS, search_placeholder="Search customer name, email or id, license id… "
-            "(Ctrl+F)", side=side, empty="No licenses issued yet — Ctrl+N issues one, even offline",
+            "(Ctrl+F)", side=side, empty=EMPTY_WRITABLE,
             no_match="No licenses match this search and filter — try “All” or clear the search", sizes=(880, 400),
         )
         self.table = self.split.table
@@ -415,8 +417,10 @@ class LicensesPane(Pane):
         self.copy_button.setToolTip(NO_FILE_TIP if missing else COPY_TIP)
         key_id = self.service.keys.active_id
         seconds = self.service.unlocked_seconds_left(key_id) if key_id else 0.0
+        self.split.empty_state.set_empty(EMPTY_WRITABLE if writable else EMPTY_READ_ONLY)
         if key_id is None:
-            self.key_status.setText("No signing key yet — issuing offers to generate one")
+            self.key_status.setText("No signing key yet — issuing offers to generate one" if writable
+                                    else "No signing key yet")
         elif seconds:
             until = fmt.to_local(utcnow() + dt.timedelta(seconds=seconds))
             self.key_status.setText(f"Key {key_id}: unlocked until {until:%H:%M}")

@@ -37,6 +37,13 @@ class EmptyState(QLabel):
             self.resize(self._table.view.viewport().size())
         return False
 
+    def set_empty(self, text: str) -> None:
+        """What to say when the cache has no rows (a role that cannot add any is not told how to)."""
+        showing_empty = self.isVisible() and self.text() == self._empty
+        self._empty = text
+        if showing_empty:
+            self.setText(text)
+
     def _invalidate(self) -> None:
         self._request.invalidate()
         self.hide()

@@ -35,6 +35,16 @@ def test_builds_on_an_empty_cache(qtbot, runner, cache, paths):
     assert not pane.revoke_button.isEnabled() and pane.issue_button.isEnabled()
 
 
+def test_an_empty_registry_does_not_tell_a_read_only_role_how_to_issue(qtbot, runner, cache, paths):
+    pane = pane_for(qtbot, runner, cache, paths)
+    pane.set_read_only(True)
+    assert pane.split.empty_state.text() == "No licenses issued yet"
+    assert pane.key_status.text() == "No signing key yet"
+    pane.set_read_only(False)
+    assert pane.split.empty_state.text() == "No licenses issued yet — Ctrl+N issues one, even offline"
+    assert pane.key_status.text() == "No signing key yet — issuing offers to generate one"
+
+
 def test_issue_writes_registry_and_outbox_and_shows_waiting(qtbot, runner, filled, keyed, asked):
     pane = pane_for(qtbot, runner, filled, keyed)
     dialog = issue_through_dialog(pane, qtbot, runner)
