@@ -42,13 +42,24 @@ def restore_geometry(key: str, widget: QWidget) -> bool:
     return isinstance(value, QByteArray) and widget.restoreGeometry(value)
 
 
-def save_header(key: str, header: QHeaderView) -> None:
-    qsettings().setValue(f"{key}/header", header.saveState())
+def save_header(key: str, header: QHeaderView, layout: str = "") -> None:
+    """Remember the header's order, widths, hidden columns and sort, with the declared ``layout`` they started from."""
+    settings = qsettings()
+    settings.setValue(f"{key}/header", header.saveState())
+    settings.setValue(f"{key}/header_layout", layout)
 
 
-def restore_header(key: str, header: QHeaderView) -> bool:
-    value = qsettings().value(f"{key}/header")
-    return isinstance(value, QByteArray) and header.restoreState(value)
+def restore_header(key: str, header: QHeaderView, layout: str = "") -> bool:
+    """Put the remembered header back, unless it was saved from another declared ``layout``.
+
+    A release that widens a column its title or values did not fit in would
+    otherwise keep the cut width for everyone who had the table open before:
+    a header is saved whenever the window closes, resized or not.
+    """
+    settings = qsettings()
+    value = settings.value(f"{key}/header")
+    return (isinstance(value, QByteArray) and settings.value(f"{key}/header_layout", "") == layout
+            and header.restoreState(value))
 
 
 def save_splitter(key: str, splitter: QSplitter) -> None:

@@ -90,6 +90,8 @@ class DataTable(QWidget):
         super().__init__(parent)
         self.model = model
         self._state_key = state_key
+        # The declared columns and widths the remembered header is kept against (settings_keys.restore_header).
+        self._layout = ",".join(f"{c.key}:{c.width}" for c in model.spec.columns)
         self._noun = noun
         self._following = False  # the selection is being moved to where the current key went
         self._scroll_to_current = False
@@ -118,7 +120,7 @@ class DataTable(QWidget):
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._open_header_menu)
         self._set_default_columns()
-        if not settings_keys.restore_header(state_key, header):
+        if not settings_keys.restore_header(state_key, header, self._layout):
             self._set_default_sort()
         self.view.setSortingEnabled(True)  # sorts by the (restored or default) indicator, in SQL
 
@@ -250,7 +252,7 @@ class DataTable(QWidget):
         self.view.horizontalHeader().setSortIndicator(spec.index_of(spec.default_sort), order)
 
     def save_state(self) -> None:
-        settings_keys.save_header(self._state_key, self.view.horizontalHeader())
+        settings_keys.save_header(self._state_key, self.view.horizontalHeader(), self._layout)
 
     def current_key(self) -> object:
         """The key every action acts on: the highlighted record's, remembered across refreshes."""

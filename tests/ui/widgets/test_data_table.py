@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import importlib
 import pkgutil
@@ -243,3 +244,21 @@ def test_date_and_time_columns_fit_a_whole_timestamp(qtbot, runner, cache, spec)
     needs = {c.title: view.fontMetrics().horizontalAdvance(samples[c.kind]) + margins
              for c in spec.columns if c.kind in samples}
     assert {c.title: (c.width, needs[c.title]) for c in spec.columns if c.width < needs.get(c.title, 0)} == {}
+
+
+def test_a_remembered_header_holds_until_the_declared_columns_change(qtbot, runner, cache):
+    """A release that widens a cut column reaches those who had the table open before (every close saves it)."""
+
+    def table(spec: TableSpec) -> DataTable:
+        made = DataTable(SqlTableModel(WindowSource(cache.engine, spec), runner), "tests/remembered")
+        qtbot.addWidget(made)
+        return made
+
+    first = table(view.SPEC)
+    first.view.horizontalHeader().resizeSection(1, 300)
+    first.save_state()
+    assert table(view.SPEC).view.horizontalHeader().sectionSize(1) == 300
+    number, sla, *rest = view.SPEC.columns
+    wider = dataclasses.replace(sla, width=sla.width + 8)
+    widened = dataclasses.replace(view.SPEC, columns=(number, wider, *rest))
+    assert table(widened).view.horizontalHeader().sectionSize(1) == sla.width + 8
