@@ -160,6 +160,7 @@ def _editor(value: Any, meta: Mapping[str, Any], name: str = "") -> QWidget:
         return OptionBoxes(meta["options"], value)
     line = QLineEdit(", ".join(str(v) for v in value) if isinstance(value, tuple) else str(value))
     line.setMinimumWidth(260)
+    line.setCursorPosition(0)  # a value longer than the field shows its start, not its tail
     return line
 
 
@@ -251,9 +252,16 @@ class SettingsDialog(QDialog):
         self._fit()
 
     def _fit(self) -> None:
-        """Open at the size the widest tab needs (not Qt's small default), within the screen."""
+        """Open wide enough for the widest page and tall enough for the tallest, within the screen.
+
+        Not Qt's small default, which had the SLA, Health and Planning pages
+        scroll inside a 388-pixel-high dialog on a screen with room for them.
+        """
         self.adjustSize()
-        wanted = self.sizeHint().expandedTo(QSize(460, 0))
+        tallest = max(page.sizeHint().height() + 2 * scroll.frameWidth()
+                      for scroll in self.pages.findChildren(QScrollArea) if (page := scroll.widget()) is not None)
+        chrome = self.sizeHint().height() - self.pages.sizeHint().height()
+        wanted = self.sizeHint().expandedTo(QSize(460, tallest + chrome))
         self.resize(wanted.boundedTo(self.screen().availableGeometry().size() * 0.9))
 
     def _add_page(self, title: str, page: QWidget) -> None:

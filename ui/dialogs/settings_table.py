@@ -11,7 +11,15 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QHBoxLayout,
+    QHeaderView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ui.widgets.action_bar import button
 
@@ -32,7 +40,10 @@ class TablesEditor(QWidget):
             header = QTableWidgetItem(_label(field.name))
             header.setToolTip(field.metadata.get("help", ""))
             self.table.setHorizontalHeaderItem(column, header)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # Each column as wide as its title and values, the table as wide as its columns (the dialog opens to
+        # fit its widest page): stretched into the page's width, six columns of probes read "ted s", "eywo".
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
         self.table.verticalHeader().hide()
         self.table.setMinimumHeight(120)
         for value in values:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QLabel, QLineEdit, QSpinBox
+from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtWidgets import QAbstractSpinBox, QComboBox, QLabel, QLineEdit, QSpinBox
 
 from app.config import settings as cfg
 from app.config.paths import Paths
@@ -11,6 +12,7 @@ from app.notices import KINDS
 from app.secrets import OPS_API_TOKEN
 from ui.application import build_context
 from ui.dialogs.settings_dialog import OptionBoxes, SettingsDialog, TableListEdit
+from ui.dialogs.settings_table import TablesEditor
 
 
 def test_a_bad_value_is_refused_naming_the_key_and_nothing_is_written(qtbot, context):
@@ -179,3 +181,25 @@ def test_a_bad_cell_is_refused_naming_its_row_and_key(qtbot, context):
     dialog.findChild(TablesEditor, "planning.scaling").table.setItem(1, 2, QTableWidgetItem("lots"))
     dialog.save()
     assert dialog.result() == 0 and "[planning] scaling[1].doubled = 'lots': must be a number" in dialog.error.text()
+
+
+def test_pages_open_whole_tables_and_the_start_of_long_values(qtbot, context):
+    """The dialog opened 388 px high, so long pages scrolled; six probe columns stretched into one page's width
+    read "ted s" and "eywo"; a long escalation line showed its tail."""
+    dialog = SettingsDialog(context)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    screen = dialog.screen().availableGeometry()
+    assert dialog.height() >= min(500, int(screen.height() * 0.9))
+    editors = dialog.findChildren(TablesEditor)
+    assert len(editors) >= 3  # budgets, the planning tables, the extra probes
+    for editor in editors:
+        header = editor.table.horizontalHeader()
+        bold = QFont(header.font())
+        bold.setBold(True)
+        for column in range(header.count()):
+            title = editor.table.horizontalHeaderItem(column).text()
+            assert header.sectionSize(column) >= QFontMetrics(bold).horizontalAdvance(title), title
+    lines = [line for line in dialog.findChildren(QLineEdit) if line.echoMode() == QLineEdit.EchoMode.Normal
+             and not isinstance(line.parent(), QAbstractSpinBox | QComboBox)]
+    assert lines and all(line.cursorPosition() == 0 for line in lines)
