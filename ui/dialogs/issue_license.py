@@ -164,8 +164,9 @@ class IssueLicenseDialog(QDialog):
         self._debounce = QTimer(self, singleShot=True, interval=SEARCH_DEBOUNCE_MS)
         self._debounce.timeout.connect(self.search)
         self.customer_search.textEdited.connect(lambda _t: self._debounce.start())
-        self.plan.currentIndexChanged.connect(lambda _i: self._apply_plan_defaults())
         self.plan.setCurrentIndex(self.plan.findData("professional"))
+        self.plan.currentIndexChanged.connect(self._plan_changed)
+        self._plan_chosen = False  # the plan box still shows the default, not a plan someone picked
         self._apply_plan_defaults()
         # A look-up answered after the dialog closed (and was deleted) is dropped, not applied to dead widgets.
         self.finished.connect(lambda _result: self._follow.invalidate())
@@ -210,8 +211,11 @@ class IssueLicenseDialog(QDialog):
     def _following(self, subscription: dict[str, Any] | None) -> None:
         """Link the license to the customer's subscription and say which plan it pays for.
 
-        The plan box is left as the user set it (a license may differ from its
-        subscription on purpose); the registry lists the ones that differ.
+        Until someone picks a plan, the plan box takes the one the subscription
+        pays for: the default (Professional) signed for a Starter customer made
+        a license the registry lists as "plan changed" at once.  A plan picked
+        is left as it is (a license may differ from its subscription on
+        purpose); the registry lists the ones that differ.
         """
         self.subscription = subscription
         if subscription is None:
@@ -220,8 +224,18 @@ class IssueLicenseDialog(QDialog):
         status = SUBSCRIPTION_WORDS.get(subscription["status"], subscription["status"])
         plan = subscription["plan"]
         self.follows.setText(f"{status}{f', pays for {plan.capitalize()}' if plan else ''} ({subscription['id']})")
+        paid_for = self.plan.findData(plan)
+        if not self._plan_chosen and paid_for >= 0:
+            self.plan.blockSignals(True)  # the subscription's plan, not a choice: a later customer's may replace it
+            self.plan.setCurrentIndex(paid_for)
+            self.plan.blockSignals(False)
+            self._apply_plan_defaults()
 
     # -- form
+
+    def _plan_changed(self) -> None:
+        self._plan_chosen = True
+        self._apply_plan_defaults()
 
     def _apply_plan_defaults(self) -> None:
         seats, features = self.service.plan_defaults(self.plan.currentData())

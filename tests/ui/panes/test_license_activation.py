@@ -96,6 +96,24 @@ def test_the_issue_dialog_says_which_subscription_the_license_follows(qtbot, run
     settle(qtbot, runner)
 
 
+def test_the_issue_dialog_takes_the_plan_the_subscription_pays_for_until_one_is_picked(
+        qtbot, runner, filled, keyed):
+    """The default, Professional, signed for a customer paying for Enterprise was a "plan changed" license."""
+    pane = pane_for(qtbot, runner, filled, keyed)
+    pane.issue("cus_fern")  # Fern pays for Enterprise
+    settle(qtbot, runner)
+    dialog = pane.issue_dialog
+    assert dialog.follows.text().startswith("Active, pays for Enterprise")
+    assert (dialog.plan.currentData(), dialog.seats.value()) == ("enterprise", 1000)
+    dialog.plan.setCurrentIndex(dialog.plan.findData("starter"))  # picked: another customer keeps it
+    dialog.set_customer({"id": "cus_acme", "name": "Acme Corp", "email": "billing@acme.example"})
+    settle(qtbot, runner)
+    assert dialog.follows.text() == "Active, pays for Professional (sub_acme)"
+    assert (dialog.plan.currentData(), dialog.seats.value()) == ("starter", 5)
+    dialog.close()
+    settle(qtbot, runner)
+
+
 def test_a_dropped_request_for_a_full_license_says_why_and_signs_nothing(qtbot, runner, filled, keyed, tmp_path):
     pane = pane_for(qtbot, runner, filled, keyed)
     license_id = issue_directly(pane, plan="starter")
