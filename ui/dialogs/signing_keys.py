@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QTreeWidget,
@@ -62,8 +63,8 @@ class SigningKeysDialog(QDialog):
         self.tree.setHeaderLabels(["Key id", "Created (UTC)", "State", "Private key here"])
         self.tree.setRootIsDecorated(False)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        for column, width in enumerate((180, 130, 200)):
-            self.tree.setColumnWidth(column, width)
+        # Each column as wide as its title and values: at fixed widths, the last title read "Private key he".
+        self.tree.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.buttons: dict[str, QPushButton] = {}
