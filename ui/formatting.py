@@ -14,27 +14,15 @@ from app.clock import utcnow
 from app.domain.revenue.fx import money as _money
 from app.domain.seats import NEAR, OVER, seat_level
 from app.store import kinds as w
-from app.store.database import reason
 
 MISSING = "—"  # a figure that cannot be computed (no budget, no checks yet)
-__all__ = ["MISSING", "cents", "could_not", "days_until", "expiry_words", "format_age", "format_value", "local_day",
-           "micros", "relative_days", "share", "to_local", "when", "words"]
+__all__ = ["MISSING", "cents", "days_until", "expiry_words", "format_age", "format_value", "local_day", "micros",
+           "relative_days", "share", "to_local", "when", "words"]
 
 
 def to_local(value: dt.datetime) -> dt.datetime:
     """Cache times are naive UTC; people read local time."""
     return value.replace(tzinfo=dt.UTC).astimezone()
-
-
-def could_not(doing: str, exc: BaseException) -> str:
-    """``Could not <doing>: <why>``, the why on one line: how a pane says a background job failed.
-
-    A failed cache read carries SQLAlchemy's text -- the statement and its
-    parameters over several lines -- which, put in a label, pushed the pane's
-    other widgets out of a 1280-wide window.  ``reason`` keeps SQLite's own
-    words; the task runner logs the whole error.
-    """
-    return f"Could not {doing}: {reason(exc)}"
 
 
 def format_value(kind: str, value: Any) -> str:

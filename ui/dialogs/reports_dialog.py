@@ -42,6 +42,7 @@ from app.reports.render import SUFFIXES, write_report
 from app.store.database import Cache
 from app.tasks import Cancelled, CancelToken, Progress, ProgressCallback, no_progress
 from ui import formatting as fmt
+from ui.failures import could_not
 from ui.workers import LatestRequest, TaskHandle, TaskRunner
 
 FILTERS = {PDF: "PDF document (*.pdf)", HTML: "Web page (*.html)", CSV: "CSV tables in a zip (*.zip)"}
@@ -197,7 +198,7 @@ class ReportsDialog(QDialog):
 
     def _failed(self, exc: BaseException) -> None:
         message = ("Cancelled: choose again to build the report." if isinstance(exc, Cancelled)
-                   else fmt.could_not("build the report", exc))
+                   else could_not("build the report", exc))
         self.preview.setPlainText(message)
         self._set_busy(False, message)
 

@@ -20,7 +20,6 @@ longer holds it.  Until then actions use the remembered key.
 
 from __future__ import annotations
 
-import logging
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from typing import Any, cast
@@ -39,12 +38,11 @@ from PySide6.QtCore import (
 from app.store import windows as w
 from app.store.windows import WindowQuery, WindowSource
 from app.tasks import Cancelled
-from ui.formatting import could_not, format_value
+from ui.failures import could_not
+from ui.formatting import format_value
 from ui.widgets import palette
 from ui.widgets.palette import GREY, brush
 from ui.workers import LatestRequest, TaskRunner
-
-log = logging.getLogger(__name__)
 
 PAGE_SIZE = 200
 MAX_PAGES = 24
@@ -531,7 +529,6 @@ class SqlTableModel(QAbstractTableModel):
         self._pending.clear()
         if isinstance(exc, Cancelled):  # the runner is shutting down: nobody waits for the rows
             return
-        log.error("table %s: query failed: %s", self.spec.name, exc)
         self.failed.emit(could_not(f"read {self.spec.name} from the local cache", exc))
 
 

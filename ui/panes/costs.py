@@ -39,6 +39,7 @@ from app.store.windows import WindowSource
 from app.views import costs as view
 from ui import formatting as fmt
 from ui import settings_keys
+from ui.failures import could_not
 from ui.models.sql_table import SqlTableModel
 from ui.panes import cost_summary
 from ui.panes.base import Pane
@@ -229,7 +230,7 @@ class CostsPane(Pane):
                            on_success=self._overview_arrived, on_failure=self._overview_failed)
 
     def _overview_failed(self, exc: BaseException) -> None:
-        self.empty.setText(f"<p>{html.escape(fmt.could_not('read costs from the local cache', exc))}</p>")
+        self.empty.setText(f"<p>{html.escape(could_not('read costs from the local cache', exc))}</p>")
         self.stack.setCurrentWidget(self.empty)
 
     def _overview_arrived(self, overview: CostOverview) -> None:

@@ -48,6 +48,7 @@ from app.store.database import Cache
 from app.store.windows import WindowSource
 from app.views import customers as view
 from ui import formatting as fmt
+from ui.failures import could_not
 from ui.models.sql_table import SqlTableModel
 from ui.panes import customers_lists as lists
 from ui.panes import customers_tiles as tiles
@@ -275,7 +276,7 @@ class CustomersPane(Pane):
             self._figures_again = False
             self.load_figures()
             return
-        why = fmt.could_not("compute the revenue figures from the cache", exc)
+        why = could_not("compute the revenue figures from the cache", exc)
         self.kpis.set_unavailable(why)
         self.warning.setText(why)
         self.warning.show()
@@ -327,7 +328,7 @@ class CustomersPane(Pane):
         self._drill_request.run(
             view.load_drill, self.engine, self.settings, self.movement_cache, month, tuple(kinds),
             on_success=lambda rows: self._show_drill(month, title, rows),
-            on_failure=lambda exc: self.drill_list.set_rows(fmt.could_not("list them", exc), [], []),
+            on_failure=lambda exc: self.drill_list.set_rows(could_not("list them", exc), [], []),
         )
 
     def _show_drill(self, month: dt.date, title: str, rows: list[DrillRow]) -> None:

@@ -32,6 +32,7 @@ from app.views import incidents as view
 from app.views import services
 from ui import formatting as fmt
 from ui.dialogs import incident_forms
+from ui.failures import could_not
 from ui.models.sql_table import SqlTableModel
 from ui.panes.base import Pane
 from ui.panes.health_services import ServicesTable, duration
@@ -274,7 +275,7 @@ class HealthPane(Pane):
     def _load_services(self) -> None:
         self._services.run(
             services.load_health, self.engine, self.settings.health, on_success=self._show_services,
-            on_failure=lambda exc: self.summary.setText(fmt.could_not("read service health from the cache", exc)),
+            on_failure=lambda exc: self.summary.setText(could_not("read service health from the cache", exc)),
         )
 
     def _show_services(self, health: services.HealthView) -> None:

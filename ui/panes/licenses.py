@@ -42,6 +42,7 @@ from ui import formatting as fmt
 from ui import settings_keys
 from ui.dialogs import activation_request, issue_license, license_actions, passphrase, signing_keys
 from ui.dialogs.license_actions import copy_text, save_text
+from ui.failures import could_not
 from ui.panes.base import Pane
 from ui.panes.license_registry import LicenseTableModel, render_license
 from ui.widgets.action_bar import ActionBar, button
@@ -194,7 +195,7 @@ class LicensesPane(Pane):
 
     def load_figures(self) -> None:
         self._figures.run(view.load_figures, self.engine, on_success=lambda f: self.kpis.set_values(kpi_tiles(f)),
-                          on_failure=lambda exc: self.kpis.set_unavailable(fmt.could_not("count from the cache", exc)))
+                          on_failure=lambda exc: self.kpis.set_unavailable(could_not("count from the cache", exc)))
 
     def save_state(self) -> None:
         self.split.save_state()

@@ -23,7 +23,7 @@ from app.kpis import overview as core
 from app.roles import EXECUTIVE, OVERVIEW
 from app.store.changes import Changes
 from app.store.database import Cache
-from ui.formatting import could_not
+from ui.failures import could_not
 from ui.panes import overview_sections as sections
 from ui.panes import overview_tiles as words
 from ui.panes.base import Pane

@@ -36,6 +36,7 @@ from app.tasks import Progress
 from app.views import tickets as view
 from ui import formatting as fmt
 from ui.dialogs import ticket_action
+from ui.failures import could_not
 from ui.models.sql_table import SqlTableModel
 from ui.panes.base import Pane
 from ui.panes.tickets_kpis import TicketKpis
@@ -233,7 +234,7 @@ class TicketsPane(Pane):
         self.runner.run(
             view.adopt_settings, self.engine, settings.sla, writes=True, on_progress=self._show_progress,
             on_success=lambda _changes: self._reevaluated(),
-            on_failure=lambda exc: self._reevaluated(fmt.could_not("re-evaluate the SLA clocks", exc)),
+            on_failure=lambda exc: self._reevaluated(could_not("re-evaluate the SLA clocks", exc)),
         )
 
     def _show_progress(self, progress: Progress) -> None:
@@ -293,7 +294,7 @@ class TicketsPane(Pane):
     def _load_figures(self) -> None:
         self._figures.run(
             view.load_support_figures, self.engine, self.settings, on_success=self._show_figures,
-            on_failure=lambda exc: self.kpis.set_unavailable(fmt.could_not("compute the support KPIs", exc)),
+            on_failure=lambda exc: self.kpis.set_unavailable(could_not("compute the support KPIs", exc)),
         )
 
     def _show_figures(self, figures: kpis.SupportFigures) -> None:

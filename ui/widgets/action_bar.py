@@ -9,16 +9,13 @@ can be changed.  One widget, so all panes word and place it alike.
 from __future__ import annotations
 
 import html
-import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from ui.formatting import could_not
+from ui.failures import could_not
 from ui.widgets.palette import RED
-
-log = logging.getLogger(__name__)
 
 
 def button(label: str, tip: str, slot: Callable[[], object]) -> QPushButton:
@@ -70,7 +67,6 @@ class ActionBar(QWidget):
 
     def failed_to_save(self, exc: BaseException) -> None:
         """A write to the cache failed: one line in SQLite's words here, the whole error in the log."""
-        log.error("could not save to the local cache: %s", exc)
         self.fail(could_not("save to the local cache", exc))
 
     def clear(self) -> None:

@@ -33,7 +33,7 @@ from app.store import outbox
 from app.store.database import Cache
 from app.tasks import CancelToken
 from ui.dialogs import customer_action
-from ui.formatting import could_not
+from ui.failures import could_not
 from ui.widgets.action_bar import ActionBar, button
 from ui.widgets.customer_desk_view import STAGE_COLORS, render_diagnosis
 from ui.widgets.detail_panel import DetailPanel

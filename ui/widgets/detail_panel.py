@@ -13,7 +13,6 @@ about it -- one of the other tables it reads.
 from __future__ import annotations
 
 import html
-import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,13 +33,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.store.changes import Changes
-from ui.formatting import could_not
+from ui.failures import could_not
 from ui.widgets.palette import AMBER, MUTED, css
 from ui.workers import LatestRequest, TaskRunner
 
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -148,7 +145,6 @@ class DetailPanel(QWidget):
     def _failed(self, exc: BaseException) -> None:
         self.current = None
         self._clear()
-        log.error("detail: could not read from the local cache: %s", exc)
         self.title.setText(could_not("read the detail from the local cache", exc))
         self.loaded.emit(None)
 

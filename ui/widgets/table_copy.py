@@ -16,7 +16,7 @@ from typing import Any
 from PySide6.QtGui import QGuiApplication
 
 from app.store.windows import WindowQuery, WindowSource
-from ui.formatting import could_not
+from ui.failures import could_not
 from ui.models.sql_table import SqlTableModel
 
 COPY_LIMIT = 100_000

@@ -7,6 +7,7 @@ out of a 1280-wide window.  The runner logs the whole error.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Callable
 
@@ -15,7 +16,7 @@ from sqlalchemy.exc import OperationalError
 
 from app.config.settings import Settings
 from tests.ui.helpers import pane_for, show
-from ui.formatting import could_not
+from ui.failures import could_not
 from ui.panes.costs import CostsPane
 from ui.panes.customers import CustomersPane
 from ui.panes.health import HealthPane
@@ -68,6 +69,15 @@ def test_a_failed_read_is_said_in_one_line(qtbot, runner, cache, paths, monkeypa
     pane = _pane(name, qtbot, runner, cache, paths)
     qtbot.waitUntil(lambda: any("Could not" in text for text in shown(pane)), timeout=10_000)
     assert shown(pane) == {expected}
+
+
+def test_the_whole_error_goes_to_the_log(caplog):
+    """The task runner logs only jobs without an ``on_failure``: the one line shown is all a label keeps."""
+    error = OperationalError("SELECT count(*) FROM tickets WHERE status = ?", ("open",), sqlite3.OperationalError(WHY))
+    with caplog.at_level(logging.ERROR, logger="ui.failures"):
+        assert could_not("count from the cache", error) == "Could not count from the cache: disk I/O error"
+    assert [r.levelno for r in caplog.records] == [logging.ERROR]
+    assert "[SQL: SELECT count(*) FROM tickets WHERE status = ?]" in caplog.records[0].getMessage()
 
 
 def test_could_not_keeps_the_first_line_of_other_errors():
