@@ -42,14 +42,14 @@ def restore_geometry(key: str, widget: QWidget) -> bool:
     return isinstance(value, QByteArray) and widget.restoreGeometry(value)
 
 
-def save_header(key: str, header: QHeaderView, layout: str = "") -> None:
+def save_header(key: str, header: QHeaderView, layout: str) -> None:
     """Remember the header's order, widths, hidden columns and sort, with the declared ``layout`` they started from."""
     settings = qsettings()
     settings.setValue(f"{key}/header", header.saveState())
     settings.setValue(f"{key}/header_layout", layout)
 
 
-def restore_header(key: str, header: QHeaderView, layout: str = "") -> bool:
+def restore_header(key: str, header: QHeaderView, layout: str) -> bool:
     """Put the remembered header back, unless it was saved from another declared ``layout``.
 
     A release that widens a column its title or values did not fit in would

@@ -7,7 +7,8 @@ imports them from here, never from a conftest.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtWidgets import QApplication, QHeaderView, QWidget
 
 from app.licensing.issuing import LicenseRequest
 from app.licensing.service import LicenseService
@@ -18,6 +19,13 @@ from ui.workers import TaskRunner
 
 SIZE = (1280, 800)
 KEY_ID = "k-pane"  # the Licenses tab's signing key (the ``keyed`` fixture)
+
+
+def title_width(header: QHeaderView, title: str) -> int:
+    """The width ``title`` takes in ``header``: the style draws section titles bold."""
+    bold = QFont(header.font())
+    bold.setBold(True)
+    return QFontMetrics(bold).horizontalAdvance(title)
 
 
 def wait_idle(qtbot, runner: TaskRunner, timeout: int = 10_000) -> None:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QAbstractSpinBox, QComboBox, QLabel, QLineEdit, QSpinBox
 
 from app.config import settings as cfg
 from app.config.paths import Paths
 from app.notices import KINDS
 from app.secrets import OPS_API_TOKEN
+from tests.ui.helpers import title_width
 from ui.application import build_context
 from ui.dialogs.settings_dialog import OptionBoxes, SettingsDialog, TableListEdit
 from ui.dialogs.settings_table import TablesEditor
@@ -195,11 +195,9 @@ def test_pages_open_whole_tables_and_the_start_of_long_values(qtbot, context):
     assert len(editors) >= 3  # budgets, the planning tables, the extra probes
     for editor in editors:
         header = editor.table.horizontalHeader()
-        bold = QFont(header.font())
-        bold.setBold(True)
         for column in range(header.count()):
             title = editor.table.horizontalHeaderItem(column).text()
-            assert header.sectionSize(column) >= QFontMetrics(bold).horizontalAdvance(title), title
+            assert header.sectionSize(column) >= title_width(header, title), title
     lines = [line for line in dialog.findChildren(QLineEdit) if line.echoMode() == QLineEdit.EchoMode.Normal
              and not isinstance(line.parent(), QAbstractSpinBox | QComboBox)]
     assert lines and all(line.cursorPosition() == 0 for line in lines)

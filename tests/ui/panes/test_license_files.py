@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QDropEvent, QFont, QFontMetrics
+from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QFileDialog
 
-from tests.ui.helpers import KEY_ID, issue_directly, issue_through_dialog, pane_for, settle
+from tests.ui.helpers import KEY_ID, issue_directly, issue_through_dialog, pane_for, settle, title_width
 from ui.dialogs.signing_keys import B64_FILTER
 
 
@@ -90,10 +90,8 @@ def test_signing_keys_lists_and_exports_the_public_key(qtbot, runner, filled, ke
     dialog = pane.keys_dialog
     assert [k.key_id for k in dialog.keys] == [KEY_ID]
     header = dialog.tree.header()  # every title whole (the last read "Private key he"), and inside the list
-    bold = QFont(header.font())
-    bold.setBold(True)
     titles = [dialog.tree.headerItem().text(column) for column in range(header.count())]
-    assert all(header.sectionSize(c) >= QFontMetrics(bold).horizontalAdvance(t) for c, t in enumerate(titles))
+    assert all(header.sectionSize(c) >= title_width(header, t) for c, t in enumerate(titles))
     assert header.length() <= dialog.tree.viewport().width()
     assert not dialog.buttons["activate"].isEnabled()  # already the active key
     target = tmp_path / "public.txt"

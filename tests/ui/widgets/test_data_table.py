@@ -10,7 +10,7 @@ import pkgutil
 
 import pytest
 from PySide6.QtCore import QEvent, QItemSelectionModel, QPoint, Qt
-from PySide6.QtGui import QFont, QFontMetrics, QGuiApplication, QHelpEvent
+from PySide6.QtGui import QGuiApplication, QHelpEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QFileDialog, QStyle, QStyleOptionViewItem, QToolTip
 
@@ -18,7 +18,7 @@ import app.views
 from app.store import kinds
 from app.store.windows import TableSpec, WindowSource
 from app.views import tickets as view
-from tests.ui.helpers import activate, settle, show, wait_idle
+from tests.ui.helpers import activate, settle, show, title_width, wait_idle
 from ui.formatting import format_value
 from ui.models import sql_table
 from ui.models.sql_table import SqlTableModel
@@ -226,10 +226,8 @@ def test_every_column_title_fits_its_declared_width(qtbot, runner, cache, spec):
     """A title wider than its column is cut at both ends ("urrenc"); the style draws titles bold."""
     table = show(qtbot, runner, DataTable(SqlTableModel(WindowSource(cache.engine, spec), runner), "tests/fit"))
     header = table.view.horizontalHeader()
-    bold = QFont(header.font())
-    bold.setBold(True)
     margins = 2 * header.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, None, header)
-    needs = {c.title: QFontMetrics(bold).horizontalAdvance(c.title) + margins + _SECTION_FRAME for c in spec.columns}
+    needs = {c.title: title_width(header, c.title) + margins + _SECTION_FRAME for c in spec.columns}
     assert {c.title: (c.width, needs[c.title]) for c in spec.columns if c.width < needs[c.title]} == {}
 
 
