@@ -920,6 +920,20 @@ class FtsDeferred(Base):
     content_table: Mapped[str] = mapped_column(String, primary_key=True)
 
 
+class DeferredIndex(Base):
+    """Indexes a first sync pass set aside, with the SQL that builds them again (``app.store.deferred_indexes``).
+
+    A row and the index's absence are written in one transaction, and so are
+    the index's creation and the row's removal: a kill leaves one or the other.
+    """
+
+    __tablename__ = "deferred_indexes"
+
+    name: Mapped[str] = mapped_column(String, primary_key=True)
+    table_name: Mapped[str] = mapped_column(String)
+    sql: Mapped[str] = mapped_column(Text)
+
+
 # --------------------------------------------------------------------------- notifications
 
 

@@ -19,7 +19,7 @@ from app.connectors.config import SyncConfig
 from app.connectors.ops_api import OpsApiClient
 from app.connectors.stripe_api import StripeSource
 from app.domain.sla import sync_hooks as sla_sync
-from app.store import outbox
+from app.store import deferred_indexes, outbox
 from app.store.app_state import APP_TABLE, ME_KEY, put_app_value
 from app.store.changes import NOTHING, ChangeCallback, Changes, no_changes
 from app.sync import fts_deferral, outbox_push
@@ -66,8 +66,9 @@ class SyncEngine:
         # A pass makes a few objects per row, nearly all freed by reference counting; the cyclic collector
         # would rescan the growing heap again and again, so it waits until the pass ends (``app.collector``).
         with self._lock, collector.paused():
-            with self._db.begin() as conn:  # indexes a killed pass left deferred (see fts_deferral)
+            with self._db.begin() as conn:  # indexes a killed pass left deferred (fts_deferral, deferred_indexes)
                 fts_deferral.catch_up_all(conn)
+                deferred_indexes.restore_all(conn)
             if self._config.ops_enabled:
                 self._sync_ops(report, progress, cancel, changed)
             if self._config.stripe_enabled:

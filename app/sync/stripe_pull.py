@@ -26,6 +26,7 @@ from app.clock import utcnow
 from app.connectors.convert import from_unix, parse_datetime
 from app.connectors.errors import Refused
 from app.connectors.stripe_api import StripeSource
+from app.store import deferred_indexes
 from app.store.changes import ChangeCallback, Changes, no_changes
 from app.sync import fts_deferral, quarantine, state, subscription_history
 from app.sync.prefetch import batches_ahead
@@ -193,6 +194,8 @@ class StripePuller:
         """
         with self._engine.begin() as conn:
             fts_deferral.defer(conn, resource.table.name)  # a full pass writes every row: index them once, at its end
+            if current.cursor is None and deferred_indexes.is_empty(conn, resource.table.name):
+                deferred_indexes.set_aside(conn, resource.tables)  # a first pass: build its sort indexes once, too
             write_objects(
                 conn, resource, objs, utcnow(), parents=parents.found, orphans=parents.gone, items=items,
                 strict=strict,
@@ -200,6 +203,7 @@ class StripePuller:
             if finished:
                 self._sweep(conn, resource, current.watermark)
                 fts_deferral.catch_up(conn, resource.table.name)
+                deferred_indexes.restore(conn, resource.tables)
                 if resource.name == INVOICES:  # the invoices date the plans of the pasts rebuilt at first sight
                     subscription_history.refine(conn)
             return state.save_progress(

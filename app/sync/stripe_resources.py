@@ -53,7 +53,9 @@ class StripeResource:
 
     ``object`` is Stripe's ``object`` field (how events name it); ``owned``
     restricts the rows this resource answers for in its table (prices and
-    plans share one, and only recurring prices are plans).
+    plans share one, and only recurring prices are plans).  ``companions``
+    are the other tables its writes fill (a subscription's items and history):
+    a first pass sets their sort indexes aside with its own.
     """
 
     name: str
@@ -67,10 +69,16 @@ class StripeResource:
     # Expansions one object is retrieved with, and whether an event's copy lacks them (then it is fetched).
     retrieve_params: dict[str, Any] = field(default_factory=dict)
     unexpanded: Callable[[Obj], bool] = lambda _obj: False
+    companions: tuple[str, ...] = ()
 
     @property
     def state_key(self) -> str:
         return f"stripe:{self.name}"
+
+    @property
+    def tables(self) -> tuple[str, ...]:
+        """Every table a page of this resource writes rows of its own into."""
+        return (self.table.name, *self.companions)
 
     def scope(self) -> Any:
         """The WHERE clause selecting the rows this resource owns (for the unseen-row sweep)."""
@@ -115,6 +123,7 @@ RESOURCES: tuple[StripeResource, ...] = (
         needs_customers=True,
         retrieve_params={"expand": ["discounts"]},
         unexpanded=_discounts_unexpanded,
+        companions=(ITEMS_TABLE, HISTORY_TABLE),
     ),
     StripeResource(
         "invoices", "invoice", "/v1/invoices", _table(Invoice), stripe_rows.invoice_row, needs_customers=True

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+from app.store.deferred_indexes import restore_all
 from app.store.migrations import include_object
 from app.store.schema import Base
 
@@ -21,5 +22,6 @@ with connectable.connect() as connection:
         include_object=include_object,
     )
     with context.begin_transaction():
+        restore_all(connection)  # indexes a killed sync pass set aside: a migration must find the schema it wrote
         context.run_migrations()
 connectable.dispose()
