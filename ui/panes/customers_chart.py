@@ -32,6 +32,7 @@ MOVEMENTS = (
     ("churn", "Churn", SERIES[5], -1),
 )
 BAR_WIDTH = 0.7
+NO_MOVEMENTS = "No MRR movements in these months"
 
 
 def amounts(month: MonthFigures) -> dict[str, float]:
@@ -123,7 +124,19 @@ class MovementsChart(pg.PlotWidget):  # type: ignore[misc]  # pyqtgraph ships no
         plot.setXRange(-0.6, len(months) - 0.4, padding=0)
         top, bottom = float(up.max(initial=0)), float(down.min(initial=0))
         span = (top - bottom) or 1.0
-        plot.setYRange(bottom - 0.05 * span, top + 0.22 * span, padding=0)  # headroom for the legend
+        low, high = bottom - 0.05 * span, top + 0.22 * span  # headroom for the legend
+        plot.setYRange(low, high, padding=0)
+        if not any(any(v.values()) for v in values):  # a flat line alone reads like a broken chart
+            plot.addItem(self._quiet_note((len(months) - 1) / 2, (low + high) / 2))
+
+    def _quiet_note(self, x: float, y: float) -> Any:
+        """The words centred on (``x``, ``y``) of a chart with no movement in any of its months."""
+        note = pg.TextItem(NO_MOVEMENTS, color=self._text, anchor=(0.5, 0.5))
+        font = note.textItem.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        note.setFont(font)
+        note.setPos(x, y)
+        return note
 
     def segment_at(self, month: int, value: float) -> str | None:
         """The movement whose bar covers ``value`` (major units) in month ``month``, if any."""

@@ -31,11 +31,19 @@ def tile(pane, label: str) -> str:
     return pane.kpis.tiles[label].value.text()
 
 
+def chart_notes(pane) -> list[str]:
+    """The words written over the movements chart (pyqtgraph text items)."""
+    import pyqtgraph as pg  # loaded with the chart
+
+    return [item.toPlainText() for item in pane.chart.getPlotItem().items if isinstance(item, pg.TextItem)]
+
+
 def test_builds_on_an_empty_cache(qtbot, runner, cache, settings):
     pane = show(qtbot, runner, CustomersPane(cache, runner, settings))
     assert tile(pane, tiles.MRR) == "$0.00"
     assert tile(pane, tiles.CHURN) == "—" and tile(pane, tiles.LTV) == "—"
     assert pane.risk_list.empty.text() == "No customer is at risk" and pane.risk_list.table.rowCount() == 0
+    assert chart_notes(pane) == ["No MRR movements in these months"]
     pane.views.setCurrentIndex(CUSTOMERS_TAB)
     settle(qtbot, runner)
     assert "No customers in the cache yet" in pane.split.empty_state.text()
@@ -127,6 +135,7 @@ def test_tiles_and_bars_list_the_customers_behind_them(qtbot, runner, cache, set
     movements = {pane.drill_list.table.item(r, 0).text(): pane.drill_list.table.item(r, 2).text()
                  for r in range(pane.drill_list.table.rowCount())}
     assert movements == {"Acme": "New", "Bolt": "New", "Cyan": "Churn"}
+    assert chart_notes(pane) == []  # bars to show: no note over them
     pane.chart.bar_clicked.emit(len(pane.figures.months) - 1, "new")
     settle(qtbot, runner)
     assert pane.drill_list.caption.text().startswith("New business in")
