@@ -17,8 +17,8 @@ builds them, and so does a schema upgrade before it migrates (a migration
 must find the schema it wrote).  Meanwhile the screens sort and filter those
 tables without their indexes: slower, never wrong.
 
-Only the indexes that the screens read and the write path does not are set
-aside (``SORT_INDEXES``): never a unique one (an upsert's conflict target),
+Only the indexes that the panes' and reports' queries read and the write
+path does not are set aside (``SORT_INDEXES``): never a unique one (an upsert's conflict target),
 nor the ones sync itself reads while it writes (a subscription's items by
 subscription, its history by subscription and time).
 """
@@ -34,7 +34,8 @@ from app.store.schema import DeferredIndex
 
 _deferred = DeferredIndex.__table__
 
-# Per table, the indexes only the screens' sorts and filters use (a test checks that each exists and is not unique).
+# Per table, the indexes the panes' and reports' queries use (sorts, filters, joins) and sync's own statements do
+# not (a test checks that each exists and is not unique).
 SORT_INDEXES: dict[str, tuple[str, ...]] = {
     "customers": ("ix_customers_created", "ix_customers_delinquent", "ix_customers_email", "ix_customers_name"),
     "subscriptions": (
