@@ -14,16 +14,20 @@ from app.store.migrations import alembic_config
 from app.store.schema import DeferredIndex
 from app.sync import state
 from app.sync.engine import SyncEngine
+from app.sync.prefetch import LEAD
 from app.tasks import Cancelled, CancelToken, Progress, ProgressCallback
 from tests.app.sync.support import NOW, config_for
 
-STRIPE_ONLY = {"ops_api_url": "", "stripe_objects": ("customers", "subscriptions"), "stripe_page_size": 10}
+CUSTOMERS, PAGE = 60, 5
+# More pages than the writer takes in one transaction (``prefetch.LEAD``): a pass never ends with its first batch.
+assert CUSTOMERS // PAGE > LEAD
+STRIPE_ONLY = {"ops_api_url": "", "stripe_objects": ("customers", "subscriptions"), "stripe_page_size": PAGE}
 ALL_SET_ASIDE = sorted(name for names in deferred_indexes.SORT_INDEXES.values() for name in names)
 
 
 @pytest.fixture
 def backend():
-    with DemoBackend(customers=60, tickets=0, now=NOW) as running:
+    with DemoBackend(customers=CUSTOMERS, tickets=0, now=NOW) as running:
         yield running
 
 
