@@ -18,9 +18,9 @@ must find the schema it wrote).  Meanwhile the screens sort and filter those
 tables without their indexes: slower, never wrong.
 
 Only the indexes that the panes' and reports' queries read and the write
-path does not are set aside (``SORT_INDEXES``): never a unique one (an upsert's conflict target),
-nor the ones sync itself reads while it writes (a subscription's items by
-subscription, its history by subscription and time).
+path does not are set aside (``PANE_INDEXES``): never a unique one (an
+upsert's conflict target), nor the ones sync itself reads while it writes (a
+subscription's items by subscription, its history by subscription and time).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ _deferred = DeferredIndex.__table__
 
 # Per table, the indexes the panes' and reports' queries use (sorts, filters, joins) and sync's own statements do
 # not (a test checks that each exists and is not unique).
-SORT_INDEXES: dict[str, tuple[str, ...]] = {
+PANE_INDEXES: dict[str, tuple[str, ...]] = {
     "customers": ("ix_customers_created", "ix_customers_delinquent", "ix_customers_email", "ix_customers_name"),
     "subscriptions": (
         "ix_subscriptions_created",
@@ -57,7 +57,7 @@ def is_empty(conn: Connection, table: str) -> bool:
 
 
 def set_aside(conn: Connection, tables: Iterable[str]) -> list[str]:
-    """Drop the ``SORT_INDEXES`` of ``tables`` still in place, remembering how to build each; returns their names.
+    """Drop the ``PANE_INDEXES`` of ``tables`` still in place, remembering how to build each; returns their names.
 
     Inside the caller's transaction.  Each row is written before its ``DROP``:
     the driver opens a transaction on a write, not on DDL, so this order keeps
@@ -65,7 +65,7 @@ def set_aside(conn: Connection, tables: Iterable[str]) -> list[str]:
     """
     aside: list[str] = []
     for table in tables:
-        wanted = SORT_INDEXES.get(table, ())
+        wanted = PANE_INDEXES.get(table, ())
         for name, sql in conn.execute(_index_sql, {"table": table}).tuples().all():
             if name in wanted:
                 conn.execute(insert(_deferred).values(name=name, table_name=table, sql=sql).on_conflict_do_nothing())
@@ -77,22 +77,18 @@ def set_aside(conn: Connection, tables: Iterable[str]) -> list[str]:
 _aside = select(_deferred.c.name, _deferred.c.sql).order_by(_deferred.c.name)
 
 
-def restore(conn: Connection, tables: Iterable[str]) -> list[str]:
-    """Build again the indexes set aside on ``tables``; returns their names (inside the caller's transaction)."""
-    return _build(conn, _aside.where(_deferred.c.table_name.in_(list(tables))))
+def restore(conn: Connection, tables: Iterable[str]) -> None:
+    """Build again the indexes set aside on ``tables`` (inside the caller's transaction)."""
+    _build(conn, _aside.where(_deferred.c.table_name.in_(list(tables))))
 
 
-def restore_all(conn: Connection) -> list[str]:
+def restore_all(conn: Connection) -> None:
     """Build every index a pass left aside (it was killed, or its resource dropped); nothing on an older schema."""
-    if not conn.dialect.has_table(conn, _deferred.name):  # a cache not yet upgraded past 0019
-        return []
-    return _build(conn, _aside)
+    if conn.dialect.has_table(conn, _deferred.name):  # False on a cache not yet upgraded past 0019
+        _build(conn, _aside)
 
 
-def _build(conn: Connection, aside: Select[tuple[str, str]]) -> list[str]:
-    built: list[str] = []
+def _build(conn: Connection, aside: Select[tuple[str, str]]) -> None:
     for name, sql in conn.execute(aside).tuples().all():
         conn.execute(delete(_deferred).where(_deferred.c.name == name))  # a write first: see ``set_aside``
         conn.exec_driver_sql(sql)
-        built.append(name)
-    return built

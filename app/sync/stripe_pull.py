@@ -195,7 +195,7 @@ class StripePuller:
         with self._engine.begin() as conn:
             fts_deferral.defer(conn, resource.table.name)  # a full pass writes every row: index them once, at its end
             if current.cursor is None and deferred_indexes.is_empty(conn, resource.table.name):
-                deferred_indexes.set_aside(conn, resource.tables)  # a first pass: build its sort indexes once, too
+                deferred_indexes.set_aside(conn, resource.tables)  # a first pass: build the panes' indexes once, too
             write_objects(
                 conn, resource, objs, utcnow(), parents=parents.found, orphans=parents.gone, items=items,
                 strict=strict,

@@ -55,7 +55,7 @@ class StripeResource:
     restricts the rows this resource answers for in its table (prices and
     plans share one, and only recurring prices are plans).  ``companions``
     are the other tables its writes fill (a subscription's items and history):
-    a first pass sets their sort indexes aside with its own.
+    a first pass sets aside the panes' indexes on them too.
     """
 
     name: str

@@ -1,4 +1,4 @@
-"""A first sync pass sets the screens' sort indexes aside and builds them once, whatever stops it half-way."""
+"""A first sync pass sets the panes' indexes aside and builds them once, whatever stops it half-way."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ CUSTOMERS, PAGE = 60, 5
 # More pages than the writer takes in one transaction (``prefetch.LEAD``): a pass never ends with its first batch.
 assert CUSTOMERS // PAGE > LEAD
 STRIPE_ONLY = {"ops_api_url": "", "stripe_objects": ("customers", "subscriptions"), "stripe_page_size": PAGE}
-ALL_SET_ASIDE = sorted(name for names in deferred_indexes.SORT_INDEXES.values() for name in names)
+ALL_SET_ASIDE = sorted(name for names in deferred_indexes.PANE_INDEXES.values() for name in names)
 
 
 @pytest.fixture
@@ -56,7 +56,7 @@ def _watch(engine: Engine, label: str, token: CancelToken | None = None) -> tupl
 
 def test_every_index_named_exists_on_its_table_and_is_not_unique(engine) -> None:
     with engine.connect() as conn:
-        for table, names in deferred_indexes.SORT_INDEXES.items():
+        for table, names in deferred_indexes.PANE_INDEXES.items():
             listed = {row[1]: row[2] for row in conn.exec_driver_sql(f"pragma index_list('{table}')")}
             for name in names:
                 assert listed.get(name) == 0, f"{name} is not a non-unique index of {table}"
@@ -67,7 +67,7 @@ def test_a_first_pass_writes_without_them_and_builds_them_as_migrated(cache, bac
         migrated = _indexes(conn)
     seen, progress = _watch(cache.engine, "subscriptions")
     assert SyncEngine(cache.engine, config_for(backend, **STRIPE_ONLY)).run_once(progress).ok
-    customers, subscriptions = (deferred_indexes.SORT_INDEXES[t] for t in ("customers", "subscriptions"))
+    customers, subscriptions = (deferred_indexes.PANE_INDEXES[t] for t in ("customers", "subscriptions"))
     assert seen and not set(customers) & set(seen[0])  # the customers pass had built its own again
     assert set(subscriptions) <= set(seen[0])  # the subscriptions pass wrote without its own
     with cache.engine.connect() as conn:
@@ -83,7 +83,7 @@ def test_a_killed_first_pass_gets_them_back_at_the_next_sync(cache, backend, the
     seen, progress = _watch(cache.engine, "customers", token)
     with pytest.raises(Cancelled):
         SyncEngine(cache.engine, config_for(backend, **STRIPE_ONLY)).run_once(progress, token)
-    customers = list(deferred_indexes.SORT_INDEXES["customers"])
+    customers = list(deferred_indexes.PANE_INDEXES["customers"])
     assert seen == [customers]
     with cache.engine.connect() as conn:
         assert _aside(conn) == customers  # committed with the first page
@@ -112,7 +112,7 @@ def test_a_schema_change_builds_them_before_it_migrates(cache) -> None:
         migrated = _indexes(conn)
     with cache.engine.begin() as conn:
         aside = deferred_indexes.set_aside(conn, ["customers"])
-    assert sorted(aside) == sorted(deferred_indexes.SORT_INDEXES["customers"])
+    assert sorted(aside) == sorted(deferred_indexes.PANE_INDEXES["customers"])
     cache.dispose()
     path = Path(cache.path)
     command.downgrade(alembic_config(path), "0017")  # drops deferred_indexes: the SQL kept there must be used first

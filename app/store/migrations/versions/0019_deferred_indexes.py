@@ -1,4 +1,4 @@
-"""deferred indexes: a first sync pass sets the screens' sort indexes aside and builds them at its end
+"""deferred indexes: a first sync pass sets the panes' indexes aside and builds them at its end
 
 Measured on a first sync of 100,000 customers and their subscriptions,
 keeping eleven secondary indexes in step row by row, in the random order of
