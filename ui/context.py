@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 @dataclass
 class AppContext:
+    """What every pane and controller of one window shares: paths, settings, cache, secrets, the task runner."""
+
     paths: Paths
     loaded_settings: LoadedSettings
     cache: Cache

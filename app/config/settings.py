@@ -27,6 +27,8 @@ from app.roles import EXECUTIVE, ROLES
 
 @dataclass(frozen=True)
 class BackendSettings:
+    """``[backends]``: where the Ops API and Stripe answer, and how requests to them behave."""
+
     ops_api_url: str = field(
         default="", metadata=_meta(pattern=_URL, label="Ops API address",
                                    help="Ops API base URL, e.g. https://ops.example.com/api")
@@ -43,6 +45,8 @@ class BackendSettings:
 
 @dataclass(frozen=True)
 class SyncSettings:
+    """``[sync]``: how often the cache is refreshed, and the role assumed while offline."""
+
     interval_minutes: int = field(
         default=5, metadata=_meta(minimum=1, maximum=1440, label="Sync every", unit="min",
                                   help="Minutes between background syncs")
@@ -158,6 +162,8 @@ class PlanningSettings:
 
 @dataclass(frozen=True)
 class KpiTargets:
+    """``[kpi]``: the churn and lifetime-value targets the figures are held against."""
+
     monthly_churn_pct: float = field(
         default=5.0, metadata=_meta(minimum=0, maximum=100, label="Highest monthly churn", unit="%",
                                     help="Highest acceptable monthly customer churn, %")
@@ -234,6 +240,8 @@ class DeskSettings:
 
 @dataclass(frozen=True)
 class NotificationSettings:
+    """``[notifications]``: the kinds of notification recorded but not announced."""
+
     muted: tuple[str, ...] = field(
         default=(),
         metadata=_meta(pattern=r"^[a-z_]+\.[a-z_]+$", label="Muted",
@@ -329,6 +337,12 @@ class HealthSettings:
 
 @dataclass(frozen=True)
 class Settings:
+    """The whole settings file, one field per section.
+
+    Every dataclass here has a docstring: one without makes ``dataclass`` build
+    ``__doc__`` from ``inspect.signature``, which costs start-up time.
+    """
+
     backends: BackendSettings = field(default_factory=BackendSettings)
     sync: SyncSettings = field(default_factory=SyncSettings)
     sla: SlaSettings = field(default_factory=SlaSettings)

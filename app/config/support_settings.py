@@ -103,6 +103,8 @@ def _plain(item: Any) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class SlaSettings:
+    """``[sla]``: business calendars, SLA policies, and what counts as waiting or about to breach."""
+
     pre_breach_share: float = field(
         default=DEFAULT_PRE_BREACH_SHARE,
         metadata=meta(minimum=0.01, maximum=0.99,
@@ -170,6 +172,8 @@ class MacroSetting:
 
 @dataclass(frozen=True)
 class TicketSettings:
+    """``[tickets]``: the team's own reply templates."""
+
     macros: tuple[MacroSetting, ...] = field(
         default=(), metadata=meta(item=MacroSetting, help="The team's reply templates, after the standard ones")
     )
