@@ -18,7 +18,7 @@ from app.sync.prefetch import LEAD
 from app.tasks import Cancelled, CancelToken, Progress, ProgressCallback
 from tests.app.sync.support import NOW, config_for
 
-CUSTOMERS, PAGE = 60, 5
+CUSTOMERS, PAGE = 80, 2
 # More pages than the writer takes in one transaction (``prefetch.LEAD``): a pass never ends with its first batch.
 assert CUSTOMERS // PAGE > LEAD
 STRIPE_ONLY = {"ops_api_url": "", "stripe_objects": ("customers", "subscriptions"), "stripe_page_size": PAGE}
