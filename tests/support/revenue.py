@@ -10,7 +10,6 @@ Amounts are minor units; times naive UTC.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -121,7 +120,7 @@ class Ledger:
             conn.execute(insert(SubscriptionChange).values(**change.row(self.recorded_at)))
 
     def state(self, sub_id: str) -> SubState:
-        return dataclasses.replace(self.states[sub_id])
+        return self.states[sub_id]
 
 
 def _plus_months(at: dt.datetime, months: int) -> dt.datetime:
