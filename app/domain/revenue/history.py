@@ -36,7 +36,7 @@ class SubState(NamedTuple):
     """A subscription's billing state at one instant.
 
     A named tuple rather than a frozen dataclass: a first sync rebuilds the past
-    of every subscription through four or five ``_replace`` calls (109,000 at
+    of every subscription through about four ``_replace`` calls (87,332 at
     20,000 customers), at 0.65 µs a call against 1.87 µs for
     ``dataclasses.replace``.
     """
