@@ -2,14 +2,21 @@
 
 Each ``benchmarks/bench_<name>.py`` exposes ``run() -> list[Row]``, and each
 runs in an interpreter of its own (``python -m benchmarks.run_one NAME``).
-One process for all of them made a row depend on the ones before it: the
-pandas peers of ``costs`` and ``health`` import numpy, whose bundled
-``libquadmath`` registers printf handlers with glibc when it is loaded, and
-from then on every ``printf``-family call in the process takes glibc's slow
-path.  ``datetime.isoformat`` formats through it (278 ns a call, 492 ns with
-the library loaded), so the licensing rows, which format times and compare
-with ``cryptography``'s C, fell from 0.86 / 0.87 / 0.81 run alone to 0.84 /
-0.87 / 0.78 after those two in one process.
+One process for all of them made a row depend on the ones before it, in
+two ways that were measured:
+
+* The pandas peers of ``costs`` and ``health`` import numpy, which loads its
+  bundled ``libquadmath``; with that library loaded, glibc's printf family
+  takes a slower path (gcc's ``quadmath-printf.c`` registers printf hooks).
+  ``datetime.isoformat`` formats through it: 278 ns a call, 492 ns with the
+  library loaded.  The licensing rows, which format times and compare with
+  ``cryptography``'s C, printed 0.86 / 0.87 / 0.81 alone and 0.84 / 0.87 /
+  0.78 after those two benchmarks.
+* Objects an earlier benchmark left alive make every later full garbage
+  collection longer.  The revenue row's pandas peer at 10× the demo took
+  0.29-0.30 s with three million dicts alive and 0.16-0.21 s without; ours
+  did not change (its replay pauses the collector).  So that row printed
+  0.76 after the other benchmarks, and 1.02-1.17 alone.
 """
 
 from __future__ import annotations
