@@ -16,7 +16,7 @@ two ways that were measured:
   collection longer.  The revenue row's pandas peer at 10× the demo took
   0.29-0.30 s with three million dicts alive and 0.16-0.21 s without; ours
   did not change (its replay pauses the collector).  So that row printed
-  0.76 after the other benchmarks, and 1.02-1.17 alone.
+  0.76 after the other benchmarks, and 1.02-1.16 alone.
 """
 
 from __future__ import annotations
