@@ -29,6 +29,7 @@ import sqlite3
 import statistics
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -70,13 +71,10 @@ def _month_starts() -> list[int]:
 # --------------------------------------------------------------------------- ours
 
 
-def _ours(engine: Any, cache: MovementCache | None = None) -> tuple[list[Any], Any, Any]:
+def _ours(engine: Any, cache: MovementCache | None = None) -> tuple[Sequence[Any], Any, Any]:
     policy = Policy.from_settings(Settings())
     with engine.connect() as conn:
-        if cache is None:
-            accounts = movements.flatten(movements.accounts(conn, policy, NOW))
-        else:
-            accounts = cache.accounts(conn, policy, NOW)
+        accounts = movements.accounts(conn, policy, NOW) if cache is None else cache.accounts(conn, policy, NOW)
         rates = load_rates(conn, policy.reporting_currency, policy.fallback_rates)
     months = months_up_to(month_of(NOW), MONTHS)
     series = aggregate(accounts, rates, months, NOW, policy.trial_conversion_days)
@@ -84,17 +82,17 @@ def _ours(engine: Any, cache: MovementCache | None = None) -> tuple[list[Any], A
     return accounts, series, table
 
 
-def _our_sums(accounts: list[Any]) -> dict[tuple[int, int, str], float]:
+def _our_sums(accounts: Sequence[Any]) -> dict[tuple[int, int, str], float]:
     """Our movements as the peer reports them: native sums per (month, kind, currency)."""
     starts = np.array(_month_starts())
     sums: dict[tuple[int, int, str], float] = {}
     for a in accounts:
-        for m in a.movements:
-            i = int(np.searchsorted(starts, m.at, side="right")) - 1
-            if 0 <= i < MONTHS and m.at < movements.to_ts(NOW):
-                amount = m.after if m.kind in (movements.NEW, movements.REACTIVATION) else (
-                    m.before if m.kind == movements.CHURN else abs(m.after - m.before))
-                key = (i, m.kind, (a.currency or "").lower())
+        for at, kind, before, after in movements.each_move(a[movements.MOVES]):
+            i = int(np.searchsorted(starts, at, side="right")) - 1
+            if 0 <= i < MONTHS and at < movements.to_ts(NOW):
+                amount = after if kind in (movements.NEW, movements.REACTIVATION) else (
+                    before if kind == movements.CHURN else abs(after - before))
+                key = (i, kind, (a[movements.CURRENCY] or "").lower())
                 sums[key] = sums.get(key, 0.0) + amount
     return sums
 

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, func, select
 
 from app.domain.revenue import movements
-from app.domain.revenue.movements import Account
+from app.domain.revenue.movements import CUSTOMER, VALID_UNTIL, Account
 from app.domain.revenue.policy import Policy
 from app.store.schema import Subscription, SubscriptionChange
 
@@ -63,10 +64,11 @@ class MovementCache:
         self._lock = threading.Lock()
         self._policy: tuple[object, ...] | None = None
         self._mark: _Mark | None = None
-        self._accounts: dict[str, list[Account]] = {}
+        self._accounts: list[Account] = []
         self.replayed = 0  # customers replayed so far: all of them once, then the changed few each time
 
-    def accounts(self, conn: Connection, policy: Policy, now: dt.datetime) -> list[Account]:
+    def accounts(self, conn: Connection, policy: Policy, now: dt.datetime) -> Sequence[Account]:
+        """The accounts as of ``now`` (later calls replace the list, never change it: the caller may keep it)."""
         with self._lock:
             mark = _Mark.read(conn)
             changed = None
@@ -74,12 +76,13 @@ class MovementCache:
                 changed = _changed_since(conn, self._mark, mark)
             if changed is None:
                 self._accounts = movements.accounts(conn, policy, now)
-                self.replayed += len(self._accounts)
+                self.replayed += len({a[CUSTOMER] for a in self._accounts})
             else:
                 now_ts = movements.to_ts(now)
-                changed |= {c for c, own in self._accounts.items() if any(a.valid_until <= now_ts for a in own)}
-                if changed:
-                    self._accounts.update(movements.accounts(conn, policy, now, sorted(changed)))
+                changed |= {a[CUSTOMER] for a in self._accounts if a[VALID_UNTIL] <= now_ts}
+                if changed:  # a changed customer's accounts are replaced, or gone with its last subscription
+                    kept = [a for a in self._accounts if a[CUSTOMER] not in changed]
+                    self._accounts = kept + movements.accounts(conn, policy, now, sorted(changed))
                 self.replayed += len(changed)
             self._mark, self._policy = mark, policy.movement_key
-            return movements.flatten(self._accounts)
+            return self._accounts

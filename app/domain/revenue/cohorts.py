@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from app.domain.revenue.fx import Rates, code
 from app.domain.revenue.monthly import add_months
-from app.domain.revenue.movements import CHURN, DAY, NEW, REACTIVATION, Account, to_ts
+from app.domain.revenue.movements import CHURN, DAY, NEW, REACTIVATION, Account, each_move, to_ts
 
 _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 
@@ -51,26 +51,32 @@ def cohorts(accounts: Sequence[Account], rates: Rates, months: Sequence[dt.date]
     base = [0.0] * size
     active = [[0] * size for _ in range(size)]  # [cohort][month]: change in active accounts
     native: dict[int, dict[str, list[float]]] = defaultdict(dict)  # cohort → currency → deltas per month
-    for account in accounts:
-        if account.first_paid is None or not starts[0] <= account.first_paid < last_end:
+    codes: dict[str | None, str] = {}
+    reporting = rates.reporting
+    for _customer, native_currency, moves, _trials, first_paid, first_paid_mrr, _valid_until in accounts:
+        if first_paid is None or not starts[0] <= first_paid < last_end:
             continue
-        cohort = bisect.bisect_right(starts, account.first_paid) - 1
-        currency = code(account.currency)
+        cohort = bisect.bisect_right(starts, first_paid) - 1
+        currency = codes.get(native_currency)
+        if currency is None:
+            currency = codes[native_currency] = code(native_currency)
         counts[cohort] += 1
         active[cohort][cohort] += 1
-        factor = rates.factor(currency, account.first_paid // DAY + _EPOCH_ORDINAL)
+        factor = 1.0 if currency == reporting else rates.factor(currency, first_paid // DAY + _EPOCH_ORDINAL)
         if factor is not None:
-            base[cohort] += account.first_paid_mrr * factor
-        deltas = native[cohort].setdefault(currency, [0.0] * size)
-        for m in account.movements:
-            if m.at < account.first_paid:
+            base[cohort] += first_paid_mrr * factor
+        deltas = native[cohort].get(currency)
+        if deltas is None:
+            deltas = native[cohort][currency] = [0.0] * size
+        for at, kind, before, after in each_move(moves):
+            if at < first_paid:
                 continue
-            if m.at >= last_end:
+            if at >= last_end:
                 break
-            month = bisect.bisect_right(starts, m.at) - 1
-            deltas[month] += m.delta if m.at > account.first_paid else m.after
-            if m.at > account.first_paid:
-                active[cohort][month] += 1 if m.kind in (NEW, REACTIVATION) else -1 if m.kind == CHURN else 0
+            month = bisect.bisect_right(starts, at) - 1
+            deltas[month] += after - before if at > first_paid else after
+            if at > first_paid:
+                active[cohort][month] += 1 if kind in (NEW, REACTIVATION) else -1 if kind == CHURN else 0
     ends = [min(to_ts(dt.datetime.combine(add_months(m, 1), dt.time())), now_ts) for m in months]
     end_factors: dict[tuple[str, int], float | None] = {}
     rows = []

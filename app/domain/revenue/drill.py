@@ -15,7 +15,19 @@ from sqlalchemy import Connection, select
 
 from app.domain.revenue.fx import Rates, code
 from app.domain.revenue.monthly import add_months
-from app.domain.revenue.movements import DAY, KINDS, Account, from_ts, to_ts
+from app.domain.revenue.movements import (
+    CURRENCY,
+    CUSTOMER,
+    DAY,
+    KINDS,
+    MOVES,
+    TRIALS,
+    Account,
+    each_move,
+    each_trial,
+    from_ts,
+    to_ts,
+)
 from app.store.schema import Customer
 
 TRIAL = "trial"
@@ -41,14 +53,14 @@ class DrillRow:
 def _trial_outcomes(account: Account, start: int, end: int, window: int,
                     now: int) -> list[tuple[int, str, float]]:
     outcomes = []
-    for started, paid, ended in account.trials:
+    for started, paid, ended in each_trial(account[TRIALS]):
         if not start <= started < end:
             continue
-        if paid is not None and paid - started <= window and paid <= now:
-            mrr = next((m.after for m in account.movements if m.at >= paid), 0.0)
+        if paid - started <= window and paid <= now:  # paid == NEVER: it has not
+            mrr = next((after for at, _, _, after in each_move(account[MOVES]) if at >= paid), 0.0)
             outcomes.append((started, "trial converted", mrr))
         else:
-            undecided = started + window > now and not (ended is not None and ended <= now)
+            undecided = started + window > now and ended > now
             outcomes.append((started, "trial still open" if undecided else "trial not converted", 0.0))
     return outcomes
 
@@ -61,12 +73,13 @@ def behind(conn: Connection, accounts: Sequence[Account], rates: Rates, month: d
     end = min(to_ts(dt.datetime.combine(add_months(month, 1), dt.time())), now_ts)
     found: list[tuple[str, int, str, str, float, float]] = []
     for account in accounts:
-        currency = code(account.currency)
+        customer_id, currency = account[CUSTOMER], code(account[CURRENCY])
         if TRIAL in kinds:
-            found.extend((account.customer_id, at, what, currency, 0.0, mrr)
+            found.extend((customer_id, at, what, currency, 0.0, mrr)
                          for at, what, mrr in _trial_outcomes(account, start, end, trial_days * DAY, now_ts))
-        found.extend((account.customer_id, m.at, KINDS[m.kind], currency, m.before, m.after)
-                     for m in account.movements if start <= m.at < end and KINDS[m.kind] in kinds)
+        found.extend((customer_id, at, KINDS[kind], currency, before, after)
+                     for at, kind, before, after in each_move(account[MOVES])
+                     if start <= at < end and KINDS[kind] in kinds)
     found.sort(key=lambda r: -abs(r[5] - r[4]))
     found = found[:limit]
     names = _names(conn, sorted({r[0] for r in found}))

@@ -34,7 +34,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from app.domain.revenue.fx import Rates, code
-from app.domain.revenue.movements import CHURN, CONTRACTION, DAY, EXPANSION, NEW, REACTIVATION, Account, to_ts
+from app.domain.revenue.movements import (
+    CHURN,
+    CONTRACTION,
+    DAY,
+    EXPANSION,
+    NEW,
+    REACTIVATION,
+    Account,
+    each_move,
+    each_trial,
+    to_ts,
+)
 from app.domain.revenue.policy import LTV_TRAILING_MONTHS
 
 _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
@@ -138,24 +149,26 @@ def aggregate(accounts: Sequence[Account], rates: Rates, months: Sequence[dt.dat
     ledger = _Ledger(size)
     known = to_ts(max(outcomes_until or as_of, as_of))
     codes: dict[str | None, str] = {}
-    for account in accounts:
-        currency = codes.get(account.currency)
+    for _customer, native, moves, trials, _first_paid, _first_mrr, _valid_until in accounts:
+        currency = codes.get(native)
         if currency is None:
-            currency = codes[account.currency] = code(account.currency)
-        _post(account, currency, ledger, starts, ends[-1], rates)
-        if account.trials:
-            _post_trials(account, ledger, starts, ends[-1], known, trial_days)
+            currency = codes[native] = code(native)
+        _post(moves, currency, ledger, starts, ends[-1], rates)
+        if trials:
+            _post_trials(trials, ledger, starts, ends[-1], known, trial_days)
     return _figures(ledger, rates, months, starts, ends)
 
 
-def _post(account: Account, currency: str, ledger: _Ledger, starts: list[int], last_end: int, rates: Rates) -> None:
+def _post(moves: bytes, currency: str, ledger: _Ledger, starts: list[int], last_end: int,
+          rates: Rates) -> None:
     """One account's movements into the ledger (the hot loop of the month figures: locals, no properties)."""
     mrr_delta, active_delta = ledger.mrr_delta[currency], ledger.active_delta[currency]
     moved, factor_of, find = ledger.moved, rates.factor, bisect.bisect_right
+    same = currency == rates.reporting  # most accounts: a factor of 1 on every day, no lookup
     active = month_start_active = False
     month = -2
     month_start_mrr = previous_after = 0.0
-    for at, kind, before, after in account.movements:
+    for at, kind, before, after in each_move(moves):
         if at >= last_end:
             break
         index = find(starts, at) - 1  # -1: before the first month
@@ -181,7 +194,7 @@ def _post(account: Account, currency: str, ledger: _Ledger, starts: list[int], l
             ledger.new[index] += 1
         elif kind == REACTIVATION:
             ledger.reactivated[index] += 1
-        factor = factor_of(currency, at // DAY + _EPOCH_ORDINAL)
+        factor = 1.0 if same else factor_of(currency, at // DAY + _EPOCH_ORDINAL)
         if factor is not None:  # not converted: in its currency's own MRR, listed apart
             moved[index][kind] += amount * factor
     if month >= 0:
@@ -198,10 +211,10 @@ def _close_month(ledger: _Ledger, currency: str, month: int, was_active: bool, i
         ledger.grr_adj[currency][month] += min(end_mrr, start_mrr) - start_mrr
 
 
-def _post_trials(account: Account, ledger: _Ledger, starts: list[int], last_end: int, now: int,
+def _post_trials(trials: bytes, ledger: _Ledger, starts: list[int], last_end: int, now: int,
                  trial_days: int) -> None:
     window = trial_days * DAY
-    for started, paid, ended in account.trials:
+    for started, paid, ended in each_trial(trials):
         if started >= last_end:
             continue
         index = bisect.bisect_right(starts, started) - 1
@@ -209,9 +222,9 @@ def _post_trials(account: Account, ledger: _Ledger, starts: list[int], last_end:
             continue
         counts = ledger.trials[index]
         counts[0] += 1
-        if paid is not None and paid - started <= window and paid <= now:
+        if paid - started <= window and paid <= now:  # paid == NEVER: it has not
             counts[1] += 1
-        elif started + window > now and not (ended is not None and ended <= now):
+        elif started + window > now and ended > now:
             counts[2] += 1  # still inside its window, and neither paid nor ended: undecided
 
 

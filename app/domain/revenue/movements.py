@@ -22,16 +22,18 @@ churn, unless the "free plans count as customers" policy keeps them active
 ``monthly`` converts.
 
 Instants are unix seconds: the replay over 100,000 customers is integer
-arithmetic, not datetime objects.
+arithmetic, not datetime objects.  An account is one plain tuple holding its
+movements and trials packed in bytes (see ``Account``): the garbage collector
+walks one object per account once, and never again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import struct
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import NamedTuple
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, Final
 
 from sqlalchemy import Connection, exists, select
 
@@ -51,6 +53,35 @@ _EPSILON = 0.005  # a hundredth of a minor unit: MRR below it is zero (float sum
 # cancellation scheduled, paid period end or None) -- the driver's own tuples, never copied.
 StateRow = tuple[str, str, int, str, float, str | None, int, int | None]
 
+# One movement of an account: (instant, kind, MRR before, MRR after), in its currency's minor units.
+Movement = tuple[int, int, float, float]
+# One trial: (started, became paying, ended without paying), ``NEVER`` for what has not happened.
+Trial = tuple[int, int, int]
+_MOVE = struct.Struct("<qbdd")
+_TRIAL = struct.Struct("<qqq")
+# One customer in one currency: (customer, currency, its movements in time order and its trials, packed
+# (read them with ``each_move`` and ``each_trial``), when it first paid (its cohort) or None, its MRR
+# then, and until when this holds: the replay changes by itself then, as a paid period ends or a
+# past-due clock runs out).  Read by unpacking, or with the indexes below.
+#
+# One plain tuple of strings, numbers and bytes, not a dataclass of lists of named tuples: the
+# collector walks a tracked object at each collection of its generation, and untracks a plain tuple
+# of untracked things once it has walked it.  At 100,000 customers the kept movements were 593,277
+# tracked objects; the window runs every collection on its GUI thread, and each full one walked them
+# all again: 150 ms each time.  Now they are 100,000 tuples, walked once.
+Account = tuple[str, str | None, bytes, bytes, int | None, float, int]
+CUSTOMER: Final = 0
+CURRENCY: Final = 1
+MOVES: Final = 2
+TRIALS: Final = 3
+VALID_UNTIL: Final = 6
+
+
+# An account's movements (``account[MOVES]``, oldest first) and trials (``account[TRIALS]``), unpacked as
+# they are read: the struct's own method, without a Python call around it (the month figures' hot loop).
+each_move: Callable[[bytes], Iterator[Movement]] = _MOVE.iter_unpack
+each_trial: Callable[[bytes], Iterator[Trial]] = _TRIAL.iter_unpack
+
 
 def to_ts(value: dt.datetime) -> int:
     """Naive UTC → unix seconds."""
@@ -59,33 +90,6 @@ def to_ts(value: dt.datetime) -> int:
 
 def from_ts(ts: int) -> dt.datetime:
     return dt.datetime.fromtimestamp(ts, dt.UTC).replace(tzinfo=None)
-
-
-class Movement(NamedTuple):
-    """One movement of an account (a named tuple: 100,000 customers make a few hundred thousand of them)."""
-
-    at: int
-    kind: int
-    before: float  # the account's MRR before, in its currency's minor units
-    after: float
-
-    @property
-    def delta(self) -> float:
-        return self.after - self.before
-
-
-@dataclass(slots=True)
-class Account:
-    """One customer in one currency: its movements, first payment and trials, and until when this holds."""
-
-    customer_id: str
-    currency: str | None
-    movements: list[Movement] = field(default_factory=list)
-    first_paid: int | None = None  # when it first paid (its cohort)
-    first_paid_mrr: float = 0.0
-    # (started, became paying or None, ended without paying or None)
-    trials: list[tuple[int, int | None, int | None]] = field(default_factory=list)
-    valid_until: int = NEVER  # the replay changes by itself then (a paid period ends, past due runs out)
 
 
 # --------------------------------------------------------------------------- one subscription
@@ -188,30 +192,34 @@ _WINDOW = int(MERGE_WINDOW.total_seconds())
 def replay(customer_id: str, currency: str | None, subs: Sequence[Sequence[StateRow]], policy: Policy,
            now: int) -> Account:
     """The movements of one account from its subscriptions' histories (see the module doc)."""
-    account = Account(customer_id, currency)
     scheduled, due_days, counts_free = (policy.churn_when_scheduled, policy.past_due_churn_days,
                                         policy.free_plans_are_customers)
     if len(subs) == 1 and not (scheduled or due_days or counts_free):
-        return _single(account, subs[0], now)
+        return _single(customer_id, currency, subs[0], now)
+    valid_until = NEVER
+    trials = b""
     changes: list[tuple[int, int, float, bool]] = []
     for k, rows in enumerate(subs):
         steps, pending = _recognised(rows, scheduled, due_days, now)
-        if pending < account.valid_until:
-            account.valid_until = pending
+        if pending < valid_until:
+            valid_until = pending
         last_value, last_free = 0.0, False
         for at, value, free in steps:
             if value != last_value or free != last_free:
                 changes.append((at, k, value, free))
                 last_value, last_free = value, free
         if rows and rows[0][3] == "trialing":
-            account.trials.append(_trial(rows))
+            trials += _trial(rows)
     if len(subs) > 1:
         changes.sort()
     values = [0.0] * len(subs)
     frees = [False] * len(subs)
     total, free_count, active, ever = 0.0, 0, False, False
+    first_paid: int | None = None
+    first_paid_mrr = 0.0
     window = _WINDOW
-    movements_ = account.movements
+    moves = b""  # concatenated: most accounts have one or two movements, and bytes beat a bytearray there
+    pack = _MOVE.pack
     i, n = 0, len(changes)
     while i < n:
         start = changes[i][0]
@@ -229,25 +237,27 @@ def replay(customer_id: str, currency: str | None, subs: Sequence[Sequence[State
         kind = _classify(was_active, active, before, total, ever)
         if kind is None:
             continue
-        movements_.append(Movement(start, kind, before, total))
+        moves += pack(start, kind, before, total)
         ever = ever or active
-        if account.first_paid is None and total > 0.0:
-            account.first_paid, account.first_paid_mrr = start, total
-    return account
+        if first_paid is None and total > 0.0:
+            first_paid, first_paid_mrr = start, total
+    return customer_id, currency, moves, trials, first_paid, first_paid_mrr, valid_until
 
 
-def _single(account: Account, rows: Sequence[StateRow], now: int) -> Account:
+def _single(customer_id: str, currency: str | None, rows: Sequence[StateRow], now: int) -> Account:
     """``replay`` of an account with one subscription under the default policies (most accounts): one pass.
 
     The same rules as the general replay -- recognised MRR, changes within
     the hour merged, classified -- without merging several subscriptions.
     """
-    steps, account.valid_until = _plain(rows, now)
-    if rows[0][3] == "trialing":
-        account.trials.append(_trial(rows))
-    moves = account.movements
+    steps, valid_until = _plain(rows, now)
+    trials = _trial(rows) if rows[0][3] == "trialing" else b""
+    moves = b""
+    pack = _MOVE.pack
     total = 0.0
     ever = False
+    first_paid: int | None = None
+    first_paid_mrr = 0.0
     i, n = 0, len(steps)
     while i < n:
         start = steps[i][0]
@@ -259,17 +269,17 @@ def _single(account: Account, rows: Sequence[StateRow], now: int) -> Account:
             total = 0.0
         if before > 0.0:
             if total == 0.0:
-                moves.append(Movement(start, CHURN, before, 0.0))
+                moves += pack(start, CHURN, before, 0.0)
             elif total > before + _EPSILON:
-                moves.append(Movement(start, EXPANSION, before, total))
+                moves += pack(start, EXPANSION, before, total)
             elif total < before - _EPSILON:
-                moves.append(Movement(start, CONTRACTION, before, total))
+                moves += pack(start, CONTRACTION, before, total)
         elif total > 0.0:
-            moves.append(Movement(start, REACTIVATION if ever else NEW, 0.0, total))
+            moves += pack(start, REACTIVATION if ever else NEW, 0.0, total)
             if not ever:
                 ever = True
-                account.first_paid, account.first_paid_mrr = start, total
-    return account
+                first_paid, first_paid_mrr = start, total
+    return customer_id, currency, moves, trials, first_paid, first_paid_mrr, valid_until
 
 
 def _classify(was_active: bool, active: bool, before: float, after: float, ever: bool) -> int | None:
@@ -284,27 +294,42 @@ def _classify(was_active: bool, active: bool, before: float, after: float, ever:
     return None
 
 
-def _trial(rows: Sequence[StateRow]) -> tuple[int, int | None, int | None]:
+def _trial(rows: Sequence[StateRow]) -> bytes:
     """A subscription that started in a trial: when, when it first paid (plan MRR above zero), when it ended."""
-    paid = ended = None
+    paid = ended = NEVER
     for row in rows:
         status = row[3]
-        if paid is None and status in PAYING and row[4] > _EPSILON:
+        if paid == NEVER and status in PAYING and row[4] > _EPSILON:
             paid = row[2]
-        elif ended is None and status in ENDED:
+        elif ended == NEVER and status in ENDED:
             ended = row[2]
-    return rows[0][2], paid, ended
+    return _TRIAL.pack(rows[0][2], paid, ended)
 
 
 # --------------------------------------------------------------------------- reading the cache
 
 _C, _S = SubscriptionChange.__table__, Subscription.__table__
 _I, _P = SubscriptionItem.__table__, Price.__table__
+# A stored time in whole unix seconds, as ``strftime('%s', …)`` gives it (the fraction of its second dropped), but
+# without formatting text and parsing it back: SQLite keeps a time as whole milliseconds of the julian
+# day, so rounding julianday × 86,400,000 recovers them exactly.  6.6 ms less of 47 at 35,581 rows.
+_SECONDS = "(CAST(julianday({0}) * 86400000.0 + 0.5 AS INTEGER) - 210866760000000) / 1000"
 _HISTORY_SQL = (
-    "SELECT customer_id, subscription_id, CAST(strftime('%s', at) AS INTEGER), status_after, plan_mrr_cents, "
-    "currency, cancel_at_period_end, CAST(strftime('%s', period_end) AS INTEGER) FROM subscription_changes"
+    f"SELECT customer_id, subscription_id, {_SECONDS.format('at')}, status_after, plan_mrr_cents, currency, "  # noqa: S608 - fixed expressions
+    f"cancel_at_period_end, {_SECONDS.format('period_end')} FROM subscription_changes"
 )
 _ORDER = " ORDER BY subscription_id, at, id"
+# Through SQLAlchemy the same probe took 14-16 ms at 15,000 subscriptions; through the driver, 5.6 ms.
+_ANY_UNRECORDED_SQL = ("SELECT EXISTS (SELECT 1 FROM subscriptions AS s WHERE NOT EXISTS "
+                       "(SELECT 1 FROM subscription_changes AS c WHERE c.subscription_id = s.id))")
+
+
+def _driver(conn: Connection) -> Any:
+    """The driver's own connection under ``conn``, in its transaction: no SQLAlchemy rows or compiling."""
+    raw = conn.connection.driver_connection
+    if raw is None:
+        raise RuntimeError("the connection is closed")
+    return raw
 
 
 def _history_rows(conn: Connection, customers: Sequence[str] | None) -> list[StateRow]:
@@ -314,9 +339,7 @@ def _history_rows(conn: Connection, customers: Sequence[str] | None) -> list[Sta
     tuples) on the connection's transaction -- SQLAlchemy's rows cost more
     than the replay itself at 100,000 customers.
     """
-    raw = conn.connection.driver_connection
-    if raw is None:
-        raise RuntimeError("the connection is closed")
+    raw = _driver(conn)
     if customers is None:
         return raw.execute(_HISTORY_SQL + _ORDER).fetchall()  # type: ignore[no-any-return]  # sqlite3: Any rows
     rows: list[StateRow] = []
@@ -330,9 +353,9 @@ def _history_rows(conn: Connection, customers: Sequence[str] | None) -> list[Sta
 
 def _unrecorded(conn: Connection, customers: Sequence[str] | None, now: dt.datetime) -> list[list[StateRow]]:
     """Subscriptions whose history sync never recorded (a cache filled another way): rebuilt from their record."""
-    unrecorded = ~exists().where(_C.c.subscription_id == _S.c.id)
-    if customers is None and not conn.execute(select(exists().select_from(_S).where(unrecorded))).scalar():
+    if customers is None and not _driver(conn).execute(_ANY_UNRECORDED_SQL).fetchone()[0]:
         return []  # the usual case, answered by one probe per subscription inside SQLite
+    unrecorded = ~exists().where(_C.c.subscription_id == _S.c.id)
     stmt = select(_S).where(unrecorded)
     if customers is not None:
         stmt = stmt.where(_S.c.customer_id.in_(list(customers)))
@@ -362,14 +385,13 @@ def _state_row(c: history.Change) -> StateRow:
 
 
 def accounts(conn: Connection, policy: Policy, now: dt.datetime,
-             customers: Sequence[str] | None = None) -> dict[str, list[Account]]:
-    """Every account's movements (of ``customers`` only, when given), keyed by customer."""
+             customers: Sequence[str] | None = None) -> list[Account]:
+    """Every account (of ``customers`` only, when given): one per customer and currency it pays in."""
     with collector.paused():
         return _accounts(conn, policy, now, customers)
 
 
-def _accounts(conn: Connection, policy: Policy, now: dt.datetime,
-              customers: Sequence[str] | None) -> dict[str, list[Account]]:
+def _accounts(conn: Connection, policy: Policy, now: dt.datetime, customers: Sequence[str] | None) -> list[Account]:
     now_ts = to_ts(now)
     by_customer: dict[str, list[list[StateRow]]] = {}
     current_sub: str | None = None
@@ -386,32 +408,25 @@ def _accounts(conn: Connection, policy: Policy, now: dt.datetime,
             current_rows.append(row)
     for rows in _unrecorded(conn, customers, now):
         by_customer.setdefault(rows[0][0], []).append(rows)
-    result: dict[str, list[Account]] = {}
+    result: list[Account] = []
     plain = not (policy.churn_when_scheduled or policy.past_due_churn_days or policy.free_plans_are_customers)
     for customer_id, subs in by_customer.items():
         if len(subs) == 1:  # most customers: one subscription, one currency
             rows = subs[0]
             if plain:
-                result[customer_id] = [_single(Account(customer_id, rows[0][5] or _currency(rows)), rows, now_ts)]
+                result.append(_single(customer_id, rows[0][5] or _currency(rows), rows, now_ts))
             else:
-                result[customer_id] = [replay(customer_id, _currency(rows), subs, policy, now_ts)]
+                result.append(replay(customer_id, _currency(rows), subs, policy, now_ts))
             continue
         currencies = {_currency(rows) for rows in subs}
         if len(currencies) == 1:
-            result[customer_id] = [replay(customer_id, currencies.pop(), subs, policy, now_ts)]
+            result.append(replay(customer_id, currencies.pop(), subs, policy, now_ts))
             continue
-        result[customer_id] = [replay(customer_id, cur, [rows for rows in subs if _currency(rows) == cur], policy,
-                                      now_ts) for cur in sorted(currencies, key=str)]
-    if customers is not None:
-        for customer_id in customers:
-            result.setdefault(customer_id, [])
+        result += [replay(customer_id, cur, [rows for rows in subs if _currency(rows) == cur], policy, now_ts)
+                   for cur in sorted(currencies, key=str)]
     return result
 
 
 def _currency(rows: Sequence[StateRow]) -> str | None:
     first = rows[0][5]
     return first if first else next((r[5] for r in rows if r[5]), None)
-
-
-def flatten(by_customer: Mapping[str, list[Account]]) -> list[Account]:
-    return [a for own in by_customer.values() for a in own]

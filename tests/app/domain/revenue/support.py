@@ -25,6 +25,6 @@ def moves(engine, customer: str, now: dt.datetime = NOW, **revenue: object) -> l
     """A customer's movements as (when, kind, MRR before, MRR after)."""
     policy = Policy.from_settings(settings(**revenue))
     with engine.connect() as conn:
-        accounts = movements.accounts(conn, policy, now, [customer])[customer]
-    return [(from_ts(m.at), KINDS[m.kind], round(m.before, 2), round(m.after, 2))
-            for a in accounts for m in a.movements]
+        accounts = movements.accounts(conn, policy, now, [customer])
+    return [(from_ts(at), KINDS[kind], round(before, 2), round(after, 2))
+            for a in accounts for at, kind, before, after in movements.each_move(a[movements.MOVES])]

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import datetime as dt
+import random
 
+import pytest
+from sqlalchemy import text
+
+from app.domain.revenue import movements
 from tests.app.domain.revenue.support import moves
 from tests.support.revenue import Ledger, day
 
@@ -114,3 +119,25 @@ def test_rule_free_plans_are_not_paying_customers_unless_the_policy_says(ledger)
     counted = {"free_plans_are_customers": True}
     assert moves(ledger.engine, "free", **counted) == [(day(2, 1), "new", 0.0, 0.0)]
     assert moves(ledger.engine, "kite", **counted)[-1] == (day(3, 1), "contraction", 10_000.0, 0.0)
+
+
+def test_history_instants_are_whole_seconds_as_strftime_gives_them(cache):
+    """The replay reads times as unix seconds with arithmetic on julianday, not strftime('%s'): the same numbers."""
+    rng = random.Random(7)
+    stamps = ["2026-01-31 23:59:59.999999", "2026-01-31 23:59:59.9995", "2026-01-31 23:59:59.9994",
+              "2026-02-01 00:00:00.000000",
+              "1970-01-01 00:00:00", "2038-01-19 03:14:08.5", "2100-12-31 23:59:59.000001", None]
+    stamps += [(dt.datetime(1971, 1, 1) + dt.timedelta(seconds=rng.randrange(4_000_000_000),
+                                                      microseconds=rng.randrange(1_000_000))).isoformat(" ")
+               for _ in range(20_000)]
+    ours = movements._SECONDS.format("x")
+    with cache.engine.connect() as conn:
+        conn.execute(text("CREATE TEMP TABLE stamps (x TEXT)"))
+        conn.execute(text("INSERT INTO stamps VALUES (:x)"), [{"x": s} for s in stamps])
+        both = f"SELECT x, CAST(strftime('%s', x) AS INTEGER), {ours} FROM stamps"  # noqa: S608 - a fixed expression
+        pairs = conn.execute(text(both)).all()
+    assert len(pairs) == len(stamps)
+    assert [p for p in pairs if p[1] != p[2]] == []
+    seconds = {p[0]: p[2] for p in pairs}  # SQLite keeps whole milliseconds: .9995 is the next second for both
+    assert seconds["2026-01-31 23:59:59.9994"] == movements.to_ts(dt.datetime(2026, 1, 31, 23, 59, 59))
+    assert seconds["2026-01-31 23:59:59.9995"] == movements.to_ts(dt.datetime(2026, 2, 1))
