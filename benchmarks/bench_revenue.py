@@ -175,7 +175,7 @@ def _pandas(path: Path) -> tuple[dict[tuple[int, int, str], float], np.ndarray, 
             {int(k): int(v) for k, v in cohort_sizes.items()})
 
 
-def _agree(ours: tuple[list[Any], Any, Any], peer: tuple[dict[Any, float], np.ndarray, dict[int, int]]) -> None:
+def _agree(ours: tuple[Sequence[Any], Any, Any], peer: tuple[dict[Any, float], np.ndarray, dict[int, int]]) -> None:
     accounts, series, table = ours
     sums, churned, sizes = peer
     mine = _our_sums(accounts)
