@@ -107,28 +107,33 @@ def revenue_figures(conn: Connection, settings: Settings, request: Moment,
     there took 45-140 ms per collection (see ``app.collector``).
     """
     with collector.paused():
-        now = request.now
-        month, as_of = _as_of(now, request.month)
-        policy = Policy.from_settings(settings)
-        rates = _rates(conn, policy)
-        accounts = _accounts(conn, policy, now, cache)
-        series = aggregate(accounts, rates, months_up_to(month, HISTORY_MONTHS), as_of, policy.trial_conversion_days,
-                           outcomes_until=now)
-        chart = series[-CHART_MONTHS:]
-        current = chart[-1]
-        return RevenueFigures(
-            as_of=as_of,
-            month=month,
-            currency=policy.reporting_currency,
-            policies=policy.describe(),
-            targets=Targets(settings.kpi.monthly_churn_pct, settings.kpi.ltv_min),
-            current=current,
-            months=chart,
-            cohorts=cohorts(accounts, rates, months_up_to(month, CHART_MONTHS), as_of),
-            at_risk=at_risk(conn, now, settings, rates),
-            reconciliation=reconcile(conn, now, rates),
-            not_converted=current.not_converted,
-        )
+        return _revenue_figures(conn, settings, request, cache)
+
+
+def _revenue_figures(conn: Connection, settings: Settings, request: Moment,
+                     cache: MovementCache | None) -> RevenueFigures:
+    now = request.now
+    month, as_of = _as_of(now, request.month)
+    policy = Policy.from_settings(settings)
+    rates = _rates(conn, policy)
+    accounts = _accounts(conn, policy, now, cache)
+    series = aggregate(accounts, rates, months_up_to(month, HISTORY_MONTHS), as_of, policy.trial_conversion_days,
+                       outcomes_until=now)
+    chart = series[-CHART_MONTHS:]
+    current = chart[-1]
+    return RevenueFigures(
+        as_of=as_of,
+        month=month,
+        currency=policy.reporting_currency,
+        policies=policy.describe(),
+        targets=Targets(settings.kpi.monthly_churn_pct, settings.kpi.ltv_min),
+        current=current,
+        months=chart,
+        cohorts=cohorts(accounts, rates, months_up_to(month, CHART_MONTHS), as_of),
+        at_risk=at_risk(conn, now, settings, rates),
+        reconciliation=reconcile(conn, now, rates),
+        not_converted=current.not_converted,
+    )
 
 
 def mrr_by_month(conn: Connection, settings: Settings, months: Sequence[dt.date],

@@ -14,7 +14,7 @@ from tests.app.domain.revenue.support import NOW, settings
 from tests.support.revenue import Ledger, day
 
 
-def _moves(accounts):
+def _sorted(accounts):
     return sorted(accounts)  # whole accounts: movements, trials, cohort and until when each holds
 
 
@@ -30,7 +30,7 @@ def test_only_changed_customers_are_replayed_and_the_result_is_the_same(cache):
     with cache.engine.connect() as conn:
         kept = memo.accounts(conn, policy, NOW)
         fresh = movements.accounts(conn, policy, NOW)
-    assert memo.replayed == 10 + 1 and _moves(kept) == _moves(fresh)
+    assert memo.replayed == 10 + 1 and _sorted(kept) == _sorted(fresh)
     with cache.engine.connect() as conn:
         memo.accounts(conn, policy, NOW)
     assert memo.replayed == 11  # nothing changed: nobody replayed
