@@ -1,11 +1,19 @@
-"""Bundled resources (theme, icons), found through ``importlib.resources`` so they work installed and frozen."""
+"""Bundled resources (theme, icons): files in this package's folder, installed and frozen alike.
+
+Installed, they sit beside this module; in the PyInstaller bundle they are
+collected to ``resources/`` (``installer/manifest.py``), the folder this
+module's ``__file__`` names there too.  Every caller wants a path on disk (Qt
+reads the file), which ``importlib.resources`` would give only after
+importing its readers: 2 ms of the window's start.
+"""
 
 from __future__ import annotations
 
-from importlib.resources import files
 from pathlib import Path
+
+_FOLDER = Path(__file__).parent
 
 
 def resource_path(name: str) -> Path:
     """Filesystem path of a bundled resource, e.g. ``resource_path("icons/opsconsole.svg")``."""
-    return Path(str(files(__name__).joinpath(name)))
+    return _FOLDER / name

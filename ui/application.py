@@ -19,9 +19,12 @@ import shutil
 import sys
 from typing import TYPE_CHECKING
 
+from ui import feature_hook  # noqa: F401  # before the rest: see its docstring
+
+# isort: split
 from PySide6.QtCore import QEventLoop, Qt, QTimer
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from app import __version__, logs
 from app.config.paths import APP_AUTHOR, APP_NAME, Paths
@@ -48,14 +51,13 @@ def application() -> QApplication:
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
         return existing
-    qapp = QApplication(sys.argv[:1])
+    qapp = QApplication([*sys.argv[:1], "-style", "Fusion"])  # not setStyle(): it returns a QStyle, 4 ms to wrap
     qapp.setApplicationName(APP_NAME)
     qapp.setOrganizationName(APP_AUTHOR)
     qapp.setApplicationDisplayName("Ops Console")
     qapp.setApplicationVersion(__version__)
     qapp.setDesktopFileName("opsconsole")
     qapp.setWindowIcon(QIcon(str(resource_path("icons/opsconsole.svg"))))
-    qapp.setStyle("Fusion")
     theme.apply_scheme(qapp, theme.scheme_for(theme.SYSTEM))  # the window applies the user's choice
     collector.install(qapp)  # garbage is collected on this thread only (see ui.collector)
     return qapp
@@ -94,6 +96,8 @@ def build_context(paths: Paths, *, verbose: bool = False, full_check: bool = Fal
 
 def initial_sync(context: AppContext, demo: DemoSession, parent: QWidget | None = None) -> None:
     """Fill a fresh demo cache from ``demo``'s backend before the window opens, with a progress bar."""
+    from PySide6.QtWidgets import QProgressDialog
+
     from app.sync.engine import SyncEngine
 
     dialog = QProgressDialog("Generating the demo business…", "Skip", 0, 0, parent)
@@ -119,6 +123,8 @@ def initial_sync(context: AppContext, demo: DemoSession, parent: QWidget | None 
 
 def run(args: argparse.Namespace) -> int:
     """``opsconsole`` and ``opsconsole --demo``: open the window and run until it closes."""
+    from PySide6.QtWidgets import QMessageBox  # for a failed start and the notices, not the window's first paint
+
     qapp = application()
     try:
         context = build_context(resolve_paths(args), verbose=args.verbose)

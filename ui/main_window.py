@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QMenu, QMessageBox, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QTabWidget, QVBoxLayout, QWidget
 
 from app import __version__
 from app.roles import COSTS, can_write, visible_panes
@@ -43,6 +43,8 @@ from ui.widgets.notice_bar import NoticeBar
 from ui.widgets.notification_bell import NotificationBell
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QDialog
+
     from ui.panes.customers import CustomersPane
     from ui.panes.licenses import LicensesPane
     from ui.panes.overview import OverviewPane
@@ -517,6 +519,8 @@ class MainWindow(QMainWindow):
     def _integrity_checked(self, problem: str | None) -> None:
         if problem is None:
             return
+        from PySide6.QtWidgets import QMessageBox  # message boxes load when one opens, as the dialogs do
+
         mark_damaged(self.context.cache.path, problem)
         QMessageBox.warning(
             self,
@@ -527,6 +531,8 @@ class MainWindow(QMainWindow):
         )
 
     def show_about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         paths = self.context.paths
         QMessageBox.about(
             self,

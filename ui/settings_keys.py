@@ -10,11 +10,14 @@ second data dir never disturbs the window state of the user's real one.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings
-from PySide6.QtWidgets import QHeaderView, QSplitter, QWidget
 
 from app.config.paths import APP_AUTHOR, APP_NAME
+
+if TYPE_CHECKING:  # annotations only: the window's start makes no header or splitter
+    from PySide6.QtWidgets import QHeaderView, QSplitter, QWidget
 
 
 def use_data_dir(data_dir: Path) -> None:

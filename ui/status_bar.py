@@ -14,6 +14,7 @@ import datetime as dt
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QToolButton, QWidget
 
+from ui import theme
 from ui.formatting import format_age, words
 from ui.formatting import when as when_local
 
@@ -64,6 +65,8 @@ class StatusBar(QStatusBar):
         self.cancel_button.clicked.connect(lambda _c=False: self.cancel_requested.emit())
         for widget in (self.progress_label, self.progress, self.cancel_button):
             widget.hide()
+        self.state = NOT_CONFIGURED
+        self.show_state(NOT_CONFIGURED, None)  # before the bar lays the labels out: nothing to restyle yet
         self.addWidget(self.state_label)
         self.addWidget(self.sync_label, 1)
         self.addPermanentWidget(self.not_stored_label)
@@ -71,8 +74,6 @@ class StatusBar(QStatusBar):
         self.addPermanentWidget(self.progress_label)
         self.addPermanentWidget(self.progress)
         self.addPermanentWidget(self.cancel_button)
-        self.state = NOT_CONFIGURED
-        self.show_state(NOT_CONFIGURED, None)
 
     def add_bell(self, bell: QWidget) -> None:
         """The notification bell, last on the right."""
@@ -83,8 +84,7 @@ class StatusBar(QStatusBar):
         self.state = state
         self.state_label.setText(_STATE_TEXT[state])
         self.state_label.setProperty("state", state)
-        self.state_label.style().unpolish(self.state_label)
-        self.state_label.style().polish(self.state_label)
+        theme.restyle(self.state_label)
         when = f"{when_local(last_success)} ({format_age(last_success)})" if last_success else None
         if state == OFFLINE:
             text = (f"Offline — showing the cache from {when}" if when

@@ -21,19 +21,20 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from app.connectors.config import SyncConfig
 from app.connectors.explain import explain
-from app.store.changes import ChangeCallback
 from app.sync.backoff import Backoff
-from app.sync.report import SyncReport
-from app.tasks import Cancelled, CancelToken, Progress, ProgressCallback
+from app.tasks import Cancelled
 from app.views import status
-from ui.context import AppContext
 from ui.status_bar import ERROR, NOT_CONFIGURED, OFFLINE, ONLINE, SYNCING
-from ui.workers import TaskHandle
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # names in annotations only: the window's start does not load the connectors' config
+    from app.connectors.config import SyncConfig
+    from app.store.changes import ChangeCallback
     from app.sync.engine import SyncEngine
+    from app.sync.report import SyncReport
+    from app.tasks import CancelToken, Progress, ProgressCallback
+    from ui.context import AppContext
+    from ui.workers import TaskHandle
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,6 @@ import dataclasses
 import datetime as dt
 import math
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -513,6 +512,8 @@ def load(path: Path) -> LoadedSettings:
     """Read ``path``; a missing file is the defaults, an unreadable one is a problem plus the defaults."""
     if not path.exists():
         return LoadedSettings(Settings())
+    import tomllib  # only a file there needs the parser
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QImage
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtGui import QColor, QImage, QPalette
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from app.clock import utcnow
 from tests.support import dataset
@@ -90,3 +90,25 @@ def test_system_follows_the_desktop(qtbot, window, monkeypatch):
     window.theme.set_choice(theme.LIGHT)
     window.theme._system_changed(None)
     assert window.theme.scheme is palette.LIGHT  # an explicit choice does not follow the desktop
+
+
+def test_a_changed_property_restyles_a_shown_widget_and_waits_for_one_not_shown_yet(qtbot):
+    theme.apply_scheme(QApplication.instance(), palette.LIGHT)
+    shown, unstyled, later = QLabel("shown"), QLabel("not restyled"), QLabel("shown later")
+    for label in (shown, unstyled, later):
+        qtbot.addWidget(label)
+    for label in (shown, unstyled):
+        label.show()
+        qtbot.waitExposed(label)
+    for label in (shown, unstyled, later):
+        label.setProperty("problem", True)  # theme.qss: QLabel[problem="true"] is red
+    theme.restyle(shown)
+    theme.restyle(later)
+    red = palette.LIGHT.statuses["red"]
+    text = QPalette.ColorRole.WindowText
+    assert shown.palette().color(text).name() == red
+    assert unstyled.palette().color(text).name() != red  # Qt matched the selectors once, at the first show
+    assert not later.testAttribute(Qt.WidgetAttribute.WA_WState_Polished)  # nothing done before its first show
+    later.show()
+    qtbot.waitExposed(later)
+    assert later.palette().color(text).name() == red

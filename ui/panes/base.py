@@ -27,6 +27,7 @@ from app.config.settings import Settings
 from app.store.changes import NOTHING, Changes
 from app.store.database import Cache
 from app.views import freshness
+from ui import theme
 from ui.formatting import format_age
 from ui.workers import LatestRequest, TaskRunner
 
@@ -227,6 +228,5 @@ class Pane(QWidget):
         self.staleness.setText(text)
         self.staleness.setToolTip("\n".join(fresh.errors) or "When the data shown here was last synced from its source")
         self.staleness.setProperty("problem", bool(fresh.errors))
-        self.staleness.style().unpolish(self.staleness)
-        self.staleness.style().polish(self.staleness)
+        theme.restyle(self.staleness)
         self.staleness.show()

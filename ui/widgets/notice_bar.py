@@ -9,8 +9,15 @@ hides the notice until the next problem.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+
+from ui import theme
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMessageBox
 
 ERROR, WARNING = "error", "warning"
 
@@ -42,12 +49,13 @@ class NoticeBar(QFrame):
         self.details = details
         self.details_button.setVisible(bool(details))
         self.setProperty("level", level)
-        self.style().unpolish(self)
-        self.style().polish(self)
+        theme.restyle(self)
         self.show()
 
     def show_details(self) -> None:
         """The technical text in a box that does not block the window."""
+        from PySide6.QtWidgets import QMessageBox  # loads when a box first opens, not with the window
+
         box = QMessageBox(QMessageBox.Icon.Information, "Details", self.message.text(),
                           QMessageBox.StandardButton.Close, self)
         box.setDetailedText(self.details)
