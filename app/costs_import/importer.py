@@ -124,13 +124,14 @@ class ImportResult:
         return lines
 
 
-def expand(paths: Sequence[Path]) -> list[Path]:
-    """The files to read: manifests replaced by the parts they list, each file once."""
-    files: list[Path] = []
+def expand(paths: Sequence[Path]) -> list[tuple[Path, bool]]:
+    """The files to read, each once, manifests replaced by the parts they list; and whether a manifest listed it."""
+    files: list[tuple[Path, bool]] = []
     for path in map(Path, paths):
-        for part in manifest.parts(path) if manifest.is_manifest(path) else [path]:
-            if part.resolve() not in {f.resolve() for f in files}:
-                files.append(part)
+        listed = manifest.is_manifest(path)
+        for part in manifest.parts(path) if listed else [path]:
+            if part.resolve() not in {f.resolve() for f, _ in files}:
+                files.append((part, listed))
     return files
 
 
@@ -154,14 +155,18 @@ def import_cost_files(
     if not files:
         raise CostImportError("no file to import")
     read: list[FileCharges] = []
-    for number, path in enumerate(files, 1):
+    for number, (path, listed) in enumerate(files, 1):
         label = f"Reading {path.name}" + (f" (file {number} of {len(files)})" if len(files) > 1 else "")
         try:
-            read.append(read_file(path, progress, cancel, account=account, expected=source, label=label))
+            read.append(read_file(path, progress, cancel, account=account, expected=source, label=label,
+                                  header_only_ok=listed))
         except CostImportError as exc:
-            if len(files) == 1:
+            message = str(exc)
+            if len(files) == 1 or message.startswith(f"{path.name}:"):
                 raise
-            raise CostImportError(f"{path.name}: {exc}") from None
+            raise CostImportError(f"{path.name}: {message}") from None
+    if not any(f.line_count for f in read):
+        raise CostImportError("the files hold no cost lines, only headers")
     cancel.raise_if_cancelled()
     reports = _group(read)
     total = sum(len(charges) for _, charges, _ in reports.values())

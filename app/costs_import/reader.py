@@ -85,12 +85,15 @@ def read_file(
     account: str = "",
     expected: str | None = None,
     label: str | None = None,
+    header_only_ok: bool = False,
 ) -> FileCharges:
     """Read and sum one export; raises ``CostImportError`` naming the physical line that is wrong.
 
     Amounts are summed as they are read, unchecked (``Decimal`` of the text);
     an amount that is not a number, or a sum that is not a plausible amount,
     sends the file through a second, validating read that names the line.
+    A file with only its header is refused unless ``header_only_ok`` (a part a
+    manifest lists: the lines can fill the parts before it exactly).
     """
     try:
         fmt, totals, count = _read(path, progress, cancel, account, expected, label, strict=False)
@@ -100,7 +103,7 @@ def read_file(
         _check_sums(totals, final=True)
     with decimal.localcontext(_EXACT):
         charges, counts = _charges(fmt, totals)
-    if not count:
+    if not count and not header_only_ok:
         raise CostImportError(f"{path.name}: the file holds no cost lines, only a header")
     return FileCharges(path, fmt, charges, counts, count)
 

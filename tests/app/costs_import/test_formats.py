@@ -83,6 +83,27 @@ def test_a_manifest_imports_every_part_it_lists(engine, tmp_path):
         import_cost_files(engine, [manifest])
 
 
+def test_a_part_a_manifest_lists_may_hold_only_its_header_but_a_chosen_file_may_not(engine, tmp_path):
+    """koku-nise writes a last part of only the header when the lines fill the parts before it exactly."""
+    head, *lines = (CUR_LEGACY + _cur_lines()).splitlines(keepends=True)
+    chunks = (lines[:3], lines[3:], [])
+    for n, chunk in enumerate(chunks, 1):
+        write(tmp_path, head + "".join(chunk), f"report-{n}.csv")
+    manifest = tmp_path / "report-Manifest.json"
+    manifest.write_text(json.dumps({"reportKeys": [f"cur/report-{n}.csv" for n in (1, 2, 3)]}))
+    result = import_cost_files(engine, [manifest])
+    assert result.files == ("report-1.csv", "report-2.csv", "report-3.csv") and result.lines == 6
+    assert result.reports[0].files == ("report-1.csv", "report-2.csv")  # the empty part adds to no report
+
+    chosen = [tmp_path / "report-1.csv", tmp_path / "report-3.csv"]
+    with pytest.raises(CostImportError, match=r"^report-3\.csv: the file holds no cost lines, only a header$"):
+        import_cost_files(engine, chosen)
+    (tmp_path / "report-1.csv").write_text(head)
+    (tmp_path / "report-2.csv").write_text(head)
+    with pytest.raises(CostImportError, match=r"^the files hold no cost lines, only headers$"):
+        import_cost_files(engine, [manifest])
+
+
 def test_cur_2_data_export_manifest_lists_data_files(engine, tmp_path):
     path = tmp_path / "part-0.csv.gz"
     with gzip.open(path, "wt", encoding="utf-8", newline="") as f:
