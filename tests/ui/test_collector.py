@@ -24,6 +24,7 @@ class _Cyclic:
 def test_a_cycle_holding_a_qobject_dies_on_the_gui_thread(qtbot, qapp):
     guard = collector.install(qapp)
     assert not gc.isenabled() and guard.timer.isActive()
+    assert collector.install(qapp) is guard  # once per parent: found again by its name
     gc.collect()
     destroyed_on: list[int] = []
     _Cyclic(destroyed_on)
