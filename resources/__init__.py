@@ -9,6 +9,7 @@ importing its readers: 2 ms of the window's start.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 _FOLDER = Path(__file__).parent
@@ -17,3 +18,11 @@ _FOLDER = Path(__file__).parent
 def resource_path(name: str) -> Path:
     """Filesystem path of a bundled resource, e.g. ``resource_path("icons/opsconsole.svg")``."""
     return _FOLDER / name
+
+
+def filled(name: str, values: Mapping[str, str]) -> str:
+    """The text of resource ``name`` with each ``@key@`` mark replaced by its value (colours of the theme)."""
+    text = resource_path(name).read_text(encoding="utf-8")
+    for key, value in values.items():
+        text = text.replace(f"@{key}@", value)
+    return text

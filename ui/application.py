@@ -121,14 +121,21 @@ def initial_sync(context: AppContext, demo: DemoSession, parent: QWidget | None 
     dialog.close()
 
 
+def _inform(parent: QWidget, text: str) -> None:
+    """A start-up notice (a settings value that fell back to its default), once the window is up."""
+    from PySide6.QtWidgets import QMessageBox
+
+    QMessageBox.information(parent, "Ops Console", text)
+
+
 def run(args: argparse.Namespace) -> int:
     """``opsconsole`` and ``opsconsole --demo``: open the window and run until it closes."""
-    from PySide6.QtWidgets import QMessageBox  # for a failed start and the notices, not the window's first paint
-
     qapp = application()
     try:
         context = build_context(resolve_paths(args), verbose=args.verbose)
     except (StartupError, MigrationError) as exc:
+        from PySide6.QtWidgets import QMessageBox  # message boxes load when one opens, not before the first paint
+
         print(f"opsconsole: {exc}", file=sys.stderr)
         QMessageBox.critical(None, "Ops Console cannot start", str(exc))
         return 1
@@ -143,7 +150,7 @@ def run(args: argparse.Namespace) -> int:
     window.show()
     window.start_when_painted()
     for notice in context.notices:
-        QTimer.singleShot(0, lambda n=notice: QMessageBox.information(window, "Ops Console", n))
+        QTimer.singleShot(0, lambda n=notice: _inform(window, n))
     code = qapp.exec()
     if context.demo is not None:
         context.demo.stop()

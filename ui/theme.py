@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
-from resources import resource_path
+from resources import filled
 from ui import settings_keys
 from ui.widgets import palette
 from ui.widgets.palette import Scheme
@@ -65,11 +65,7 @@ def qt_palette(scheme: Scheme) -> QPalette:
 
 def stylesheet(scheme: Scheme) -> str:
     """``resources/theme.qss`` with the scheme's colours in place of its ``@name@`` marks."""
-    sheet = resource_path("theme.qss").read_text(encoding="utf-8")
-    colors = {"grid": scheme.grid, "header": scheme.header, **scheme.statuses}
-    for name, value in colors.items():
-        sheet = sheet.replace(f"@{name}@", value)
-    return sheet
+    return filled("theme.qss", {"grid": scheme.grid, "header": scheme.header, **scheme.statuses})
 
 
 def apply_scheme(app: QApplication, scheme: Scheme) -> None:

@@ -20,7 +20,7 @@ from app.notices import StoredNotice
 from app.store.changes import Changes
 from app.store.database import Cache
 from app.views import inbox
-from resources import resource_path
+from resources import filled
 from ui import theme
 from ui.workers import LatestRequest, TaskRunner
 
@@ -33,8 +33,7 @@ def bell_icon(palette: QPalette) -> QIcon:
 
     Qt's SVG image plugin renders it at 32 px, shown at 16: crisp at 200 %.
     """
-    color = palette.color(QPalette.ColorRole.ButtonText).name()
-    svg = resource_path("icons/bell.svg").read_text(encoding="utf-8").replace("@color@", color)
+    svg = filled("icons/bell.svg", {"color": palette.color(QPalette.ColorRole.ButtonText).name()})
     pixmap = QPixmap()
     pixmap.loadFromData(svg.encode(), "SVG")
     pixmap.setDevicePixelRatio(2.0)
