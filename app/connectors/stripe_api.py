@@ -3,8 +3,15 @@
 ``StripeClient.raw_request`` is used rather than the typed services: it goes
 through the same requestor, authentication and error types, but hands back the
 JSON as plain dicts, which we map to rows directly instead of building (and
-then discarding) a ``StripeObject`` tree per customer.  That is most of what
-keeps a 100,000-customer sync limited by the network.
+then discarding) a ``StripeObject`` tree per customer.
+
+List pages -- nearly every byte a sync reads -- are read on the same session
+without the package (``_read``), with the key and the package's pinned API
+version, so their answers are the same bytes.  The package decodes every
+answer with ``object_pairs_hook=OrderedDict``: at 50,000 customers that made
+our fetching take twice the CPU of ``requests`` alone fetching the same pages
+(6.6-7.1 s against 3.0-3.2 s), and the sync's writer waits for that CPU.
+Their errors are classified by the same rules (``_answer_error``).
 
 ``max_network_retries`` is 0 on purpose: the package would not retry a plain
 429 anyway, and its own sleeps cannot be cancelled; ``call_with_retries``
@@ -15,7 +22,9 @@ one whose answer was lost applies it once: Stripe replays the first answer.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import requests
@@ -50,6 +59,8 @@ class StripeSource:
             max_network_retries=0,
             http_client=http_client,
         )
+        self._base = config.stripe_api_base.rstrip("/")
+        self._headers = {"Authorization": f"Bearer {config.stripe_api_key}", "Stripe-Version": stripe.api_version}
 
     def close(self) -> None:
         self._session.close()
@@ -59,7 +70,7 @@ class StripeSource:
         query = {**params, "limit": self._config.stripe_page_size}
         if starting_after:
             query["starting_after"] = starting_after
-        body = self._get(path, query)
+        body = call_with_retries(partial(self._read, path, query), self._config.retry, self._cancel, _give_up)
         return StripePage(list(body.get("data") or []), bool(body.get("has_more")))
 
     def retrieve(self, path: str, params: dict[str, Any] | None = None) -> Obj | None:
@@ -82,6 +93,28 @@ class StripeSource:
     def _get(self, path: str, params: dict[str, Any]) -> Obj:
         return self._call("get", path, params)
 
+    def _read(self, path: str, params: dict[str, Any]) -> Obj:
+        """One attempt at a GET on the session, as the package would send it, decoded into plain dicts."""
+        try:
+            response = self._session.get(
+                self._base + path, params=list(encoded(params)), headers=self._headers, timeout=self._config.timeout
+            )
+        except requests.RequestException as exc:  # before (refused, timed out) or while (dropped) the answer came
+            raise classify_exception(exc) from exc
+        try:
+            data = response.json()
+        except ValueError:  # not JSON: an error page from a proxy, or a garbled body
+            data = None
+        if response.status_code >= 400:
+            error = data.get("error") if isinstance(data, dict) else None
+            error = error if isinstance(error, dict) else {}
+            message = error.get("message") or response.reason or f"HTTP {response.status_code}"
+            raise _answer_error(response.status_code, str(message), error.get("code"), error.get("param"),
+                                response.headers.get("Retry-After"))
+        if not isinstance(data, dict):
+            raise RetryableFailure(Unavailable(f"unexpected answer from Stripe {path}"))
+        return data
+
     def _call(self, method: str, path: str, params: dict[str, Any]) -> Obj:
         def attempt() -> Obj:
             try:
@@ -103,19 +136,39 @@ def _classify(exc: stripe.StripeError) -> Exception:
             return classify_exception(cause)
         return RetryableFailure(Unavailable(f"Stripe network error: {exc.user_message or exc}"))
     status = exc.http_status or 0
-    message = exc.user_message or str(exc)
-    if isinstance(exc, stripe.AuthenticationError | stripe.PermissionError) or status in (401, 403):
+    if isinstance(exc, stripe.AuthenticationError | stripe.PermissionError):  # the package's own: no key given
+        status = status or 401
+    error = exc.error
+    return _answer_error(
+        status,
+        exc.user_message or str(exc),
+        getattr(error, "code", None) if error else exc.code,
+        getattr(error, "param", None) if error else None,
+        (exc.headers or {}).get("Retry-After"),
+    )
+
+
+def _answer_error(status: int, message: str, code: str | None, param: str | None, retry_after: str | None) -> Exception:
+    """What an error answer from Stripe means, from its status and its ``error`` object."""
+    if status in (401, 403):
         return Unauthorized(f"Stripe: {message}")
     if status in RETRYABLE_STATUS or status < 400:  # < 400: a garbled or truncated body
-        retry_after = parse_retry_after((exc.headers or {}).get("Retry-After")) if exc.headers else None
-        return RetryableFailure(Unavailable(f"Stripe HTTP {status}: {message}"), retry_after)
-    error = exc.error
-    return Refused(
-        status,
-        f"Stripe: {message}",
-        code=getattr(error, "code", None) if error else exc.code,
-        field=getattr(error, "param", None) if error else None,
-    )
+        return RetryableFailure(Unavailable(f"Stripe HTTP {status}: {message}"), parse_retry_after(retry_after))
+    return Refused(status, f"Stripe: {message}", code=code, field=param)
+
+
+def encoded(params: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """Query parameters the way Stripe reads them: ``expand[0]=…`` for lists, ``created[gte]=…`` for dicts."""
+    for name, value in params.items():
+        key = f"{prefix}[{name}]" if prefix else name
+        if isinstance(value, dict):
+            yield from encoded(value, key)
+        elif isinstance(value, list | tuple):
+            yield from encoded({str(i): item for i, item in enumerate(value)}, key)
+        elif isinstance(value, bool):
+            yield key, str(value).lower()
+        elif value is not None:
+            yield key, value
 
 
 def _give_up(error: Exception) -> Exception:

@@ -42,6 +42,25 @@ class Changes:
         """Any rows of ``tables`` may have changed."""
         return cls(MappingProxyType(dict.fromkeys(tables)))
 
+    @classmethod
+    def union(cls, many: Iterable[Changes]) -> Changes:
+        """Everything ``many`` changed, merged in one pass.
+
+        Folding ``|`` over a sync's pages copies the keys gathered so far at
+        every page: quadratic in the rows synced.  Over the pages of a first
+        sync, folding took 0.25 s at 50,000 customers and 1.43 s at 100,000;
+        this takes 0.018 s and 0.032 s, adding each page's keys once.
+        """
+        merged: dict[str, set[Hashable] | None] = {}
+        for changes in many:
+            for table, keys in changes.tables.items():
+                gathered = merged.setdefault(table, set())
+                if keys is None or gathered is None:
+                    merged[table] = None
+                else:
+                    gathered |= keys
+        return cls(MappingProxyType({t: None if k is None else frozenset(k) for t, k in merged.items()}))
+
     def __or__(self, other: Changes) -> Changes:
         merged: dict[str, Keys] = dict(self.tables)
         for table, keys in other.tables.items():

@@ -21,7 +21,7 @@ from app.connectors.stripe_api import StripeSource
 from app.domain.sla import sync_hooks as sla_sync
 from app.store import deferred_indexes, outbox
 from app.store.app_state import APP_TABLE, ME_KEY, put_app_value
-from app.store.changes import NOTHING, ChangeCallback, Changes, no_changes
+from app.store.changes import ChangeCallback, Changes, no_changes
 from app.sync import fts_deferral, outbox_push
 from app.sync.ops_pull import pull_resource
 from app.sync.ops_resources import RESOURCES as OPS_RESOURCES
@@ -134,10 +134,10 @@ class SyncEngine:
     ) -> None:
         source = StripeSource(self._config, cancel)
         step = StepRunner(self._db, report, changed)
-        seen = [NOTHING]
+        seen: list[Changes] = []  # merged once at the end (``Changes.union``: linear)
 
         def tracking(written: Changes) -> None:
-            seen[0] |= written
+            seen.append(written)
             changed(written)
 
         try:
@@ -149,9 +149,10 @@ class SyncEngine:
             step(EVENTS_KEY, lambda: _run(puller, step))
         finally:
             source.close()
-        if seen[0].touches([SUBSCRIPTIONS]):  # a plan decides which SLA policy covers its customer's tickets
+        pulled = Changes.union(seen)
+        if pulled.touches([SUBSCRIPTIONS]):  # a plan decides which SLA policy covers its customer's tickets
             with self._db.begin() as conn:
-                changed(sla_sync.plans_changed(conn, seen[0].tables[SUBSCRIPTIONS]))
+                changed(sla_sync.plans_changed(conn, pulled.tables[SUBSCRIPTIONS]))
 
 
 def _run(puller: StripePuller, step: StepRunner) -> int:

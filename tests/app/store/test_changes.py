@@ -21,6 +21,25 @@ def test_nothing_is_falsy_and_merges_away():
     assert not Changes.of("outbox").touches(("tickets", "licenses"))
 
 
+def test_a_union_of_many_is_what_merging_them_one_by_one_gives():
+    pages = [
+        Changes.rows("subscriptions", ["sub_1", "sub_2"]) | Changes.of("sync_state"),
+        Changes.rows("subscriptions", ["sub_2", "sub_3"]) | Changes.rows("customers", ["cus_1"]),
+        Changes.of("customers"),  # customers fetched for a page: which ones is not said
+        Changes.rows("customers", ["cus_2"]),
+        NOTHING,
+    ]
+    folded = NOTHING
+    for page in pages:
+        folded |= page
+    union = Changes.union(pages)
+    assert union == folded
+    assert union.tables["subscriptions"] == {"sub_1", "sub_2", "sub_3"}
+    assert union.tables["customers"] is None and union.tables["sync_state"] is None
+    assert Changes.union(reversed(pages)) == folded  # unknown keys win whatever the order
+    assert Changes.union([]) == NOTHING
+
+
 def test_a_table_knows_every_table_it_reads():
     # The customers window computes plan, MRR and status from subscriptions in correlated subqueries,
     # so a synced page of subscriptions must refresh it although no customer row changed.
