@@ -2,8 +2,9 @@
 
 The peer fetches exactly the pages the sync fetches (same endpoints, page
 size, expansions, cursors) with a bare ``requests`` session and decodes the JSON; the
-figure is the whole sync of the same data into a fresh cache — the stripe
-package's request path, mapping to rows, upserts and cursor bookkeeping.
+figure is the whole sync of the same data into a fresh cache — our Stripe
+reads (``app.connectors.stripe_api``: list pages on the session, with retries
+and error classification), mapping to rows, upserts and cursor bookkeeping.
 A ratio near 1 means the sync is limited by the network, not by the cache.
 
 ``run(customers=...)`` sizes the business (100,000 by default).  The demo
