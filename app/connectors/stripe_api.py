@@ -10,7 +10,7 @@ without the package (``_read``), with the key and the package's pinned API
 version, so their answers are the same bytes.  The package decodes every
 answer with ``object_pairs_hook=OrderedDict``: at 50,000 customers that made
 our fetching take twice the CPU of ``requests`` alone fetching the same pages
-(6.6-7.1 s against 3.0-3.2 s), and the sync's writer waits for that CPU.
+(6.6-7.1 s of CPU against 3.0-3.2 s), and the sync's writer waits for it.
 Their errors are classified by the same rules (``_answer_error``).
 
 ``max_network_retries`` is 0 on purpose: the package would not retry a plain
@@ -94,7 +94,7 @@ class StripeSource:
         return self._call("get", path, params)
 
     def _read(self, path: str, params: dict[str, Any]) -> Obj:
-        """One attempt at a GET on the session, as the package would send it, decoded into plain dicts."""
+        """One attempt at a GET on the session, with the key and API version the package sends, into plain dicts."""
         try:
             response = self._session.get(
                 self._base + path, params=list(encoded(params)), headers=self._headers, timeout=self._config.timeout
