@@ -9,10 +9,9 @@ must agree -- on the data, and on the error each failure becomes.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlsplit
 
@@ -25,6 +24,7 @@ from app.connectors.errors import Refused, Unauthorized, Unavailable
 from app.connectors.retry import RetryableFailure, RetryPolicy
 from app.connectors.stripe_api import StripeSource, encoded
 from app.tasks import CancelToken
+from tests.support.network import serving
 
 KEY = "sk_test_reads"
 PAGE = {"object": "list", "data": [{"id": "cus_1", "object": "customer", "name": "Ada"}], "has_more": True}
@@ -69,16 +69,8 @@ class _Canned(BaseHTTPRequestHandler):
 @contextmanager
 def _server() -> Iterator[str]:
     _Canned.seen = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Canned)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serving(_Canned) as base:
+        yield base
 
 
 @pytest.fixture

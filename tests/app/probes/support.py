@@ -5,17 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 import ssl
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+
+from tests.support.network import serving
 
 HEALTHY = {"status": {"db": "ok", "queue": "degraded"}, "healthy": True, "checks": [{"ok": True}]}
 BIG_BYTES = 100 * 1024 * 1024
@@ -89,20 +90,10 @@ class Handler(BaseHTTPRequestHandler):
 
 @contextmanager
 def serve(tls: tuple[Path, Path] | None = None) -> Iterator[str]:
-    """A threading server on a free loopback port (HTTPS with ``tls``); yields its base URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    scheme = "http"
+    """The probe pages on a free loopback port (HTTPS with ``tls``: certificate and key files); yields its base URL."""
+    context = None
     if tls is not None:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(str(tls[0]), str(tls[1]))
-        server.socket = context.wrap_socket(server.socket, server_side=True)
-        scheme = "https"
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"{scheme}://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serving(Handler, context) as base:
+        yield base
