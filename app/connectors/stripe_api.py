@@ -76,7 +76,7 @@ class StripeSource:
     def retrieve(self, path: str, params: dict[str, Any] | None = None) -> Obj | None:
         """One object, or None when Stripe says it does not exist (deleted since)."""
         try:
-            return self._get(path, params or {})
+            return self._call("get", path, params or {})
         except Refused as refused:
             if refused.status == 404:
                 return None
@@ -89,9 +89,6 @@ class StripeSource:
     def post(self, path: str, params: dict[str, Any]) -> Obj:
         """A POST that changes nothing (a proration preview); retried like a read."""
         return self._call("post", path, params)
-
-    def _get(self, path: str, params: dict[str, Any]) -> Obj:
-        return self._call("get", path, params)
 
     def _read(self, path: str, params: dict[str, Any]) -> Obj:
         """One attempt at a GET on the session, with the key and API version the package sends, into plain dicts."""
