@@ -127,10 +127,12 @@ class ImportResult:
 def expand(paths: Sequence[Path]) -> list[tuple[Path, bool]]:
     """The files to read, each once, manifests replaced by the parts they list; and whether a manifest listed it."""
     files: list[tuple[Path, bool]] = []
+    seen: set[Path] = set()  # resolved, so one file named two ways is read once
     for path in map(Path, paths):
         listed = manifest.is_manifest(path)
         for part in manifest.parts(path) if listed else [path]:
-            if part.resolve() not in {f.resolve() for f, _ in files}:
+            if (resolved := part.resolve()) not in seen:
+                seen.add(resolved)
                 files.append((part, listed))
     return files
 
