@@ -36,6 +36,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -246,7 +247,11 @@ class SubscriptionChange(Base):
     """
 
     __tablename__ = "subscription_changes"
-    __table_args__ = (Index("ix_subscription_changes_subscription_at", "subscription_id", "at"),)
+    __table_args__ = (
+        Index("ix_subscription_changes_subscription_at", "subscription_id", "at"),
+        # Has this event recorded a change already? Asked for every subscription event replayed (migration 0020).
+        Index("ix_subscription_changes_event_id", "event_id", sqlite_where=text("event_id IS NOT NULL")),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     subscription_id: Mapped[str] = mapped_column(String, ForeignKey("subscriptions.id", ondelete="CASCADE"))

@@ -8,11 +8,13 @@ from collections import defaultdict
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.dialects import sqlite
 
 from app.demo import stripe_objects
 from app.demo.backend import DemoBackend
 from app.demo.catalog import ladder
 from app.store.schema import SubscriptionChange
+from app.sync import subscription_history
 from app.sync.engine import SyncEngine
 from app.sync.stripe_resources import BY_OBJECT, write_objects
 from app.sync.subscription_history import READ, cached_states, prices
@@ -73,6 +75,16 @@ def test_later_syncs_record_changes_at_the_event_instant(cache, backend):
     assert (plan["mrr_before_cents"], plan["mrr_after_cents"]) == (9_900, 29_900)
     assert plan["event_id"] and ended["kind"] == "ended" and ended["mrr_after_cents"] == 0
     assert engine.run_once().ok and len(_history(cache, sub.id)) == len(recorded)  # nothing recorded twice
+
+
+def test_whether_an_event_recorded_a_change_is_answered_from_an_index(cache):
+    """Replaying events asks it for every subscription event: read by scanning, it grew with the whole history."""
+    asked = subscription_history._event_seen.params(event_id="evt_1")
+    sql = str(asked.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
+    with cache.engine.connect() as conn:
+        plan = [row[-1] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql)]
+    assert any("ix_subscription_changes_event_id" in step for step in plan), plan
+    assert not any(step.startswith("SCAN") for step in plan), plan
 
 
 def test_a_read_that_differs_is_recorded_at_the_records_own_date(cache, backend):
