@@ -23,22 +23,31 @@ Each side is then timed ``RUNS`` times, alternating (peer, sync into a fresh
 cache, peer, …), and the row gives the medians.  One run of each moved by
 several seconds on this 2-core machine (the peer alone from 7.1 to 16.3 s at
 100,000 customers), enough to move the ratio by half its goal.
+
+A second row times the sync a synced cache makes every day after that: the
+backend adds a seat to ``REPLAYED`` subscriptions, and the sync replays their
+events (``/v1/events``) into a copy of the last cache.  Its peer sends, with
+a bare ``requests`` session, exactly the requests an untimed replay sent
+(recorded at ``requests.Session.send``, which the stripe package's retrieves
+also go through), and decodes each answer.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import requests
 
@@ -52,16 +61,26 @@ NOW = dt.datetime(2026, 6, 1, 12, 0, 0)
 OBJECTS = ("customers", "subscriptions")
 PAGE = 100  # Stripe's largest page
 RUNS = 3  # timed runs of each side, alternating; the row gives the medians
+REPLAYED = 2_000  # subscriptions changed between two syncs: about a day's renewals at 100,000 customers
 
 
-# Started as ``python -c``: serve a generated business until stdin closes.
+# Started as ``python -c``: serve a generated business until stdin closes.  A line ``change N`` on stdin
+# adds a seat to N active subscriptions an hour later (N events), and answers with how many it changed.
 _SERVER = """
 import datetime as dt, json, sys
 from app.demo.backend import DemoBackend
 backend = DemoBackend(customers=int(sys.argv[1]), tickets=0, now=dt.datetime.fromisoformat(sys.argv[2])).start()
-backend.business.billing
+business = backend.business
+business.billing
 print(json.dumps({"base": backend.stripe_api_base, "key": backend.stripe_api_key}), flush=True)
-sys.stdin.read()
+for line in sys.stdin:
+    wanted = int(line.split()[1])
+    backend.clock.advance(dt.timedelta(hours=1))
+    active = [s for s in business.billing.subscriptions if s.status == "active"][:wanted]
+    for sub in active:
+        business.change_subscription(sub.id, quantity=(sub.quantity or 1) + 1)
+    backend.clock.advance(dt.timedelta(minutes=5))
+    print(len(active), flush=True)
 backend.stop()
 """
 
@@ -70,6 +89,7 @@ backend.stop()
 class Server:
     stripe_api_base: str
     stripe_api_key: str
+    change: Callable[[int], int]  # adds a seat to N active subscriptions; returns how many (``_SERVER``)
 
 
 @contextmanager
@@ -83,7 +103,14 @@ def _server(customers: int) -> Iterator[Server]:
     try:
         assert process.stdout is not None
         info = json.loads(process.stdout.readline())
-        yield Server(info["base"], info["key"])
+
+        def change(wanted: int) -> int:
+            assert process.stdin is not None and process.stdout is not None
+            process.stdin.write(f"change {wanted}\n")
+            process.stdin.flush()
+            return int(process.stdout.readline())
+
+        yield Server(info["base"], info["key"], change)
     finally:
         assert process.stdin is not None
         process.stdin.close()
@@ -150,6 +177,54 @@ def _sync(backend: Server, directory: Path) -> float:
     return elapsed
 
 
+@contextmanager
+def _requests_sent() -> Iterator[list[str]]:
+    """The URL of every request sent meanwhile, in order: the sync's own reads and the stripe package's alike."""
+    urls: list[str] = []
+    send = requests.Session.send
+
+    def recording(session: requests.Session, request: requests.PreparedRequest, **kwargs: Any) -> Any:
+        urls.append(str(request.url))
+        return send(session, request, **kwargs)
+
+    with mock.patch.object(requests.Session, "send", recording):
+        yield urls
+
+
+def _get_all(backend: Server, urls: list[str]) -> None:
+    """What ``requests`` alone does for the same requests: send each in turn, decode each answer."""
+    with requests.Session() as session:
+        session.headers["Authorization"] = f"Bearer {backend.stripe_api_key}"
+        for url in urls:
+            session.get(url, timeout=30).json()
+
+
+def _copy(synced: Path, directory: Path) -> Path:
+    """A copy of the cache in ``synced`` (a synced cache, closed) in a new ``directory``."""
+    directory.mkdir(parents=True)
+    for part in synced.iterdir():
+        shutil.copyfile(part, directory / part.name)
+    return directory
+
+
+def _replays(backend: Server, synced: Path, directory: Path) -> tuple[int, list[float], list[float]]:
+    """(subscriptions changed, peer times, sync times) of the sync after ``REPLAYED`` subscriptions changed.
+
+    Each sync starts from a copy of the same synced cache, so each replays
+    the same events.  The peer sends the requests an untimed replay sent.
+    """
+    changed = backend.change(REPLAYED)
+    with _requests_sent() as urls:
+        _sync(backend, _copy(synced, directory / "recorded"))
+    peers, syncs = [], []
+    for run_no in range(RUNS):
+        started = time.perf_counter()
+        _get_all(backend, urls)
+        peers.append(time.perf_counter() - started)
+        syncs.append(_sync(backend, _copy(synced, directory / f"replay{run_no}")))
+    return changed, peers, syncs
+
+
 def run(customers: int = 100_000) -> list[Row]:
     peers, syncs = [], []
     with _server(customers) as backend, tempfile.TemporaryDirectory() as tmp:
@@ -161,6 +236,7 @@ def run(customers: int = 100_000) -> list[Row]:
             cache_dir = Path(tmp) / f"run{run_no}"
             cache_dir.mkdir()
             syncs.append(_sync(backend, cache_dir))
+        changed, replay_peers, replays = _replays(backend, cache_dir, Path(tmp) / "replays")
     return [
         Row(
             name=f"sync {customers:,} customers + subscriptions ({objects:,} objects)",
@@ -169,5 +245,13 @@ def run(customers: int = 100_000) -> list[Row]:
             peer_figure=statistics.median(peers),
             unit="s",
             goal=1.5,
-        )
+        ),
+        Row(
+            name=f"sync after {changed:,} subscriptions changed: their events replayed ({customers:,} customers)",
+            figure=statistics.median(replays),
+            peer_name="requests alone, same requests",
+            peer_figure=statistics.median(replay_peers),
+            unit="s",
+            goal=1.5,
+        ),
     ]

@@ -12,7 +12,7 @@ fetched again with its expansion (``refetch``).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -184,12 +184,13 @@ def write_objects(
     orphans: frozenset[str] = frozenset(),
     items: dict[str, list[Obj]] | None = None,
     strict: tuple[type[Exception], ...] = (),
-    observation: Observation = READ,
+    observation: Observation | Mapping[str, Observation] = READ,
 ) -> None:
     """Write a page of one resource (or pages, in a row): the customers it needs first, the objects, their items.
 
     Subscriptions also record what changed in their history (``subscription_history``):
-    ``observation`` says whether the page is an event (with its instant) or a read.
+    ``observation`` says whether the page is an event (with its instant) or a read;
+    events written together (each about another object) give one per object id.
 
     ``orphans`` are customers Stripe no longer has; objects of theirs are
     skipped (the cache cannot hold them, and Stripe deletes a deleted

@@ -71,7 +71,7 @@ _items_among = select(_I.c.id, _I.c.subscription_id, _I.c.price_id, _I.c.quantit
     _among(_I.c.subscription_id))
 _last_among = select(TABLE.c.subscription_id, func.max(TABLE.c.at)).where(
     _among(TABLE.c.subscription_id)).group_by(TABLE.c.subscription_id)
-_event_seen = select(TABLE.c.id).where(TABLE.c.event_id == bindparam("event_id")).limit(1)
+_events_seen = select(TABLE.c.event_id).where(_among(TABLE.c.event_id))
 
 
 def prices(conn: Connection) -> dict[str, PriceInfo]:
@@ -116,17 +116,18 @@ def _last_recorded(conn: Connection, ids: list[str]) -> dict[str, dt.datetime]:
     return dict(conn.execute(_last_among, {"ids": json.dumps(ids)}).tuples().all())
 
 
-def _known_event(conn: Connection, event_id: str | None) -> bool:
-    if event_id is None:
-        return False
-    return conn.execute(_event_seen, {"event_id": event_id}).first() is not None
+def _known_events(conn: Connection, event_ids: list[str]) -> set[str]:
+    """Which of ``event_ids`` already recorded a change (no query for a page read from a list)."""
+    if not event_ids:
+        return set()
+    return set(conn.execute(_events_seen, {"ids": json.dumps(event_ids)}).scalars())
 
 
 def record(
     conn: Connection,
     before: Mapping[str, tuple[Record, SubState]],
     after: Mapping[str, tuple[Record, SubState]],
-    observation: Observation,
+    observation: Observation | Mapping[str, Observation],
     now: dt.datetime,
 ) -> int:
     """Record what writing the subscriptions in ``after`` changed; returns how many changes.
@@ -134,10 +135,15 @@ def record(
     ``before``: their rows and states as cached until the write; ``after``: as
     written (``states_of``), or as read back (``cached_states``).  They are
     taken in id order, so the order of a page does not decide the history's ids.
+    ``observation``: how they arrived, one for all of them (a page) or one per
+    subscription id (events replayed together, each about another subscription).
+    A subscription whose event already recorded a change records nothing.
     """
-    if not after or _known_event(conn, observation.event_id):
+    seen = dict.fromkeys(after, observation) if isinstance(observation, Observation) else observation
+    known = _known_events(conn, sorted({o.event_id for o in seen.values() if o.event_id is not None}))
+    written = sorted(sid for sid in after if seen[sid].event_id not in known)
+    if not written:
         return 0
-    written = sorted(after)
     last = _last_recorded(conn, written)
     changes: list[history.Change] = []
     for sid in written:
@@ -145,14 +151,14 @@ def record(
         if sid not in last:  # first sight: the past its record implies
             changes += history.rebuild(row, state, now)
             continue
-        if observation.at is not None and observation.at < last[sid]:
+        how = seen[sid]
+        if how.at is not None and how.at < last[sid]:
             continue  # an event replayed behind what is recorded: later events bring it forward
         if sid not in before:
             continue
         prior = before[sid][1]
-        at = observation.at or history.snapshot_time(prior, state, row, now)
-        change = history.observed(sid, row["customer_id"], prior, state, max(at, last[sid]), observation.source,
-                                  observation.event_id)
+        at = how.at or history.snapshot_time(prior, state, row, now)
+        change = history.observed(sid, row["customer_id"], prior, state, max(at, last[sid]), how.source, how.event_id)
         if change is not None:
             changes.append(change)
     _insert(conn, changes, now)
