@@ -236,7 +236,8 @@ def run(customers: int = 100_000) -> list[Row]:
             cache_dir = Path(tmp) / f"run{run_no}"
             cache_dir.mkdir()
             syncs.append(_sync(backend, cache_dir))
-        changed, replay_peers, replays = _replays(backend, cache_dir, Path(tmp) / "replays")
+        last_synced = Path(tmp) / f"run{RUNS - 1}"
+        changed, replay_peers, replays = _replays(backend, last_synced, Path(tmp) / "replays")
     return [
         Row(
             name=f"sync {customers:,} customers + subscriptions ({objects:,} objects)",

@@ -95,7 +95,7 @@ def test_events_about_several_subscriptions_written_together_keep_each_its_insta
 
 
 def test_whether_an_event_recorded_a_change_is_answered_from_an_index(cache):
-    """Replaying events asks it for every batch of subscription events: read by scanning, it grew with the whole
+    """Replaying events asks it for every run of subscription events: read by scanning, it grew with the whole
     history."""
     sql = str(subscription_history._events_seen.compile(dialect=sqlite.dialect()))
     with cache.engine.connect() as conn:
