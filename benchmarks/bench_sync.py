@@ -207,6 +207,18 @@ def _copy(synced: Path, directory: Path) -> Path:
     return directory
 
 
+def _alternating(peer: Callable[[], object], ours: Callable[[int], float]) -> tuple[list[float], list[float]]:
+    """``RUNS`` timings of each side, alternating (peer, ours, peer, …): the peer's wall times, and what
+    ``ours(run_no)`` returns (the sync times itself, leaving out opening its cache)."""
+    peers, syncs = [], []
+    for run_no in range(RUNS):
+        started = time.perf_counter()
+        peer()
+        peers.append(time.perf_counter() - started)
+        syncs.append(ours(run_no))
+    return peers, syncs
+
+
 def _replays(backend: Server, synced: Path, directory: Path) -> tuple[int, list[float], list[float]]:
     """(subscriptions changed, peer times, sync times) of the sync after ``REPLAYED`` subscriptions changed.
 
@@ -216,43 +228,32 @@ def _replays(backend: Server, synced: Path, directory: Path) -> tuple[int, list[
     changed = backend.change(REPLAYED)
     with _requests_sent() as urls:
         _sync(backend, _copy(synced, directory / "recorded"))
-    peers, syncs = [], []
-    for run_no in range(RUNS):
-        started = time.perf_counter()
-        _get_all(backend, urls)
-        peers.append(time.perf_counter() - started)
-        syncs.append(_sync(backend, _copy(synced, directory / f"replay{run_no}")))
+    peers, syncs = _alternating(lambda: _get_all(backend, urls),
+                                lambda run_no: _sync(backend, _copy(synced, directory / f"replay{run_no}")))
     return changed, peers, syncs
 
 
+def _row(name: str, peer_name: str, syncs: list[float], peers: list[float]) -> Row:
+    """A sync row: the medians of both sides' times, goal 1.5."""
+    return Row(name=name, figure=statistics.median(syncs), peer_name=peer_name, peer_figure=statistics.median(peers),
+               unit="s", goal=1.5)
+
+
 def run(customers: int = 100_000) -> list[Row]:
-    peers, syncs = [], []
     with _server(customers) as backend, tempfile.TemporaryDirectory() as tmp:
         objects = _fetch_pages(backend)  # untimed: the server's first answer of each page is slow (module docstring)
-        for run_no in range(RUNS):
-            started = time.perf_counter()
-            _fetch_pages(backend)
-            peers.append(time.perf_counter() - started)
+
+        def first_sync(run_no: int) -> float:
             cache_dir = Path(tmp) / f"run{run_no}"
             cache_dir.mkdir()
-            syncs.append(_sync(backend, cache_dir))
+            return _sync(backend, cache_dir)
+
+        peers, syncs = _alternating(lambda: _fetch_pages(backend), first_sync)
         last_synced = Path(tmp) / f"run{RUNS - 1}"
         changed, replay_peers, replays = _replays(backend, last_synced, Path(tmp) / "replays")
     return [
-        Row(
-            name=f"sync {customers:,} customers + subscriptions ({objects:,} objects)",
-            figure=statistics.median(syncs),
-            peer_name="requests alone, same pages",
-            peer_figure=statistics.median(peers),
-            unit="s",
-            goal=1.5,
-        ),
-        Row(
-            name=f"sync after {changed:,} subscriptions changed: their events replayed ({customers:,} customers)",
-            figure=statistics.median(replays),
-            peer_name="requests alone, same requests",
-            peer_figure=statistics.median(replay_peers),
-            unit="s",
-            goal=1.5,
-        ),
+        _row(f"sync {customers:,} customers + subscriptions ({objects:,} objects)", "requests alone, same pages",
+             syncs, peers),
+        _row(f"sync after {changed:,} subscriptions changed: their events replayed ({customers:,} customers)",
+             "requests alone, same requests", replays, replay_peers),
     ]

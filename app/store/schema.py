@@ -249,7 +249,7 @@ class SubscriptionChange(Base):
     __tablename__ = "subscription_changes"
     __table_args__ = (
         Index("ix_subscription_changes_subscription_at", "subscription_id", "at"),
-        # Has this event recorded a change already? Asked for every subscription event replayed (migration 0020).
+        # Have these events recorded changes already? Asked for every run of subscription events replayed (0020).
         Index("ix_subscription_changes_event_id", "event_id", sqlite_where=text("event_id IS NOT NULL")),
     )
 
