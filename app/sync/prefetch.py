@@ -47,8 +47,8 @@ class _End:
 
 
 def pages_ahead(
-    fetch: Callable[[C | None], P],
-    first: C | None,
+    fetch: Callable[[C], P],
+    first: C,
     next_cursor: Callable[[P], C | None],
     cancel: CancelToken,
     lead: int = LEAD,
@@ -66,8 +66,8 @@ def pages_ahead(
 
 
 def batches_ahead(
-    fetch: Callable[[C | None], P],
-    first: C | None,
+    fetch: Callable[[C], P],
+    first: C,
     next_cursor: Callable[[P], C | None],
     cancel: CancelToken,
     lead: int = LEAD,
@@ -94,9 +94,10 @@ def batches_ahead(
             while not stop.is_set() and not cancel.cancelled:
                 page = fetch(cursor)
                 put(page)
-                cursor = next_cursor(page)
-                if cursor is None:
+                following = next_cursor(page)
+                if following is None:
                     break
+                cursor = following
         except BaseException as exc:  # noqa: BLE001 - handed over to the consumer's thread, which raises it
             put(_Failure(exc))
             return

@@ -3,9 +3,10 @@
 Full passes page with ``starting_after`` (stored as the resource's cursor, so a
 killed pass resumes); a re-pass removes rows Stripe no longer lists.  Before
 the first full pass the newest event is remembered; afterwards every sync
-replays the events since then, oldest first, each carrying the object's state
-right after it happened — so replaying an event the full pass already covered
-is harmless, and the last event about an object leaves it as Stripe has it.
+replays the events since then, oldest first, paging forward from the last one
+applied (``ending_before``), each carrying the object's state right after it
+happened — so replaying an event the full pass already covered is harmless,
+and the last event about an object leaves it as Stripe has it.
 
 Stripe keeps events for 30 days.  When the last event we applied can no
 longer be retrieved, events may have been lost and a full re-pass starts.
@@ -14,9 +15,11 @@ longer be retrieved, events may have been lost and a full re-pass starts.
 from __future__ import annotations
 
 import json
+from collections.abc import Generator
 from contextlib import closing
 from dataclasses import dataclass, field
 from functools import partial
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import Engine, and_, delete
@@ -26,7 +29,7 @@ from app.clock import utcnow
 from app.connectors import stripe_rows
 from app.connectors.convert import from_unix, parse_datetime
 from app.connectors.errors import Refused
-from app.connectors.stripe_api import StripeSource
+from app.connectors.stripe_api import StripePage, StripeSource
 from app.store import deferred_indexes
 from app.store.changes import ChangeCallback, Changes, no_changes
 from app.sync import fts_deferral, quarantine, state, subscription_history
@@ -288,32 +291,31 @@ class StripePuller:
         with self._engine.connect() as conn:
             current = state.load(conn, EVENTS_KEY)
         cursor = EventCursor.parse(current.watermark) or EventCursor()
-        events = self._new_events(cursor)
-        self._progress(Progress("events", 0, len(events)))
+        self._progress(Progress("events", 0))
         done = 0
-        for start in range(0, len(events), EVENTS_AT_ONCE):
-            self._cancel.raise_if_cancelled()
-            batch = events[start : start + EVENTS_AT_ONCE]
-            replayed, parents = self._prepare(batch)
-            settled = self._settle_ties(batch)
-            runs = _runs(replayed)
-            with self._engine.begin() as conn:
+        with closing(self._event_batches(cursor)) as batches:
+            for batch in batches:
+                self._cancel.raise_if_cancelled()
+                replayed, parents = self._prepare(batch)
+                settled = self._settle_ties(batch)
+                runs = _runs(replayed)
+                with self._engine.begin() as conn:
+                    for resource, run in runs:
+                        self._write_run(conn, resource, run, parents)
+                    for as_now in settled:
+                        self._write_current(conn, *as_now)
+                    cursor = _advance(cursor, batch)
+                    current = state.save_progress(
+                        conn, current, cursor=None, watermark=cursor.dump(), rows=len(batch), finished=False
+                    )
+                written = Changes.of(state.TABLE)
                 for resource, run in runs:
-                    self._write_run(conn, resource, run, parents)
-                for as_now in settled:
-                    self._write_current(conn, *as_now)
-                cursor = _advance(cursor, batch)
-                current = state.save_progress(
-                    conn, current, cursor=None, watermark=cursor.dump(), rows=len(batch), finished=False
-                )
-            written = Changes.of(state.TABLE)
-            for resource, run in runs:
-                written = _written(resource, [event.obj for event in run], written)
-            for resource, obj_id, *_rest in settled:
-                written = _written(resource, [{"id": obj_id}], written)
-            self._changed(written)
-            done += len(batch)
-            self._progress(Progress("events", done, len(events)))
+                    written = _written(resource, [event.obj for event in run], written)
+                for resource, obj_id, *_rest in settled:
+                    written = _written(resource, [{"id": obj_id}], written)
+                self._changed(written)
+                done += len(batch)
+                self._progress(Progress("events", done))
         with self._engine.begin() as conn:
             state.save_progress(conn, current, cursor=None, watermark=cursor.dump(), rows=0, finished=True)
         return done
@@ -368,8 +370,40 @@ class StripePuller:
             items=None if items is None else {obj_id: items}, observation=observation,
         )
 
-    def _new_events(self, cursor: EventCursor) -> list[Obj]:
-        """Events at or after the cursor not yet applied, oldest first.
+    def _event_batches(self, cursor: EventCursor) -> Generator[list[Obj], None, None]:
+        """Events not yet applied, oldest first, in batches of at most ``EVENTS_AT_ONCE``.
+
+        From the last event applied, pages go forward in time (``ending_before``)
+        while a helper thread fetches the next ones: a batch is written while
+        the next is on its way, and memory holds a batch, not the weeks of
+        events a console that was offline has to catch up on.  A server that
+        will not page events forward (localstripe refuses the parameter) has
+        them listed back down to the cursor instead, all before the first is
+        applied.
+        """
+        if cursor.ids:
+            forward = batches_ahead(self._events_after, cursor.ids[-1], _newer_page_anchor, self._cancel)
+            with closing(forward):
+                try:
+                    first = next(forward, [])
+                except Refused as refused:
+                    if refused.status not in (400, 404):
+                        raise
+                else:
+                    for pages in chain([first], forward):
+                        if events := [event for page in pages for event in reversed(page.data)]:
+                            yield events
+                    return
+        listed = self._listed_events(cursor)
+        for start in range(0, len(listed), EVENTS_AT_ONCE):
+            yield listed[start : start + EVENTS_AT_ONCE]
+
+    def _events_after(self, event_id: str) -> StripePage:
+        """The page of events right after ``event_id`` (Stripe still lists it newest first)."""
+        return self._source.list_page("/v1/events", {"ending_before": event_id}, None)
+
+    def _listed_events(self, cursor: EventCursor) -> list[Obj]:
+        """Events at or after the cursor not yet applied, oldest first, listed back from the newest.
 
         Stripe lists newest first; reversing the listing and then sorting by
         ``created`` (a stable sort) keeps Stripe's order within one second.
@@ -468,6 +502,11 @@ def _runs(replayed: list[Replayed]) -> list[tuple[StripeResource, list[Replayed]
 def _written(resource: StripeResource, objs: list[Obj], so_far: Changes) -> Changes:
     """``so_far`` plus the rows ``objs`` wrote: their own, customers fetched for them, subscription items."""
     return so_far | written_tables(resource, [o["id"] for o in objs if "id" in o])
+
+
+def _newer_page_anchor(page: StripePage) -> str | None:
+    """Where the page after ``page`` starts when paging forward: its newest event (None: it was the last)."""
+    return page.data[0]["id"] if page.has_more and page.data else None
 
 
 def _is_deletion(event: Obj, obj: Obj) -> bool:

@@ -1,0 +1,142 @@
+"""Replaying events pages forward from the last one applied, writing each batch as it arrives."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+
+from app.connectors.errors import Refused, Unavailable
+from app.connectors.stripe_api import StripeSource
+from app.demo.backend import DemoBackend
+from app.store.schema import SubscriptionChange, SubscriptionItem
+from app.sync import state
+from app.sync.engine import SyncEngine
+from app.sync.stripe_pull import EVENTS_KEY, EventCursor
+from tests.app.sync.support import NOW, config_for
+
+H = SubscriptionChange.__table__
+CHANGED = 7  # subscriptions given a seat, a few minutes apart: with pages of 3, events span several pages
+
+
+@pytest.fixture
+def backend():
+    with DemoBackend(customers=150, tickets=0, now=NOW) as running:
+        yield running
+
+
+class EventRequests(list):
+    """The params of every ``/v1/events`` list request, in order; ``failures`` makes forward ones raise."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failures: dict[int, Exception] = {}  # forward request number (from 1) → what it raises, once
+
+
+@pytest.fixture
+def event_requests(monkeypatch):
+    sent = EventRequests()
+    failures = sent.failures
+    real = StripeSource.list_page
+
+    def list_page(self, path, params, starting_after):
+        if path == "/v1/events":
+            sent.append(dict(params))
+            forward = sum("ending_before" in p for p in sent)
+            if "ending_before" in params and forward in failures:
+                raise failures.pop(forward)
+        return real(self, path, params, starting_after)
+
+    monkeypatch.setattr(StripeSource, "list_page", list_page)
+    return sent
+
+
+def _change_seats(backend) -> list[tuple[str, dt.datetime]]:
+    """Give CHANGED active subscriptions one more seat, three minutes apart: (id, instant) in order."""
+    changed = []
+    for sub in [s for s in backend.business.billing.subscriptions if s.status == "active"][:CHANGED]:
+        backend.clock.advance(dt.timedelta(minutes=3))
+        changed.append((sub.id, backend.clock.now().replace(microsecond=0)))
+        backend.business.change_subscription(sub.id, quantity=(sub.quantity or 1) + 1)
+    return changed
+
+
+def _anchor(cache) -> str:
+    """The event the next replay pages forward from: the last one applied."""
+    with cache.engine.connect() as conn:
+        return EventCursor.parse(state.load(conn, EVENTS_KEY).watermark).ids[-1]
+
+
+def _event_changes(cache) -> list[tuple[str, dt.datetime, str]]:
+    """(subscription, instant, event id) of every change recorded from an event, oldest first."""
+    with cache.engine.connect() as conn:
+        rows = conn.execute(select(H.c.subscription_id, H.c.at, H.c.event_id)
+                            .where(H.c.source == "event").order_by(H.c.at, H.c.id)).all()
+    return [tuple(row) for row in rows]
+
+
+def _quantities(cache, ids) -> dict[str, int]:
+    """Seats of each subscription as the cache holds them: the quantities of its items."""
+    items = SubscriptionItem.__table__
+    with cache.engine.connect() as conn:
+        return dict(conn.execute(select(items.c.subscription_id, func.sum(items.c.quantity))
+                                 .where(items.c.subscription_id.in_(ids)).group_by(items.c.subscription_id)).all())
+
+
+def _backend_quantities(backend, ids) -> dict[str, int]:
+    return {s.id: s.quantity for s in backend.business.billing.subscriptions if s.id in ids}
+
+
+def test_events_are_paged_forward_from_the_last_applied_one(cache, backend, event_requests):
+    engine = SyncEngine(cache.engine, config_for(backend, stripe_page_size=3))
+    assert engine.run_once().ok
+    anchor = _anchor(cache)
+    changed = _change_seats(backend)
+    event_requests.clear()
+    assert engine.run_once().ok
+    assert event_requests[0] == {"ending_before": anchor}
+    assert len(event_requests) >= 3 and all(set(p) == {"ending_before"} for p in event_requests)
+    assert len({p["ending_before"] for p in event_requests}) == len(event_requests)  # each page starts further on
+    recorded = _event_changes(cache)
+    assert [(sub_id, at) for sub_id, at, _ in recorded] == changed  # oldest first, each at its own instant
+    assert len({event_id for *_, event_id in recorded}) == CHANGED
+    ids = [sub_id for sub_id, _ in changed]
+    assert _quantities(cache, ids) == _backend_quantities(backend, ids)
+    event_requests.clear()
+    assert engine.run_once().ok and _event_changes(cache) == recorded  # nothing replayed twice
+    assert len(event_requests) == 1  # one empty page after the newest event
+
+
+def test_a_server_that_will_not_page_forward_has_its_events_listed(cache, backend, event_requests):
+    engine = SyncEngine(cache.engine, config_for(backend, stripe_page_size=3))
+    assert engine.run_once().ok
+    changed = _change_seats(backend)
+    event_requests.clear()
+    event_requests.failures[1] = Refused(400, "Received unknown parameter: ending_before")
+    assert engine.run_once().ok
+    assert "ending_before" in event_requests[0] and all("created" in p for p in event_requests[1:])
+    assert [(sub_id, at) for sub_id, at, _ in _event_changes(cache)] == changed
+
+
+def test_a_page_that_fails_midway_keeps_the_batches_before_it(cache, backend, event_requests):
+    """The batches already written stay, the cursor after them; the next sync goes on from there."""
+    engine = SyncEngine(cache.engine, config_for(backend, stripe_page_size=3))
+    assert engine.run_once().ok
+    start = _anchor(cache)
+    changed = _change_seats(backend)
+    event_requests.clear()
+    event_requests.failures[3] = Unavailable("connection reset while reading the third page")
+    report = engine.run_once()
+    assert not report.ok and EVENTS_KEY in report.errors
+    kept = _event_changes(cache)
+    assert kept and [(sub_id, at) for sub_id, at, _ in kept] == changed[: len(kept)]
+    assert len(kept) < CHANGED
+    resume = _anchor(cache)
+    assert resume != start
+    event_requests.clear()
+    assert engine.run_once().ok
+    assert event_requests[0] == {"ending_before": resume}  # on from the last event written, not from the start
+    assert [(sub_id, at) for sub_id, at, _ in _event_changes(cache)] == changed
+    ids = [sub_id for sub_id, _ in changed]
+    assert _quantities(cache, ids) == _backend_quantities(backend, ids)
