@@ -15,7 +15,7 @@ longer be retrieved, events may have been lost and a full re-pass starts.
 from __future__ import annotations
 
 import json
-from collections.abc import Generator
+from collections.abc import Generator, Iterable, Iterator, Mapping
 from contextlib import closing
 from dataclasses import dataclass, field
 from functools import partial
@@ -71,6 +71,7 @@ class Parents:
     gone: frozenset[str] = frozenset()
 
 
+Subject = tuple[str, str]  # what an event is about: (the object's kind, its id)
 # An object as Stripe holds it now (None: deleted), with what is written alongside it and how it was seen.
 Current = tuple[StripeResource, str, Obj | None, Parents, list[Obj] | None, subscription_history.Observation]
 
@@ -293,11 +294,13 @@ class StripePuller:
         cursor = EventCursor.parse(current.watermark) or EventCursor()
         self._progress(Progress("events", 0))
         done = 0
+        tail: dict[Subject, int] = {}  # what the events of the last batch's last second were about
         with closing(self._event_batches(cursor)) as batches:
             for batch in batches:
                 self._cancel.raise_if_cancelled()
                 replayed, parents = self._prepare(batch)
-                settled = self._settle_ties(batch)
+                settled = self._settle_ties(batch, tail)
+                tail = _last_second(batch, tail)
                 runs = _runs(replayed)
                 with self._engine.begin() as conn:
                     for resource, run in runs:
@@ -320,19 +323,19 @@ class StripePuller:
             state.save_progress(conn, current, cursor=None, watermark=cursor.dump(), rows=0, finished=True)
         return done
 
-    def _settle_ties(self, events: list[Obj]) -> list[Current]:
+    def _settle_ties(self, events: list[Obj], earlier: Mapping[Subject, int]) -> list[Current]:
         """Fetch the current state of objects with several events in the same second.
 
         Within one second the listing order is the only order there is, and
         Stripe-compatible servers disagree on it; for those objects the
         object as it is now, written after the batch's events in the same
-        transaction, settles what replaying could not.
+        transaction, settles what replaying could not.  ``earlier`` holds what
+        earlier batches' events of their last second were about, so a second
+        whose events arrive in two batches has its ties settled too.
         """
-        seconds: dict[tuple[str, str], list[int]] = {}
-        for event in events:
-            subject = (event.get("data") or {}).get("object") or {}
-            if subject.get("object") in BY_OBJECT:
-                seconds.setdefault((subject["object"], subject["id"]), []).append(event["created"])
+        seconds: dict[Subject, list[int]] = {subject: [created] for subject, created in earlier.items()}
+        for subject, created in _subjects(events):
+            seconds.setdefault(subject, []).append(created)
         tied = sorted(key for key, times in seconds.items() if len(times) != len(set(times)))
         settled: list[Current] = []
         for kind, obj_id in tied:
@@ -502,6 +505,22 @@ def _runs(replayed: list[Replayed]) -> list[tuple[StripeResource, list[Replayed]
 def _written(resource: StripeResource, objs: list[Obj], so_far: Changes) -> Changes:
     """``so_far`` plus the rows ``objs`` wrote: their own, customers fetched for them, subscription items."""
     return so_far | written_tables(resource, [o["id"] for o in objs if "id" in o])
+
+
+def _subjects(events: Iterable[Obj]) -> Iterator[tuple[Subject, int]]:
+    """(what it is about, its second) of each event about an object the cache holds."""
+    for event in events:
+        subject = (event.get("data") or {}).get("object") or {}
+        if subject.get("object") in BY_OBJECT:
+            yield (subject["object"], subject["id"]), event["created"]
+
+
+def _last_second(events: list[Obj], carried: Mapping[Subject, int]) -> dict[Subject, int]:
+    """What the events of the batch ``events``' last second were about, with what ``carried`` holds of that second."""
+    last = events[-1]["created"]
+    kept = {subject: created for subject, created in carried.items() if created == last}
+    kept.update((subject, created) for subject, created in _subjects(events) if created == last)
+    return kept
 
 
 def _newer_page_anchor(page: StripePage) -> str | None:

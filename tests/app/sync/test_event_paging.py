@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 from sqlalchemy import func, select
@@ -13,7 +14,7 @@ from app.demo.backend import DemoBackend
 from app.store.schema import SubscriptionChange, SubscriptionItem
 from app.sync import state
 from app.sync.engine import SyncEngine
-from app.sync.stripe_pull import EVENTS_KEY, EventCursor
+from app.sync.stripe_pull import EVENTS_KEY, EventCursor, StripePuller
 from tests.app.sync.support import NOW, config_for
 
 H = SubscriptionChange.__table__
@@ -32,6 +33,7 @@ class EventRequests(list):
     def __init__(self) -> None:
         super().__init__()
         self.failures: dict[int, Exception] = {}  # forward request number (from 1) → what it raises, once
+        self.slow = 0.0  # seconds each forward request after the first waits: the first page is a batch alone
 
 
 @pytest.fixture
@@ -46,6 +48,8 @@ def event_requests(monkeypatch):
             forward = sum("ending_before" in p for p in sent)
             if "ending_before" in params and forward in failures:
                 raise failures.pop(forward)
+            if "ending_before" in params and forward > 1:
+                time.sleep(sent.slow)
         return real(self, path, params, starting_after)
 
     monkeypatch.setattr(StripeSource, "list_page", list_page)
@@ -139,4 +143,32 @@ def test_a_page_that_fails_midway_keeps_the_batches_before_it(cache, backend, ev
     assert event_requests[0] == {"ending_before": resume}  # on from the last event written, not from the start
     assert [(sub_id, at) for sub_id, at, _ in _event_changes(cache)] == changed
     ids = [sub_id for sub_id, _ in changed]
+    assert _quantities(cache, ids) == _backend_quantities(backend, ids)
+
+
+def test_a_tie_whose_events_arrive_in_two_batches_is_settled(cache, backend, event_requests, monkeypatch):
+    """Two events about one object in one second: the object is fetched as it is now, even across batches."""
+    engine = SyncEngine(cache.engine, config_for(backend, stripe_page_size=2))
+    assert engine.run_once().ok
+    batches: list[list[str]] = []
+    settled: list[str] = []
+    settle = StripePuller._settle_ties
+
+    def recording(self, events, earlier):
+        batches.append([event["data"]["object"]["id"] for event in events])
+        found = settle(self, events, earlier)
+        settled.extend(obj_id for _, obj_id, *_rest in found)
+        return found
+
+    monkeypatch.setattr(StripePuller, "_settle_ties", recording)
+    subs = [s for s in backend.business.billing.subscriptions if s.status == "active"][:5]
+    backend.clock.advance(dt.timedelta(minutes=3))
+    for sub in [*subs, subs[0]]:  # six events in one second, the first and the last about one subscription
+        backend.business.change_subscription(sub.id, quantity=(sub.quantity or 1) + 1)
+    event_requests.slow = 0.2  # the first page (two events) is a batch alone
+    assert engine.run_once().ok
+    holding = [i for i, batch in enumerate(batches) for obj_id in batch if obj_id == subs[0].id]
+    assert len(holding) == 2 and holding[0] != holding[1], batches  # the tie did arrive in two batches
+    assert subs[0].id in settled
+    ids = [sub.id for sub in subs]
     assert _quantities(cache, ids) == _backend_quantities(backend, ids)

@@ -1,8 +1,9 @@
-"""Replayed events are written in runs: consecutive events about distinct objects of one resource."""
+"""Replayed events are written in runs (consecutive events about distinct objects of one resource); a batch
+passes on what its last second's events were about, for ties split between batches."""
 
 from __future__ import annotations
 
-from app.sync.stripe_pull import Replayed, _runs
+from app.sync.stripe_pull import Replayed, _last_second, _runs
 from app.sync.stripe_resources import BY_OBJECT
 from app.sync.subscription_history import from_event
 
@@ -34,3 +35,20 @@ def test_a_deletion_is_a_run_of_its_own_and_unknown_objects_are_left_out() -> No
     runs = _runs(events)
     assert _shape(events) == [("customer", ["cus_1"]), ("customer", ["cus_2"]), ("customer", ["cus_3", "cus_4"])]
     assert [run[0].deleted for _, run in runs] == [False, True, False]
+
+
+def _about(obj_id: str, second: int) -> dict:
+    subject = {"object": "subscription", "id": obj_id}
+    return {"id": f"evt_{obj_id}_{second}", "created": second, "data": {"object": subject}}
+
+
+def test_a_batch_passes_on_what_its_last_seconds_events_were_about() -> None:
+    batch = [_about("sub_1", 10), _about("sub_2", 11), _about("sub_3", 11)]
+    assert _last_second(batch, {}) == {("subscription", "sub_2"): 11, ("subscription", "sub_3"): 11}
+
+
+def test_a_second_spanning_batches_keeps_what_the_earlier_ones_saw_of_it() -> None:
+    carried = {("subscription", "sub_1"): 11, ("subscription", "sub_9"): 10}
+    assert _last_second([_about("sub_2", 11)], carried) == {("subscription", "sub_1"): 11,
+                                                             ("subscription", "sub_2"): 11}
+    assert _last_second([_about("sub_2", 12)], carried) == {("subscription", "sub_2"): 12}
