@@ -14,6 +14,7 @@ from app.demo.backend import DemoBackend
 from app.store.schema import SubscriptionChange, SubscriptionItem
 from app.sync import state
 from app.sync.engine import SyncEngine
+from app.sync.prefetch import LEAD
 from app.sync.stripe_pull import EVENTS_KEY, EventCursor, StripePuller
 from tests.app.sync.support import NOW, config_for
 
@@ -170,5 +171,30 @@ def test_a_tie_whose_events_arrive_in_two_batches_is_settled(cache, backend, eve
     holding = [i for i, batch in enumerate(batches) for obj_id in batch if obj_id == subs[0].id]
     assert len(holding) == 2 and holding[0] != holding[1], batches  # the tie did arrive in two batches
     assert subs[0].id in settled
+    ids = [sub.id for sub in subs]
+    assert _quantities(cache, ids) == _backend_quantities(backend, ids)
+
+
+def test_a_batch_is_written_before_the_later_pages_are_asked_for(cache, backend, event_requests, monkeypatch):
+    """A long backlog is never held whole: at most ``prefetch.LEAD`` pages wait while a batch is written."""
+    engine = SyncEngine(cache.engine, config_for(backend, stripe_page_size=1))
+    assert engine.run_once().ok
+    asked_at_first_write: list[int] = []
+    prepare = StripePuller._prepare
+
+    def noting(self, events):
+        if not asked_at_first_write:
+            asked_at_first_write.append(len(event_requests))
+        return prepare(self, events)
+
+    monkeypatch.setattr(StripePuller, "_prepare", noting)
+    subs = [s for s in backend.business.billing.subscriptions if s.status == "active"][:LEAD * 2]
+    for sub in subs:
+        backend.clock.advance(dt.timedelta(seconds=30))
+        backend.business.change_subscription(sub.id, quantity=(sub.quantity or 1) + 1)
+    event_requests.clear()
+    assert engine.run_once().ok
+    assert len(event_requests) >= len(subs)  # a page of one event each
+    assert asked_at_first_write[0] <= LEAD + 2, asked_at_first_write
     ids = [sub.id for sub in subs]
     assert _quantities(cache, ids) == _backend_quantities(backend, ids)
