@@ -57,20 +57,41 @@ def event_requests(monkeypatch):
     return sent
 
 
-def _change_seats(backend) -> list[tuple[str, dt.datetime]]:
-    """Give CHANGED active subscriptions one more seat, three minutes apart: (id, instant) in order."""
+def _synced(cache, backend, page_size: int) -> SyncEngine:
+    """An engine reading pages of ``page_size``, its first sync done: where every replay here starts."""
+    engine = SyncEngine(cache.engine, config_for(backend, stripe_page_size=page_size))
+    assert engine.run_once().ok
+    return engine
+
+
+def _active(backend, count: int) -> list:
+    return [s for s in backend.business.billing.subscriptions if s.status == "active"][:count]
+
+
+def _add_seats(backend, subs, apart: dt.timedelta) -> list[tuple[str, dt.datetime]]:
+    """One more seat for each of ``subs`` in turn, the clock moved on by ``apart`` before each: (id, instant)."""
     changed = []
-    for sub in [s for s in backend.business.billing.subscriptions if s.status == "active"][:CHANGED]:
-        backend.clock.advance(dt.timedelta(minutes=3))
+    for sub in subs:
+        backend.clock.advance(apart)
         changed.append((sub.id, backend.clock.now().replace(microsecond=0)))
         backend.business.change_subscription(sub.id, quantity=(sub.quantity or 1) + 1)
     return changed
+
+
+def _change_seats(backend) -> list[tuple[str, dt.datetime]]:
+    """Give CHANGED active subscriptions one more seat, three minutes apart: (id, instant) in order."""
+    return _add_seats(backend, _active(backend, CHANGED), dt.timedelta(minutes=3))
 
 
 def _anchor(cache) -> str:
     """The event the next replay pages forward from: the last one applied."""
     with cache.engine.connect() as conn:
         return EventCursor.parse(state.load(conn, EVENTS_KEY).watermark).ids[-1]
+
+
+def _changed_at(cache) -> list[tuple[str, dt.datetime]]:
+    """(subscription, instant) of every change recorded from an event, oldest first."""
+    return [(sub_id, at) for sub_id, at, _ in _event_changes(cache)]
 
 
 def _event_changes(cache) -> list[tuple[str, dt.datetime, str]]:
@@ -94,8 +115,7 @@ def _backend_quantities(backend, ids) -> dict[str, int]:
 
 
 def test_events_are_paged_forward_from_the_last_applied_one(cache, backend, event_requests):
-    engine = SyncEngine(cache.engine, config_for(backend, stripe_page_size=3))
-    assert engine.run_once().ok
+    engine = _synced(cache, backend, 3)
     anchor = _anchor(cache)
     changed = _change_seats(backend)
     event_requests.clear()
@@ -114,43 +134,40 @@ def test_events_are_paged_forward_from_the_last_applied_one(cache, backend, even
 
 
 def test_a_server_that_will_not_page_forward_has_its_events_listed(cache, backend, event_requests):
-    engine = SyncEngine(cache.engine, config_for(backend, stripe_page_size=3))
-    assert engine.run_once().ok
+    engine = _synced(cache, backend, 3)
     changed = _change_seats(backend)
     event_requests.clear()
     event_requests.failures[1] = Refused(400, "Received unknown parameter: ending_before")
     assert engine.run_once().ok
     assert "ending_before" in event_requests[0] and all("created" in p for p in event_requests[1:])
-    assert [(sub_id, at) for sub_id, at, _ in _event_changes(cache)] == changed
+    assert _changed_at(cache) == changed
 
 
 def test_a_page_that_fails_midway_keeps_the_batches_before_it(cache, backend, event_requests):
     """The batches already written stay, the cursor after them; the next sync goes on from there."""
-    engine = SyncEngine(cache.engine, config_for(backend, stripe_page_size=3))
-    assert engine.run_once().ok
+    engine = _synced(cache, backend, 3)
     start = _anchor(cache)
     changed = _change_seats(backend)
     event_requests.clear()
     event_requests.failures[3] = Unavailable("connection reset while reading the third page")
     report = engine.run_once()
     assert not report.ok and EVENTS_KEY in report.errors
-    kept = _event_changes(cache)
-    assert kept and [(sub_id, at) for sub_id, at, _ in kept] == changed[: len(kept)]
+    kept = _changed_at(cache)
+    assert kept and kept == changed[: len(kept)]
     assert len(kept) < CHANGED
     resume = _anchor(cache)
     assert resume != start
     event_requests.clear()
     assert engine.run_once().ok
     assert event_requests[0] == {"ending_before": resume}  # on from the last event written, not from the start
-    assert [(sub_id, at) for sub_id, at, _ in _event_changes(cache)] == changed
+    assert _changed_at(cache) == changed
     ids = [sub_id for sub_id, _ in changed]
     assert _quantities(cache, ids) == _backend_quantities(backend, ids)
 
 
 def test_a_tie_whose_events_arrive_in_two_batches_is_settled(cache, backend, event_requests, monkeypatch):
     """Two events about one object in one second: the object is fetched as it is now, even across batches."""
-    engine = SyncEngine(cache.engine, config_for(backend, stripe_page_size=2))
-    assert engine.run_once().ok
+    engine = _synced(cache, backend, 2)
     batches: list[list[str]] = []
     settled: list[str] = []
     settle = StripePuller._settle_ties
@@ -162,10 +179,9 @@ def test_a_tie_whose_events_arrive_in_two_batches_is_settled(cache, backend, eve
         return found
 
     monkeypatch.setattr(StripePuller, "_settle_ties", recording)
-    subs = [s for s in backend.business.billing.subscriptions if s.status == "active"][:5]
+    subs = _active(backend, 5)
     backend.clock.advance(dt.timedelta(minutes=3))
-    for sub in [*subs, subs[0]]:  # six events in one second, the first and the last about one subscription
-        backend.business.change_subscription(sub.id, quantity=(sub.quantity or 1) + 1)
+    _add_seats(backend, [*subs, subs[0]], dt.timedelta(0))  # six events in one second, two about the first
     event_requests.slow = 0.2  # the first page (two events) is a batch alone
     assert engine.run_once().ok
     holding = [i for i, batch in enumerate(batches) for obj_id in batch if obj_id == subs[0].id]
@@ -177,8 +193,7 @@ def test_a_tie_whose_events_arrive_in_two_batches_is_settled(cache, backend, eve
 
 def test_a_batch_is_written_before_the_later_pages_are_asked_for(cache, backend, event_requests, monkeypatch):
     """A long backlog is never held whole: at most ``prefetch.LEAD`` pages wait while a batch is written."""
-    engine = SyncEngine(cache.engine, config_for(backend, stripe_page_size=1))
-    assert engine.run_once().ok
+    engine = _synced(cache, backend, 1)
     asked_at_first_write: list[int] = []
     prepare = StripePuller._prepare
 
@@ -188,10 +203,8 @@ def test_a_batch_is_written_before_the_later_pages_are_asked_for(cache, backend,
         return prepare(self, events)
 
     monkeypatch.setattr(StripePuller, "_prepare", noting)
-    subs = [s for s in backend.business.billing.subscriptions if s.status == "active"][:LEAD * 2]
-    for sub in subs:
-        backend.clock.advance(dt.timedelta(seconds=30))
-        backend.business.change_subscription(sub.id, quantity=(sub.quantity or 1) + 1)
+    subs = _active(backend, LEAD * 2)
+    _add_seats(backend, subs, dt.timedelta(seconds=30))
     event_requests.clear()
     assert engine.run_once().ok
     assert len(event_requests) >= len(subs)  # a page of one event each
