@@ -23,6 +23,8 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.exc import OperationalError, StatementError
 
+from app.store.schema import is_set_once
+
 Row = dict[str, Any]
 
 # SQLite's default limit of host parameters per statement is 32766; stay well below.
@@ -103,11 +105,13 @@ def prepared_upsert(table: Table, key: tuple[str, ...], columns: tuple[str, ...]
     for every page, and its per-row parameter processing costs more than
     SQLite needs to store the row.  Compiling once and converting values with
     ``_db_values`` keeps a sync limited by the network.  Only columns the rows
-    carry are set, so a database-assigned id (cost records) is never overwritten.
+    carry are set, so a database-assigned id (cost records) is never overwritten,
+    and of those not the ones the schema marks ``SET_ONCE``: SQLite rewrites the
+    index entry of every column the update sets, even to the value it holds.
     """
     stmt = insert(table)
     excluded = stmt.excluded
-    updates = {name: excluded[name] for name in columns if name not in key}
+    updates = {name: excluded[name] for name in columns if name not in key and not is_set_once(table.c[name])}
     return _compiled(table, stmt.on_conflict_do_update(index_elements=list(key), set_=updates), columns)
 
 

@@ -10,7 +10,17 @@ from contextlib import closing
 import pytest
 from sqlalchemy import func, insert, select
 
-from app.store.schema import CostCharge, CostDaily, Customer, FtsDeferred, HealthCheck, License, Service, UsageDaily
+from app.store.schema import (
+    CostCharge,
+    CostDaily,
+    Customer,
+    FtsDeferred,
+    HealthCheck,
+    License,
+    Service,
+    Subscription,
+    UsageDaily,
+)
 from app.sync.ops_pull import write_items
 from app.sync.ops_resources import RESOURCES
 from app.sync.prefetch import batches_ahead, pages_ahead
@@ -172,3 +182,20 @@ def test_a_one_column_insert_stores_each_row(cache) -> None:
         insert_rows(conn, FtsDeferred.__table__, [{"content_table": "first"}, {"content_table": "second"}])
         stored = conn.execute(select(FtsDeferred.content_table).order_by(FtsDeferred.content_table)).scalars().all()
     assert stored == ["first", "second"]
+
+
+def test_an_upsert_updates_every_column_but_those_stripe_sets_once(cache) -> None:
+    """A subscription's customer and creation never change in Stripe: a write leaves the stored ones (and their
+    index entries) alone, and updates the rest."""
+    created, later = dt.datetime(2026, 1, 5, 9), dt.datetime(2026, 6, 1, 10)
+    with cache.engine.begin() as conn:
+        for customer_id in ("cus_a", "cus_b"):
+            conn.execute(insert(Customer).values(id=customer_id, created=created))
+        row = {"id": "sub_1", "customer_id": "cus_a", "status": "trialing", "created": created,
+               "cancel_at_period_end": False, "synced_at": created}
+        upsert(conn, Subscription.__table__, [row])
+        upsert(conn, Subscription.__table__, [{**row, "customer_id": "cus_b", "status": "active",
+                                               "created": later, "synced_at": later}])
+        stored = conn.execute(select(Subscription.__table__)).one()
+    assert (stored.status, stored.synced_at) == ("active", later)
+    assert (stored.customer_id, stored.created) == ("cus_a", created)
