@@ -16,7 +16,6 @@ and ``SEED_POLICIES`` are the support handbook's policy: the default.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
@@ -214,6 +213,8 @@ def _indexed(kind: str, items: Iterable[Mapped], parse: Any) -> list[Any]:
 
 def fingerprint(calendars: Sequence[Mapped], policies: Sequence[Mapped], pause: Iterable[str], share: float) -> str:
     """A short digest of the plain rules: stored clocks remember the rules they were computed with."""
+    import hashlib  # here, not at the top: the window's start reads the settings but no rules (OpenSSL, 3-4 ms)
+
     plain = {"calendars": list(calendars), "policies": list(policies), "pause": sorted(pause), "share": share}
     return hashlib.sha256(json.dumps(_canonical(plain), sort_keys=True, default=str).encode()).hexdigest()[:16]
 
