@@ -162,7 +162,7 @@ class StripePuller:
         batches = batches_ahead(
             lambda after: self._list(resource, after),
             current.cursor,
-            lambda page: page.data[-1]["id"] if page.has_more and page.data else None,
+            _older_page_anchor,
             self._cancel,
         )
         with closing(batches):
@@ -521,6 +521,11 @@ def _last_second(events: list[Obj], carried: Mapping[Subject, int]) -> dict[Subj
     kept = {subject: created for subject, created in carried.items() if created == last}
     kept.update((subject, created) for subject, created in _subjects(events) if created == last)
     return kept
+
+
+def _older_page_anchor(page: StripePage) -> str | None:
+    """Where the page after ``page`` starts when listing (newest first): its oldest object (None: it was the last)."""
+    return page.data[-1]["id"] if page.has_more and page.data else None
 
 
 def _newer_page_anchor(page: StripePage) -> str | None:
