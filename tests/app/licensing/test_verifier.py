@@ -204,6 +204,48 @@ def test_deeply_nested_json_is_malformed():
         v.verify(text, {KEY_ID: key.public_key()}, LATER)
 
 
+@pytest.mark.parametrize("wrap", ["{} ", " {}", "{}\t", "{}{{}}"])
+def test_a_signed_payload_with_anything_around_its_object_is_malformed(make_license, signing_key, public_keys, wrap):
+    # Only canonical JSON is ever signed: even whitespace that JSON allows is refused, and named.
+    lic, _ = make_license()
+    payload = wrap.format(lic.payload_text())
+    text = v.armour(v.LICENSE_LABEL, KEY_ID, payload, signing_key.sign(payload.encode()))
+    with pytest.raises(v.MalformedLicense, match="JSON"):
+        v.verify(text, public_keys, LATER)
+
+
+@pytest.mark.parametrize(("expires_at", "grace_days", "fits"), [
+    (dt.datetime(9999, 12, 31), 0, True),
+    (dt.datetime(9999, 12, 31, 23, 59, 59), 0, True),
+    (dt.datetime(9999, 12, 30, 12), 1, True),
+    (dt.datetime(9999, 12, 31), 1, False),
+    (dt.datetime(9999, 1, 1), 364, True),
+    (dt.datetime(9999, 1, 1), 365, False),
+    (dt.datetime(2027, 1, 1), 10**30, False),
+])
+def test_expiry_plus_grace_must_be_a_date(make_license, expires_at, grace_days, fits):
+    lic, _ = make_license()
+    lic = lic._replace(expires_at=expires_at, grace_days=grace_days)
+    if fits:
+        assert v.License.from_payload(lic.payload_text()).grace_ends_at == expires_at + dt.timedelta(days=grace_days)
+    else:
+        with pytest.raises(v.MalformedLicense, match="beyond the year 9999"):
+            v.License.from_payload(lic.payload_text())
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.datetimes(min_value=dt.datetime(1900, 1, 2), max_value=dt.datetime(9999, 12, 30),
+                 timezones=st.none() | st.timezones() | st.builds(dt.timezone, st.timedeltas(
+                     min_value=dt.timedelta(hours=-23), max_value=dt.timedelta(hours=23)))),
+)
+def test_utc_conversions_agree_with_astimezone(value):
+    # naive_utc and utc_seconds build their result with the constructor; the plain spelling must agree.
+    expected = value if value.tzinfo is None else value.astimezone(dt.UTC).replace(tzinfo=None)
+    assert v.naive_utc(value) == expected and v.naive_utc(value).tzinfo is None
+    assert v.utc_seconds(value) == expected.replace(microsecond=0)
+
+
 _TEXT = st.text(min_size=1, max_size=20)
 _TIMES = st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2200, 1, 1)).map(
     lambda t: t.replace(microsecond=0)
