@@ -128,12 +128,15 @@ def test_a_response_signed_by_an_unknown_key_is_refused(response):
         v.verify_activation(text, {}, LATER, "3f9c2a7e41d0")
 
 
-def test_the_response_payload_is_canonical_json(response):
+@pytest.mark.parametrize("nulls", [{}, {"machine_name": None, "max_version": None}])
+def test_the_response_payload_is_canonical_json(response, nulls):
     _, activation, _ = response
+    activation = activation._replace(**nulls)
     fields = {name: getattr(activation, name) for name in v.Activation._fields}
     for name in ("activated_at", "expires_at"):
         fields[name] = v.format_time(fields[name])
     assert activation.payload_text() == v.canonical_json({**fields, "format": 1})
+    assert v.Activation.from_payload(activation.payload_text()) == activation
 
 
 @pytest.mark.parametrize(
