@@ -7,7 +7,7 @@ import datetime as dt
 import itertools
 
 import pytest
-from sqlalchemy import literal, select
+from sqlalchemy import event, literal, select
 
 from app.config.settings import Settings
 from app.domain.sla import evaluation, queue, rules
@@ -53,6 +53,58 @@ def test_a_policy_change_re_evaluates_every_open_ticket_once(business):
     assert changes.touches(["tickets", "ticket_slas", "app_state"])
     # The same settings again: nothing to do.
     assert not evaluation.adopt_settings(business, _slower_general_policy(Settings()).sla)
+
+
+def _stored(engine) -> tuple[dict, dict]:
+    """Every clock row by (ticket, metric, seq) with its rowid apart, and every ticket's SLA columns."""
+    with engine.connect() as conn:
+        clocks = {(r[1], r[2], r[3]): (r[0], tuple(r[1:])) for r in conn.exec_driver_sql(
+            "SELECT rowid, ticket_id, metric, seq, policy, target_s, started_at, due_at, warn_at, fulfilled_at, "
+            "elapsed_s, paused FROM ticket_slas")}
+        tickets = {r[0]: tuple(r[1:]) for r in conn.exec_driver_sql(
+            "SELECT id, sla_policy, sla_metric, sla_rank, sla_warn_at, sla_agent_replies, sla_rules FROM tickets")}
+    return clocks, tickets
+
+
+def test_a_re_evaluation_writes_only_the_clocks_that_changed_and_ends_as_a_full_one(business):
+    """Rule "Re-evaluation": a slower first reply moves first-reply clocks only; the rest are not written again."""
+    settings = Settings()
+    slower_first_reply = dataclasses.replace(settings.sla, policies=tuple(
+        dataclasses.replace(p, first_reply_minutes=p.first_reply_minutes * 3) for p in settings.sla.policies))
+    before, _ = _stored(business)
+    updates: dict[str, int] = {}
+
+    def count_updates(conn, cursor, statement, parameters, context, executemany):
+        if statement.startswith("UPDATE tickets SET sla_"):
+            updates[statement.split()[3]] = updates.get(statement.split()[3], 0) + len(parameters)
+
+    event.listen(business, "before_cursor_execute", count_updates)
+    try:
+        evaluation.adopt_settings(business, slower_first_reply)
+    finally:
+        event.remove(business, "before_cursor_execute", count_updates)
+    after, tickets = _stored(business)
+    # 103 waits for its first reply: its rank moves.  101 counts down its resolution: only the fingerprint.
+    assert updates["sla_policy"] >= 1 and updates["sla_rules"] >= 1
+    moved = {key for key in after if key[1] == "first_reply" and after[key][1] != before.get(key, (0, None))[1]}
+    kept = {key for key in after if key[1] != "first_reply"}
+    assert moved and kept and {after[key][1] for key in kept} == {before[key][1] for key in kept}
+    assert all(after[key][0] == before[key][0] for key in kept)  # the same rows, not deleted and inserted again
+    assert all(after[key][0] != before[key][0] for key in moved)
+    # Every clock and queue field written afresh gives the same cache.
+    with business.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM ticket_slas")
+        conn.exec_driver_sql("UPDATE tickets SET sla_policy = NULL, sla_metric = NULL, sla_rank = NULL, "
+                             "sla_warn_at = NULL, sla_agent_replies = NULL, sla_rules = NULL WHERE sla_rules "
+                             "IS NOT NULL")
+    evaluation.reevaluate_open(business)
+    with business.begin() as conn:  # solved tickets keep what they were judged by; only open ones count here
+        open_ids = {r[0] for r in conn.exec_driver_sql("SELECT id FROM tickets WHERE status NOT IN ('solved', "
+                                                        "'closed')")}
+    afresh, afresh_tickets = _stored(business)
+    assert {k: v[1] for k, v in afresh.items() if k[0] in open_ids} == {
+        k: v[1] for k, v in after.items() if k[0] in open_ids}
+    assert {t: afresh_tickets[t] for t in open_ids} == {t: tickets[t] for t in open_ids}
 
 
 def test_the_ops_api_policies_override_the_settings(business):
