@@ -277,7 +277,7 @@ def _is_name_list(value: object) -> bool:
     """Whether ``value`` is a list of non-empty texts."""
     if type(value) is not list:
         return False
-    for item in value:  # noqa: SIM110 -- the all() it suggests costs 2.5 times this loop, on every verification
+    for item in value:  # noqa: SIM110 -- the all() it suggests takes twice as long, on every verification
         if type(item) is not str or not item:
             return False
     return True
