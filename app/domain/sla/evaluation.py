@@ -62,17 +62,23 @@ def _plans(conn: Connection, customer_ids: Iterable[str]) -> dict[str, frozenset
     return {c: frozenset(names) for c, names in found.items()}
 
 
-def _events(conn: Connection, ticket_ids: Sequence[int]) -> dict[int, list[Event]]:
-    """Each ticket's log, local (pending) actions included: a reply counts the moment it is written.
+def _tickets_rows(conn: Connection, columns: str, table: str, ticket_ids: Sequence[int]) -> Any:
+    """``columns`` of ``table``'s rows for ``ticket_ids``, read through the driver: values as stored.
 
-    Read through the driver: parsing half a million times and JSON values is most of a re-evaluation's
-    reading otherwise, and these columns are stored in one known form (``_db_time``'s).
+    Parsing half a million times and JSON values through SQLAlchemy is most of a
+    re-evaluation's reading otherwise, and these columns are stored in one known
+    form (``_db_time``'s).
     """
     marks = ", ".join("?" * len(ticket_ids))
-    rows = conn.exec_driver_sql(
-        f"SELECT ticket_id, created_at, kind, author_role, data_json FROM ticket_events "  # noqa: S608 - placeholders only
-        f"WHERE ticket_id IN ({marks})", tuple(ticket_ids),
+    return conn.exec_driver_sql(
+        f"SELECT {columns} FROM {table} WHERE ticket_id IN ({marks})",  # noqa: S608 - constants and placeholders
+        tuple(ticket_ids),
     )
+
+
+def _events(conn: Connection, ticket_ids: Sequence[int]) -> dict[int, list[Event]]:
+    """Each ticket's log, local (pending) actions included: a reply counts the moment it is written."""
+    rows = _tickets_rows(conn, "ticket_id, created_at, kind, author_role, data_json", "ticket_events", ticket_ids)
     logs: dict[int, list[Event]] = defaultdict(list)
     for ticket_id, at, kind, role, data in rows:
         value = json.loads(data) if data else None
@@ -117,11 +123,7 @@ _ClockKey = tuple[int, str, int]
 
 def _stored_clocks(conn: Connection, ticket_ids: Sequence[int]) -> dict[_ClockKey, tuple[Any, ...]]:
     """The tickets' clock rows as stored (times as the text ``_db_time`` writes), by (ticket, metric, seq)."""
-    marks = ", ".join("?" * len(ticket_ids))
-    rows = conn.exec_driver_sql(
-        f"SELECT {_CLOCK_COLUMNS} FROM ticket_slas WHERE ticket_id IN ({marks})",  # noqa: S608 - placeholders only
-        tuple(ticket_ids),
-    )
+    rows = _tickets_rows(conn, _CLOCK_COLUMNS, "ticket_slas", ticket_ids)
     return {(row[0], row[1], row[2]): tuple(row) for row in rows}
 
 
@@ -154,7 +156,8 @@ def _store(conn: Connection, clocks: dict[int, TicketClocks], fingerprint: str,
     moved, rules_only = [], []
     for tid, ticket_clocks in clocks.items():
         q, row = queue_fields(ticket_clocks), tickets[tid]
-        if (q.policy, q.metric, q.rank, q.warn_at, q.agent_replies) != tuple(row[c.name] for c in _QUEUE_COLUMNS):
+        computed = (q.policy, q.metric, q.rank, q.warn_at, q.agent_replies)  # as _QUEUE_COLUMNS read them
+        if computed != tuple(row[c.name] for c in _QUEUE_COLUMNS):
             moved.append((q.policy, q.metric, _db_time(q.rank), _db_time(q.warn_at), q.agent_replies, fingerprint,
                           tid))
         elif fingerprint != row["sla_rules"]:
