@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.store import migrations, text_match
+from app.store.checkpoints import Checkpointer
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -52,21 +53,34 @@ class Cache:
     notices: list[str] = field(default_factory=list)
     damaged: str | None = None  # what the integrity check found, when the file was moved aside and rebuilt
     _engine: Engine | None = field(default=None, init=False, repr=False, compare=False)
+    _checkpointer: Checkpointer | None = field(default=None, init=False, repr=False, compare=False)
     _engine_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
 
     @property
     def engine(self) -> Engine:
-        """The engine on the cache file, made (and SQLAlchemy imported) by whichever thread asks first."""
+        """The engine on the cache file, made (and SQLAlchemy imported) by whichever thread asks first.
+
+        Its WAL is checkpointed on a helper thread (``app.store.checkpoints``).
+        """
         with self._engine_lock:
             if self._engine is None:
                 self._engine = make_engine(self.path)
+                self._checkpointer = Checkpointer(self._engine, self.path)
             return self._engine
 
+    @property
+    def checkpointer(self) -> Checkpointer | None:
+        """The helper checkpointing the WAL (None until the engine is made, and after ``dispose``)."""
+        return self._checkpointer
+
     def dispose(self) -> None:
-        """Close the engine's pooled connections (if it was ever made)."""
+        """Close the engine's pooled connections (if it was ever made) and stop its checkpoints."""
         with self._engine_lock:
             if self._engine is not None:
                 self._engine.dispose()
+            if self._checkpointer is not None:
+                self._checkpointer.stop()
+                self._checkpointer = None
 
 
 def _set_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:

@@ -4,7 +4,8 @@ A page's cursor is known as soon as the page arrives, so a helper thread can
 keep requesting pages while the cache writes the ones already here: the
 network and SQLite overlap instead of taking turns, which is what keeps a
 large sync limited by the network.  A few pages of lead (not one) ride out
-the moments SQLite stalls to checkpoint its WAL; the bound keeps memory small.
+the moments the writer stalls to checkpoint the WAL itself (when it outruns
+the helper of ``app.store.checkpoints``); the bound keeps memory small.
 
 When the writer is the slower side, pages wait for it; ``batches_ahead``
 hands it every page already waiting at once, so it can write them in one

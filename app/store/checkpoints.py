@@ -1,0 +1,116 @@
+"""Copying the cache's WAL into the database file on a thread of its own, not in the writer's commits.
+
+SQLite checkpoints inside the commit that takes the WAL past
+``wal_autocheckpoint`` pages: the committing thread stops to copy every new
+page into the database file before it can go on.  For the sync that thread
+is the bottleneck (the network waits for it), so each copy lengthens the
+sync.  Replaying 2,000 subscription events at 100,000 customers spent 0.16
+to 0.22 s of its 0.45 to 0.61 s in such commits.
+
+Here a connection that committed wakes a helper thread when it goes back to
+the pool, and the helper runs a ``PASSIVE`` checkpoint on its own connection
+(it never waits for, nor blocks, the writer or a reader) while the writer
+prepares and writes its next page.  The same replay took 0.40 s instead of
+0.51 s (medians of six, alternating with the peer).
+
+The writer's own checkpoint stays, at ``BACKSTOP`` pages instead of
+SQLite's 1,000: the WAL starts over from its beginning only when a checkpoint
+has copied all of it before the next write begins, which a writer that never
+pauses (a first sync) does not leave the helper time for.  The backstop
+bounds the file then, as the default does now.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+import weakref
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Engine
+
+log = logging.getLogger(__name__)
+
+BACKSTOP = 10_000  # pages (40 MB) past which a commit checkpoints on the writer's thread after all
+_WROTE = "checkpoints.wrote"  # key in a pooled connection's ``info``: it committed since it was checked out
+
+
+class Checkpointer:
+    """A helper thread that checkpoints ``path`` after each connection of ``engine`` that committed is returned.
+
+    ``runs`` counts the checkpoints it made (``wait_for_runs``: what tests
+    wait on); ``stop`` ends the thread and closes its connection, and so does
+    the engine's garbage collection when nobody called it: a helper never
+    outlives its engine, holding a connection open.
+    """
+
+    def __init__(self, engine: Engine, path: Path) -> None:
+        from sqlalchemy import event
+
+        self._path = path
+        self._wake = threading.Condition()
+        self._pending = False
+        self._stopping = False
+        self.runs = 0
+        event.listen(engine, "connect", _backstop)
+        event.listen(engine, "commit", _mark_written)
+        event.listen(engine, "checkin", self._checked_in)
+        self._thread = threading.Thread(target=self._run, name="cache-checkpoints", daemon=True)
+        self._thread.start()
+        weakref.finalize(engine, self._ask_to_stop)  # not a join: collection may run on the helper's own thread
+
+    @property
+    def running(self) -> bool:
+        """Whether the helper thread is still there."""
+        return self._thread.is_alive()
+
+    def _checked_in(self, _dbapi_conn: object, record: Any) -> None:
+        if record.info.pop(_WROTE, False):
+            with self._wake:
+                self._pending = True
+                self._wake.notify_all()
+
+    def _run(self) -> None:
+        conn = sqlite3.connect(self._path, timeout=10.0, isolation_level=None, check_same_thread=False)
+        try:
+            while True:
+                with self._wake:
+                    self._wake.wait_for(lambda: self._pending or self._stopping)
+                    if self._stopping:
+                        return
+                    self._pending = False
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                except sqlite3.Error as exc:  # the next commit tries again; the backstop bounds the WAL meanwhile
+                    log.warning("could not checkpoint the cache %s: %s", self._path, exc)
+                with self._wake:
+                    self.runs += 1
+                    self._wake.notify_all()
+        finally:
+            conn.close()
+
+    def wait_for_runs(self, runs: int, timeout: float) -> bool:
+        """Whether the helper has made ``runs`` checkpoints, waiting up to ``timeout`` seconds for them."""
+        with self._wake:
+            return self._wake.wait_for(lambda: self.runs >= runs, timeout)
+
+    def stop(self) -> None:
+        """End the helper thread (after the checkpoint it is making, if any)."""
+        self._ask_to_stop()
+        self._thread.join()
+
+    def _ask_to_stop(self) -> None:
+        with self._wake:
+            self._stopping = True
+            self._wake.notify_all()
+
+
+def _backstop(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+    dbapi_conn.execute(f"PRAGMA wal_autocheckpoint = {BACKSTOP}")
+
+
+def _mark_written(conn: Connection) -> None:
+    conn.info[_WROTE] = True
