@@ -270,7 +270,8 @@ class SubscriptionChange(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     subscription_id: Mapped[str] = mapped_column(String, ForeignKey("subscriptions.id", ondelete="CASCADE"))
-    customer_id: Mapped[str] = mapped_column(String, index=True)
+    # Not indexed: a customer's history is found through its subscriptions (0021).
+    customer_id: Mapped[str] = mapped_column(String)
     at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
     kind: Mapped[str] = mapped_column(String)  # started|trial_started|converted|plan|quantity|coupon|status|...
     source: Mapped[str] = mapped_column(String)  # event | snapshot | backfill | invoice

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import select
+from sqlalchemy.dialects import sqlite
 
 from app.domain.revenue import columns, customer, mrr
-from app.store.schema import Customer
+from app.store.schema import Customer, Subscription, SubscriptionChange
 from tests.support.dataset import EXPECTED_MRR
 
-C = Customer.__table__
+C, S, H = Customer.__table__, Subscription.__table__, SubscriptionChange.__table__
 
 
 @pytest.mark.parametrize(
@@ -86,3 +89,25 @@ def test_customer_detail(business):
     assert acme.subscriptions[0]["discount"] == "20 % off"
     assert (acme.tickets, acme.open_tickets) == (1, 1)
     assert acme.currency == "usd" and acme.mrr_cents == pytest.approx(EXPECTED_MRR["cus_acme"])
+
+
+def test_a_customers_history_is_its_subscriptions_changes_newest_first(business):
+    with business.begin() as conn:
+        subs = conn.execute(select(S.c.id, S.c.customer_id).where(S.c.customer_id.in_(["cus_acme", "cus_dune"])))
+        for n, (sub_id, customer_id) in enumerate(sorted(subs.tuples())):
+            for day in (3, 1, 2):  # not in time order
+                conn.execute(H.insert().values(
+                    subscription_id=sub_id, customer_id=customer_id, at=dt.datetime(2026, 5, day, n), kind="quantity",
+                    source="event", status_after="active", mrr_before_cents=0, mrr_after_cents=0, plan_mrr_cents=0,
+                    cancel_at_period_end=False, recorded_at=dt.datetime(2026, 6, 1)))
+    with business.connect() as conn:
+        acme = customer.customer_detail(conn, "cus_acme")
+        expected = conn.execute(select(H.c.id).where(H.c.customer_id == "cus_acme")
+                                .order_by(H.c.at.desc(), H.c.id.desc())).scalars().all()
+        sql = str(customer.HISTORY_OF.compile(dialect=sqlite.dialect()))
+        parameters = ("cus_acme", customer.HISTORY_LIMIT, 0)
+        plan = [row[-1] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, parameters)]
+    assert acme is not None and len(expected) >= 3 and [row["id"] for row in acme.history] == expected
+    assert [row["at"] for row in acme.history] == sorted((row["at"] for row in acme.history), reverse=True)
+    assert any("ix_subscription_changes_subscription_at" in step for step in plan), plan
+    assert not any(step.startswith("SCAN subscription_changes") for step in plan), plan
