@@ -135,3 +135,24 @@ def test_the_state_recorded_after_a_write_is_the_one_the_cache_holds(cache, back
     assert held.quantity == 3
     assert (last["plan_after"], last["quantity_after"], last["plan_mrr_cents"]) == (
         held.plan, held.quantity, held.plan_mrr)
+
+
+def test_an_event_that_recorded_a_change_records_nothing_when_it_comes_again(cache, backend):
+    assert SyncEngine(cache.engine, config_for(backend)).run_once().ok
+    first, second = [s for s in backend.business.billing.subscriptions if s.status == "active"][:2]
+    at = NOW - dt.timedelta(minutes=5)
+
+    def write(subs, quantity, events):
+        rendered = [stripe_objects.subscription(backend.business.billing.by_id[s.id]) for s in subs]
+        items = {r["id"]: [{**r["items"]["data"][0], "quantity": quantity}] for r in rendered}
+        seen = {r["id"]: subscription_history.from_event(at, event) for r, event in zip(rendered, events, strict=True)}
+        with cache.engine.begin() as conn:
+            write_objects(conn, BY_OBJECT["subscription"], rendered, NOW, items=items, observation=seen)
+
+    write([first], 7, ["evt_first"])
+    recorded = _history(cache, first.id)
+    assert (recorded[-1]["event_id"], recorded[-1]["quantity_after"]) == ("evt_first", 7)
+    write([first, second], 9, ["evt_first", "evt_second"])  # the first event again, with another state
+    assert _history(cache, first.id) == recorded
+    assert (_history(cache, second.id)[-1]["event_id"], _history(cache, second.id)[-1]["quantity_after"]) == (
+        "evt_second", 9)
