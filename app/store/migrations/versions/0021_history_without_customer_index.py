@@ -1,8 +1,9 @@
 """subscription history: no index by customer
 
 Every change sync records (one per replayed subscription event) wrote an
-entry at a random place of four indexes.  The one by customer served a
-single query, a customer's history on the customer desk, which finds it as
+entry into four indexes, two of them at a random place: the one by
+subscription and time, and the one by customer.  The latter served a single
+query, a customer's history on the customer desk, which finds it as
 well through the customer's subscriptions and the index by subscription and
 time.  Replaying 2,000 subscription events at 100,000 customers wrote 6,785
 pages to the WAL with it and 4,341 without, in 0.41 s and 0.34 s (medians
