@@ -17,7 +17,10 @@ The writer's own checkpoint stays, at ``BACKSTOP`` pages instead of
 SQLite's 1,000: the WAL starts over from its beginning only when a checkpoint
 has copied all of it before the next write begins, which a writer that never
 pauses (a first sync) does not leave the helper time for.  The backstop
-bounds the file then, as the default does now.
+bounds the file then, as the default does now: a first sync of 100,000
+customers peaked at 67.8 MB of WAL, against 33 MB with SQLite's default.
+The file keeps its peak size after that unless told otherwise, so it is cut
+back to ``RESTING`` bytes whenever it starts over.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 BACKSTOP = 10_000  # pages (40 MB) past which a commit checkpoints on the writer's thread after all
+RESTING = 32 * 1024 * 1024  # bytes of WAL file kept when it starts over (``journal_size_limit``)
 _WROTE = "checkpoints.wrote"  # key in a pooled connection's ``info``: it committed since it was checked out
 
 
@@ -55,7 +59,7 @@ class Checkpointer:
         self._pending = False
         self._stopping = False
         self.runs = 0
-        event.listen(engine, "connect", _backstop)
+        event.listen(engine, "connect", _bounds)
         event.listen(engine, "commit", _mark_written)
         event.listen(engine, "checkin", self._checked_in)
         self._thread = threading.Thread(target=self._run, name="cache-checkpoints", daemon=True)
@@ -108,8 +112,9 @@ class Checkpointer:
             self._wake.notify_all()
 
 
-def _backstop(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+def _bounds(dbapi_conn: sqlite3.Connection, _record: object) -> None:
     dbapi_conn.execute(f"PRAGMA wal_autocheckpoint = {BACKSTOP}")
+    dbapi_conn.execute(f"PRAGMA journal_size_limit = {RESTING}")
 
 
 def _mark_written(conn: Connection) -> None:

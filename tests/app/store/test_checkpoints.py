@@ -38,6 +38,24 @@ def test_a_commit_reaches_the_database_file_through_the_helper(tmp_path):
     cache.dispose()
 
 
+def test_the_wal_file_is_cut_back_when_it_starts_over(tmp_path, monkeypatch):
+    monkeypatch.setattr(checkpoints, "RESTING", 256 * 1024)
+    cache = open_cache(tmp_path / "cache.sqlite3")
+    wal = tmp_path / "cache.sqlite3-wal"
+    with cache.engine.begin() as conn:  # about 2 MB of WAL in one transaction
+        conn.exec_driver_sql("create table filler (blob)")
+        conn.exec_driver_sql("with recursive n(i) as (select 1 union all select i + 1 from n where i < 2000) "
+                             "insert into filler select randomblob(1000) from n")
+    assert cache.checkpointer is not None and cache.checkpointer.wait_for_runs(1, timeout=10)
+    assert wal.stat().st_size > 1_000_000
+    with cache.engine.begin() as conn:  # the next write starts the WAL over from its beginning, and cuts the file
+        conn.exec_driver_sql("delete from filler where rowid = 1")
+    assert wal.stat().st_size <= 256 * 1024
+    with cache.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_size_limit").scalar() == 256 * 1024
+    cache.dispose()
+
+
 def test_a_connection_that_only_read_does_not_wake_the_helper(tmp_path):
     cache = open_cache(tmp_path / "cache.sqlite3")
     with cache.engine.connect() as conn:
