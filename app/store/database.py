@@ -84,6 +84,8 @@ class Cache:
 
 
 def _set_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+    # The WAL's own bounds (wal_autocheckpoint, journal_size_limit) are set where its checkpoints are made:
+    # ``app.store.checkpoints``, for the cache's engine; an engine without that helper keeps SQLite's.
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys = ON")
     cur.execute("PRAGMA busy_timeout = 10000")
