@@ -15,20 +15,22 @@ pass's end rebuilds it.  Searches meanwhile miss only those new rows.
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, delete, select
-from sqlalchemy.dialects.sqlite import insert
+from sqlalchemy import Connection, delete, select, text
 
 from app.store.schema import FtsDeferred
 
 _deferred = FtsDeferred.__table__
 # Each table with a full-text index kept by triggers, and that index.
 FTS_INDEXES = {"customers": "customers_fts", "tickets": "tickets_fts"}
+# Run with every page of a pass, so written as text: SQLAlchemy gives SQLite's ON CONFLICT no cache key and
+# compiled the Core statement again each time (85 µs a page, against 13 µs as text).
+_name = text("INSERT INTO fts_deferred (content_table) VALUES (:table) ON CONFLICT DO NOTHING")
 
 
 def defer(conn: Connection, table: str) -> None:
     """Make ``table``'s FTS triggers stand aside until ``catch_up`` (nothing for a table without one)."""
     if table in FTS_INDEXES:
-        conn.execute(insert(_deferred).values(content_table=table).on_conflict_do_nothing())
+        conn.execute(_name, {"table": table})
 
 
 def catch_up(conn: Connection, table: str) -> None:

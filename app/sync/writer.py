@@ -42,6 +42,9 @@ Values = Sequence[Any]  # one column's values across a page's rows
 
 
 def _datetimes(values: Values) -> Values:
+    first = values[0] if values else None
+    if first is not None and all(v is first for v in values):  # one instant for every row: a page's ``synced_at``
+        return [first.isoformat(" ", "microseconds")] * len(values)
     return [None if v is None else v.isoformat(" ", "microseconds") for v in values]
 
 

@@ -176,6 +176,23 @@ def test_upserted_values_are_stored_exactly_as_sqlalchemy_stores_them(cache) -> 
     assert typed.created == when and typed.metadata_json == {"tier": "pro"} and typed.delinquent is True
 
 
+def test_a_column_of_one_instant_and_a_column_of_several_store_each_row_its_own(cache) -> None:
+    """A page's ``synced_at`` is often one instant for every row: converted once, stored for each row all the same."""
+    now, later = dt.datetime(2026, 6, 1, 10, 0, 0, 5), dt.datetime(2026, 6, 2)
+    synced = [now, later, now, None]  # the first value again, after another one: not one instant
+    rows = [{"id": f"c{i}", "name": "Ada", "email": None, "created": now, "currency": "usd", "delinquent": False,
+             "balance_cents": 0, "metadata_json": None, "synced_at": when} for i, when in enumerate(synced)]
+    with cache.engine.begin() as conn:
+        upsert(conn, Customer.__table__, rows)
+        stored = conn.exec_driver_sql("SELECT id, created, synced_at FROM customers ORDER BY id").all()
+    assert stored == [
+        ("c0", "2026-06-01 10:00:00.000005", "2026-06-01 10:00:00.000005"),
+        ("c1", "2026-06-01 10:00:00.000005", "2026-06-02 00:00:00.000000"),
+        ("c2", "2026-06-01 10:00:00.000005", "2026-06-01 10:00:00.000005"),
+        ("c3", "2026-06-01 10:00:00.000005", None),
+    ]
+
+
 def test_a_one_column_insert_stores_each_row(cache) -> None:
     """A statement of one parameter: its values still travel as one-element tuples, row by row."""
     with cache.engine.begin() as conn:

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event, literal, select
 
 from app.config.settings import Settings
-from app.domain.sla import evaluation, queue, rules
+from app.domain.sla import evaluation, queue, rules, sync_hooks
 from app.store.schema import SlaPolicy, Ticket
 from app.tasks import Progress
 from tests.support.dataset import NOW
@@ -133,3 +133,17 @@ def test_the_state_rule_in_python_and_in_sql_agree(business, status, rank_offset
     with business.connect() as conn:
         in_sql = conn.execute(select(queue.state_sql(literal(status), literal(rank), literal(warn), literal(NOW))))
         assert in_sql.scalar_one() == queue.state(status, rank, warn, NOW)
+
+
+def test_a_changed_subscription_re_evaluates_the_open_tickets_of_its_customer_only(business):
+    """A plan decides the premium policy: sync hands the subscriptions it changed to ``plans_changed``."""
+    with business.begin() as conn:
+        conn.execute(T.update().values(sla_rules=None))
+    with business.begin() as conn:
+        acme = sync_hooks.plans_changed(conn, frozenset({"sub_acme"}))
+    assert acme.tables["tickets"] == {103}
+    assert {t for t, rank in _ranks(business).items() if rank[3] is not None} == {103}
+    with business.begin() as conn:  # cus_bolt's open tickets; 105 is solved, cus_echo has no ticket
+        assert sync_hooks.plans_changed(conn, frozenset({"sub_bolt", "sub_echo"})).tables["tickets"] == {101, 102, 104}
+        assert not sync_hooks.plans_changed(conn, frozenset({"sub_dune"}))
+        assert sync_hooks.plans_changed(conn, None).tables["tickets"] == {101, 102, 103, 104}
