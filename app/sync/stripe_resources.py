@@ -14,8 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Table, bindparam, delete, select
 
@@ -41,6 +40,7 @@ from app.sync.writer import Row, store
 
 Obj = dict[str, Any]
 RowMaker = Callable[[Obj, dt.datetime], dict[str, Any]]
+T = TypeVar("T")
 
 _customers: Table = Customer.__table__
 _items: Table = SubscriptionItem.__table__
@@ -200,14 +200,14 @@ def write_objects(
     """
     rejected: dict[str, str] = {}
     if parents:
-        store(conn, _customers, *_rows(stripe_rows.customer_row, _customers, parents, now, rejected), rejected,
+        store(conn, _customers, *_rows(stripe_rows.customer_row, _customers, parents, now, rejected, _own_id), rejected,
               strict=strict)
     if orphans:
         objs = [o for o in objs if stripe_rows.ref_id(o.get("customer")) not in orphans]
-    rows, ids = _rows(resource.to_row, resource.table, objs, now, rejected)
+    rows, ids = _rows(resource.to_row, resource.table, objs, now, rejected, _own_id)
     tracked = resource.object == "subscription"
     catalog = subscription_history.prices(conn) if tracked else {}
-    before = subscription_history.cached_states(conn, ids, catalog) if tracked else {}
+    before = subscription_history.states_before(conn, ids, catalog) if tracked else {}
     store(conn, resource.table, rows, ids, rejected, strict=strict)
     stored = [i for i in ids if i not in rejected]
     item_rows = None if items is None else replace_items(conn, {i: items.get(i, []) for i in stored}, now, rejected,
@@ -226,14 +226,15 @@ def _kept(rows: Sequence[Row], ids: Sequence[str], rejected: dict[str, str]) -> 
 
 
 def _rows(
-    to_row: RowMaker, table: Table, objs: Sequence[Obj], now: dt.datetime, rejected: dict[str, str]
+    to_row: Callable[[T, dt.datetime], Row], table: Table, objs: Sequence[T], now: dt.datetime,
+    rejected: dict[str, str], source_id: Callable[[T], object],
 ) -> tuple[list[Row], list[str]]:
-    """Rows of the objects that convert and fit ``table``; the others land in ``rejected``."""
+    """Rows of the objects that convert and fit ``table``; the others land in ``rejected`` under their ``source_id``."""
     check = row_check(table)
     rows: list[Row] = []
     ids: list[str] = []
     for obj in objs:
-        obj_id = str(obj.get("id"))
+        obj_id = str(source_id(obj))
         try:
             rows.append(check(to_row(obj, now)))
         except quarantine.CONVERSION_ERRORS as exc:
@@ -243,8 +244,19 @@ def _rows(
     return rows, ids
 
 
-def _item_row(item: Obj, now: dt.datetime, *, subscription_id: str) -> Row:
-    return stripe_rows.subscription_item_row(item, subscription_id, now)
+def _own_id(obj: Obj) -> object:
+    return obj.get("id")
+
+
+Owned = tuple[str, Obj]  # a subscription item with its subscription's id
+
+
+def _item_row(owned: Owned, now: dt.datetime) -> Row:
+    return stripe_rows.subscription_item_row(owned[1], owned[0], now)
+
+
+def _item_id(owned: Owned) -> object:
+    return owned[1].get("id")
 
 
 # Items of the page's subscriptions that the write just made did not touch are
@@ -268,12 +280,8 @@ def replace_items(
     """
     if not items_by_sub:
         return []
-    rows: list[Row] = []
-    ids: list[str] = []
-    for sub_id, items in items_by_sub.items():
-        converted, item_ids = _rows(partial(_item_row, subscription_id=sub_id), _items, items, now, rejected)
-        rows += converted
-        ids += item_ids
+    owned = [(sub_id, item) for sub_id, items in items_by_sub.items() for item in items]
+    rows, ids = _rows(_item_row, _items, owned, now, rejected, _item_id)  # one call a page, not one a subscription
     store(conn, _items, rows, ids, rejected, strict=strict)
     conn.execute(_stale_items, {"subscriptions": list(items_by_sub), "written": now})
     return _kept(rows, ids, rejected)
