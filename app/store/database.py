@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.store import migrations, text_match
+from app.store import heap, migrations, text_match
 from app.store.checkpoints import Checkpointer
 
 if TYPE_CHECKING:
@@ -42,7 +42,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SOFT_HEAP_LIMIT = 20_000_000  # bytes of SQLite memory (page caches above all) the process aims to stay under
 
 
 @dataclass
@@ -91,10 +90,10 @@ def _set_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
     cur.execute("PRAGMA busy_timeout = 10000")
     cur.execute("PRAGMA synchronous = NORMAL")  # safe with WAL: a crash loses at most the last commit
     cur.execute("PRAGMA cache_size = -32000")  # 32 MB page cache per connection
-    # ...but at most SOFT_HEAP_LIMIT for SQLite in the whole process (it recycles cached pages beyond it):
+    # ...but at most ``heap.current()`` for SQLite in the whole process (it recycles cached pages beyond it):
     # a table's count, pages and search each read on their own pooled connection, and a million rows
     # would otherwise fill every one of their caches (+70 MB resident, not +20).
-    cur.execute(f"PRAGMA soft_heap_limit = {SOFT_HEAP_LIMIT}")
+    cur.execute(heap.pragma())
     # Let the planner learn the data's shape (cheap, bounded): it then walks a sort
     # index instead of sorting a low-selectivity filter's rows.
     cur.execute("PRAGMA analysis_limit = 400")

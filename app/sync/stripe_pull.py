@@ -30,7 +30,7 @@ from app.connectors import stripe_rows
 from app.connectors.convert import from_unix, parse_datetime
 from app.connectors.errors import Refused
 from app.connectors.stripe_api import StripePage, StripeSource
-from app.store import deferred_indexes
+from app.store import deferred_indexes, heap
 from app.store.changes import ChangeCallback, Changes, no_changes
 from app.sync import fts_deferral, quarantine, state, subscription_history
 from app.sync.prefetch import LEAD, batches_ahead
@@ -165,7 +165,7 @@ class StripePuller:
             _older_page_anchor,
             self._cancel,
         )
-        with closing(batches):
+        with closing(batches), heap.bulk_writes(self._engine):  # a pass writes every row: more cache for it
             for batch in batches:  # the pages fetched while the last were written: one transaction for them all
                 self._cancel.raise_if_cancelled()
                 objs = [obj for page in batch for obj in page.data]
