@@ -43,7 +43,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-
 @dataclass
 class Cache:
     """An open cache: its file, what happened while opening it (for the UI to tell), and its engine."""

@@ -6,15 +6,16 @@ pages.  ``RESTING`` keeps a table of a million rows open in a pane within its
 memory budget: each of the table's count, pages and search reads on its own
 pooled connection, and would otherwise fill every one of their caches.
 
-A bulk pass (a first sync) inserts at random places in indexes larger than
-that, so its writer had its pages recycled and read again.  A first sync of
-100,000 customers took 17.1 to 17.5 s at 20 MB and 16.5 to 16.9 s at 100 MB
-(three runs each, alternating); at 48 MB, 16.2 to 16.5 s against 16.3 to
-17.0 s.  ``BULK`` is twice the writer's own page cache (``cache_size``), so
-it can fill it with room to spare for the panes reading meanwhile: with it,
-16.59 to 16.63 s against 16.84 to 17.36 s.
-``bulk_writes`` raises the limit for the pass and puts it back after; a
-connection opened meanwhile takes the raised value (``current``).
+A bulk pass (a full pass over a resource, as in a first sync) inserts at
+random places in indexes larger than that, so its writer had its pages
+recycled and read again.  A first sync of 100,000 customers took 17.1 to
+17.5 s at 20 MB and 16.5 to 16.9 s at 100 MB (three runs each,
+alternating); at 48 MB, 16.2 to 16.5 s against 16.3 to 17.0 s.  ``BULK`` is
+twice the writer's own page cache (``cache_size``), so it can fill it with
+room to spare for the panes reading meanwhile: with it, 16.59 to 16.63 s
+against 16.84 to 17.36 s.  ``bulk_writes`` raises the limit for the pass and
+puts it back after; a connection opened meanwhile takes the raised value
+(``current``).
 """
 
 from __future__ import annotations
