@@ -219,6 +219,9 @@ def period_state(period: BilledPeriod, final: SubState, sub: Record,
                           plan_mrr=period.total_cents / months)
 
 
+_WHEN_THEN_ORDER = itemgetter(0, 1)  # facts at one instant keep their order; their dicts are never compared
+
+
 def rebuild(sub: Record, final: SubState, until: dt.datetime,
             periods: Iterable[BilledPeriod] = (), prices: Mapping[str, PriceInfo] | None = None) -> list[Change]:
     """The changes a subscription's own record implies up to ``until`` (see the module doc).
@@ -284,9 +287,6 @@ def rebuild(sub: Record, final: SubState, until: dt.datetime,
         last = changes[-1]
         changes[-1] = last._replace(after=last.after._replace(period_end=final.period_end))
     return changes
-
-
-_WHEN_THEN_ORDER = itemgetter(0, 1)  # facts at one instant keep their order; their dicts are never compared
 
 
 def _billed(sub: Record, final: SubState, until: dt.datetime, ended_at: dt.datetime | None,
