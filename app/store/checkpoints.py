@@ -13,6 +13,17 @@ the pool, and the helper runs a ``PASSIVE`` checkpoint on its own connection
 prepares and writes its next page.  The same replay took 0.40 s instead of
 0.51 s (medians of six, alternating with the peer).
 
+The helper waits for the writes to pause first: it checkpoints once no
+connection has committed for ``QUIET`` seconds, or ``LONGEST`` after the
+first commit it has not copied yet.  A checkpoint reads the WAL, writes the
+database file and syncs it, and on two cores it takes time from the writer
+and from the thread fetching pages: the same replay, whose batches commit 20
+to 60 ms apart, took 0.259 s instead of 0.279-0.283 s with a checkpoint
+after every commit (medians of two series of six, alternating), and its
+pages are copied once, after its last batch.  A first sync of 100,000
+customers was no slower: 15.26-15.95 s against 15.53-16.20 s (six runs
+each, alternating).
+
 The writer's own checkpoint stays, at ``BACKSTOP`` pages instead of
 SQLite's 1,000: the WAL starts over from its beginning only when a checkpoint
 has copied all of it before the next write begins, which a writer that never
@@ -28,6 +39,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+import time
 import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,6 +49,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+QUIET = 0.1  # seconds without a commit after which the helper checkpoints...
+LONGEST = 1.0  # ...or, while commits keep coming, this long after the first one it has not copied
 BACKSTOP = 10_000  # pages (40 MB) past which a commit checkpoints on the writer's thread after all
 RESTING = 32 * 1024 * 1024  # bytes of WAL file kept when it starts over (``journal_size_limit``)
 _WROTE = "checkpoints.wrote"  # key in a pooled connection's ``info``: it committed since it was checked out
@@ -83,9 +97,9 @@ class Checkpointer:
             while True:
                 with self._wake:
                     self._wake.wait_for(lambda: self._pending or self._stopping)
+                    self._wait_for_a_pause()
                     if self._stopping:
                         return
-                    self._pending = False
                 try:
                     conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
                 except sqlite3.Error as exc:  # the next commit tries again; the backstop bounds the WAL meanwhile
@@ -95,6 +109,16 @@ class Checkpointer:
                     self._wake.notify_all()
         finally:
             conn.close()
+
+    def _wait_for_a_pause(self) -> None:
+        """Wait (holding ``_wake``, released while waiting) until no commit came for ``QUIET`` seconds or
+        ``LONGEST`` passed; the commits waited for are then taken as copied by the checkpoint to come."""
+        deadline = time.monotonic() + LONGEST
+        while not self._stopping:
+            self._pending = False
+            left = deadline - time.monotonic()
+            if left <= 0 or not self._wake.wait_for(lambda: self._pending or self._stopping, min(QUIET, left)):
+                return
 
     def wait_for_runs(self, runs: int, timeout: float) -> bool:
         """Whether the helper has made ``runs`` checkpoints, waiting up to ``timeout`` seconds for them."""

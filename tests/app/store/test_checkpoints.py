@@ -71,6 +71,44 @@ def test_a_connection_that_only_read_does_not_wake_the_helper(tmp_path):
     cache.dispose()
 
 
+def _commit(engine, n: int) -> None:
+    with engine.begin() as conn:
+        conn.exec_driver_sql(_ROW.replace("'cus_1'", f"'cus_{n}'"))
+
+
+def test_commits_in_quick_succession_are_copied_once_they_pause(tmp_path, monkeypatch):
+    monkeypatch.setattr(checkpoints, "QUIET", 0.5)
+    cache = open_cache(tmp_path / "cache.sqlite3")
+    cache.engine  # noqa: B018 - making the engine starts the helper
+    helper = cache.checkpointer
+    assert helper is not None
+    for n in range(5):  # a replay's batches: each commits well within QUIET of the last
+        _commit(cache.engine, n)
+        time.sleep(0.05)
+    assert helper.runs == 0  # nothing copied while they kept coming
+    assert helper.wait_for_runs(1, timeout=10)
+    assert len(_customers_in_the_file_alone(cache.path, tmp_path)) == 5  # one checkpoint copied them all
+    assert not helper.wait_for_runs(2, timeout=0.3)
+    cache.dispose()
+
+
+def test_commits_that_never_pause_are_copied_all_the_same(tmp_path, monkeypatch):
+    monkeypatch.setattr(checkpoints, "QUIET", 60.0)
+    monkeypatch.setattr(checkpoints, "LONGEST", 0.2)
+    cache = open_cache(tmp_path / "cache.sqlite3")
+    cache.engine  # noqa: B018 - making the engine starts the helper
+    helper = cache.checkpointer
+    assert helper is not None
+    deadline = time.monotonic() + 10
+    n = 0
+    while helper.runs == 0 and time.monotonic() < deadline:  # a first sync's pages, committed one after another
+        _commit(cache.engine, n)
+        n += 1
+        time.sleep(0.02)
+    assert helper.runs >= 1 and n > 1
+    cache.dispose()
+
+
 def test_dispose_stops_the_helper(tmp_path):
     cache = open_cache(tmp_path / "cache.sqlite3")
     cache.engine  # noqa: B018 - making the engine starts the helper
