@@ -11,7 +11,13 @@ version, so their answers are the same bytes.  The package decodes every
 answer with ``object_pairs_hook=OrderedDict``: at 50,000 customers that made
 our fetching take twice the CPU of ``requests`` alone fetching the same pages
 (6.6-7.1 s of CPU against 3.0-3.2 s), and the sync's writer waits for it.
-Their errors are classified by the same rules (``_answer_error``).
+Their errors are classified by the same rules (``_answer_error``).  Their
+bodies are decoded by ``orjson``: the thread fetching pages holds the
+interpreter lock while it decodes one, and the writer waits for the lock
+whenever SQLite hands it back.  A page of 100 subscriptions decodes in
+0.45 ms instead of 0.90 ms, a page of 100 events in 0.63 ms instead of
+1.26 ms; replaying 2,000 events then took 0.241-0.251 s instead of
+0.243-0.259 s (three series of six, alternating).
 
 ``max_network_retries`` is 0 on purpose: the package would not retry a plain
 429 anyway, and its own sleeps cannot be cancelled; ``call_with_retries``
@@ -27,6 +33,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+import orjson
 import requests
 import stripe
 
@@ -99,8 +106,8 @@ class StripeSource:
         except requests.RequestException as exc:  # before (refused, timed out) or while (dropped) the answer came
             raise classify_exception(exc) from exc
         try:
-            data = response.json()
-        except ValueError:  # not JSON: an error page from a proxy, or a garbled body
+            data = orjson.loads(response.content)
+        except orjson.JSONDecodeError:  # not JSON: an error page from a proxy, or a garbled body
             data = None
         if response.status_code >= 400:
             error = data.get("error") if isinstance(data, dict) else None
