@@ -96,7 +96,7 @@ class Checkpointer:
         try:
             while True:
                 with self._wake:
-                    self._wake.wait_for(lambda: self._pending or self._stopping)
+                    self._wake.wait_for(self._called)
                     self._wait_for_a_pause()
                     if self._stopping:
                         return
@@ -110,6 +110,10 @@ class Checkpointer:
         finally:
             conn.close()
 
+    def _called(self) -> bool:
+        """Whether the helper has something to do (held under ``_wake``): copy a commit, or stop."""
+        return self._pending or self._stopping
+
     def _wait_for_a_pause(self) -> None:
         """Wait (holding ``_wake``, released while waiting) until no commit came for ``QUIET`` seconds or
         ``LONGEST`` passed; the commits waited for are then taken as copied by the checkpoint to come."""
@@ -117,7 +121,7 @@ class Checkpointer:
         while not self._stopping:
             self._pending = False
             left = deadline - time.monotonic()
-            if left <= 0 or not self._wake.wait_for(lambda: self._pending or self._stopping, min(QUIET, left)):
+            if left <= 0 or not self._wake.wait_for(self._called, min(QUIET, left)):
                 return
 
     def wait_for_runs(self, runs: int, timeout: float) -> bool:
