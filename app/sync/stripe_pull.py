@@ -206,15 +206,15 @@ class StripePuller:
         with self._engine.begin() as conn:
             fts_deferral.defer(conn, resource.table.name)  # a full pass writes every row: index them once, at its end
             if current.cursor is None and deferred_indexes.is_empty(conn, resource.table.name):
-                deferred_indexes.set_aside(conn, resource.tables)  # a first pass: build the panes' indexes once, too
+                deferred_indexes.set_aside(conn, resource.tables)  # a first pass: build its secondary indexes once, too
             write_objects(
                 conn, resource, objs, utcnow(), parents=parents.found, orphans=parents.gone, items=items,
                 strict=strict,
             )
             if finished:
+                deferred_indexes.restore(conn, resource.tables)  # before the sweep: its deletes cascade through them
                 self._sweep(conn, resource, current.watermark)
                 fts_deferral.catch_up(conn, resource.table.name)
-                deferred_indexes.restore(conn, resource.tables)
                 if resource.name == INVOICES:  # the invoices date the plans of the pasts rebuilt at first sight
                     subscription_history.refine(conn)
             return state.save_progress(

@@ -12,7 +12,7 @@ fetched again with its expansion (``refetch``).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -55,7 +55,7 @@ class StripeResource:
     restricts the rows this resource answers for in its table (prices and
     plans share one, and only recurring prices are plans).  ``companions``
     are the other tables its writes fill (a subscription's items and history):
-    a first pass sets aside the panes' indexes on them too.
+    a first pass sets aside indexes on them too (``deferred_indexes``).
     """
 
     name: str
@@ -211,7 +211,7 @@ def write_objects(
     store(conn, resource.table, rows, ids, rejected, strict=strict)
     stored = [i for i in ids if i not in rejected]
     item_rows = None if items is None else replace_items(conn, {i: items.get(i, []) for i in stored}, now, rejected,
-                                                         strict)
+                                                         strict, held=before.keys())
     if tracked:  # the state after the write: what the rows just written say, items read only when none came
         after = (subscription_history.cached_states(conn, stored, catalog) if item_rows is None else
                  subscription_history.states_of(_kept(rows, ids, rejected), item_rows, catalog))
@@ -273,15 +273,23 @@ def replace_items(
     now: dt.datetime,
     rejected: dict[str, str],
     strict: tuple[type[Exception], ...] = (),
+    *,
+    held: Collection[str],
 ) -> list[Row]:
     """Make each subscription's cached items exactly the given ones (upsert, then drop the untouched).
 
-    Returns the item rows stored (the subscriptions' items from now on).
+    ``held`` are the subscriptions the cache held before this write: only
+    theirs can have items to drop (a foreign key, ON DELETE CASCADE, ties an
+    item to its subscription), so a first sync deletes nothing and does not
+    read the items' index by subscription, which it builds once at its end
+    (``app.store.deferred_indexes``).  Returns the item rows stored (the
+    subscriptions' items from now on).
     """
     if not items_by_sub:
         return []
     owned = [(sub_id, item) for sub_id, items in items_by_sub.items() for item in items]
     rows, ids = _rows(_item_row, _items, owned, now, rejected, _item_id)  # one call a page, not one a subscription
     store(conn, _items, rows, ids, rejected, strict=strict)
-    conn.execute(_stale_items, {"subscriptions": list(items_by_sub), "written": now})
+    if stale_among := [sub_id for sub_id in items_by_sub if sub_id in held]:
+        conn.execute(_stale_items, {"subscriptions": stale_among, "written": now})
     return _kept(rows, ids, rejected)

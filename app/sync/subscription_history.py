@@ -129,6 +129,8 @@ def _cached(conn: Connection, statement: Select[Any], ids: Iterable[str], catalo
 
 
 def _last_recorded(conn: Connection, ids: list[str]) -> dict[str, dt.datetime]:
+    if not ids:
+        return {}
     return dict(conn.execute(_last_among, {"ids": json.dumps(ids)}).tuples().all())
 
 
@@ -160,7 +162,9 @@ def record(
     written = sorted(sid for sid in after if seen[sid].event_id not in known)
     if not written:
         return 0
-    last = _last_recorded(conn, written)
+    # Only a subscription the cache held before the write can have a history: a foreign key (ON DELETE CASCADE)
+    # ties every change to its subscription.  So a first sync reads nothing here, nor the index it would read.
+    last = _last_recorded(conn, [sid for sid in written if sid in before])
     changes: list[history.Change] = []
     for sid in written:
         row, state = after[sid]

@@ -1,4 +1,4 @@
-"""A first sync pass sets the panes' indexes aside and builds them once, whatever stops it half-way."""
+"""A first sync pass sets its tables' secondary indexes aside and builds them once, whatever stops it half-way."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, event, select
 
 from app.demo.backend import DemoBackend
 from app.store import deferred_indexes
@@ -22,7 +22,7 @@ CUSTOMERS, PAGE = 80, 2
 # More pages than the writer takes in one transaction (``prefetch.LEAD``): a pass never ends with its first batch.
 assert CUSTOMERS // PAGE > LEAD
 STRIPE_ONLY = {"ops_api_url": "", "stripe_objects": ("customers", "subscriptions"), "stripe_page_size": PAGE}
-ALL_SET_ASIDE = sorted(name for names in deferred_indexes.PANE_INDEXES.values() for name in names)
+ALL_SET_ASIDE = sorted(name for names in deferred_indexes.SET_ASIDE.values() for name in names)
 
 
 @pytest.fixture
@@ -56,7 +56,7 @@ def _watch(engine: Engine, label: str, token: CancelToken | None = None) -> tupl
 
 def test_every_index_named_exists_on_its_table_and_is_not_unique(engine) -> None:
     with engine.connect() as conn:
-        for table, names in deferred_indexes.PANE_INDEXES.items():
+        for table, names in deferred_indexes.SET_ASIDE.items():
             listed = {row[1]: row[2] for row in conn.exec_driver_sql(f"pragma index_list('{table}')")}
             for name in names:
                 assert listed.get(name) == 0, f"{name} is not a non-unique index of {table}"
@@ -67,12 +67,34 @@ def test_a_first_pass_writes_without_them_and_builds_them_as_migrated(cache, bac
         migrated = _indexes(conn)
     seen, progress = _watch(cache.engine, "subscriptions")
     assert SyncEngine(cache.engine, config_for(backend, **STRIPE_ONLY)).run_once(progress).ok
-    customers, subscriptions = (deferred_indexes.PANE_INDEXES[t] for t in ("customers", "subscriptions"))
+    customers = deferred_indexes.SET_ASIDE["customers"]
+    subscriptions = [name for table in ("subscriptions", "subscription_items", "subscription_changes")
+                     for name in deferred_indexes.SET_ASIDE[table]]
     assert seen and not set(customers) & set(seen[0])  # the customers pass had built its own again
-    assert set(subscriptions) <= set(seen[0])  # the subscriptions pass wrote without its own
+    assert set(subscriptions) <= set(seen[0])  # the subscriptions pass wrote without its own, its items' and history's
     with cache.engine.connect() as conn:
         assert _indexes(conn) == migrated  # every one back, in the migration's own words
         assert _aside(conn) == []
+
+
+def test_a_first_pass_reads_back_neither_the_items_nor_the_history_it_writes(cache, backend) -> None:
+    """Their indexes by subscription are aside while it writes: reading through them would scan the tables."""
+    read: list[str] = []
+    passing: list[str] = []
+
+    def statement(_conn, _cursor, sql: str, *_args) -> None:
+        if passing == ["subscriptions"] and any(f"FROM {t}" in sql for t in ("subscription_items",
+                                                                             "subscription_changes")):
+            read.append(sql)
+
+    def progress(report: Progress) -> None:
+        passing[:] = [report.label]
+
+    event.listen(cache.engine, "before_cursor_execute", statement)
+    assert SyncEngine(cache.engine, config_for(backend, **STRIPE_ONLY)).run_once(progress).ok
+    with cache.engine.connect() as conn:
+        assert conn.exec_driver_sql("select count(*) from subscription_changes").scalar_one() > 0  # it wrote them
+    assert passing == ["events"] and read == []
 
 
 @pytest.mark.parametrize("then", ["resumes the pass", "pulls nothing"])
@@ -83,7 +105,7 @@ def test_a_killed_first_pass_gets_them_back_at_the_next_sync(cache, backend, the
     seen, progress = _watch(cache.engine, "customers", token)
     with pytest.raises(Cancelled):
         SyncEngine(cache.engine, config_for(backend, **STRIPE_ONLY)).run_once(progress, token)
-    customers = list(deferred_indexes.PANE_INDEXES["customers"])
+    customers = list(deferred_indexes.SET_ASIDE["customers"])
     assert seen == [customers]
     with cache.engine.connect() as conn:
         assert _aside(conn) == customers  # committed with the first page
@@ -112,7 +134,7 @@ def test_a_schema_change_builds_them_before_it_migrates(cache) -> None:
         migrated = _indexes(conn)
     with cache.engine.begin() as conn:
         aside = deferred_indexes.set_aside(conn, ["customers"])
-    assert sorted(aside) == sorted(deferred_indexes.PANE_INDEXES["customers"])
+    assert sorted(aside) == sorted(deferred_indexes.SET_ASIDE["customers"])
     cache.dispose()
     path = Path(cache.path)
     command.downgrade(alembic_config(path), "0017")  # drops deferred_indexes: the SQL kept there must be used first
