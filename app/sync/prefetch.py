@@ -8,16 +8,17 @@ the moments the writer stalls to checkpoint the WAL itself (when it outruns
 the helper of ``app.store.checkpoints``); the bound keeps memory small.
 
 When the writer is the slower side, pages wait for it; ``batches_ahead``
-hands it every page already waiting at once, so it can write them in one
-transaction (one commit, one statement per table) and catch up.  When the
-network is the slower side, batches are single pages, as they arrive.
+hands it every page already waiting at once, so it can write them with one
+statement per table and catch up.  When the network is the slower side,
+batches are single pages, as they arrive.  A full pass commits its batches
+together, every ``LEAD`` pages or so (``app.sync.open_writes``).
 
 Why 32 pages of lead: a page's rows land on random leaves of each table's
 id index, so a transaction writes about one index page per row until it
 holds as many rows as the index has leaves.  At 100,000 customers, batches
 of up to 32 pages instead of 8 took the sync's commits from 5.7-6.6 s to
 3.5-3.7 s, for 13 MB more at the peak (at 20,000 customers: 135 MB
-against 122 MB).  A kill costs at most those 32 pages fetched again.
+against 122 MB).
 """
 
 from __future__ import annotations

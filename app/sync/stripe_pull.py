@@ -17,12 +17,12 @@ from __future__ import annotations
 import json
 from collections.abc import Generator, Iterable, Iterator, Mapping
 from contextlib import closing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import Engine, and_, delete
+from sqlalchemy import Connection, Engine, and_, delete
 from sqlalchemy.exc import IntegrityError
 
 from app.clock import utcnow
@@ -33,6 +33,7 @@ from app.connectors.stripe_api import StripePage, StripeSource
 from app.store import deferred_indexes, heap
 from app.store.changes import ChangeCallback, Changes, no_changes
 from app.sync import fts_deferral, quarantine, state, subscription_history
+from app.sync.open_writes import OpenWrites
 from app.sync.prefetch import LEAD, batches_ahead
 from app.sync.steps import StepRunner as Step
 from app.sync.stripe_resources import (
@@ -51,7 +52,7 @@ from app.tasks import CancelToken, Progress, ProgressCallback
 Obj = dict[str, Any]
 
 EVENTS_KEY = "stripe:events"
-# Events written in one transaction: as many as a full pass writes in one (``prefetch.LEAD`` pages of 100).
+# Events written in one transaction: as many as a full pass commits at once, at least (``prefetch.LEAD`` pages of 100).
 # A commit writes every page its rows touched, and rows of random ids touch about a page each: larger
 # transactions share pages and commits.  Replaying 2,000 subscription events into
 # copies of one 100,000-customer cache, twice each, alternating: 1.17 and 1.24 s in transactions of 100 events,
@@ -69,6 +70,17 @@ class Parents:
 
     found: list[Obj] = field(default_factory=list)
     gone: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """Pages of a full pass written together: their objects, subscriptions' items, whether the last ended the pass."""
+
+    objs: list[Obj]
+    items: dict[str, list[Obj]] | None
+    finished: bool
+    pages: int
+    parents: Parents = Parents()  # customers fetched for it (when the cache lacked some)
 
 
 Subject = tuple[str, str]  # what an event is about: (the object's kind, its id)
@@ -165,66 +177,107 @@ class StripePuller:
             _older_page_anchor,
             self._cancel,
         )
-        with closing(batches), heap.bulk_writes(self._engine):  # a pass writes every row: more cache for it
-            for batch in batches:  # the pages fetched while the last were written: one transaction for them all
-                self._cancel.raise_if_cancelled()
-                objs = [obj for page in batch for obj in page.data]
-                items = self._items(resource, objs)
-                finished = not batch[-1].has_more or not batch[-1].data
-                try:
-                    current = self._write_page(resource, current, objs, items, finished, Parents(), (IntegrityError,))
-                except IntegrityError:
-                    # A customer created after the customers pass (rare, so it is looked
-                    # for only when the foreign key says so): fetch it, write again —
-                    # quarantining, this time, the rows the cache still refuses.
-                    parents = self._parents(objs if resource.needs_customers else [])
-                    current = self._write_page(resource, current, objs, items, finished, parents, ())
-                written = _written(resource, objs, Changes.of(state.TABLE))
-                if finished and resource.name == INVOICES:
-                    written |= Changes.of(HISTORY_TABLE)
-                self._changed(written)
-                done += len(objs)
-                self._progress(Progress(resource.name, done))
+        writes: OpenWrites[_Batch] = OpenWrites(self._engine)
+        committed = current  # the pass's state as of its last commit
+        with closing(batches), heap.bulk_writes(self._engine), closing(writes):  # a pass writes every row: more cache
+            try:
+                for pages in batches:  # the pages fetched while the last were written
+                    self._cancel.raise_if_cancelled()
+                    objs = [obj for page in pages for obj in page.data]
+                    batch = _Batch(objs, self._items(resource, objs), not pages[-1].has_more or not pages[-1].data,
+                                   len(pages))
+                    current = self._write_batch(writes, resource, committed, current, batch)
+                    if batch.finished or writes.due:
+                        done += self._commit(writes, resource)
+                        committed = current
+                        self._progress(Progress(resource.name, done))
+            except BaseException:
+                if writes.batches:  # whole batches (a write that fails undoes its transaction): keep them
+                    self._commit(writes, resource)
+                raise
         return done
+
+    def _write_batch(
+        self,
+        writes: OpenWrites[_Batch],
+        resource: StripeResource,
+        committed: state.ResourceState,
+        current: state.ResourceState,
+        batch: _Batch,
+    ) -> state.ResourceState:
+        """Write ``batch`` into the pass's open transaction; returns the pass's state after it.
+
+        A customer created after the customers pass (rare, so it is looked
+        for only when the foreign key says so) fails the write, and undoes
+        the batches before it since the last commit.  Then the customers this
+        batch lacks are fetched, and every one of those batches is written
+        again from ``committed``, each with the customers fetched for it,
+        quarantining this time the rows the cache still refuses.  Any other
+        failure undoes the open transaction and propagates.
+        """
+        try:
+            try:
+                current = self._write_page(writes.connection(), resource, current, batch, (IntegrityError,))
+                writes.wrote(batch, batch.pages)
+                return current
+            except IntegrityError:
+                earlier = writes.rollback()
+            batch = replace(batch, parents=self._parents(batch.objs if resource.needs_customers else []))
+            current = committed
+            for again in [*earlier, batch]:
+                current = self._write_page(writes.connection(), resource, current, again, ())
+                writes.wrote(again, again.pages)
+            return current
+        except BaseException:
+            writes.rollback()
+            raise
+
+    def _commit(self, writes: OpenWrites[_Batch], resource: StripeResource) -> int:
+        """Commit the pass's open transaction, tell who listens what it wrote; returns how many objects it held."""
+        batches = writes.commit()
+        objs = [obj for batch in batches for obj in batch.objs]
+        written = _written(resource, objs, Changes.of(state.TABLE))
+        if resource.name == INVOICES and batches and batches[-1].finished:
+            written |= Changes.of(HISTORY_TABLE)
+        self._changed(written)
+        return len(objs)
 
     def _write_page(
         self,
+        conn: Connection,
         resource: StripeResource,
         current: state.ResourceState,
-        objs: list[Obj],
-        items: dict[str, list[Obj]] | None,
-        finished: bool,
-        parents: Parents,
+        batch: _Batch,
         strict: tuple[type[Exception], ...],
     ) -> state.ResourceState:
-        """Pages and their cursor in one transaction; the pass's sweep and full-text catch-up with the last page.
+        """A batch and its cursor in ``conn``'s transaction; the pass's sweep and full-text catch-up with its last page.
 
-        ``objs`` are the objects of one page or of several in a row (then the
-        cursor names the last one's end), so a kill resumes after the last
-        pages committed, never inside them.
+        The batch's objects are those of one page or of several in a row
+        (then the cursor names the last one's end), so a kill resumes after
+        the last pages committed, never inside them.
         """
-        with self._engine.begin() as conn:
-            fts_deferral.defer(conn, resource.table.name)  # a full pass writes every row: index them once, at its end
-            if current.cursor is None and deferred_indexes.is_empty(conn, resource.table.name):
-                deferred_indexes.set_aside(conn, resource.tables)  # a first pass: build its secondary indexes once, too
-            write_objects(
-                conn, resource, objs, utcnow(), parents=parents.found, orphans=parents.gone, items=items,
-                strict=strict,
-            )
-            if finished:
-                deferred_indexes.restore(conn, resource.tables)  # before the sweep: its deletes cascade through them
-                self._sweep(conn, resource, current.watermark)
-                fts_deferral.catch_up(conn, resource.table.name)
-                if resource.name == INVOICES:  # the invoices date the plans of the pasts rebuilt at first sight
-                    subscription_history.refine(conn)
-            return state.save_progress(
-                conn,
-                current,
-                cursor=None if finished else objs[-1]["id"],
-                watermark=current.watermark,
-                rows=len(objs),
-                finished=finished,
-            )
+        objs, items, finished, parents = batch.objs, batch.items, batch.finished, batch.parents
+        fts_deferral.defer(conn, resource.table.name)  # a full pass writes every row: index them once, at its end
+        if current.cursor is None and deferred_indexes.is_empty(conn, resource.table.name):
+            deferred_indexes.set_aside(conn, resource.tables)  # a first pass: build its secondary indexes once, too
+        write_objects(
+            conn, resource, objs, utcnow(), parents=parents.found, orphans=parents.gone, items=items,
+            strict=strict,
+        )
+        if finished:
+            deferred_indexes.restore(conn, resource.tables)  # before the sweep: its deletes cascade through them
+            self._sweep(conn, resource, current.watermark)
+            fts_deferral.catch_up(conn, resource.table.name)
+            if resource.name == INVOICES:  # the invoices date the plans of the pasts rebuilt at first sight
+                subscription_history.refine(conn)
+        return state.save_progress(
+            conn,
+            current,
+            cursor=None if finished else objs[-1]["id"],
+            watermark=current.watermark,
+            rows=len(objs),
+            finished=finished,
+        )
 
     def _list(self, resource: StripeResource, starting_after: str | None) -> Any:
         params = dict(resource.params)

@@ -18,9 +18,10 @@ from app.sync.prefetch import LEAD
 from app.tasks import Cancelled, CancelToken, Progress, ProgressCallback
 from tests.app.sync.support import NOW, config_for
 
-CUSTOMERS, PAGE = 80, 2
-# More pages than the writer takes in one transaction (``prefetch.LEAD``): a pass never ends with its first batch.
-assert CUSTOMERS // PAGE > LEAD
+CUSTOMERS, PAGE = 80, 1
+# More pages than the writer puts in one transaction (fewer than two ``prefetch.LEAD``: ``app.sync.open_writes``):
+# a pass never ends with its first commit.
+assert CUSTOMERS // PAGE >= 2 * LEAD
 STRIPE_ONLY = {"ops_api_url": "", "stripe_objects": ("customers", "subscriptions"), "stripe_page_size": PAGE}
 ALL_SET_ASIDE = sorted(name for names in deferred_indexes.SET_ASIDE.values() for name in names)
 
