@@ -1,11 +1,13 @@
-"""A full pass writes each batch as it comes and commits them together: every ``LEAD`` pages, a second, or its end."""
+"""A full pass writes each batch as it comes, and commits them every ``LEAD`` pages, half second, or at its end."""
 
 from __future__ import annotations
 
 import time
 from contextlib import closing
 
+import pytest
 from sqlalchemy import Engine, func, select, text
+from sqlalchemy.exc import IntegrityError
 
 from app.connectors.errors import Refused
 from app.connectors.stripe_api import StripeSource
@@ -60,6 +62,21 @@ def test_closing_rolls_back_what_was_never_committed(engine) -> None:
     with closing(OpenWrites[str](engine)) as writes:
         writes.connection().execute(_note, {"key": "left open"})
         writes.wrote("left open", 1)
+    assert _count(engine) == 0
+
+
+def test_a_commit_that_fails_undoes_the_transaction(engine) -> None:
+    """Its batches are not handed back as stored, and nothing of them stays (a foreign key checked at the commit)."""
+    with closing(OpenWrites[str](engine)) as writes:
+        conn = writes.connection()
+        conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+        conn.execute(_note, {"key": "kept only with its item"})
+        conn.exec_driver_sql("INSERT INTO subscription_items (id, subscription_id, quantity) "
+                             "VALUES ('si_1', 'sub_gone', 1)")
+        writes.wrote("an item of no subscription", 1)
+        with pytest.raises(IntegrityError):
+            writes.commit()
+        assert writes.batches == []
     assert _count(engine) == 0
 
 
