@@ -100,9 +100,12 @@ class OpenWrites(Generic[B]):
 
     def rollback(self) -> list[B]:
         """Undo the open transaction; returns the batches it held (to write again, or to fetch again later)."""
-        if self._transaction is not None:
-            self._transaction.rollback()
-        return self._end()
+        try:
+            if self._transaction is not None:
+                self._transaction.rollback()
+        finally:
+            undone = self._end()  # the connection goes back to the pool even if the rollback fails
+        return undone
 
     def close(self) -> None:
         """Roll back whatever is still open."""
