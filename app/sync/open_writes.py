@@ -19,7 +19,8 @@ as first built (``COMMIT_AFTER`` at 1 s), 13.11 s against 13.77 s (medians
 of four, alternating, with list pages read in one piece:
 ``app.connectors.stripe_api``), writing 188 MB through 68,771 calls for its
 customers and 487 MB through 180,564 for its subscriptions.  With half a
-second, two runs took 12.91 and 12.98 s, their passes committing 61 times instead of 910.
+second, two runs took 12.91 and 12.98 s, their passes committing 61 times
+instead of 910.
 
 A kill, or a write that fails, loses what the transaction held (fewer than
 twice ``LEAD`` pages, or half a second's worth): the pass resumes after its
@@ -27,10 +28,10 @@ last commit, as it did after a killed batch.  Other writers (an action's
 outbox entry) wait for that commit: about ``COMMIT_AFTER``, and a page's
 fetch when the network is the slower side, at most.  At 100,000 customers
 32 pages come in 0.13 s (customers) to 0.26 s (subscriptions), so pages,
-not time, end its transactions.  An error between two writes (a
-page that could not be fetched, a cancel) commits the batches written
-first: they are whole.  The pass's progress and its change notices follow
-the commits, so what they announce is in the cache.
+not time, end its transactions.  An error between two writes (a page that
+could not be fetched, a cancel) commits the batches written first: they are
+whole.  The pass's progress and its change notices follow the commits, so
+what they announce is in the cache.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from app.connectors.errors import Refused
 from app.connectors.stripe_api import StripeSource
 from app.demo.backend import DemoBackend
 from app.store.schema import Customer, SyncState
-from app.sync import open_writes
+from app.sync import open_writes, stripe_pull
 from app.sync.engine import SyncEngine
 from app.sync.open_writes import OpenWrites
 from app.sync.prefetch import LEAD
@@ -26,6 +26,11 @@ _notes = text("SELECT count(*) FROM app_state")
 def _count(engine: Engine) -> int:
     with engine.connect() as conn:
         return int(conn.execute(_notes).scalar_one())
+
+
+def _customers(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(Customer)).scalar_one())
 
 
 def test_a_transaction_is_due_at_lead_pages_and_commits_what_it_holds(engine) -> None:
@@ -98,20 +103,17 @@ def test_a_page_that_cannot_be_fetched_keeps_the_pages_written_before_it(cache, 
         config = config_for(backend, ops_api_url="", stripe_objects=("customers",), stripe_page_size=1)
         report = SyncEngine(cache.engine, config).run_once()
         assert "no such page today" in report.errors["stripe:customers"]
+        kept = _customers(cache.engine)
         with cache.engine.connect() as conn:
-            kept = conn.execute(select(func.count()).select_from(Customer)).scalar_one()
             cursor = conn.execute(select(SyncState.cursor).where(SyncState.resource == "stripe:customers")).scalar_one()
         assert kept == failing - 1 and cursor is not None  # every page before the refused one, and where it stopped
         monkeypatch.setattr(StripeSource, "list_page", list_page)
         assert SyncEngine(cache.engine, config).run_once().ok
-    with cache.engine.connect() as conn:
-        assert conn.execute(select(func.count()).select_from(Customer)).scalar_one() == pages
+    assert _customers(cache.engine) == pages
 
 
 def test_a_write_that_fails_undoes_the_batches_since_the_last_commit(cache, monkeypatch) -> None:
     """A database failure mid-transaction leaves the cache as of the last commit, and the next sync completes."""
-    from app.sync import stripe_pull
-
     monkeypatch.setattr(open_writes, "LEAD", 1_000)  # no commit before the pass ends...
     monkeypatch.setattr(open_writes, "COMMIT_AFTER", 60.0)
     written: list[int] = []
@@ -128,9 +130,7 @@ def test_a_write_that_fails_undoes_the_batches_since_the_last_commit(cache, monk
         config = config_for(backend, ops_api_url="", stripe_objects=("customers",), stripe_page_size=1)
         assert "the disk is full" in SyncEngine(cache.engine, config).run_once().errors["stripe:customers"]
         assert len(written) == 3
-        with cache.engine.connect() as conn:
-            assert conn.execute(select(func.count()).select_from(Customer)).scalar_one() == 0
+        assert _customers(cache.engine) == 0
         monkeypatch.setattr(stripe_pull, "write_objects", write_objects)
         assert SyncEngine(cache.engine, config).run_once().ok
-    with cache.engine.connect() as conn:
-        assert conn.execute(select(func.count()).select_from(Customer)).scalar_one() == 40
+    assert _customers(cache.engine) == 40
